@@ -1,0 +1,55 @@
+// Builds everything the app, the CLI and the preview run from, into dist/:
+//   dist/renderer  the UI (Vite, config in vite.config.ts)
+//   dist/main      the Electron main process (one CJS bundle; never contains the bridge)
+//   dist/preload   the sandboxed preload (one self-contained CJS file: sandboxed preloads
+//                  cannot require local chunks)
+//   dist/node      the `embassy` CLI and the preview server (dev/test tools)
+// Vite library builds for all of them, so one tool and one transform pipeline serve every
+// environment; see docs/architecture.md for why not electron-vite.
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { build } from 'vite';
+
+const root = new URL('../../', import.meta.url);
+const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
+const define = { __APP_VERSION__: JSON.stringify(pkg.version) };
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const quiet = process.argv.includes('--quiet') ? 'warn' : 'info';
+
+/** A Node-side bundle: CJS, Node builtins and `electron` external, `external` as given. */
+function nodeBuild({ entries, outDir, external }) {
+  return build({
+    configFile: false,
+    root: root.pathname,
+    logLevel: quiet,
+    define,
+    build: {
+      ssr: true,
+      outDir,
+      emptyOutDir: true,
+      target: 'node20',
+      minify: false,
+      sourcemap: false,
+      rolldownOptions: {
+        input: entries,
+        external: [...nodeBuiltins, 'electron', ...external],
+        output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
+      },
+    },
+    ssr: { noExternal: true, target: 'node' },
+  });
+}
+
+await build({ configFile: new URL('vite.config.ts', root).pathname, logLevel: quiet });
+await nodeBuild({ entries: { main: 'electron/main/main.ts' }, outDir: 'dist/main', external: [] });
+await nodeBuild({
+  entries: { preload: 'electron/preload/preload.ts' },
+  outDir: 'dist/preload',
+  external: [],
+});
+await nodeBuild({
+  entries: { embassy: 'electron/core/cli/embassy-main.ts', preview: 'electron/core/dev/preview-main.ts' },
+  outDir: 'dist/node',
+  // ws is a devDependency used only by the preview bridge; resolved from node_modules.
+  external: ['ws'],
+});

@@ -1,0 +1,40 @@
+import {
+  createDispatcher,
+  type Dispatch,
+  type DispatchObserver,
+  type HandlerTable,
+} from './contract/dispatcher';
+import { readHealth, type RuntimeInfo } from './health/health';
+import { createSettingsStore } from './settings/settings-store';
+
+export interface CoreOptions {
+  /** The officer's profile folder (settings now; vault, keys and outbox later). */
+  readonly profileDir: string;
+  readonly version: string;
+  /** Electron's version when the core runs inside Electron, else null. */
+  readonly electron?: string | null;
+  readonly observe?: DispatchObserver;
+}
+
+export interface Core {
+  /** The one entry point every transport calls. */
+  readonly dispatch: Dispatch;
+  /** The handler table itself, for direct in-process calls (benchmarks, tests). */
+  readonly handlers: HandlerTable;
+}
+
+/** Composes the core's parts into the handler table that every transport serves. */
+export function createCore(options: CoreOptions): Core {
+  const runtime: RuntimeInfo = {
+    version: options.version,
+    electron: options.electron ?? null,
+    startedAt: Date.now(),
+  };
+  const settings = createSettingsStore(options.profileDir);
+  const handlers: HandlerTable = {
+    'app.health': async (_input, ctx) => readHealth(runtime, ctx.transport),
+    'settings.get': async () => settings.get(),
+    'settings.update': async (change) => settings.update(change),
+  };
+  return { dispatch: createDispatcher(handlers, options.observe), handlers };
+}

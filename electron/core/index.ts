@@ -1,0 +1,2 @@
+export { createCore, type Core, type CoreOptions } from './core';
+export type { CallContext, Dispatch, Transport } from './contract/dispatcher';

@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { app, BrowserWindow } from 'electron';
+import { createCore } from '../core';
+import { registerAppScheme, serveRenderer } from './app-protocol';
+import { hardenApp, hardenSession } from './hardening';
+import { registerIpc } from './ipc';
+import { APP_ORIGIN } from './sender-policy';
+
+declare const __APP_VERSION__: string;
+
+/**
+ * The Electron shell: wiring only. The core answers calls; this file creates the one window,
+ * locks it down, and connects IPC to the core's dispatcher. (The vault worker and the token
+ * process will be started from here when they land; main itself never blocks on disk or USB.)
+ */
+
+registerAppScheme();
+hardenApp();
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  let window: BrowserWindow | null = null;
+
+  app.on('second-instance', () => {
+    if (window) {
+      if (window.isMinimized()) window.restore();
+      window.focus();
+    }
+  });
+
+  void app.whenReady().then(() => {
+    hardenSession();
+    const here = __dirname; // dist/main
+    serveRenderer(join(here, '..', 'renderer'));
+    const core = createCore({
+      profileDir: join(app.getPath('userData'), 'profile'),
+      version: __APP_VERSION__,
+      electron: process.versions.electron ?? null,
+    });
+    registerIpc(core.dispatch, () => window?.webContents ?? null);
+
+    window = new BrowserWindow({
+      width: 1280,
+      height: 820,
+      minWidth: 900,
+      minHeight: 600,
+      show: false,
+      title: 'Embassy Secure Workstation',
+      backgroundColor: '#f6f7f9',
+      webPreferences: {
+        preload: join(here, '..', 'preload', 'preload.cjs'),
+        sandbox: true,
+        contextIsolation: true,
+        nodeIntegration: false,
+        nodeIntegrationInWorker: false,
+        nodeIntegrationInSubFrames: false,
+        webSecurity: true,
+        allowRunningInsecureContent: false,
+        experimentalFeatures: false,
+        webviewTag: false,
+        navigateOnDragDrop: false,
+        safeDialogs: true,
+        spellcheck: false,
+        devTools: !app.isPackaged,
+      },
+    });
+    window.once('ready-to-show', () => window?.show());
+    window.on('closed', () => {
+      window = null;
+    });
+    void window.loadURL(`${APP_ORIGIN}/`);
+  });
+
+  app.on('window-all-closed', () => app.quit());
+}

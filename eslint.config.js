@@ -1,0 +1,184 @@
+// ESLint flat config. Everything is an error (warnings fail too: --max-warnings 0).
+// The import-boundary rules make the architecture mechanical, the way VS Code keeps
+// `common/` free of `node/` and `browser/`: see docs/architecture.md, "Layers".
+import { builtinModules } from 'node:module';
+import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = [...new Set(builtinModules.map((m) => m.replace(/^node:/, '')))];
+
+/**
+ * Node's own modules: bare names matched exactly (`paths`, so a folder called `domain/` is
+ * not mistaken for the `domain` module), and anything under `node:` (`patterns`).
+ */
+const noNodePaths = (why) => nodeBuiltins.map((name) => ({ name, message: why }));
+const noNode = (why) => ({ group: ['node:*'], message: why });
+const noElectron = (why) => ({ group: ['electron', 'electron/*'], message: why });
+const noNativeOrServer = (why) => ({
+  group: ['ws', 'better-sqlite3*', 'pkcs11js', 'electron-updater', 'libsodium*'],
+  message: why,
+});
+const noLayer = (layers, why) => ({
+  group: layers.flatMap((l) => [`**/${l}`, `**/${l}/**`]),
+  message: why,
+});
+
+/** Browser/DOM globals that must not appear in shared/ or electron/core/. */
+const domGlobals = [
+  'window',
+  'document',
+  'navigator',
+  'localStorage',
+  'sessionStorage',
+  'location',
+  'HTMLElement',
+];
+
+export const boundaryRules = [
+  {
+    files: ['shared/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: noNodePaths('shared/ is pure TypeScript: no Node modules.'),
+          patterns: [
+            noNode('shared/ is pure TypeScript: no Node modules.'),
+            noElectron('shared/ is pure TypeScript: no electron.'),
+            noNativeOrServer('shared/ is pure TypeScript: no native or server modules.'),
+            noLayer(
+              ['electron', 'renderer', 'hq'],
+              'shared/ may import only shared/ (and pure libraries such as zod).',
+            ),
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...[...domGlobals, 'process', 'Buffer', '__dirname', 'require'].map((name) => ({
+          name,
+          message: 'shared/ runs everywhere: no DOM or Node globals.',
+        })),
+      ],
+    },
+  },
+  {
+    files: ['electron/core/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noElectron('electron/core/ is plain Node: it must run under the CLI and tests without Electron.'),
+            noLayer(
+              ['main', 'preload', 'renderer'],
+              'electron/core/ may import only shared/, Node and libraries.',
+            ),
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...domGlobals.map((name) => ({ name, message: 'electron/core/ is plain Node: no DOM.' })),
+      ],
+    },
+  },
+  {
+    files: ['electron/main/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noLayer(['renderer', 'preload'], 'main may import shared/, electron/core/ and electron only.'),
+            {
+              group: ['**/core/bridge/**', '**/core/dev/**', 'ws'],
+              message: 'The loopback bridge is dev/test only: never in the Electron app.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['electron/preload/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: noNodePaths('The sandboxed preload has no Node modules.'),
+          patterns: [
+            noNode('The sandboxed preload has no Node modules.'),
+            noNativeOrServer('The sandboxed preload has no native modules.'),
+            noLayer(['core', 'main', 'renderer'], 'preload may import shared/ and electron only.'),
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: noNodePaths(
+            'renderer/ runs in a sandboxed page: no Node modules; ask the core through window.embassy.',
+          ),
+          patterns: [
+            noNode(
+              'renderer/ runs in a sandboxed page: no Node modules; ask the core through window.embassy.',
+            ),
+            noElectron('renderer/ talks to the core only through window.embassy.'),
+            noNativeOrServer('renderer/ has no native or server modules.'),
+            noLayer(['electron', 'hq'], 'renderer/ may import shared/ only (and browser libraries).'),
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['process', 'Buffer', '__dirname', 'require', 'global'].map((name) => ({
+          name,
+          message: 'renderer/ has no Node globals.',
+        })),
+      ],
+    },
+  },
+];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'release/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.strict,
+  {
+    languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always'],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+    },
+  },
+  {
+    files: ['build/**/*.mjs', 'bench/**', 'tests/**', '**/*.test.{ts,tsx}', '*.config.{ts,js}'],
+    rules: { 'no-console': 'off' },
+  },
+  ...boundaryRules,
+);

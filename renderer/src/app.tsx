@@ -1,0 +1,99 @@
+import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ClassificationBanner } from './components/classification-banner';
+import { LanguageSwitch } from './components/language-switch';
+import { NavBar } from './components/nav-bar';
+import { StatusBar } from './components/status-bar';
+import { AboutScreen } from './screens/about-screen';
+import { AreaScreen } from './screens/area-screen';
+import { SettingsScreen } from './screens/settings-screen';
+import { useAppStore } from './store/store-context';
+import { ROUTES, routeFromHash, type Route } from './store/routes';
+
+/** The app shell: marking, header, navigation, the current screen, status bar. */
+export function App() {
+  const { t, i18n } = useTranslation();
+  const route = useAppStore((s) => s.route);
+  const navigated = useAppStore((s) => s.navigated);
+  const language = useAppStore((s) => s.language);
+  const main = useRef<HTMLElement>(null);
+
+  // Language: the store is the source of truth (persisted through the core); i18n follows.
+  useEffect(() => {
+    if (i18n.language !== language) void i18n.changeLanguage(language);
+    document.documentElement.lang = language;
+    document.title = t('app.title');
+  }, [i18n, language, t]);
+
+  // Routing: the hash is the address, the store follows; focus moves to the new screen.
+  useEffect(() => {
+    const onHash = () => {
+      const next = routeFromHash(window.location.hash);
+      navigated(next);
+      main.current?.focus();
+    };
+    const onKey = (e: KeyboardEvent) => {
+      if (!e.altKey || e.ctrlKey || e.metaKey) return;
+      const index = Number(e.key) - 1;
+      const target: Route | undefined = ROUTES[index];
+      if (target) {
+        e.preventDefault();
+        window.location.hash = `#/${target}`;
+      }
+    };
+    window.addEventListener('hashchange', onHash);
+    window.addEventListener('keydown', onKey);
+    return () => {
+      window.removeEventListener('hashchange', onHash);
+      window.removeEventListener('keydown', onKey);
+    };
+  }, [navigated]);
+
+  return (
+    <div className="app-shell">
+      <a className="skip-link" href="#main">
+        {t('app.skipToContent')}
+      </a>
+      <ClassificationBanner level="unclassified" />
+      <header className="top-bar">
+        <div className="brand">
+          <svg className="brand-mark" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+            <path d="M12 2l8 3v6c0 5-3.4 9.4-8 11-4.6-1.6-8-6-8-11V5z" fill="currentColor" />
+          </svg>
+          <div>
+            <div className="brand-title">{t('app.title')}</div>
+            <div className="brand-subtitle">{t('app.subtitle')}</div>
+          </div>
+        </div>
+        <LanguageSwitch id="top-language" />
+      </header>
+      <NavBar />
+      <main id="main" ref={main} tabIndex={-1} className="main" data-route={route}>
+        <Screen route={route} />
+      </main>
+      <StatusBar />
+    </div>
+  );
+}
+
+function Screen({ route }: { route: Route }) {
+  switch (route) {
+    case 'about':
+      return <AboutScreen />;
+    case 'settings':
+      return <SettingsScreen />;
+    default:
+      return <AreaScreen area={route} />;
+  }
+}
+
+/** Shown when neither Electron's preload nor the preview bridge is available. */
+export function NoCore() {
+  const { t } = useTranslation();
+  return (
+    <main className="no-core" role="alert">
+      <h1>{t('app.noCore.title')}</h1>
+      <p>{t('app.noCore.body')}</p>
+    </main>
+  );
+}

@@ -1,0 +1,97 @@
+import { createStore, type StateCreator, type StoreApi } from 'zustand';
+import type { Health } from '../../../shared/contract/calls';
+import type { EmbassyClient } from '../../../shared/contract/client';
+import type { ContractError } from '../../../shared/contract/errors';
+import { DEFAULT_LANGUAGE, type Language } from '../../../shared/domain/language';
+import { DEFAULT_ROUTE, type Route } from './routes';
+
+/**
+ * The app's state, as slices (Zustand's slices pattern). The store is built by a factory
+ * that receives the `EmbassyClient`, so tests pass a fake and no component calls the API
+ * directly. Actions are named for the event that happened.
+ */
+
+export interface NavigationSlice {
+  route: Route;
+  navigated(route: Route): void;
+}
+
+export interface SettingsSlice {
+  language: Language;
+  /** The settings call failed (e.g. language could not be saved); shown in Settings. */
+  settingsError: ContractError | null;
+  settingsLoaded(): Promise<void>;
+  languageChosen(language: Language): Promise<void>;
+}
+
+export type Loadable<T> =
+  | { status: 'idle' }
+  | { status: 'loading'; value?: T }
+  | { status: 'ready'; value: T }
+  | { status: 'error'; error: ContractError; value?: T };
+
+export interface HealthSlice {
+  health: Loadable<Health>;
+  healthRequested(): Promise<void>;
+}
+
+export type AppState = NavigationSlice & SettingsSlice & HealthSlice;
+export type AppStore = StoreApi<AppState>;
+
+type Slice<T> = StateCreator<AppState, [], [], T>;
+
+const navigationSlice =
+  (initialRoute: Route): Slice<NavigationSlice> =>
+  (set) => ({
+    route: initialRoute,
+    navigated: (route) => set({ route }),
+  });
+
+const settingsSlice =
+  (client: EmbassyClient): Slice<SettingsSlice> =>
+  (set) => ({
+    language: DEFAULT_LANGUAGE,
+    settingsError: null,
+    async settingsLoaded() {
+      const result = await client.call('settings.get', {});
+      if (result.ok) set({ language: result.value.language, settingsError: null });
+      else set({ settingsError: result.error });
+    },
+    async languageChosen(language) {
+      // Switch at once; persist through the core; say so if it could not be saved.
+      set({ language });
+      const result = await client.call('settings.update', { language });
+      set(
+        result.ok
+          ? { language: result.value.language, settingsError: null }
+          : { settingsError: result.error },
+      );
+    },
+  });
+
+const healthSlice =
+  (client: EmbassyClient): Slice<HealthSlice> =>
+  (set, get) => ({
+    health: { status: 'idle' },
+    async healthRequested() {
+      const previous = get().health;
+      const value = 'value' in previous ? previous.value : undefined;
+      set({ health: value ? { status: 'loading', value } : { status: 'loading' } });
+      const result = await client.call('app.health', {});
+      set({
+        health: result.ok
+          ? { status: 'ready', value: result.value }
+          : value
+            ? { status: 'error', error: result.error, value }
+            : { status: 'error', error: result.error },
+      });
+    },
+  });
+
+export function createAppStore(client: EmbassyClient, initialRoute: Route = DEFAULT_ROUTE): AppStore {
+  return createStore<AppState>()((...a) => ({
+    ...navigationSlice(initialRoute)(...a),
+    ...settingsSlice(client)(...a),
+    ...healthSlice(client)(...a),
+  }));
+}

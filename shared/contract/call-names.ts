@@ -1,0 +1,15 @@
+/**
+ * The names of every call, without their schemas, so the sandboxed preload can build
+ * `window.embassy` without bundling zod. `calls.ts` checks at compile time that this list and
+ * the contract agree, in both directions.
+ */
+export const CALL_NAMES = ['app.health', 'settings.get', 'settings.update'] as const;
+
+/** The one Electron IPC channel; main and preload both take the name from here. */
+export const IPC_CHANNEL = 'embassy:call';
+
+export type CallName = (typeof CALL_NAMES)[number];
+
+export function isCallName(value: unknown): value is CallName {
+  return typeof value === 'string' && (CALL_NAMES as readonly string[]).includes(value);
+}

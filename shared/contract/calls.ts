@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { LANGUAGES } from '../domain/language';
+import type { CallName } from './call-names';
+
+/**
+ * The contract: every call the core answers, defined once. Each entry is the call's input and
+ * output schema. Inputs are `strict` (an unknown field is an error, not ignored), strings are
+ * bounded, and outputs are checked too, so a handler bug fails closed instead of leaking.
+ */
+
+/** Health of one part of the workstation, as the About screen and status bar show it. */
+export const PartHealth = z
+  .object({
+    state: z.enum(['ok', 'not-set-up', 'locked', 'degraded', 'error']),
+    /** Optional stable detail key for the UI (`health.detail.<key>`), never free text. */
+    detail: z.string().max(64).optional(),
+  })
+  .strict();
+export type PartHealth = z.infer<typeof PartHealth>;
+
+export const Health = z
+  .object({
+    version: z.string().max(64),
+    transport: z.enum(['ipc', 'bridge', 'cli', 'direct']),
+    runtime: z
+      .object({
+        node: z.string().max(32),
+        electron: z.string().max(32).nullable(),
+        platform: z.string().max(32),
+        arch: z.string().max(32),
+      })
+      .strict(),
+    /** Seconds since the core started. */
+    uptimeSeconds: z.number().nonnegative(),
+    parts: z
+      .object({
+        vault: PartHealth,
+        token: PartHealth,
+        hq: PartHealth,
+        updates: PartHealth,
+      })
+      .strict(),
+  })
+  .strict();
+export type Health = z.infer<typeof Health>;
+
+export const Settings = z
+  .object({
+    language: z.enum(LANGUAGES),
+  })
+  .strict();
+export type Settings = z.infer<typeof Settings>;
+
+const NoInput = z.object({}).strict();
+
+export const contract = {
+  /** Version and health of each core part. Safe before unlock: reveals no content. */
+  'app.health': { input: NoInput, output: Health },
+  /** Workstation settings that are not secret (they are stored unencrypted). */
+  'settings.get': { input: NoInput, output: Settings },
+  /** Change some settings; answers the settings as now stored. */
+  'settings.update': { input: Settings.partial().strict(), output: Settings },
+} as const satisfies Record<CallName, { input: z.ZodType; output: z.ZodType }>;
+
+export type Contract = typeof contract;
+export type CallInput<N extends CallName> = z.input<Contract[N]['input']>;
+export type CallOutput<N extends CallName> = z.output<Contract[N]['output']>;
+
+// Compile-time proof that CALL_NAMES lists exactly the contract's keys.
+type Exact<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const namesMatch: Exact<keyof Contract, CallName> = true;
+void namesMatch;

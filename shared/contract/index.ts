@@ -1,0 +1,5 @@
+export * from './call-names';
+export * from './calls';
+export * from './client';
+export * from './errors';
+export * from './result';

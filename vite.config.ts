@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'vitest/config';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
+/** The renderer build (Vite, React via the built-in JSX transform) and the unit tests (Vitest). */
+export default defineConfig({
+  root: 'renderer',
+  base: '/',
+  define: { __APP_VERSION__: JSON.stringify(version) },
+  oxc: { jsx: { runtime: 'automatic' } },
+  build: {
+    outDir: '../dist/renderer',
+    emptyOutDir: true,
+    target: 'chrome130',
+    sourcemap: false,
+    // No inline scripts or styles: the CSP allows 'self' only.
+    assetsInlineLimit: 0,
+    modulePreload: { polyfill: false },
+  },
+  test: {
+    root: '.',
+    include: ['{shared,electron,renderer,tests,bench}/**/*.test.{ts,tsx}'],
+    exclude: ['node_modules/**', 'dist/**', 'tests/e2e/**'],
+    testTimeout: 30_000,
+  },
+});

@@ -1,0 +1,99 @@
+import { describe, expect, it, vi } from 'vitest';
+import { CoreError, ErrorCode } from '../../../shared/contract/errors';
+import { createDispatcher, type HandlerTable } from './dispatcher';
+
+function table(overrides: Partial<HandlerTable> = {}): HandlerTable {
+  return {
+    'app.health': vi.fn(async () => {
+      throw new Error('not used');
+    }),
+    'settings.get': vi.fn(async () => ({ language: 'vi' as const })),
+    'settings.update': vi.fn(async (change) => ({ language: change.language ?? 'vi' })),
+    ...overrides,
+  };
+}
+const ctx = { transport: 'direct' as const };
+
+describe('dispatcher', () => {
+  it('answers a valid call with the handler value', async () => {
+    const d = createDispatcher(table());
+    expect(await d('settings.update', { language: 'en' }, ctx)).toEqual({
+      ok: true,
+      value: { language: 'en' },
+    });
+  });
+
+  it('refuses an unknown call without running any handler', async () => {
+    const handlers = table();
+    const d = createDispatcher(handlers);
+    const r = await d('vault.dump', {}, ctx);
+    expect(r).toMatchObject({ ok: false, error: { code: ErrorCode.UnknownCall } });
+    for (const h of Object.values(handlers)) expect(h).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['wrong type', { language: 42 }],
+    ['unknown enum value', { language: 'fr' }],
+    ['extra field', { language: 'en', admin: true }],
+    ['not an object', 'en'],
+    ['null', null],
+    ['array', ['en']],
+  ])('refuses input with %s and never runs the handler', async (_label, input) => {
+    const handlers = table();
+    const d = createDispatcher(handlers);
+    const r = await d('settings.update', input, ctx);
+    expect(r).toMatchObject({ ok: false, error: { code: ErrorCode.InvalidInput } });
+    expect(handlers['settings.update']).not.toHaveBeenCalled();
+  });
+
+  it('does not echo the offending value in the error message', async () => {
+    const d = createDispatcher(table());
+    const secret = 'S3CRET-'.repeat(10);
+    const r = await d('settings.update', { language: secret }, ctx);
+    expect(r.ok).toBe(false);
+    expect(JSON.stringify(r)).not.toContain('S3CRET');
+  });
+
+  it('passes a CoreError code through', async () => {
+    const d = createDispatcher(
+      table({
+        'settings.get': async () => {
+          throw new CoreError(ErrorCode.NotSetUp, 'no vault');
+        },
+      }),
+    );
+    expect(await d('settings.get', {}, ctx)).toEqual({
+      ok: false,
+      error: { code: ErrorCode.NotSetUp, message: 'no vault' },
+    });
+  });
+
+  it('turns any other exception into E_INTERNAL without its message, and reports it to the observer', async () => {
+    const observe = vi.fn();
+    const d = createDispatcher(
+      table({
+        'settings.get': async () => {
+          throw new Error('/home/officer/secret/path');
+        },
+      }),
+      observe,
+    );
+    const r = await d('settings.get', {}, ctx);
+    expect(r).toMatchObject({ ok: false, error: { code: ErrorCode.Internal } });
+    expect(JSON.stringify(r)).not.toContain('/home/officer');
+    expect(observe).toHaveBeenCalledWith(
+      expect.objectContaining({ call: 'settings.get', code: ErrorCode.Internal }),
+    );
+  });
+
+  it('fails closed when a handler returns something outside its output schema', async () => {
+    const d = createDispatcher(
+      table({
+        'settings.get': async () => ({ language: 'vi', leaked: 'key material' }) as never,
+      }),
+    );
+    const r = await d('settings.get', {}, ctx);
+    expect(r).toMatchObject({ ok: false, error: { code: ErrorCode.Internal } });
+    expect(JSON.stringify(r)).not.toContain('key material');
+  });
+});

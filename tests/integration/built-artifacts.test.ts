@@ -1,0 +1,68 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Checks on what `npm run build` produced (the test runner builds first). These are the
+ * files that ship, so the properties are checked on them, not on the sources.
+ */
+const dist = (p: string) => join(process.cwd(), 'dist', p);
+const read = (p: string) => {
+  if (!existsSync(dist(p))) throw new Error(`${p} missing: run npm run build first`);
+  return readFileSync(dist(p), 'utf8');
+};
+
+describe('built bundles', () => {
+  it('the Electron main bundle contains no bridge and no ws', () => {
+    const main = read('main/main.cjs');
+    expect(main).not.toMatch(/require\(["']ws["']\)/);
+    expect(main).not.toContain('attachBridge');
+    expect(main).not.toContain('embassy.v1');
+  });
+
+  it('the preload is one self-contained file that requires only electron', () => {
+    const preload = read('preload/preload.cjs');
+    const requires = [...preload.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
+    expect(new Set(requires)).toEqual(new Set(['electron']));
+  });
+
+  it('the renderer has no inline script or style (the CSP allows none)', () => {
+    const html = read('renderer/index.html');
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/<style|style=/);
+  });
+});
+
+describe('embassy command (built)', () => {
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [dist('node/embassy.cjs'), ...args], {
+      encoding: 'utf8',
+      stdin: 'ignore',
+    } as never);
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+    version: string;
+    bin: Record<string, string>;
+  };
+
+  it('is the package bin', () => {
+    expect(pkg.bin.embassy).toBe('dist/node/embassy.cjs');
+  });
+
+  it('--version, --help and health --json work', () => {
+    expect(cli('--version').stdout.trim()).toBe(pkg.version);
+    const help = cli('--help');
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('Exit codes');
+    const profile = mkdtempSync(join(tmpdir(), 'embassy-bin-'));
+    const health = cli('health', '--json', '--profile', profile);
+    expect(health.status).toBe(0);
+    expect(JSON.parse(health.stdout)).toMatchObject({ version: pkg.version, transport: 'cli' });
+  });
+
+  it('exits 2 on an unknown command', () => {
+    expect(cli('explode').status).toBe(2);
+  });
+});

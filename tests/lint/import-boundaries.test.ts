@@ -1,0 +1,116 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * Proves the boundary rule fails on each forbidden import (and stays quiet on allowed ones),
+ * by linting snippets as if they were files in each layer, with the project's real config.
+ */
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function boundaryErrors(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? [])
+    .filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-globals')
+    .map((m) => m.message);
+}
+
+const forbidden: [layer: string, file: string, code: string][] = [
+  ['core importing electron', 'electron/core/x.ts', "import { app } from 'electron';\nvoid app;\n"],
+  [
+    'core importing main',
+    'electron/core/x.ts',
+    "import { registerIpc } from '../main/ipc';\nvoid registerIpc;\n",
+  ],
+  ['core using the DOM', 'electron/core/x.ts', 'export const t = document.title;\n'],
+  [
+    'renderer importing node:fs',
+    'renderer/src/x.ts',
+    "import { readFileSync } from 'node:fs';\nvoid readFileSync;\n",
+  ],
+  ['renderer importing fs', 'renderer/src/x.ts', "import fs from 'fs';\nvoid fs;\n"],
+  [
+    'renderer importing electron',
+    'renderer/src/x.ts',
+    "import { ipcRenderer } from 'electron';\nvoid ipcRenderer;\n",
+  ],
+  [
+    'renderer importing the core',
+    'renderer/src/x.ts',
+    "import { createCore } from '../../electron/core';\nvoid createCore;\n",
+  ],
+  ['renderer using process', 'renderer/src/x.ts', 'export const e = process.env;\n'],
+  [
+    'shared importing node:crypto',
+    'shared/x.ts',
+    "import { randomBytes } from 'node:crypto';\nvoid randomBytes;\n",
+  ],
+  ['shared importing path', 'shared/x.ts', "import path from 'path';\nvoid path;\n"],
+  ['shared importing electron', 'shared/x.ts', "import { app } from 'electron';\nvoid app;\n"],
+  [
+    'shared importing the core',
+    'shared/x.ts',
+    "import { createCore } from '../electron/core';\nvoid createCore;\n",
+  ],
+  ['shared importing the renderer', 'shared/x.ts', "import { App } from '../renderer/src/app';\nvoid App;\n"],
+  ['shared using window', 'shared/x.ts', 'export const w = window.location;\n'],
+  ['shared using Buffer', 'shared/x.ts', "export const b = Buffer.from('x');\n"],
+  [
+    'preload importing node:fs',
+    'electron/preload/x.ts',
+    "import { readFileSync } from 'node:fs';\nvoid readFileSync;\n",
+  ],
+  [
+    'preload importing the core',
+    'electron/preload/x.ts',
+    "import { createCore } from '../core';\nvoid createCore;\n",
+  ],
+  [
+    'main importing the bridge',
+    'electron/main/x.ts',
+    "import { attachBridge } from '../core/bridge/bridge-server';\nvoid attachBridge;\n",
+  ],
+  [
+    'main importing ws',
+    'electron/main/x.ts',
+    "import { WebSocketServer } from 'ws';\nvoid WebSocketServer;\n",
+  ],
+];
+
+const allowed: [layer: string, file: string, code: string][] = [
+  [
+    'core importing node:fs',
+    'electron/core/x.ts',
+    "import { readFileSync } from 'node:fs';\nvoid readFileSync;\n",
+  ],
+  ['core importing shared', 'electron/core/x.ts', "import { ok } from '../../shared/contract';\nvoid ok;\n"],
+  [
+    'main importing electron and core',
+    'electron/main/x.ts',
+    "import { app } from 'electron';\nimport { createCore } from '../core';\nvoid app;\nvoid createCore;\n",
+  ],
+  [
+    'renderer importing shared',
+    'renderer/src/x.ts',
+    "import { CLASSIFICATIONS } from '../../shared/domain/classification';\nvoid CLASSIFICATIONS;\n",
+  ],
+  [
+    'shared importing zod and shared',
+    'shared/x.ts',
+    "import { z } from 'zod';\nimport { LANGUAGES } from './domain/language';\nvoid z;\nvoid LANGUAGES;\n",
+  ],
+  [
+    'preload importing electron',
+    'electron/preload/x.ts',
+    "import { contextBridge } from 'electron';\nvoid contextBridge;\n",
+  ],
+];
+
+describe('import boundaries', () => {
+  it.each(forbidden)('fails on %s', async (_label, file, code) => {
+    expect(await boundaryErrors(file, code)).not.toEqual([]);
+  });
+
+  it.each(allowed)('allows %s', async (_label, file, code) => {
+    expect(await boundaryErrors(file, code)).toEqual([]);
+  });
+});

@@ -47,8 +47,7 @@ describe('bridge admission', () => {
     expect(preview.origin).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const external = Object.values(networkInterfaces())
       .flat()
-      .filter((a) => a && a.family === 'IPv4' && !a.internal)
-      .map((a) => a!.address);
+      .flatMap((a) => (a && a.family === 'IPv4' && !a.internal ? [a.address] : []));
     for (const address of external) {
       const reached = await new Promise<boolean>((resolve) => {
         const s = createConnection({ host: address, port: preview.port });

@@ -16,7 +16,7 @@ describe('translations', () => {
   });
 
   it('every stable error code and classification has a message in both languages', () => {
-    for (const dict of [vi, en] as Record<string, Record<string, string>>[]) {
+    for (const dict of [vi, en] as unknown as Record<string, Record<string, string>>[]) {
       for (const code of ERROR_CODES) expect(dict.errors?.[code], code).toBeTruthy();
       for (const c of CLASSIFICATIONS) expect(dict.classification?.[c], c).toBeTruthy();
     }

@@ -29,4 +29,18 @@ export function hardenSession(): void {
   ses.setDevicePermissionHandler(() => false);
   ses.setDisplayMediaRequestHandler((_request, callback) => callback({}));
   ses.on('will-download', (event) => event.preventDefault());
+  // Defense in depth: the app:// handler already sends this CSP; any other response that
+  // reaches this session (there should be none) gets the same strict policy. Written out as
+  // a literal so electronegativity's CSP evaluator reads the real policy; a test on the built
+  // bundle checks that it equals rendererCsp() (electron/core/renderer-assets).
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    callback({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': [
+          "default-src 'none'; script-src 'self'; style-src 'self'; font-src 'self'; img-src 'self'; connect-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'",
+        ],
+      },
+    });
+  });
 }

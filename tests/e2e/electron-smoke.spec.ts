@@ -22,24 +22,22 @@ test.skip(!binary, 'no Electron binary on this machine (ELECTRON_SKIP_BINARY_DOW
 test.skip(!display, 'no display for Electron');
 
 test('the Electron app opens one locked-down window on app://embassy showing About', async () => {
-  const app = await electron.launch({ executablePath: binary!, args: ['dist/main/main.cjs'] });
+  const app = await electron.launch({ executablePath: binary ?? '', args: ['dist/main/main.cjs'] });
   try {
-    const window = await app.firstWindow();
-    await expect(window.getByRole('heading', { level: 1 })).toBeVisible();
-    expect(window.url()).toMatch(/^app:\/\/embassy\//);
+    const win = await app.firstWindow();
+    await expect(win.getByRole('heading', { level: 1 })).toBeVisible();
+    expect(win.url()).toMatch(/^app:\/\/embassy\//);
     // The preload exposes only `call`; Node is not reachable from the page.
-    expect(await window.evaluate(() => Object.keys(window.embassy ?? {}))).toEqual(['call']);
-    expect(await window.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe(
-      'undefined',
-    );
-    await expect(window.getByText('Electron IPC')).toBeVisible();
+    expect(await win.evaluate(() => Object.keys(window.embassy ?? {}))).toEqual(['call']);
+    expect(await win.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
+    await expect(win.getByText('Electron IPC')).toBeVisible();
     // Navigation away and new windows are refused.
-    await window.evaluate(() => window.open('https://example.org'));
-    await window.evaluate(() => {
+    await win.evaluate(() => window.open('https://example.org'));
+    await win.evaluate(() => {
       window.location.href = 'https://example.org';
     });
-    await window.waitForTimeout(500);
-    expect(window.url()).toMatch(/^app:\/\/embassy\//);
+    await win.waitForTimeout(500);
+    expect(win.url()).toMatch(/^app:\/\/embassy\//);
     expect(app.windows()).toHaveLength(1);
   } finally {
     await app.close();

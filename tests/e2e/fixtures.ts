@@ -24,7 +24,8 @@ export async function startPreviewProcess(): Promise<PreviewServer & { stop(): P
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const line = await new Promise<string>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
+    if (!child.stdout) return reject(new Error('preview has no stdout'));
+    const rl = createInterface({ input: child.stdout });
     rl.once('line', resolve);
     child.once('exit', (code) => reject(new Error(`preview exited with ${code} before it was ready`)));
   });
@@ -43,6 +44,8 @@ export async function startPreviewProcess(): Promise<PreviewServer & { stop(): P
 }
 
 export const test = base.extend<{ preview: PreviewServer }>({
+  // Playwright requires the destructuring pattern for fixtures, even when empty.
+  // eslint-disable-next-line no-empty-pattern
   preview: async ({}, use) => {
     const server = await startPreviewProcess();
     await use(server);

@@ -23,6 +23,13 @@ describe('built bundles', () => {
     expect(main).not.toContain('embassy.v1');
   });
 
+  it("main's session-wide CSP literal is exactly the renderer CSP", async () => {
+    const { rendererCsp } = await import('../../electron/core/renderer-assets/renderer-assets');
+    const main = read('main/main.cjs');
+    const literal = /"Content-Security-Policy": \[\s*"([^"]+)"/.exec(main)?.[1];
+    expect(literal).toBe(rendererCsp());
+  });
+
   it('the preload is one self-contained file that requires only electron', () => {
     const preload = read('preload/preload.cjs');
     const requires = [...preload.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);

@@ -1,22 +1,14 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { _electron as electron, expect, test } from '@playwright/test';
+import { electronBinary, hasDisplay } from '../../build/scripts/electron-binary.mjs';
 
 /**
  * Launches the real Electron app. Needs the Electron binary (not downloadable on CI
  * machines: installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1) and a display; reports itself
  * skipped, never passed, where either is missing.
  */
-function electronBinary(): string | null {
-  const dir = join(process.cwd(), 'node_modules', 'electron');
-  const pathFile = join(dir, 'path.txt');
-  if (!existsSync(pathFile)) return null;
-  const exe = join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
-  return existsSync(exe) ? exe : null;
-}
 
 const binary = electronBinary();
-const display = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
+const display = hasDisplay();
 
 test.skip(!binary, 'no Electron binary on this machine (ELECTRON_SKIP_BINARY_DOWNLOAD)');
 test.skip(!display, 'no display for Electron');

@@ -1,0 +1,2 @@
+export function electronBinary(root?: string): string | null;
+export function hasDisplay(env?: NodeJS.ProcessEnv, platform?: NodeJS.Platform): boolean;

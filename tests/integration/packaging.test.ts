@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+
+/** The packaging config is security-relevant: fuses and what ships are checked here. */
+const yml = readFileSync('electron-builder.yml', 'utf8');
+const setting = (key: string) => new RegExp(`^\\s+${key}: (\\w+)`, 'm').exec(yml)?.[1];
+
+describe('electron-builder.yml', () => {
+  it.each([
+    ['runAsNode', 'false'],
+    ['enableCookieEncryption', 'true'],
+    ['enableNodeOptionsEnvironmentVariable', 'false'],
+    ['enableNodeCliInspectArguments', 'false'],
+    ['enableEmbeddedAsarIntegrityValidation', 'true'],
+    ['onlyLoadAppFromAsar', 'true'],
+    ['loadBrowserProcessSpecificV8Snapshot', 'false'],
+    ['grantFileProtocolExtraPrivileges', 'false'],
+  ])('sets the fuse %s explicitly to %s', (fuse, value) => {
+    expect(setting(fuse)).toBe(value);
+  });
+
+  it('ships main, preload and renderer only, never the bridge or the CLI tools', () => {
+    expect(yml).toMatch(/- '!dist\/node\/\*\*'/);
+    expect(yml).not.toMatch(/^\s+- dist\/node/m);
+    expect(yml).toMatch(/^asar: true$/m);
+  });
+});

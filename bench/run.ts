@@ -38,7 +38,7 @@ async function main(): Promise<void> {
     for (const [name, f] of Object.entries(figures))
       lines.push([bench, name, String(f.value), f.unit, f.note ?? '']);
   }
-  const widths = lines[0]!.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? '').length)));
+  const widths = (lines[0] ?? []).map((_, i) => Math.max(...lines.map((l) => (l[i] ?? '').length)));
   for (const l of lines)
     process.stdout.write(
       `${l

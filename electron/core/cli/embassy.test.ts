@@ -7,7 +7,11 @@ import { EXIT, runCli } from './embassy';
 async function run(args: string[]) {
   let out = '';
   let err = '';
-  const code = await runCli(args, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
+  const code = await runCli(args, {
+    stdout: (t) => (out += t),
+    stderr: (t) => (err += t),
+    readStdin: async () => Buffer.alloc(0),
+  });
   return { code, out, err };
 }
 
@@ -41,4 +45,45 @@ describe('embassy CLI', () => {
       expect(r.err.split('\n')[0]).toMatch(/^embassy: /);
     },
   );
+});
+
+describe('embassy command registry', () => {
+  const seen: unknown[] = [];
+  const commands = [
+    {
+      name: 'vault init',
+      summary: 'create a vault',
+      usage: 'embassy vault init --profile DIR',
+      options: { profile: { type: 'string' as const } },
+      run: async (args: unknown) => {
+        seen.push(args);
+        return 0;
+      },
+    },
+    {
+      name: 'vault',
+      summary: 'vault overview',
+      usage: 'embassy vault',
+      options: {},
+      run: async () => 7,
+    },
+  ];
+  const io = { stdout: () => undefined, stderr: () => undefined, readStdin: async () => Buffer.alloc(0) };
+
+  it('picks the longest multi-word command and passes its options', async () => {
+    expect(await runCli(['vault', 'init', '--profile', '/p'], io, commands)).toBe(0);
+    expect(seen.at(-1)).toMatchObject({ values: { profile: '/p' }, positionals: [] });
+    expect(await runCli(['vault'], io, commands)).toBe(7);
+  });
+
+  it('refuses unknown options and stray arguments of a command with exit 2', async () => {
+    expect(await runCli(['vault', 'init', '--pin', '1234'], io, commands)).toBe(EXIT.usage);
+    expect(await runCli(['vault', 'init', 'extra'], io, commands)).toBe(EXIT.usage);
+  });
+
+  it("prints a command's usage for COMMAND --help", async () => {
+    const r = await run(['health', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Usage: embassy health');
+  });
 });

@@ -1,39 +1,28 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createCore } from '../core';
-import { defaultProfileDir } from '../profile/profile-dir';
-import type { Health } from '../../../shared/contract/calls';
-import { ErrorCode, type ContractError } from '../../../shared/contract/errors';
+import { EXIT, UsageError, type CliCommand, type CliIo } from './cli-command';
+import { COMMANDS } from './commands';
+
+export { EXIT, type CliIo } from './cli-command';
 
 declare const __APP_VERSION__: string;
 
 /**
- * `embassy`: the workstation core for scripts, IT and tests. Same handler table as the app.
- * Secrets (PINs, passphrases) will only ever be read from stdin or a TTY prompt, never argv
- * or the environment.
+ * `embassy`: the workstation core for scripts, IT and tests — the same handler table as the
+ * app. Secrets (PINs, passphrases) are read from standard input only, never argv or env.
  */
-
-export const EXIT = {
-  ok: 0,
-  /** The call was answered with an error (its code is printed). */
-  callFailed: 1,
-  /** Bad command line. */
-  usage: 2,
-  /** Something broke inside the tool. */
-  internal: 3,
-} as const;
-
-const HELP = `embassy — the embassy secure workstation from the command line
+function help(commands: readonly CliCommand[]): string {
+  const width = Math.max(...commands.map((c) => c.usage.length));
+  return `embassy — the embassy secure workstation from the command line
 
 Usage:
-  embassy health [--json] [--profile DIR]   version and health of each core part
-  embassy --version                          print the version
-  embassy --help                             this text
+${commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`).join('\n')}
+  embassy --version${' '.repeat(Math.max(1, width - 15))}  print the version
+  embassy --help${' '.repeat(Math.max(1, width - 12))}  this text; 'embassy COMMAND --help' for one command
 
-Options:
+Common options:
   --profile DIR   the officer's profile folder (default: the app's own profile)
   --json          machine-readable output on stdout
+  --pin-stdin     read the token PIN (or passphrase) from standard input
 
 Exit codes:
   0  success
@@ -41,80 +30,69 @@ Exit codes:
   2  bad command line
   3  internal error
 `;
-
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
 }
 
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+/** The command whose (possibly multi-word) name is the longest prefix of the words given. */
+function findCommand(words: readonly string[], commands: readonly CliCommand[]): CliCommand | undefined {
+  return commands
+    .filter((c) => {
+      const parts = c.name.split(' ');
+      return parts.every((p, i) => words[i] === p);
+    })
+    .sort((a, b) => b.name.split(' ').length - a.name.split(' ').length)[0];
+}
+
+export async function runCli(argv: readonly string[], io: CliIo, commands = COMMANDS): Promise<number> {
+  const usageError = (message: string, usage?: string): number => {
+    io.stderr(`embassy: ${message}\n${usage ? `Usage: ${usage}\n` : "Try 'embassy --help'.\n"}`);
+    return EXIT.usage;
+  };
+  const firstWord = argv.findIndex((a) => !a.startsWith('-'));
+  if (firstWord === -1) {
+    if (argv.includes('--version') || argv.includes('-V')) {
+      io.stdout(`${__APP_VERSION__}\n`);
+      return EXIT.ok;
+    }
+    if (argv.includes('--help') || argv.includes('-h')) {
+      io.stdout(help(commands));
+      return EXIT.ok;
+    }
+    return usageError(argv.length ? `unknown option '${argv[0]}'` : 'no command given');
+  }
+  const words = argv.filter((a) => !a.startsWith('-'));
+  const command = findCommand(words, commands);
+  if (!command) return usageError(`unknown command '${words.join(' ')}'`);
+  // Remove the command's words (the first occurrences, in order) from argv.
+  const rest = [...argv];
+  for (const word of command.name.split(' ')) rest.splice(rest.indexOf(word), 1);
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
-      options: {
-        help: { type: 'boolean', short: 'h', default: false },
-        version: { type: 'boolean', short: 'V', default: false },
-        json: { type: 'boolean', default: false },
-        profile: { type: 'string' },
-      },
+      args: rest,
+      options: { ...command.options, help: { type: 'boolean', short: 'h', default: false } },
       allowPositionals: true,
       strict: true,
     });
   } catch (e) {
-    io.stderr(`embassy: ${e instanceof Error ? e.message : String(e)}\nTry 'embassy --help'.\n`);
-    return EXIT.usage;
+    return usageError(e instanceof Error ? e.message : String(e), command.usage);
   }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(HELP);
+  if (parsed.values.help) {
+    io.stdout(`Usage: ${command.usage}\n${command.summary}\n`);
     return EXIT.ok;
   }
-  if (values.version) {
-    io.stdout(`${__APP_VERSION__}\n`);
-    return EXIT.ok;
-  }
-  const [command, ...rest] = positionals;
-  if (command !== 'health' || rest.length > 0) {
-    io.stderr(
-      command === undefined
-        ? `embassy: no command given\nTry 'embassy --help'.\n`
-        : `embassy: unknown command '${[command, ...rest].join(' ')}'\nTry 'embassy --help'.\n`,
+  const { min, max } = command.positionals ?? { min: 0, max: 0 };
+  if (parsed.positionals.length < min || parsed.positionals.length > max) {
+    return usageError(
+      parsed.positionals.length > max
+        ? `unexpected argument '${parsed.positionals[max] ?? ''}' for '${command.name}'`
+        : `'${command.name}' needs ${min} argument(s)`,
+      command.usage,
     );
-    return EXIT.usage;
   }
-  const profileDir = resolve(values.profile ?? defaultProfileDir('app'));
-  mkdirSync(profileDir, { recursive: true, mode: 0o700 });
-  const core = createCore({ profileDir, version: __APP_VERSION__ });
-  const result = await core.dispatch('app.health', {}, { transport: 'cli' });
-  if (!result.ok) return reportError(result.error, values.json, io);
-  const health = result.value as Health;
-  if (values.json) {
-    io.stdout(`${JSON.stringify(health)}\n`);
-  } else {
-    io.stdout(formatHealth(health));
+  try {
+    return await command.run({ values: parsed.values, positionals: parsed.positionals }, io);
+  } catch (e) {
+    if (e instanceof UsageError) return usageError(e.message, command.usage);
+    throw e;
   }
-  return EXIT.ok;
-}
-
-function reportError(error: ContractError, json: boolean, io: CliIo): number {
-  if (json) io.stdout(`${JSON.stringify({ ok: false, error })}\n`);
-  io.stderr(`embassy: ${error.code}: ${error.message}\n`);
-  return error.code === ErrorCode.Internal ? EXIT.internal : EXIT.callFailed;
-}
-
-function formatHealth(h: Health): string {
-  const rows: [string, string][] = [
-    ['version', h.version],
-    ['vault', h.parts.vault.state],
-    ['token', h.parts.token.state],
-    ['hq link', h.parts.hq.state],
-    ['updates', h.parts.updates.state],
-    [
-      'runtime',
-      `node ${h.runtime.node}${h.runtime.electron ? `, electron ${h.runtime.electron}` : ''}, ${h.runtime.platform}-${h.runtime.arch}`,
-    ],
-  ];
-  const width = Math.max(...rows.map(([k]) => k.length));
-  return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join('');
 }

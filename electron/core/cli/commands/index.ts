@@ -1,0 +1,5 @@
+import type { CliCommand } from '../cli-command';
+import { healthCommand } from './health';
+
+/** Every `embassy` command. Add a command: one file in this folder, one line here. */
+export const COMMANDS: readonly CliCommand[] = [healthCommand];

@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { CliCommand } from './cli-command';
 import { EXIT, runCli } from './embassy';
 
 async function run(args: string[]) {
@@ -49,7 +50,7 @@ describe('embassy CLI', () => {
 
 describe('embassy command registry', () => {
   const seen: unknown[] = [];
-  const commands = [
+  const commands: CliCommand[] = [
     {
       name: 'vault init',
       summary: 'create a vault',

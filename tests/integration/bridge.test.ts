@@ -155,11 +155,25 @@ function malformedFrames(count: number, seed = 20261121): (string | Buffer)[] {
 }
 
 describe('bridge against malformed payloads', () => {
-  it('rejects 1,000 malformed or random frames with typed errors, stays up, and still answers a valid call', async () => {
+  it('rejects 1,000 malformed payloads (950 frames, 50 connections without or with a wrong token) with typed errors, stays up, and still answers a valid call', async () => {
+    // Missing or wrong token: refused at the upgrade with 401 and a typed JSON error.
+    const r = rng(7);
+    for (let i = 0; i < 50; i++) {
+      const token =
+        i % 2
+          ? null
+          : Math.floor(r() * 16 ** 8)
+              .toString(16)
+              .padStart(64, '0');
+      const refused = await openBridge(preview, { token });
+      expect(refused).toMatchObject({ status: 401 });
+      const body = JSON.parse((refused as { body: string }).body) as { error: { code: string } };
+      expect(body.error.code).toBe('E_UNAUTHORIZED');
+    }
     const ws = await connected();
-    const frames = malformedFrames(1000);
+    const frames = malformedFrames(950);
     const responses = await exchange(ws, frames);
-    expect(responses).toHaveLength(1000);
+    expect(responses).toHaveLength(950);
     const codes = new Map<string, number>();
     for (const response of responses) {
       expect(response.result.ok).toBe(false);

@@ -7,6 +7,8 @@ import { startPreview } from './preview-server';
 
 declare const __APP_VERSION__: string;
 
+const DEFAULT_PORT = 5199;
+
 /**
  * `npm run preview`: the real core behind the loopback bridge, and the built renderer, for a
  * browser. Prints the URL; `--ready-json` prints one JSON line instead, for tests.
@@ -14,13 +16,13 @@ declare const __APP_VERSION__: string;
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      port: { type: 'string', default: '5199' },
+      port: { type: 'string' },
       profile: { type: 'string' },
       'ready-json': { type: 'boolean', default: false },
     },
     strict: true,
   });
-  const port = Number(values.port);
+  const port = Number(values.port ?? DEFAULT_PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new Error(`--port must be 0..65535, got ${values.port}`);
   }
@@ -29,7 +31,12 @@ async function main(): Promise<void> {
   const core = createCore({ profileDir, version: __APP_VERSION__ });
   // dist/node/preview.cjs → dist/renderer
   const rendererDir = join(dirname(__filename), '..', 'renderer');
-  const preview = await startPreview({ rendererDir, dispatch: core.dispatch, port });
+  const start = (p: number) => startPreview({ rendererDir, dispatch: core.dispatch, port: p });
+  // The default port is a convenience: when it is taken (another preview), use any free one.
+  const preview = await start(port).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'EADDRINUSE' && values.port === undefined) return start(0);
+    throw e;
+  });
   if (values['ready-json']) {
     process.stdout.write(
       `${JSON.stringify({ url: preview.url, origin: preview.origin, token: preview.token })}\n`,

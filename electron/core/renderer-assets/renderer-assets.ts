@@ -60,6 +60,8 @@ export function rendererCsp(options: CspOptions = {}): string {
     "style-src 'self'",
     "font-src 'self'",
     "img-src 'self'",
+    // pdf.js renders in a module worker loaded from our own bundle.
+    "worker-src 'self'",
     `connect-src ${connect}`,
     "base-uri 'none'",
     "form-action 'none'",

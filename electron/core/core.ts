@@ -6,6 +6,7 @@ import {
 } from './contract/dispatcher';
 import { readHealth, type RuntimeInfo } from './health/health';
 import { createSettingsStore } from './settings/settings-store';
+import { createVaultHandlers } from './vault/vault-handlers';
 
 export interface CoreOptions {
   /** The officer's profile folder (settings now; vault, keys and outbox later). */
@@ -35,6 +36,7 @@ export function createCore(options: CoreOptions): Core {
     'app.health': async (_input, ctx) => readHealth(runtime, ctx.transport),
     'settings.get': async () => settings.get(),
     'settings.update': async (change) => settings.update(change),
+    ...createVaultHandlers(),
   };
   return { dispatch: createDispatcher(handlers, options.observe), handlers };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LANGUAGES } from '../domain/language';
 import type { CallName } from './call-names';
+import { vaultContract } from './vault-calls';
 
 /**
  * The contract: every call the core answers, defined once. Each entry is the call's input and
@@ -60,6 +61,7 @@ export const contract = {
   'settings.get': { input: NoInput, output: Settings },
   /** Change some settings; answers the settings as now stored. */
   'settings.update': { input: Settings.partial().strict(), output: Settings },
+  ...vaultContract,
 } as const satisfies Record<CallName, { input: z.ZodType; output: z.ZodType }>;
 
 export type Contract = typeof contract;

@@ -21,6 +21,30 @@ export const ErrorCode = {
   TransportClosed: 'E_TRANSPORT',
   /** The handler failed for a reason the caller cannot fix; details stay in the core. */
   Internal: 'E_INTERNAL',
+  /** No vault on this workstation yet (create one first). */
+  VaultAbsent: 'E_VAULT_ABSENT',
+  /** The vault is locked: unlock with the token PIN or passphrase first. */
+  VaultLocked: 'E_VAULT_LOCKED',
+  /** A vault (or its leftover files) already exists here; wipe it before creating another. */
+  VaultExists: 'E_VAULT_EXISTS',
+  /** Wrong PIN or passphrase. Never retried automatically (tokens lock after a few tries). */
+  WrongSecret: 'E_WRONG_SECRET',
+  /** The token PIN is locked (too many wrong tries): IT must unblock it. */
+  PinLocked: 'E_VAULT_PIN_LOCKED',
+  /** The vault belongs to another token; the message names its label, serial and holder. */
+  VaultOtherToken: 'E_VAULT_OTHER_TOKEN',
+  /** The vault's token is not inserted (or its module cannot be loaded). */
+  VaultTokenAbsent: 'E_VAULT_TOKEN_ABSENT',
+  /** The vault's database or key file is damaged or truncated; the files were left untouched. */
+  VaultCorrupt: 'E_VAULT_CORRUPT',
+  /** The disk is full: the write was refused and everything committed before is intact. */
+  DiskFull: 'E_DISK_FULL',
+  /** The record (document, attachment, message, thread) does not exist. */
+  NotFound: 'E_NOT_FOUND',
+  /** The file is larger than the vault accepts (attachments: 200 MiB). */
+  TooLarge: 'E_TOO_LARGE',
+  /** A local file to import could not be read (missing, unreadable, a folder). */
+  FileUnreadable: 'E_FILE_UNREADABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

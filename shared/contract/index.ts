@@ -3,3 +3,5 @@ export * from './calls';
 export * from './client';
 export * from './errors';
 export * from './result';
+export * from './vault-call-names';
+export * from './vault-calls';

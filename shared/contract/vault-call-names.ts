@@ -1,0 +1,26 @@
+/**
+ * The vault's call names, zod-free (the preload bundles this list). `vault-calls.ts` checks at
+ * compile time that it matches its schema table.
+ */
+export const VAULT_CALL_NAMES = [
+  'vault.status',
+  'vault.create',
+  'vault.unlock',
+  'vault.lock',
+  'vault.touch',
+  'vault.configure',
+  'vault.wipe',
+  'vault.loadSampleData',
+  'documents.list',
+  'documents.get',
+  'documents.add',
+  'attachments.add',
+  'attachments.read',
+  'messages.threads',
+  'messages.list',
+  'messages.add',
+  'messages.markRead',
+  'search',
+] as const;
+
+export type VaultCallName = (typeof VAULT_CALL_NAMES)[number];

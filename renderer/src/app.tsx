@@ -7,6 +7,11 @@ import { StatusBar } from './components/status-bar';
 import { AboutScreen } from './screens/about-screen';
 import { AreaScreen } from './screens/area-screen';
 import { SettingsScreen } from './screens/settings-screen';
+import { DocumentsScreen } from './screens/vault/documents-screen';
+import { MessagesScreen } from './screens/vault/messages-screen';
+import { VaultGate } from './screens/vault/vault-gate';
+import { LockControl } from './components/lock-control';
+import { SearchBox } from './components/search-box';
 import { useAppStore } from './store/store-context';
 import { ROUTES, routeFromHash, type Route } from './store/routes';
 
@@ -16,6 +21,7 @@ export function App() {
   const route = useAppStore((s) => s.route);
   const navigated = useAppStore((s) => s.navigated);
   const language = useAppStore((s) => s.language);
+  const vaultUnlocked = useAppStore((s) => s.vault?.state === 'unlocked');
   const main = useRef<HTMLElement>(null);
 
   // Language: the store is the source of truth (persisted through the core); i18n follows.
@@ -65,7 +71,11 @@ export function App() {
             <div className="brand-subtitle">{t('app.subtitle')}</div>
           </div>
         </div>
-        <LanguageSwitch id="top-language" />
+        <div className="top-actions">
+          {vaultUnlocked && <SearchBox />}
+          <LockControl />
+          <LanguageSwitch id="top-language" />
+        </div>
       </header>
       <NavBar />
       <main id="main" ref={main} tabIndex={-1} className="main" data-route={route}>
@@ -82,6 +92,18 @@ function Screen({ route }: { route: Route }) {
       return <AboutScreen />;
     case 'settings':
       return <SettingsScreen />;
+    case 'documents':
+      return (
+        <VaultGate>
+          <DocumentsScreen />
+        </VaultGate>
+      );
+    case 'messages':
+      return (
+        <VaultGate>
+          <MessagesScreen />
+        </VaultGate>
+      );
     default:
       return <AreaScreen area={route} />;
   }

@@ -32,10 +32,11 @@ async function boot(): Promise<void> {
   await store.getState().settingsLoaded();
   const i18n = await createI18n(store.getState().language);
   void store.getState().healthRequested();
+  void store.getState().vaultStatusRequested();
   root.render(
     <StrictMode>
       <I18nextProvider i18n={i18n}>
-        <StoreProvider store={store}>
+        <StoreProvider store={store} client={client}>
           <App />
         </StoreProvider>
       </I18nextProvider>

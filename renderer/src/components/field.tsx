@@ -1,4 +1,4 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
+import { useId, type ComponentPropsWithRef, type ReactNode, type SelectHTMLAttributes } from 'react';
 
 interface FieldProps {
   label: string;
@@ -7,12 +7,7 @@ interface FieldProps {
 }
 
 /** A labelled input with its hint and error wired to aria-describedby / aria-invalid. */
-export function TextField({
-  label,
-  hint,
-  error,
-  ...input
-}: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+export function TextField({ label, hint, error, ...input }: FieldProps & ComponentPropsWithRef<'input'>) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
@@ -36,7 +31,7 @@ export function TextField({
 }
 
 /** A secret (PIN, passphrase): never autocompleted, never spell-checked, never remembered. */
-export function SecretField(props: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+export function SecretField(props: FieldProps & ComponentPropsWithRef<'input'>) {
   return <TextField type="password" autoComplete="off" spellCheck={false} {...props} />;
 }
 

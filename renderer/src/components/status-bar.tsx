@@ -6,6 +6,7 @@ import { StateBadge } from './state-badge';
 export function StatusBar() {
   const { t } = useTranslation();
   const health = useAppStore((s) => s.health);
+  const vault = useAppStore((s) => s.vault);
   const value = 'value' in health ? health.value : undefined;
   return (
     <footer className="status-bar" aria-label={t('status.label')}>
@@ -16,7 +17,7 @@ export function StatusBar() {
       ) : value ? (
         <>
           <span className="status-item" data-testid="status-vault">
-            {t('status.vault')}: <StateBadge state={value.parts.vault.state} />
+            {t('status.vault')}: <StateBadge state={vaultState(vault?.state) ?? value.parts.vault.state} />
           </span>
           <span className="status-item" data-testid="status-connection">
             {t('status.connection')}: <StateBadge state={value.parts.hq.state} />
@@ -32,4 +33,10 @@ export function StatusBar() {
       {value && <span className="status-item status-version">v{value.version}</span>}
     </footer>
   );
+}
+
+/** The vault's own state is fresher than the last health read. */
+function vaultState(state: 'absent' | 'locked' | 'unlocked' | undefined) {
+  if (state === undefined) return undefined;
+  return state === 'absent' ? 'not-set-up' : state === 'locked' ? 'locked' : 'ok';
 }

@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { LanguageSwitch } from '../components/language-switch';
 import { useAppStore } from '../store/store-context';
+import { VaultSettings } from './vault/vault-settings';
 
 export function SettingsScreen() {
   const { t } = useTranslation();
@@ -20,6 +21,7 @@ export function SettingsScreen() {
           </p>
         )}
       </div>
+      <VaultSettings />
     </section>
   );
 }

@@ -1,9 +1,14 @@
-import { createStore, type StateCreator, type StoreApi } from 'zustand';
+import { createStore, type StoreApi } from 'zustand';
 import type { Health } from '../../../shared/contract/calls';
 import type { EmbassyClient } from '../../../shared/contract/client';
 import type { ContractError } from '../../../shared/contract/errors';
 import { DEFAULT_LANGUAGE, type Language } from '../../../shared/domain/language';
 import { DEFAULT_ROUTE, type Route } from './routes';
+import type { Slice, SliceDeps } from './slice';
+import { documentsSlice, emptyDocuments, type DocumentsSlice } from './slices/documents-slice';
+import { emptyMessages, messagesSlice, type MessagesSlice } from './slices/messages-slice';
+import { emptySearch, searchSlice, type SearchSlice } from './slices/search-slice';
+import { vaultSlice, type VaultSlice } from './slices/vault-slice';
 
 /**
  * The app's state, as slices (Zustand's slices pattern). The store is built by a factory
@@ -35,10 +40,14 @@ export interface HealthSlice {
   healthRequested(): Promise<void>;
 }
 
-export type AppState = NavigationSlice & SettingsSlice & HealthSlice;
+export type AppState = NavigationSlice &
+  SettingsSlice &
+  HealthSlice &
+  VaultSlice &
+  DocumentsSlice &
+  MessagesSlice &
+  SearchSlice;
 export type AppStore = StoreApi<AppState>;
-
-type Slice<T> = StateCreator<AppState, [], [], T>;
 
 const navigationSlice =
   (initialRoute: Route): Slice<NavigationSlice> =>
@@ -89,9 +98,21 @@ const healthSlice =
   });
 
 export function createAppStore(client: EmbassyClient, initialRoute: Route = DEFAULT_ROUTE): AppStore {
-  return createStore<AppState>()((...a) => ({
-    ...navigationSlice(initialRoute)(...a),
-    ...settingsSlice(client)(...a),
-    ...healthSlice(client)(...a),
-  }));
+  return createStore<AppState>()((...a) => {
+    const [set] = a;
+    const deps: SliceDeps = {
+      client,
+      // Lock clears renderer state: nothing read from the vault outlives it here.
+      resetContent: () => set({ ...emptyDocuments, ...emptyMessages, ...emptySearch }),
+    };
+    return {
+      ...navigationSlice(initialRoute)(...a),
+      ...settingsSlice(client)(...a),
+      ...healthSlice(client)(...a),
+      ...vaultSlice(deps)(...a),
+      ...documentsSlice(deps)(...a),
+      ...messagesSlice(deps)(...a),
+      ...searchSlice(deps)(...a),
+    };
+  });
 }

@@ -1,0 +1,156 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { AttachmentInfo, DocumentDetail } from '../../../../shared/contract/vault-calls';
+import { ClassificationBanner } from '../../components/classification-banner';
+import { PdfPreview } from '../../components/pdf-preview';
+import { useEmbassyClient } from '../../store/store-context';
+import { fromBase64 } from '../../store/slices/documents-slice';
+import { useAppStore } from '../../store/store-context';
+
+/** One document: its marking, metadata, PDF preview (from memory), versions and messages. */
+export function DocumentView({ detail }: { detail: DocumentDetail }) {
+  const { t, i18n } = useTranslation();
+  const close = useAppStore((s) => s.documentClosed);
+  const { document: d, versions, attachments, messages } = detail;
+  const firstPdf = attachments.find((a) => a.mediaType === 'application/pdf') ?? null;
+  const [shown, setShown] = useState<AttachmentInfo | null>(firstPdf);
+  const when = new Intl.DateTimeFormat(i18n.language === 'vi' ? 'vi-VN' : 'en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+  });
+
+  return (
+    <article className="screen screen-wide document-view" aria-labelledby="document-title">
+      <ClassificationBanner level={d.classification} compact />
+      <header className="screen-header screen-header-row">
+        <div>
+          <button type="button" className="link-button" onClick={close} data-testid="back-to-list">
+            ← {t('documents.backToList')}
+          </button>
+          <h1 id="document-title">{d.subject}</h1>
+        </div>
+      </header>
+      <div className="document-layout">
+        <div className="document-main">
+          {shown ? (
+            <AttachmentPreview attachment={shown} />
+          ) : (
+            <div className="card document-body">
+              {versions.at(-1)?.body ? (
+                <p className="prewrap">{versions.at(-1)?.body}</p>
+              ) : (
+                <p className="muted">{t('documents.noBody')}</p>
+              )}
+            </div>
+          )}
+        </div>
+        <aside className="document-side">
+          <div className="card">
+            <dl className="facts facts-stacked">
+              <dt>{t('documents.col.number')}</dt>
+              <dd>{d.registryNumber}</dd>
+              <dt>{t('documents.col.date')}</dt>
+              <dd>{when.format(new Date(d.date))}</dd>
+              <dt>{t('documents.col.direction')}</dt>
+              <dd>{t(`documents.direction.${d.direction}`)}</dd>
+              <dt>{t('documents.col.status')}</dt>
+              <dd>{t(`documents.status.${d.status}`)}</dd>
+              <dt>{t('documents.col.from')}</dt>
+              <dd>{d.from || '—'}</dd>
+              <dt>{t('documents.to')}</dt>
+              <dd>{d.to.length ? d.to.join(', ') : '—'}</dd>
+            </dl>
+          </div>
+          <h2>{t('documents.attachments')}</h2>
+          {attachments.length === 0 ? (
+            <p className="muted">{t('documents.noAttachments')}</p>
+          ) : (
+            <ul className="plain-list">
+              {attachments.map((a) => (
+                <li key={a.id}>
+                  <button
+                    type="button"
+                    className="link-button"
+                    aria-pressed={shown?.id === a.id}
+                    onClick={() => setShown(a.mediaType === 'application/pdf' ? a : null)}
+                  >
+                    {a.name}
+                  </button>{' '}
+                  <span className="muted">({formatBytes(a.size)})</span>
+                </li>
+              ))}
+            </ul>
+          )}
+          {shown && versions.at(-1)?.body && (
+            <button type="button" className="link-button" onClick={() => setShown(null)}>
+              {t('documents.showText')}
+            </button>
+          )}
+          <h2>{t('documents.versions')}</h2>
+          <ol className="plain-list">
+            {versions.map((v) => (
+              <li key={v.version}>
+                v{v.version} · {when.format(new Date(v.createdAt))}
+                {v.note ? ` · ${v.note}` : ''}
+              </li>
+            ))}
+          </ol>
+          <h2>{t('documents.messages')}</h2>
+          {messages.length === 0 ? (
+            <p className="muted">{t('documents.noMessages')}</p>
+          ) : (
+            <ul className="message-list">
+              {messages.map((m) => (
+                <li key={m.id} className={m.read ? undefined : 'is-unread'}>
+                  <div className="message-meta">
+                    <strong>{m.from || t('messages.me')}</strong> · {when.format(new Date(m.at))}
+                  </div>
+                  <p className="prewrap">{m.body}</p>
+                </li>
+              ))}
+            </ul>
+          )}
+        </aside>
+      </div>
+    </article>
+  );
+}
+
+/** Reads an attachment through the contract in chunks, into memory only, then previews it. */
+function AttachmentPreview({ attachment }: { attachment: AttachmentInfo }) {
+  const { t } = useTranslation();
+  const client = useEmbassyClient();
+  const [data, setData] = useState<Uint8Array | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let cancelled = false;
+    setData(null);
+    setFailed(false);
+    void (async () => {
+      const out = new Uint8Array(attachment.size);
+      let offset = 0;
+      while (offset < attachment.size) {
+        const chunk = await client.call('attachments.read', { id: attachment.id, offset });
+        if (cancelled) return;
+        if (!chunk.ok) return setFailed(true);
+        const bytes = fromBase64(chunk.value.base64);
+        out.set(bytes, offset);
+        offset += bytes.length;
+        if (chunk.value.eof || bytes.length === 0) break;
+      }
+      if (!cancelled) setData(out);
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [attachment, client]);
+  if (failed) return <p className="callout callout-error">{t('pdf.failed')}</p>;
+  if (!data) return <p className="muted">{t('pdf.loading')}</p>;
+  return <PdfPreview data={data} label={attachment.name} />;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}

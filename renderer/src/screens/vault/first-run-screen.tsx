@@ -1,0 +1,228 @@
+import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { SecretField, SelectField, TextField } from '../../components/field';
+import { useAppStore } from '../../store/store-context';
+
+/** PKCS#11 modules offered first; the officer may type any other path. */
+const KNOWN_MODULES = [
+  '/usr/lib/softhsm/libsofthsm2.so',
+  '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so',
+  '/usr/lib/libeTPkcs11.so',
+  '/usr/lib/x86_64-linux-gnu/libbit4xpki.so',
+];
+
+type Step = 'choose' | 'token' | 'passphrase' | 'done';
+
+/**
+ * First run: create the encrypted vault, bound to the officer's USB token (the norm) or, on a
+ * machine without one, to a passphrase (marked as the weaker profile). Then offer sample data.
+ */
+export function FirstRunScreen() {
+  const { t } = useTranslation();
+  const [step, setStep] = useState<Step>('choose');
+  const error = useAppStore((s) => s.vaultError);
+  const busy = useAppStore((s) => s.vaultBusy);
+  const create = useAppStore((s) => s.vaultCreateSubmitted);
+  const sampleDataRequested = useAppStore((s) => s.sampleDataRequested);
+  const [modulePath, setModulePath] = useState(KNOWN_MODULES[0] ?? '');
+  const [tokenLabel, setTokenLabel] = useState('');
+  const [keyId, setKeyId] = useState('');
+  const [pin, setPin] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [localError, setLocalError] = useState<string | null>(null);
+
+  const submitToken = async (e: FormEvent) => {
+    e.preventDefault();
+    const ok = await create({
+      profile: 'token',
+      modulePath,
+      tokenLabel: tokenLabel.trim(),
+      ...(keyId.trim() ? { keyId: keyId.trim() } : {}),
+      pin,
+    });
+    setPin('');
+    if (ok) setStep('done');
+  };
+
+  const submitPassphrase = async (e: FormEvent) => {
+    e.preventDefault();
+    if (passphrase.length < 12) return setLocalError(t('vault.firstRun.passphraseTooShort'));
+    if (passphrase !== repeat) return setLocalError(t('vault.firstRun.passphraseMismatch'));
+    setLocalError(null);
+    const ok = await create({ profile: 'passphrase', passphrase });
+    setPassphrase('');
+    setRepeat('');
+    if (ok) setStep('done');
+  };
+
+  const shownError = localError ?? (error ? t(`errors.${error.code}`) : null);
+
+  return (
+    <section className="screen" aria-labelledby="first-run-title">
+      <header className="screen-header">
+        <h1 id="first-run-title">{t('vault.firstRun.title')}</h1>
+        <p className="lead">{t('vault.firstRun.intro')}</p>
+      </header>
+      <ol className="steps" aria-label={t('vault.firstRun.steps')}>
+        {(['choose', 'secret', 'done'] as const).map((s, i) => (
+          <li
+            key={s}
+            aria-current={
+              (s === 'choose' && step === 'choose') ||
+              (s === 'secret' && (step === 'token' || step === 'passphrase')) ||
+              (s === 'done' && step === 'done')
+                ? 'step'
+                : undefined
+            }
+          >
+            {i + 1}. {t(`vault.firstRun.step.${s}`)}
+          </li>
+        ))}
+      </ol>
+
+      {step === 'choose' && (
+        <div className="choice-grid">
+          <button
+            type="button"
+            className="choice"
+            onClick={() => setStep('token')}
+            data-testid="choose-token"
+          >
+            <strong>{t('vault.firstRun.tokenTitle')}</strong>
+            <span>{t('vault.firstRun.tokenBody')}</span>
+          </button>
+          <button
+            type="button"
+            className="choice choice-weak"
+            onClick={() => setStep('passphrase')}
+            data-testid="choose-passphrase"
+          >
+            <strong>{t('vault.firstRun.passphraseTitle')}</strong>
+            <span>{t('vault.firstRun.passphraseBody')}</span>
+          </button>
+        </div>
+      )}
+
+      {step === 'token' && (
+        <form className="card form" onSubmit={(e) => void submitToken(e)}>
+          <SelectField
+            label={t('vault.firstRun.module')}
+            hint={t('vault.firstRun.moduleHint')}
+            value={KNOWN_MODULES.includes(modulePath) ? modulePath : 'other'}
+            onChange={(e) => setModulePath(e.target.value === 'other' ? '' : e.target.value)}
+          >
+            {KNOWN_MODULES.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
+            <option value="other">{t('vault.firstRun.moduleOther')}</option>
+          </SelectField>
+          {!KNOWN_MODULES.includes(modulePath) && (
+            <TextField
+              label={t('vault.firstRun.modulePath')}
+              value={modulePath}
+              onChange={(e) => setModulePath(e.target.value)}
+              required
+            />
+          )}
+          <TextField
+            label={t('vault.firstRun.tokenLabel')}
+            hint={t('vault.firstRun.tokenLabelHint')}
+            value={tokenLabel}
+            onChange={(e) => setTokenLabel(e.target.value)}
+            required
+            data-testid="token-label"
+          />
+          <TextField
+            label={t('vault.firstRun.keyId')}
+            hint={t('vault.firstRun.keyIdHint')}
+            value={keyId}
+            onChange={(e) => setKeyId(e.target.value)}
+            pattern="([0-9a-fA-F]{2})*"
+          />
+          <SecretField
+            label={t('vault.pin')}
+            hint={t('vault.pinHint')}
+            value={pin}
+            onChange={(e) => setPin(e.target.value)}
+            required
+            error={shownError}
+            data-testid="pin"
+          />
+          <div className="form-actions">
+            <button type="button" className="button" onClick={() => setStep('choose')}>
+              {t('common.back')}
+            </button>
+            <button
+              type="submit"
+              className="button button-primary"
+              disabled={busy}
+              data-testid="create-vault"
+            >
+              {busy ? t('vault.firstRun.creating') : t('vault.firstRun.create')}
+            </button>
+          </div>
+        </form>
+      )}
+
+      {step === 'passphrase' && (
+        <form className="card form" onSubmit={(e) => void submitPassphrase(e)}>
+          <p className="callout callout-warn">{t('vault.firstRun.passphraseWarning')}</p>
+          <SecretField
+            label={t('vault.passphrase')}
+            hint={t('vault.firstRun.passphraseHint')}
+            value={passphrase}
+            onChange={(e) => setPassphrase(e.target.value)}
+            required
+            minLength={12}
+            data-testid="passphrase"
+          />
+          <SecretField
+            label={t('vault.firstRun.passphraseRepeat')}
+            value={repeat}
+            onChange={(e) => setRepeat(e.target.value)}
+            required
+            error={shownError}
+            data-testid="passphrase-repeat"
+          />
+          <div className="form-actions">
+            <button type="button" className="button" onClick={() => setStep('choose')}>
+              {t('common.back')}
+            </button>
+            <button
+              type="submit"
+              className="button button-primary"
+              disabled={busy}
+              data-testid="create-vault"
+            >
+              {busy ? t('vault.firstRun.creating') : t('vault.firstRun.create')}
+            </button>
+          </div>
+        </form>
+      )}
+
+      {step === 'done' && (
+        <div className="card">
+          <h2>{t('vault.firstRun.doneTitle')}</h2>
+          <p>{t('vault.firstRun.doneBody')}</p>
+          <div className="form-actions">
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={busy}
+              onClick={() => void sampleDataRequested().then(() => (window.location.hash = '#/documents'))}
+              data-testid="load-sample"
+            >
+              {t('vault.sampleData')}
+            </button>
+            <a className="button" href="#/documents">
+              {t('vault.firstRun.startEmpty')}
+            </a>
+          </div>
+        </div>
+      )}
+    </section>
+  );
+}

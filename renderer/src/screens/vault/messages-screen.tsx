@@ -1,0 +1,119 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { TextField } from '../../components/field';
+import { useAppStore } from '../../store/store-context';
+
+/** Threads on the left, the open thread on the right, and a local draft composer. */
+export function MessagesScreen() {
+  const { t, i18n } = useTranslation();
+  const threads = useAppStore((s) => s.threads);
+  const openId = useAppStore((s) => s.openThreadId);
+  const messages = useAppStore((s) => s.threadMessages);
+  const error = useAppStore((s) => s.messagesError);
+  const threadsRequested = useAppStore((s) => s.threadsRequested);
+  const threadOpened = useAppStore((s) => s.threadOpened);
+  const draftSaved = useAppStore((s) => s.draftSaved);
+  const threadClosed = useAppStore((s) => s.threadClosed);
+  const [body, setBody] = useState('');
+  const [subject, setSubject] = useState('');
+  const when = new Intl.DateTimeFormat(i18n.language === 'vi' ? 'vi-VN' : 'en-GB', {
+    dateStyle: 'short',
+    timeStyle: 'short',
+  });
+
+  useEffect(() => {
+    void threadsRequested();
+  }, [threadsRequested]);
+
+  const open = threads?.find((th) => th.id === openId) ?? null;
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const ok = await draftSaved(open ? { threadId: open.id, body } : { subject, body });
+    if (ok) {
+      setBody('');
+      setSubject('');
+    }
+  };
+
+  return (
+    <section className="screen screen-wide" aria-labelledby="messages-title">
+      <header className="screen-header">
+        <h1 id="messages-title">{t('nav.messages')}</h1>
+      </header>
+      {error && (
+        <p className="callout callout-error" role="alert">
+          {t(`errors.${error.code}`)}
+        </p>
+      )}
+      <div className="two-pane">
+        <nav className="thread-list" aria-label={t('messages.threads')}>
+          <button type="button" className="button" onClick={threadClosed}>
+            {t('messages.newThread')}
+          </button>
+          {threads === null ? (
+            <p className="muted">{t('documents.loading')}</p>
+          ) : threads.length === 0 ? (
+            <p className="muted">{t('messages.none')}</p>
+          ) : (
+            <ul>
+              {threads.map((th) => (
+                <li key={th.id}>
+                  <button
+                    type="button"
+                    className={`thread${th.id === openId ? ' is-open' : ''}${th.unreadCount ? ' is-unread' : ''}`}
+                    aria-current={th.id === openId ? 'true' : undefined}
+                    onClick={() => void threadOpened(th.id)}
+                  >
+                    <span className="thread-subject">{th.subject}</span>
+                    <span className="thread-meta">
+                      {when.format(new Date(th.lastMessageAt))}
+                      {th.unreadCount ? ` · ${t('messages.unread', { count: th.unreadCount })}` : ''}
+                      {th.draftCount ? ` · ${t('messages.drafts', { count: th.draftCount })}` : ''}
+                    </span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </nav>
+        <div className="thread-view">
+          {open && <h2>{open.subject}</h2>}
+          <ul className="message-list">
+            {messages.map((m) => (
+              <li key={m.id} className={m.state === 'draft' ? 'is-draft' : undefined}>
+                <div className="message-meta">
+                  <strong>{m.from || t('messages.me')}</strong> · {when.format(new Date(m.at))}
+                  {m.state === 'draft' && <span className="tag">{t('messages.draft')}</span>}
+                </div>
+                <p className="prewrap">{m.body}</p>
+              </li>
+            ))}
+          </ul>
+          <form className="composer" onSubmit={(e) => void submit(e)}>
+            {!open && (
+              <TextField
+                label={t('messages.subject')}
+                value={subject}
+                onChange={(e) => setSubject(e.target.value)}
+                required
+              />
+            )}
+            <div className="field">
+              <label htmlFor="draft-body">{open ? t('messages.reply') : t('messages.body')}</label>
+              <textarea
+                id="draft-body"
+                rows={3}
+                value={body}
+                onChange={(e) => setBody(e.target.value)}
+                required
+              />
+            </div>
+            <button type="submit" className="button button-primary">
+              {t('messages.saveDraft')}
+            </button>
+          </form>
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,15 @@
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useAppStore } from '../../store/store-context';
+import { FirstRunScreen } from './first-run-screen';
+import { UnlockScreen } from './unlock-screen';
+
+/** Content that lives in the vault is shown only when it is unlocked; else first run or unlock. */
+export function VaultGate({ children }: { children: ReactNode }) {
+  const { t } = useTranslation();
+  const vault = useAppStore((s) => s.vault);
+  if (!vault) return <p className="muted">{t('status.checking')}</p>;
+  if (vault.state === 'absent') return <FirstRunScreen />;
+  if (vault.state === 'locked') return <UnlockScreen />;
+  return <>{children}</>;
+}

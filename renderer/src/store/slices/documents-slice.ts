@@ -1,0 +1,147 @@
+import type { CallInput } from '../../../../shared/contract/calls';
+import type { ContractError } from '../../../../shared/contract/errors';
+import type { DocumentDetail, DocumentSummary } from '../../../../shared/contract/vault-calls';
+import type { Classification } from '../../../../shared/domain/classification';
+import type { Direction, DocumentSortField, DocumentStatus } from '../../../../shared/domain/document';
+import { isVaultGone, type Slice, type SliceDeps } from '../slice';
+
+export interface DocumentFilters {
+  direction?: Direction;
+  status?: DocumentStatus;
+  classification?: Classification;
+}
+
+export interface DocumentSort {
+  key: DocumentSortField;
+  direction: 'asc' | 'desc';
+}
+
+/** Rows are fetched in pages of this size, on demand, as the virtual list scrolls. */
+export const DOCUMENT_PAGE = 200;
+
+export interface DocumentsSlice {
+  filters: DocumentFilters;
+  sort: DocumentSort;
+  /** Total rows for the current filters; null before the first page. */
+  documentTotal: number | null;
+  /** Loaded rows by index (sparse): only what has been scrolled near is held. */
+  documentRows: Record<number, DocumentSummary>;
+  documentsError: ContractError | null;
+  /** Bumped when the list must be fetched again (filters, sort, new documents). */
+  documentsGeneration: number;
+  filtersChanged(filters: DocumentFilters): void;
+  sortChanged(sort: DocumentSort): void;
+  documentsInvalidated(): void;
+  documentRangeNeeded(start: number, end: number): Promise<void>;
+  openDocument: DocumentDetail | null;
+  openDocumentError: ContractError | null;
+  documentOpened(id: string): Promise<void>;
+  documentClosed(): void;
+  documentAdded(
+    input: CallInput<'documents.add'>,
+    pdf?: { name: string; bytes: Uint8Array },
+  ): Promise<string | null>;
+}
+
+export const emptyDocuments = {
+  documentTotal: null,
+  documentRows: {},
+  documentsError: null,
+  openDocument: null,
+  openDocumentError: null,
+} satisfies Partial<DocumentsSlice>;
+
+export const documentsSlice =
+  ({ client }: SliceDeps): Slice<DocumentsSlice> =>
+  (set, get) => {
+    const inFlight = new Set<string>();
+    return {
+      filters: {},
+      sort: { key: 'date', direction: 'desc' },
+      documentsGeneration: 0,
+      ...emptyDocuments,
+      filtersChanged(filters) {
+        set({ filters, ...emptyDocuments, documentsGeneration: get().documentsGeneration + 1 });
+      },
+      sortChanged(sort) {
+        set({ sort, ...emptyDocuments, documentsGeneration: get().documentsGeneration + 1 });
+      },
+      documentsInvalidated() {
+        set({ documentTotal: null, documentRows: {}, documentsGeneration: get().documentsGeneration + 1 });
+      },
+      async documentRangeNeeded(start, end) {
+        const firstPage = Math.floor(start / DOCUMENT_PAGE);
+        const lastPage = Math.floor(Math.max(start, end) / DOCUMENT_PAGE);
+        const generation = get().documentsGeneration;
+        for (let page = firstPage; page <= lastPage; page++) {
+          const offset = page * DOCUMENT_PAGE;
+          const key = `${generation}:${offset}`;
+          if (inFlight.has(key) || get().documentRows[offset] !== undefined) continue;
+          inFlight.add(key);
+          const { filters, sort } = get();
+          const result = await client.call('documents.list', {
+            ...filters,
+            sort: sort.key,
+            order: sort.direction,
+            offset,
+            limit: DOCUMENT_PAGE,
+          });
+          inFlight.delete(key);
+          if (get().documentsGeneration !== generation) return; // filters changed meanwhile
+          if (!result.ok) {
+            if (isVaultGone(result.error)) get().vaultGone();
+            else set({ documentsError: result.error });
+            return;
+          }
+          const rows = { ...get().documentRows };
+          result.value.items.forEach((item, i) => {
+            rows[offset + i] = item;
+          });
+          set({ documentRows: rows, documentTotal: result.value.total, documentsError: null });
+        }
+      },
+      async documentOpened(id) {
+        set({ openDocumentError: null });
+        const result = await client.call('documents.get', { id });
+        if (result.ok) set({ openDocument: result.value });
+        else if (isVaultGone(result.error)) get().vaultGone();
+        else set({ openDocumentError: result.error, openDocument: null });
+      },
+      documentClosed() {
+        set({ openDocument: null, openDocumentError: null });
+      },
+      async documentAdded(input, pdf) {
+        const added = await client.call('documents.add', input);
+        if (!added.ok) {
+          set({ documentsError: added.error });
+          return null;
+        }
+        if (pdf) {
+          const attached = await client.call('attachments.add', {
+            documentId: added.value.id,
+            source: { kind: 'bytes', base64: toBase64(pdf.bytes) },
+            name: pdf.name,
+          });
+          if (!attached.ok) set({ documentsError: attached.error });
+        }
+        get().documentsInvalidated();
+        return added.value.id;
+      },
+    };
+  };
+
+/** Base64 without building one giant string argument (large files overflow the call stack). */
+export function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+export function fromBase64(base64: string): Uint8Array {
+  const binary = atob(base64);
+  const out = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+  return out;
+}

@@ -1,0 +1,63 @@
+import type { CallInput } from '../../../../shared/contract/calls';
+import type { ContractError } from '../../../../shared/contract/errors';
+import type { MessageInfo, ThreadSummary } from '../../../../shared/contract/vault-calls';
+import { isVaultGone, type Slice, type SliceDeps } from '../slice';
+
+export interface MessagesSlice {
+  threads: ThreadSummary[] | null;
+  openThreadId: string | null;
+  threadMessages: MessageInfo[];
+  messagesError: ContractError | null;
+  threadsRequested(): Promise<void>;
+  threadOpened(id: string): Promise<void>;
+  /** Back to "no thread open": the composer then starts a new thread. */
+  threadClosed(): void;
+  draftSaved(input: CallInput<'messages.add'>): Promise<boolean>;
+}
+
+export const emptyMessages = {
+  threads: null,
+  openThreadId: null,
+  threadMessages: [],
+  messagesError: null,
+} satisfies Partial<MessagesSlice>;
+
+export const messagesSlice =
+  ({ client }: SliceDeps): Slice<MessagesSlice> =>
+  (set, get) => ({
+    ...emptyMessages,
+    async threadsRequested() {
+      const result = await client.call('messages.threads', { limit: 200 });
+      if (result.ok) set({ threads: result.value.items, messagesError: null });
+      else if (isVaultGone(result.error)) get().vaultGone();
+      else set({ messagesError: result.error });
+    },
+    async threadOpened(id) {
+      set({ openThreadId: id });
+      const result = await client.call('messages.list', { threadId: id });
+      if (!result.ok) {
+        if (isVaultGone(result.error)) get().vaultGone();
+        else set({ messagesError: result.error });
+        return;
+      }
+      set({ threadMessages: result.value.items, messagesError: null });
+      const unread = result.value.items.filter((m) => !m.read).map((m) => m.id);
+      if (unread.length) {
+        await client.call('messages.markRead', { ids: unread, read: true });
+        void get().threadsRequested();
+      }
+    },
+    threadClosed() {
+      set({ openThreadId: null, threadMessages: [] });
+    },
+    async draftSaved(input) {
+      const result = await client.call('messages.add', input);
+      if (!result.ok) {
+        set({ messagesError: result.error });
+        return false;
+      }
+      await get().threadsRequested();
+      await get().threadOpened(result.value.threadId);
+      return true;
+    },
+  });

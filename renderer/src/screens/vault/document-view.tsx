@@ -1,11 +1,15 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AttachmentInfo, DocumentDetail } from '../../../../shared/contract/vault-calls';
 import { ClassificationBanner } from '../../components/classification-banner';
-import { PdfPreview } from '../../components/pdf-preview';
 import { useEmbassyClient } from '../../store/store-context';
 import { fromBase64 } from '../../store/slices/documents-slice';
 import { useAppStore } from '../../store/store-context';
+
+// pdf.js is large: loaded the first time a PDF is shown, not at start-up.
+const PdfPreview = lazy(() =>
+  import('../../components/pdf-preview').then((m) => ({ default: m.PdfPreview })),
+);
 
 /** One document: its marking, metadata, PDF preview (from memory), versions and messages. */
 export function DocumentView({ detail }: { detail: DocumentDetail }) {
@@ -146,7 +150,11 @@ function AttachmentPreview({ attachment }: { attachment: AttachmentInfo }) {
   }, [attachment, client]);
   if (failed) return <p className="callout callout-error">{t('pdf.failed')}</p>;
   if (!data) return <p className="muted">{t('pdf.loading')}</p>;
-  return <PdfPreview data={data} label={attachment.name} />;
+  return (
+    <Suspense fallback={<p className="muted">{t('pdf.loading')}</p>}>
+      <PdfPreview data={data} label={attachment.name} />
+    </Suspense>
+  );
 }
 
 function formatBytes(n: number): string {

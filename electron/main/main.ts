@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, powerMonitor } from 'electron';
 import { createCore } from '../core';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { hardenApp, hardenSession } from './hardening';
@@ -39,6 +39,13 @@ if (!app.requestSingleInstanceLock()) {
       electron: process.versions.electron ?? null,
     });
     registerIpc(core.dispatch, () => window?.webContents ?? null);
+
+    // Lock the vault when the machine sleeps or the session's screen locks: a laptop closed
+    // at a border check must come back locked. Through the contract, like every caller; a
+    // vault that is absent or already locked answers an error, which is fine here.
+    const lockVault = () => void core.dispatch('vault.lock', {}, { transport: 'ipc' });
+    powerMonitor.on('suspend', lockVault);
+    powerMonitor.on('lock-screen', lockVault);
 
     window = new BrowserWindow({
       width: 1280,

@@ -4,6 +4,8 @@
 //   dist/preload   the sandboxed preload (one self-contained CJS file: sandboxed preloads
 //                  cannot require local chunks)
 //   dist/node      the `embassy` CLI and the preview server (dev/test tools)
+//   dist/token     the token host process (the only code that loads pkcs11js and the PKCS#11
+//                  module); the CLI forks it, the app will start it as a utilityProcess
 // Vite library builds for all of them, so one tool and one transform pipeline serve every
 // environment; see docs/architecture.md for why not electron-vite.
 import { readFileSync } from 'node:fs';
@@ -52,4 +54,10 @@ await nodeBuild({
   outDir: 'dist/node',
   // ws is a devDependency used only by the preview bridge; resolved from node_modules.
   external: ['ws'],
+});
+await nodeBuild({
+  entries: { 'token-host': 'electron/core/token/token-host-main.ts' },
+  outDir: 'dist/token',
+  // A native addon: loaded from node_modules at run time, never bundled.
+  external: ['pkcs11js'],
 });

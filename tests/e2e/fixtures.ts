@@ -16,12 +16,14 @@ export interface PreviewServer {
  * Starts the built preview (`dist/node/preview.cjs`: the real core and the bridge) on a free
  * loopback port with a fresh profile, once per test, and stops it afterwards.
  */
-export async function startPreviewProcess(): Promise<PreviewServer & { stop(): Promise<void> }> {
-  const profileDir = mkdtempSync(join(tmpdir(), 'embassy-e2e-'));
+export async function startPreviewProcess(
+  options: { env?: NodeJS.ProcessEnv; profileDir?: string } = {},
+): Promise<PreviewServer & { stop(): Promise<void> }> {
+  const profileDir = options.profileDir ?? mkdtempSync(join(tmpdir(), 'embassy-e2e-'));
   const child: ChildProcess = spawn(
     process.execPath,
     ['dist/node/preview.cjs', '--port', '0', '--ready-json', '--profile', profileDir],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...options.env } },
   );
   const line = await new Promise<string>((resolve, reject) => {
     if (!child.stdout) return reject(new Error('preview has no stdout'));

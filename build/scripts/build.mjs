@@ -6,6 +6,8 @@
 //   dist/node      the `embassy` CLI and the preview server (dev/test tools)
 //   dist/token     the token host process (the only code that loads pkcs11js and the PKCS#11
 //                  module); the CLI forks it, the app will start it as a utilityProcess
+//   vault-worker.cjs beside main.cjs and beside the CLI: the vault's database thread, found at
+//                  run time by electron/core/vault/worker-location.ts (same folder or its parent)
 // Vite library builds for all of them, so one tool and one transform pipeline serve every
 // environment; see docs/architecture.md for why not electron-vite.
 import { readFileSync } from 'node:fs';
@@ -17,6 +19,17 @@ const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
 const define = { __APP_VERSION__: JSON.stringify(pkg.version) };
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 const quiet = process.argv.includes('--quiet') ? 'warn' : 'info';
+
+/**
+ * Native, WebAssembly and ESM-only packages stay external (loaded from node_modules at run
+ * time: native addons cannot be bundled, pdf.js is ESM-only and imported dynamically).
+ */
+const runtimePackages = [
+  'better-sqlite3-multiple-ciphers',
+  'libsodium-wrappers-sumo',
+  'pkcs11js',
+  /^pdfjs-dist/,
+];
 
 /** A Node-side bundle: CJS, Node builtins and `electron` external, `external` as given. */
 function nodeBuild({ entries, outDir, external }) {
@@ -34,7 +47,7 @@ function nodeBuild({ entries, outDir, external }) {
       sourcemap: false,
       rolldownOptions: {
         input: entries,
-        external: [...nodeBuiltins, 'electron', ...external],
+        external: [...nodeBuiltins, 'electron', ...runtimePackages, ...external],
         output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
       },
     },
@@ -43,14 +56,23 @@ function nodeBuild({ entries, outDir, external }) {
 }
 
 await build({ configFile: new URL('vite.config.ts', root).pathname, logLevel: quiet });
-await nodeBuild({ entries: { main: 'electron/main/main.ts' }, outDir: 'dist/main', external: [] });
+const vaultWorker = { 'vault-worker': 'electron/core/vault/vault-worker.ts' };
+await nodeBuild({
+  entries: { main: 'electron/main/main.ts', ...vaultWorker },
+  outDir: 'dist/main',
+  external: [],
+});
 await nodeBuild({
   entries: { preload: 'electron/preload/preload.ts' },
   outDir: 'dist/preload',
   external: [],
 });
 await nodeBuild({
-  entries: { embassy: 'electron/core/cli/embassy-main.ts', preview: 'electron/core/dev/preview-main.ts' },
+  entries: {
+    embassy: 'electron/core/cli/embassy-main.ts',
+    preview: 'electron/core/dev/preview-main.ts',
+    ...vaultWorker,
+  },
   outDir: 'dist/node',
   // ws is a devDependency used only by the preview bridge; resolved from node_modules.
   external: ['ws'],

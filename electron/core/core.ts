@@ -7,6 +7,7 @@ import {
 import { readHealth, type RuntimeInfo } from './health/health';
 import { createSettingsStore } from './settings/settings-store';
 import { createVaultHandlers } from './vault/vault-handlers';
+import { createVaultService, type VaultService, type VaultServiceOptions } from './vault/vault-service';
 
 export interface CoreOptions {
   /** The officer's profile folder (settings now; vault, keys and outbox later). */
@@ -15,6 +16,8 @@ export interface CoreOptions {
   /** Electron's version when the core runs inside Electron, else null. */
   readonly electron?: string | null;
   readonly observe?: DispatchObserver;
+  /** Vault wiring: token binding, escrow policy, lock notifications, worker location. */
+  readonly vault?: Omit<VaultServiceOptions, 'profileDir'>;
 }
 
 export interface Core {
@@ -22,6 +25,8 @@ export interface Core {
   readonly dispatch: Dispatch;
   /** The handler table itself, for direct in-process calls (benchmarks, tests). */
   readonly handlers: HandlerTable;
+  /** The vault service (main wires idle/suspend/lock events to it; shutdown disposes it). */
+  readonly vault: VaultService;
 }
 
 /** Composes the core's parts into the handler table that every transport serves. */
@@ -32,11 +37,12 @@ export function createCore(options: CoreOptions): Core {
     startedAt: Date.now(),
   };
   const settings = createSettingsStore(options.profileDir);
+  const vault = createVaultService({ ...options.vault, profileDir: options.profileDir });
   const handlers: HandlerTable = {
-    'app.health': async (_input, ctx) => readHealth(runtime, ctx.transport),
+    'app.health': async (_input, ctx) => readHealth(runtime, ctx.transport, Date.now(), await vault.health()),
     'settings.get': async () => settings.get(),
     'settings.update': async (change) => settings.update(change),
-    ...createVaultHandlers(),
+    ...createVaultHandlers(vault),
   };
-  return { dispatch: createDispatcher(handlers, options.observe), handlers };
+  return { dispatch: createDispatcher(handlers, options.observe), handlers, vault };
 }

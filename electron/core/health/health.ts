@@ -8,11 +8,16 @@ export interface RuntimeInfo {
 }
 
 /**
- * Health of each part. Vault, token, HQ link and updates are reported "not set up" because
- * this build has none of them configured yet; each part's own module will answer here as it
- * lands (the About screen and status bar read only this call).
+ * Health of each part. The vault reports itself (not-set-up / locked / ok); token, HQ link and
+ * updates are "not set up" until their modules land (the About screen and status bar read
+ * only this call).
  */
-export function readHealth(info: RuntimeInfo, transport: Transport, now = Date.now()): Health {
+export function readHealth(
+  info: RuntimeInfo,
+  transport: Transport,
+  now = Date.now(),
+  vault: PartHealth = { state: 'not-set-up' },
+): Health {
   const notSetUp: PartHealth = { state: 'not-set-up' };
   return {
     version: info.version,
@@ -24,6 +29,6 @@ export function readHealth(info: RuntimeInfo, transport: Transport, now = Date.n
       arch: process.arch,
     },
     uptimeSeconds: Math.max(0, (now - info.startedAt) / 1000),
-    parts: { vault: notSetUp, token: notSetUp, hq: notSetUp, updates: notSetUp },
+    parts: { vault, token: notSetUp, hq: notSetUp, updates: notSetUp },
   };
 }

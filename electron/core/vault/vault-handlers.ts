@@ -1,45 +1,65 @@
+import { basename } from 'node:path';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import type { VaultCallName } from '../../../shared/contract/vault-call-names';
-import { DEFAULT_IDLE_TIMEOUT_SECONDS } from '../../../shared/domain/vault';
 import type { HandlerTable } from '../contract/dispatcher';
+import { loadSampleData } from './sample-data';
+import type { VaultService } from './vault-service';
 
 /** The vault's slice of the handler table. */
 export type VaultHandlers = Pick<HandlerTable, VaultCallName>;
 
 /**
- * Placeholder until the vault service lands: the contract is published so the UI can be built
- * against it; every content call answers E_NOT_SET_UP.
+ * The vault's calls on top of the vault service. The contract has already validated every
+ * input; these map it onto worker operations (the bytes of attachments as transferred buffers,
+ * base64 only at the contract edge).
  */
-export function createVaultHandlers(): VaultHandlers {
-  const notYet = async (): Promise<never> => {
-    throw new CoreError(ErrorCode.NotSetUp, 'the vault is not built yet');
-  };
+export function createVaultHandlers(vault: VaultService): VaultHandlers {
   return {
-    'vault.status': async () => ({
-      state: 'absent',
-      profile: null,
-      token: null,
-      escrow: false,
-      idleTimeoutSeconds: DEFAULT_IDLE_TIMEOUT_SECONDS,
-      secondsUntilAutoLock: null,
-      createdAt: null,
-    }),
-    'vault.create': notYet,
-    'vault.unlock': notYet,
-    'vault.lock': notYet,
-    'vault.touch': notYet,
-    'vault.configure': notYet,
-    'vault.wipe': notYet,
-    'vault.loadSampleData': notYet,
-    'documents.list': notYet,
-    'documents.get': notYet,
-    'documents.add': notYet,
-    'attachments.add': notYet,
-    'attachments.read': notYet,
-    'messages.threads': notYet,
-    'messages.list': notYet,
-    'messages.add': notYet,
-    'messages.markRead': notYet,
-    search: notYet,
+    'vault.status': () => vault.status(),
+    'vault.create': (input) => vault.create(input),
+    'vault.unlock': (input) => vault.unlock(input),
+    'vault.lock': () => vault.lock('officer'),
+    'vault.touch': () => vault.touch(),
+    'vault.configure': (input) => vault.setIdleTimeout(input.idleTimeoutSeconds),
+    'vault.wipe': async () => ({ wiped: true as const, elapsedMs: (await vault.wipe()).elapsedMs }),
+    'vault.loadSampleData': () => loadSampleData(vault),
+    'documents.list': (input) => vault.run('documents.list', input),
+    'documents.get': (input) => vault.run('documents.get', input),
+    'documents.add': (input) => vault.run('documents.add', input),
+    'attachments.add': async (input) => {
+      if (input.source.kind === 'path') {
+        return vault.run('attachments.add', {
+          documentId: input.documentId,
+          source: { kind: 'path', path: input.source.path },
+          name: input.name ?? basename(input.source.path),
+          mediaType: input.mediaType,
+        });
+      }
+      if (!input.name) throw new CoreError(ErrorCode.InvalidInput, 'name is required for inline bytes');
+      const bytes = new Uint8Array(Buffer.from(input.source.base64, 'base64'));
+      return vault.run(
+        'attachments.add',
+        {
+          documentId: input.documentId,
+          source: { kind: 'bytes', bytes },
+          name: input.name,
+          mediaType: input.mediaType,
+        },
+        [bytes.buffer],
+      );
+    },
+    'attachments.read': async (input) => {
+      const chunk = await vault.run('attachments.read', input);
+      const base64 = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength).toString(
+        'base64',
+      );
+      chunk.bytes.fill(0);
+      return { id: chunk.id, offset: chunk.offset, base64, size: chunk.size, eof: chunk.eof };
+    },
+    'messages.threads': (input) => vault.run('messages.threads', input),
+    'messages.list': (input) => vault.run('messages.list', input),
+    'messages.add': (input) => vault.run('messages.add', input),
+    'messages.markRead': (input) => vault.run('messages.markRead', input),
+    search: (input) => vault.run('search', input),
   };
 }

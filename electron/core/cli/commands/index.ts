@@ -1,5 +1,15 @@
 import type { CliCommand } from '../cli-command';
 import { healthCommand } from './health';
+import { vaultAddCommand } from './vault-add';
+import { vaultInitCommand } from './vault-init';
+import { vaultSearchCommand } from './vault-search';
+import { vaultWipeCommand } from './vault-wipe';
 
 /** Every `embassy` command. Add a command: one file in this folder, one line here. */
-export const COMMANDS: readonly CliCommand[] = [healthCommand];
+export const COMMANDS: readonly CliCommand[] = [
+  healthCommand,
+  vaultInitCommand,
+  vaultAddCommand,
+  vaultSearchCommand,
+  vaultWipeCommand,
+];

@@ -1,0 +1,108 @@
+import { CLASSIFICATIONS } from '../../../shared/domain/classification';
+import { DIRECTIONS, DOCUMENT_STATUSES, MESSAGE_STATES } from '../../../shared/domain/document';
+
+const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
+
+/**
+ * The vault schema, one entry per version (PRAGMA user_version). Append only: a shipped
+ * migration is never edited, a change is a new entry. Each runs in one transaction with the
+ * user_version bump, so a crash leaves the old or the new schema.
+ *
+ * Integer rowids are the join keys (compact, fast); the UUID `id` is what crosses the
+ * contract. Parties are JSON arrays of display strings. The search index is one FTS5 table
+ * over every kind of item; see search-text.ts for why its text is folded before indexing.
+ */
+export const MIGRATIONS: readonly string[] = [
+  /* 1: documents, versions, attachments in chunks, threads, messages, search index */ `
+  CREATE TABLE documents (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    registry_number TEXT NOT NULL,
+    date TEXT NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN (${list(DIRECTIONS)})),
+    classification TEXT NOT NULL CHECK (classification IN (${list(CLASSIFICATIONS)})),
+    status TEXT NOT NULL CHECK (status IN (${list(DOCUMENT_STATUSES)})),
+    subject TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  -- One index per sort column (rowid breaks ties so paging is stable), and per filter.
+  CREATE INDEX documents_by_date ON documents (date, rowid);
+  CREATE INDEX documents_by_registry ON documents (registry_number, rowid);
+  CREATE INDEX documents_by_subject ON documents (subject COLLATE NOCASE, rowid);
+  CREATE INDEX documents_by_updated ON documents (updated_at, rowid);
+  CREATE INDEX documents_by_direction ON documents (direction, date, rowid);
+  CREATE INDEX documents_by_status ON documents (status, date, rowid);
+  CREATE INDEX documents_by_classification ON documents (classification, date, rowid);
+
+  CREATE TABLE document_versions (
+    document_rowid INTEGER NOT NULL REFERENCES documents (rowid) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    note TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (document_rowid, version)
+  );
+
+  CREATE TABLE attachments (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    document_rowid INTEGER NOT NULL REFERENCES documents (rowid) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    chunk_size INTEGER NOT NULL,
+    text_indexed INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX attachments_by_document ON attachments (document_rowid);
+
+  -- Content in fixed-size chunks: streamed in and read back in pieces, never whole in memory.
+  CREATE TABLE attachment_chunks (
+    attachment_rowid INTEGER NOT NULL REFERENCES attachments (rowid) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    UNIQUE (attachment_rowid, seq)
+  );
+
+  CREATE TABLE threads (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    subject TEXT NOT NULL,
+    document_rowid INTEGER REFERENCES documents (rowid) ON DELETE SET NULL,
+    created_at TEXT NOT NULL,
+    last_message_at TEXT NOT NULL
+  );
+  CREATE INDEX threads_by_last ON threads (last_message_at, rowid);
+  CREATE INDEX threads_by_document ON threads (document_rowid);
+
+  CREATE TABLE messages (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    thread_rowid INTEGER NOT NULL REFERENCES threads (rowid) ON DELETE CASCADE,
+    sender TEXT NOT NULL,
+    recipients TEXT NOT NULL,
+    body TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN (${list(MESSAGE_STATES)})),
+    read INTEGER NOT NULL DEFAULT 0,
+    at TEXT NOT NULL
+  );
+  CREATE INDEX messages_by_thread ON messages (thread_rowid, at, rowid);
+  CREATE INDEX messages_unread ON messages (thread_rowid) WHERE read = 0;
+
+  -- kind: 'document' | 'message' | 'attachment'; ref: that table's rowid.
+  CREATE VIRTUAL TABLE search_index USING fts5 (
+    kind UNINDEXED,
+    ref UNINDEXED,
+    title,
+    body,
+    parties,
+    tokenize = 'porter unicode61 remove_diacritics 2'
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

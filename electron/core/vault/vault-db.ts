@@ -1,0 +1,121 @@
+import { existsSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { CoreError, ErrorCode } from '../../../shared/contract/errors';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
+import { sqlcipherRawKey, type VaultKey } from './vault-key';
+
+type Db = InstanceType<typeof Database>;
+
+/** SQLCipher v4 pages are 4096 bytes: a database file of any other multiple is truncated. */
+const PAGE_SIZE = 4096;
+/**
+ * Up to this size a full `PRAGMA quick_check` runs at unlock (milliseconds); above, it would
+ * read the whole file, so only the cheap structural checks run and any later SQLITE_CORRUPT
+ * surfaces as E_VAULT_CORRUPT on the call that meets it.
+ */
+export const QUICK_CHECK_MAX_BYTES = 64 * 1024 * 1024;
+
+const SIDE_FILES = ['-wal', '-shm', '-journal'];
+
+/** The database file and its SQLite side files, as the wipe must delete them. */
+export function databaseFiles(dbPath: string): string[] {
+  return [dbPath, ...SIDE_FILES.map((s) => `${dbPath}${s}`)];
+}
+
+function corrupt(reason: string): CoreError {
+  return new CoreError(
+    ErrorCode.VaultCorrupt,
+    `the vault database is damaged (${reason}); it was left untouched`,
+  );
+}
+
+/** Maps SQLite failures that mean something to the officer onto stable codes. */
+export function classifySqliteError(e: unknown): unknown {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return e;
+  if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE' || code === 'SQLITE_IOERR_FSYNC') {
+    // The unix VFS reports ENOSPC as SQLITE_FULL; a failed write/fsync is treated alike: the
+    // transaction rolled back and what was committed before is intact.
+    return new CoreError(ErrorCode.DiskFull, 'the disk is full: the change was not saved');
+  }
+  if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') return corrupt(code);
+  return e;
+}
+
+/**
+ * Opens the vault database with its raw key, in SQLCipher v4 format, then sets the durability
+ * and hygiene pragmas and runs migrations. An existing file is checked before anything could
+ * write to it: a wrong or damaged file fails with E_VAULT_CORRUPT and is left byte for byte as
+ * it was — never repaired, never recreated. The caller has already checked the key against
+ * the key file's KCV, so "not a database" here means damage, not a wrong key.
+ */
+export function openVaultDatabase(dbPath: string, key: VaultKey, create: boolean): Db {
+  if (create) {
+    if (SIDE_FILES.concat('').some((s) => existsSync(`${dbPath}${s}`))) {
+      throw new CoreError(ErrorCode.VaultExists, 'vault database files already exist');
+    }
+  } else {
+    let size: number;
+    try {
+      size = statSync(dbPath).size;
+    } catch {
+      throw corrupt('database file missing');
+    }
+    if (size === 0 || size % PAGE_SIZE !== 0) throw corrupt('truncated');
+  }
+  const db = new Database(dbPath, { fileMustExist: !create });
+  try {
+    // Cipher scheme before the key: SQLite3MultipleCiphers defaults to ChaCha20; we want
+    // SQLCipher v4 (AES-256-CBC, HMAC-SHA512, PBKDF2 skipped for a raw key) so standard
+    // sqlcipher tools can open the file with the escrowed key.
+    db.pragma(`cipher = 'sqlcipher'`);
+    db.pragma('legacy = 4');
+    const raw = sqlcipherRawKey(key);
+    try {
+      db.key(raw);
+    } finally {
+      raw.fill(0);
+    }
+    if (!create) {
+      try {
+        db.prepare('SELECT count(*) FROM sqlite_master').get();
+        if (statSync(dbPath).size <= QUICK_CHECK_MAX_BYTES) {
+          const result = db.pragma('quick_check', { simple: true });
+          if (result !== 'ok') throw corrupt('quick_check failed');
+        }
+      } catch (e) {
+        const mapped = classifySqliteError(e);
+        throw mapped instanceof CoreError ? mapped : corrupt('unreadable');
+      }
+    }
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('secure_delete = ON');
+    db.pragma('temp_store = MEMORY');
+    db.pragma('foreign_keys = ON');
+    // Checkpoint often enough that the WAL stays small, but not on every commit.
+    db.pragma('wal_autocheckpoint = 1000');
+    migrate(db);
+    return db;
+  } catch (e) {
+    db.close();
+    throw classifySqliteError(e);
+  }
+}
+
+/** Runs every migration newer than the file's user_version, each in its own transaction. */
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new CoreError(
+      ErrorCode.VaultCorrupt,
+      `the vault was written by a newer version (schema ${current})`,
+    );
+  }
+  for (let v = current; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

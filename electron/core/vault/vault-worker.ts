@@ -1,0 +1,173 @@
+import { parentPort } from 'node:worker_threads';
+import type Database from 'better-sqlite3-multiple-ciphers';
+import { CoreError, ErrorCode, isErrorCode } from '../../../shared/contract/errors';
+import { asPassphraseWrapped } from './key-wrapper';
+import { createPassphraseWrapper } from './passphrase-wrapper';
+import { extractPdfText } from './pdf-text';
+import { loadSodium, type Sodium } from './sodium';
+import { classifySqliteError, openVaultDatabase } from './vault-db';
+import { asVaultKey, keyMatches, zeroKey, type VaultKey } from './vault-key';
+import { createVaultRepository, MAX_INDEXED_TEXT_CHARS, type VaultRepository } from './vault-repository';
+import {
+  isWorkerOp,
+  WORKER_OPS,
+  WorkerRequest,
+  type WorkerOp,
+  type WorkerOutput,
+  type WorkerParsedInput,
+  type WorkerResponse,
+} from './worker-protocol';
+
+/**
+ * The vault worker: the only thread that touches the database (one writer). Requests are
+ * handled one at a time in arrival order; each is validated against the protocol table first.
+ * It lives exactly as long as the vault is unlocked: lock closes the database and the service
+ * then terminates the thread, so nothing keyed outlives the session.
+ */
+
+interface Session {
+  readonly db: InstanceType<typeof Database>;
+  readonly repo: VaultRepository;
+}
+
+type OpHandler<O extends WorkerOp> = (
+  input: WorkerParsedInput<O>,
+) => Promise<WorkerOutput<O>> | WorkerOutput<O>;
+
+function main(): void {
+  const port = parentPort;
+  if (!port) throw new Error('vault-worker must run in a worker thread');
+  let sodiumReady: Promise<Sodium> | null = null;
+  const sodium = () => (sodiumReady ??= loadSodium());
+  let session: Session | null = null;
+
+  const open = (): Session => {
+    if (!session) throw new CoreError(ErrorCode.VaultLocked, 'the vault is locked');
+    return session;
+  };
+
+  const handlers: { [O in WorkerOp]: OpHandler<O> } = {
+    async open(input) {
+      if (session) throw new CoreError(ErrorCode.Internal, 'already open');
+      let key: VaultKey;
+      if (input.unlock.kind === 'key') {
+        key = asVaultKey(input.unlock.key);
+      } else {
+        const s = await sodium();
+        const { passphrase, wrapper, vaultId, kcv } = input.unlock;
+        try {
+          key = await createPassphraseWrapper(s).unwrap(asPassphraseWrapped(wrapper), passphrase, {
+            vaultId,
+          });
+        } finally {
+          passphrase.fill(0);
+        }
+        if (!keyMatches(s, key, vaultId, kcv)) {
+          zeroKey(key);
+          throw new CoreError(ErrorCode.VaultCorrupt, 'the key file does not match its check value');
+        }
+      }
+      try {
+        const db = openVaultDatabase(input.dbPath, key, input.create);
+        session = { db, repo: createVaultRepository(db) };
+        return { schemaVersion: db.pragma('user_version', { simple: true }) as number };
+      } finally {
+        zeroKey(key);
+      }
+    },
+    async wrapPassphrase(input) {
+      const s = await sodium();
+      const key = asVaultKey(input.key);
+      try {
+        return await createPassphraseWrapper(s).wrap(key, input.passphrase, { vaultId: input.vaultId });
+      } finally {
+        zeroKey(key);
+        input.passphrase.fill(0);
+      }
+    },
+    close() {
+      if (session) {
+        // Closing the connection frees SQLite3MultipleCiphers' codec, which zeroes its key copy.
+        session.db.close();
+        session = null;
+      }
+      return {};
+    },
+    integrityCheck() {
+      return { result: String(open().db.pragma('integrity_check', { simple: true })) };
+    },
+    'documents.list': (input) => open().repo.listDocuments(input),
+    'documents.get': (input) => open().repo.getDocument(input.id),
+    'documents.add': (input) => open().repo.addDocument(input),
+    async 'attachments.add'(input) {
+      const { info, pending } = open().repo.addAttachment(input);
+      if (!pending) return info;
+      let text: string;
+      try {
+        text = await extractPdfText(pending.bytes, MAX_INDEXED_TEXT_CHARS);
+      } catch {
+        // A PDF pdf.js cannot parse is still stored; it just is not searchable by content.
+        return info;
+      } finally {
+        pending.bytes.fill(0);
+      }
+      return open().repo.indexAttachmentText(pending.attachmentRowid, text);
+    },
+    'attachments.read': (input) => open().repo.readAttachment(input),
+    'messages.threads': (input) => open().repo.listThreads(input),
+    'messages.list': (input) => open().repo.listMessages(input),
+    'messages.add': (input) => open().repo.addMessage(input),
+    'messages.markRead': (input) => open().repo.markRead(input),
+    search: (input) => open().repo.search(input),
+    'bulk.import': (input) => open().repo.bulkImport(input),
+    counts: () => open().repo.counts(),
+  };
+
+  const run = async (raw: unknown): Promise<WorkerResponse> => {
+    const request = WorkerRequest.safeParse(raw);
+    if (!request.success)
+      return { id: -1, ok: false, error: { code: ErrorCode.BadRequest, message: 'bad request' } };
+    const { id, op, input } = request.data;
+    if (!isWorkerOp(op))
+      return { id, ok: false, error: { code: ErrorCode.UnknownCall, message: 'unknown op' } };
+    const parsed = WORKER_OPS[op].input.safeParse(input);
+    if (!parsed.success) {
+      return { id, ok: false, error: { code: ErrorCode.InvalidInput, message: `invalid input for ${op}` } };
+    }
+    try {
+      const handler = handlers[op] as (i: unknown) => Promise<unknown> | unknown;
+      return { id, ok: true, value: await handler(parsed.data) };
+    } catch (e) {
+      const mapped = classifySqliteError(e);
+      if (mapped instanceof CoreError && isErrorCode(mapped.code)) {
+        return { id, ok: false, error: { code: mapped.code, message: mapped.message.slice(0, 500) } };
+      }
+      // Never the message of an unknown error: it could quote SQL values (plaintext).
+      const name = e instanceof Error ? e.name : typeof e;
+      const code = (e as { code?: unknown } | null)?.code;
+      return {
+        id,
+        ok: false,
+        error: {
+          code: ErrorCode.Internal,
+          message: `${op} failed (${name}${typeof code === 'string' ? ` ${code}` : ''})`,
+        },
+      };
+    }
+  };
+
+  // One request at a time: the single-writer rule, and `close` never races an operation.
+  let queue: Promise<unknown> = Promise.resolve();
+  port.on('message', (raw: unknown) => {
+    queue = queue.then(async () => {
+      const response = await run(raw);
+      const transfer =
+        response.ok && response.value && typeof response.value === 'object' && 'bytes' in response.value
+          ? [(response.value as { bytes: Uint8Array }).bytes.buffer as ArrayBuffer]
+          : [];
+      port.postMessage(response, transfer);
+    });
+  });
+}
+
+main();

@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import {
+  AttachmentChunk,
+  AttachmentInfo,
+  AttachmentsReadInput,
+  DocumentDetail,
+  DocumentsAddInput,
+  DocumentsListInput,
+  DocumentsListResult,
+  DocumentSummary,
+  MessageInfo,
+  MessagesAddInput,
+  MessagesListInput,
+  MessagesListResult,
+  MessagesMarkReadInput,
+  MessagesMarkReadResult,
+  MessagesThreadsInput,
+  MessagesThreadsResult,
+  RecordId,
+  SearchInput,
+  SearchResult,
+} from '../../../shared/contract/vault-calls';
+import { ERROR_CODES } from '../../../shared/contract/errors';
+import { MESSAGE_STATES } from '../../../shared/domain/document';
+import { PassphraseWrapperRecord } from './key-file';
+
+/**
+ * The message protocol between the vault service (caller's thread) and the vault worker (the
+ * one thread that touches the database). One table: each operation's input and output schema.
+ * The worker validates every request against it before running anything, the client validates
+ * every answer; a key travels only inside `open` / `wrapPassphrase`, as a transferred buffer.
+ */
+
+// Any Uint8Array (z.instanceof would narrow the type to an ArrayBuffer-backed one).
+const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes');
+
+const Unlock = z.discriminatedUnion('kind', [
+  /** A vault key the caller unwrapped (token profile, or create): transferred, then zeroed here. */
+  z.object({ kind: z.literal('key'), key: Bytes }).strict(),
+  /** Passphrase profile: Argon2id runs here, in the worker, so the caller never waits on it. */
+  z
+    .object({
+      kind: z.literal('passphrase'),
+      passphrase: Bytes,
+      wrapper: PassphraseWrapperRecord,
+      vaultId: z.string(),
+      kcv: Bytes,
+    })
+    .strict(),
+]);
+
+export const BulkMessage = z
+  .object({
+    from: z.string().max(300),
+    to: z.array(z.string().max(300)).max(200),
+    body: z.string().max(1_000_000),
+    state: z.enum(MESSAGE_STATES),
+    read: z.boolean(),
+    at: z.string().max(40),
+  })
+  .strict();
+
+export const BulkThread = z
+  .object({
+    subject: z.string().min(1).max(1000),
+    /** Link to a document of the same batch (its index) or an existing one (its id). */
+    documentIndex: z.number().int().nonnegative().optional(),
+    documentId: RecordId.optional(),
+    messages: z.array(BulkMessage).max(10_000),
+  })
+  .strict();
+
+export const BulkImportInput = z
+  .object({
+    documents: z.array(DocumentsAddInput).max(10_000),
+    threads: z.array(BulkThread).max(10_000),
+  })
+  .strict();
+export type BulkImportInput = z.input<typeof BulkImportInput>;
+
+export const AttachmentSource = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('path'), path: z.string().min(1).max(4096) }).strict(),
+  z.object({ kind: z.literal('bytes'), bytes: Bytes }).strict(),
+]);
+
+export const WORKER_OPS = {
+  /** Open (or create) the database with a key; answers the schema version after migrations. */
+  open: {
+    input: z.object({ dbPath: z.string(), create: z.boolean(), unlock: Unlock }).strict(),
+    output: z.object({ schemaVersion: z.number().int() }).strict(),
+  },
+  /** Wrap a vault key under a passphrase (Argon2id here, off the caller's thread). */
+  wrapPassphrase: {
+    input: z.object({ key: Bytes, passphrase: Bytes, vaultId: z.string() }).strict(),
+    output: PassphraseWrapperRecord,
+  },
+  /** Close the database (the key goes with the connection). */
+  close: { input: z.object({}).strict(), output: z.object({}).strict() },
+  integrityCheck: { input: z.object({}).strict(), output: z.object({ result: z.string() }).strict() },
+  'documents.list': { input: DocumentsListInput, output: DocumentsListResult },
+  'documents.get': { input: z.object({ id: RecordId }).strict(), output: DocumentDetail },
+  'documents.add': { input: DocumentsAddInput, output: DocumentSummary },
+  'attachments.add': {
+    input: z
+      .object({
+        documentId: RecordId,
+        source: AttachmentSource,
+        name: z.string().min(1).max(255),
+        mediaType: z.string().max(127).optional(),
+      })
+      .strict(),
+    output: AttachmentInfo,
+  },
+  'attachments.read': {
+    input: AttachmentsReadInput,
+    output: AttachmentChunk.omit({ base64: true }).extend({ bytes: Bytes }),
+  },
+  'messages.threads': { input: MessagesThreadsInput, output: MessagesThreadsResult },
+  'messages.list': { input: MessagesListInput, output: MessagesListResult },
+  'messages.add': { input: MessagesAddInput, output: MessageInfo },
+  'messages.markRead': { input: MessagesMarkReadInput, output: MessagesMarkReadResult },
+  search: { input: SearchInput, output: SearchResult },
+  /** Many documents, threads and messages in one transaction (sample data, imports, benches). */
+  'bulk.import': {
+    input: BulkImportInput,
+    output: z
+      .object({
+        documentIds: z.array(RecordId),
+        threadIds: z.array(RecordId),
+        messageIds: z.array(RecordId),
+      })
+      .strict(),
+  },
+  /** Counts, for the sample-data loader and tests. */
+  counts: {
+    input: z.object({}).strict(),
+    output: z
+      .object({
+        documents: z.number().int(),
+        messages: z.number().int(),
+        attachments: z.number().int(),
+      })
+      .strict(),
+  },
+} as const;
+
+export type WorkerOp = keyof typeof WORKER_OPS;
+export type WorkerInput<O extends WorkerOp> = z.input<(typeof WORKER_OPS)[O]['input']>;
+export type WorkerParsedInput<O extends WorkerOp> = z.output<(typeof WORKER_OPS)[O]['input']>;
+export type WorkerOutput<O extends WorkerOp> = z.output<(typeof WORKER_OPS)[O]['output']>;
+
+export function isWorkerOp(value: unknown): value is WorkerOp {
+  return typeof value === 'string' && Object.hasOwn(WORKER_OPS, value);
+}
+
+export const WorkerRequest = z
+  .object({ id: z.number().int(), op: z.string().max(64), input: z.unknown() })
+  .strict();
+
+export const WorkerError = z
+  .object({ code: z.enum(ERROR_CODES as [string, ...string[]]), message: z.string().max(500) })
+  .strict();
+
+export const WorkerResponse = z.discriminatedUnion('ok', [
+  z.object({ id: z.number().int(), ok: z.literal(true), value: z.unknown() }).strict(),
+  z.object({ id: z.number().int(), ok: z.literal(false), error: WorkerError }).strict(),
+]);
+export type WorkerResponse = z.infer<typeof WorkerResponse>;

@@ -88,7 +88,7 @@ export function DocumentsScreen() {
   if (open) return <DocumentView detail={open} />;
 
   return (
-    <section className="screen screen-wide" aria-labelledby="documents-title">
+    <section className="screen screen-wide screen-fill" aria-labelledby="documents-title">
       <header className="screen-header screen-header-row">
         <h1 id="documents-title">{t('nav.documents')}</h1>
         <button

@@ -332,7 +332,14 @@ export class Pkcs11Host {
     try {
       return fn(s);
     } catch (e) {
-      if (e instanceof TokenError) throw e;
+      if (e instanceof TokenError) {
+        // A key that "vanished" from a token that left the slot list: say removed, not "no key".
+        if (e.code === ErrorCode.TokenKeyNotFound && this.gone(s.serial)) {
+          s.removed = true;
+          throw new TokenError(ErrorCode.TokenRemoved);
+        }
+        throw e;
+      }
       const mapped = this.toTokenError(e, s.serial);
       if (mapped.code === ErrorCode.TokenRemoved) s.removed = true;
       throw mapped;
@@ -366,13 +373,17 @@ export class Pkcs11Host {
   private toTokenError(e: unknown, serial: string, flags?: number): TokenError {
     const rv = typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : -1;
     if (rv <= 0) return new TokenError(ErrorCode.TokenDeviceError);
-    let removed = false;
-    try {
-      removed = !this.slots().some((s) => s.info.serial === serial);
-    } catch {
-      removed = true;
-    }
+    const removed = this.gone(serial);
     return tokenErrorFromCkr(rv, { removed, ...(flags === undefined ? {} : { tokenFlags: flags }) });
+  }
+
+  /** Whether the token with this serial has left the slot list (or the list cannot be read). */
+  private gone(serial: string): boolean {
+    try {
+      return !this.slots().some((s) => s.info.serial === serial);
+    } catch {
+      return true;
+    }
   }
 
   private wrap<T>(fn: () => T): T {

@@ -41,11 +41,10 @@ if (!app.requestSingleInstanceLock()) {
     registerIpc(core.dispatch, () => window?.webContents ?? null);
 
     // Lock the vault when the machine sleeps or the session's screen locks: a laptop closed
-    // at a border check must come back locked. Through the contract, like every caller; a
-    // vault that is absent or already locked answers an error, which is fine here.
-    const lockVault = () => void core.dispatch('vault.lock', {}, { transport: 'ipc' });
-    powerMonitor.on('suspend', lockVault);
-    powerMonitor.on('lock-screen', lockVault);
+    // at a border check must come back locked.
+    powerMonitor.on('suspend', () => void core.vault.lock('suspend'));
+    powerMonitor.on('lock-screen', () => void core.vault.lock('suspend'));
+    app.on('before-quit', () => void core.vault.dispose());
 
     window = new BrowserWindow({
       width: 1280,

@@ -22,7 +22,17 @@ test('renders in Vietnamese by default and in English after the switch (screensh
   for (const item of NAV) await expect(page.getByRole('link', { name: new RegExp(item.vi) })).toBeVisible();
   await expect(page.getByRole('note', { name: 'Độ mật: Thường' }).first()).toBeVisible();
   // The Vietnamese font is really used (not a fallback that drops stacked diacritics).
-  expect(await page.evaluate(() => document.fonts.check('16px "Be Vietnam Pro"', 'Tuyệt mật'))).toBe(true);
+  // Load it explicitly (under load the check can run before the lazy font fetch finishes),
+  // then require that a Be Vietnam Pro face covering these characters was loaded.
+  const loaded = await page.evaluate(async () => {
+    const faces = await document.fonts.load('16px "Be Vietnam Pro"', 'Tuyệt mật');
+    return {
+      faces: faces.map((f) => f.family),
+      check: document.fonts.check('16px "Be Vietnam Pro"', 'Tuyệt mật'),
+    };
+  });
+  expect(loaded.faces.length).toBeGreaterThan(0);
+  expect(loaded.check).toBe(true);
   await page.screenshot({ path: info.outputPath('shell-vi.png'), fullPage: true });
 
   await page.getByTestId('top-language-en').check();

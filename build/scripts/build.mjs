@@ -6,6 +6,8 @@
 //   dist/node      the `embassy` CLI and the preview server (dev/test tools)
 //   vault-worker.cjs beside main.cjs and beside the CLI: the vault's database thread, found at
 //                  run time by electron/core/vault/worker-location.ts (same folder or its parent)
+//   dist/token     the token host process (the only code that loads pkcs11js and the PKCS#11
+//                  module); the CLI forks it, the app will start it as a utilityProcess
 // Vite library builds for all of them, so one tool and one transform pipeline serve every
 // environment; see docs/architecture.md for why not electron-vite.
 import { readFileSync } from 'node:fs';
@@ -74,4 +76,10 @@ await nodeBuild({
   outDir: 'dist/node',
   // ws is a devDependency used only by the preview bridge; resolved from node_modules.
   external: ['ws'],
+});
+await nodeBuild({
+  entries: { 'token-host': 'electron/core/token/token-host-main.ts' },
+  outDir: 'dist/token',
+  // A native addon: loaded from node_modules at run time, never bundled.
+  external: ['pkcs11js'],
 });

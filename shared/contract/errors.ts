@@ -29,12 +29,8 @@ export const ErrorCode = {
   VaultExists: 'E_VAULT_EXISTS',
   /** Wrong PIN or passphrase. Never retried automatically (tokens lock after a few tries). */
   WrongSecret: 'E_WRONG_SECRET',
-  /** The token PIN is locked (too many wrong tries): IT must unblock it. */
-  PinLocked: 'E_VAULT_PIN_LOCKED',
   /** The vault belongs to another token; the message names its label, serial and holder. */
   VaultOtherToken: 'E_VAULT_OTHER_TOKEN',
-  /** The vault's token is not inserted (or its module cannot be loaded). */
-  VaultTokenAbsent: 'E_VAULT_TOKEN_ABSENT',
   /** The vault's database or key file is damaged or truncated; the files were left untouched. */
   VaultCorrupt: 'E_VAULT_CORRUPT',
   /** The disk is full: the write was refused and everything committed before is intact. */
@@ -43,8 +39,48 @@ export const ErrorCode = {
   NotFound: 'E_NOT_FOUND',
   /** The file is larger than the vault accepts (attachments: 200 MiB). */
   TooLarge: 'E_TOO_LARGE',
-  /** A local file to import could not be read (missing, unreadable, a folder). */
-  FileUnreadable: 'E_FILE_UNREADABLE',
+  // Token (PKCS#11). Each maps one or more CKR_ codes; see electron/core/token/token-errors.ts.
+  /** The PIN was wrong. The token counts the attempt; nothing retries it. */
+  TokenPinIncorrect: 'E_TOKEN_PIN_INCORRECT',
+  /** The PIN is blocked after too many wrong attempts; IT must unblock it. */
+  TokenPinLocked: 'E_TOKEN_PIN_LOCKED',
+  /** The PIN has expired and must be changed with the token's own tool. */
+  TokenPinExpired: 'E_TOKEN_PIN_EXPIRED',
+  /** The PIN has the wrong length or characters for this token. */
+  TokenPinInvalid: 'E_TOKEN_PIN_INVALID',
+  /** No token is inserted (or none with the asked label or serial). */
+  TokenNotPresent: 'E_TOKEN_NOT_PRESENT',
+  /** The token was removed during the operation. */
+  TokenRemoved: 'E_TOKEN_REMOVED',
+  /** The token session ended (token reset, removed and reinserted, or logged out). */
+  TokenSessionClosed: 'E_TOKEN_SESSION_CLOSED',
+  /** The token cannot do the asked algorithm. */
+  TokenMechanismUnsupported: 'E_TOKEN_MECHANISM_UNSUPPORTED',
+  /** No key or certificate with the asked id on the token. */
+  TokenKeyNotFound: 'E_TOKEN_KEY_NOT_FOUND',
+  /** The operation needs a PIN login first. */
+  TokenNotLoggedIn: 'E_TOKEN_NOT_LOGGED_IN',
+  /** Another operation holds the token's login (one PIN login per token at a time). */
+  TokenBusy: 'E_TOKEN_BUSY',
+  /** The token or its driver failed (general error, device error). */
+  TokenDeviceError: 'E_TOKEN_DEVICE_ERROR',
+  /** The PKCS#11 driver (module) could not be found or loaded. */
+  TokenModuleUnavailable: 'E_TOKEN_MODULE_UNAVAILABLE',
+  /** The token process stopped or did not answer. */
+  TokenHostFailed: 'E_TOKEN_HOST_FAILED',
+  // Signing and verification.
+  /** The signing certificate is expired or not yet valid. */
+  SignCertNotValidNow: 'E_SIGN_CERT_NOT_VALID_NOW',
+  /** The signing certificate is not meant for signatures (key usage). */
+  SignCertKeyUsage: 'E_SIGN_CERT_KEY_USAGE',
+  /** The signing certificate does not chain to a configured trust anchor. */
+  SignCertUntrusted: 'E_SIGN_CERT_UNTRUSTED',
+  /** The file cannot be signed as asked (unreadable, encrypted or damaged PDF, wrong format). */
+  SignUnsupportedFile: 'E_SIGN_UNSUPPORTED_FILE',
+  /** The operation was cancelled by the officer. */
+  Cancelled: 'E_CANCELLED',
+  /** A file could not be read or written. */
+  FileAccess: 'E_FILE_ACCESS',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

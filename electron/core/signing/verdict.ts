@@ -1,0 +1,148 @@
+/**
+ * Verdicts and reasons, in the EU DSS / ETSI EN 319 102-1 vocabulary: a signature is `valid`
+ * (TOTAL-PASSED), `invalid` (TOTAL-FAILED: the bytes or the cryptography are wrong) or
+ * `indeterminate` (INDETERMINATE: the signature is intact but we cannot tell whether to trust
+ * it — unknown root, certificate expired without proof of time, wrong key usage, revoked
+ * without proof of time). Each reason has a stable code, its ETSI sub-indication and texts in
+ * both languages, so the UI and the CLI say the same thing.
+ */
+export type Verdict = 'valid' | 'invalid' | 'indeterminate';
+
+/** `info` reasons are facts worth showing that do not change the verdict. */
+export type Severity = 'invalid' | 'indeterminate' | 'info';
+
+export interface ReasonSpec {
+  readonly severity: Severity;
+  /** ETSI EN 319 102-1 sub-indication, where one applies. */
+  readonly etsi?: string;
+  readonly en: string;
+  readonly vi: string;
+}
+
+export const REASONS = {
+  HASH_FAILURE: {
+    severity: 'invalid',
+    etsi: 'HASH_FAILURE',
+    en: 'the signed content was changed after signing (digest mismatch)',
+    vi: 'nội dung đã bị thay đổi sau khi ký (giá trị băm không khớp)',
+  },
+  SIG_CRYPTO_FAILURE: {
+    severity: 'invalid',
+    etsi: 'SIG_CRYPTO_FAILURE',
+    en: 'the signature value does not match the signer’s key',
+    vi: 'giá trị chữ ký không khớp với khóa của người ký',
+  },
+  BYTE_RANGE_INVALID: {
+    severity: 'invalid',
+    etsi: 'FORMAT_FAILURE',
+    en: 'the signed byte range of the PDF is malformed or does not cover the document',
+    vi: 'vùng dữ liệu được ký của tệp PDF sai cấu trúc hoặc không bao trùm tài liệu',
+  },
+  FORMAT_FAILURE: {
+    severity: 'invalid',
+    etsi: 'FORMAT_FAILURE',
+    en: 'the signature is not a well-formed CMS/CAdES structure',
+    vi: 'chữ ký không đúng cấu trúc CMS/CAdES',
+  },
+  NOT_YET_VALID: {
+    severity: 'invalid',
+    etsi: 'NOT_YET_VALID',
+    en: 'the signing time is before the certificate became valid',
+    vi: 'thời điểm ký sớm hơn thời điểm chứng thư có hiệu lực',
+  },
+  NO_SIGNING_CERTIFICATE_FOUND: {
+    severity: 'indeterminate',
+    etsi: 'NO_SIGNING_CERTIFICATE_FOUND',
+    en: 'the signer’s certificate is missing or does not match the signature',
+    vi: 'thiếu chứng thư của người ký hoặc chứng thư không khớp với chữ ký',
+  },
+  NO_CERTIFICATE_CHAIN_FOUND: {
+    severity: 'indeterminate',
+    etsi: 'NO_CERTIFICATE_CHAIN_FOUND',
+    en: 'the certificate does not chain to a trusted authority',
+    vi: 'chứng thư không dẫn đến một tổ chức được tin cậy',
+  },
+  CHAIN_SIGNATURE_INVALID: {
+    severity: 'indeterminate',
+    etsi: 'CERTIFICATE_CHAIN_GENERAL_FAILURE',
+    en: 'a certificate in the chain has an invalid issuer signature',
+    vi: 'một chứng thư trong chuỗi có chữ ký của bên cấp không hợp lệ',
+  },
+  CERT_EXPIRED: {
+    severity: 'indeterminate',
+    etsi: 'OUT_OF_BOUNDS_NO_POE',
+    en: 'the certificate had expired at the signing time (or has since, with no proof of time)',
+    vi: 'chứng thư đã hết hạn tại thời điểm ký (hoặc đã hết hạn, không có bằng chứng thời gian)',
+  },
+  CA_CERT_NOT_VALID: {
+    severity: 'indeterminate',
+    etsi: 'OUT_OF_BOUNDS_NO_POE',
+    en: 'a certificate authority in the chain was not valid at the signing time',
+    vi: 'một chứng thư của tổ chức cấp trong chuỗi không có hiệu lực tại thời điểm ký',
+  },
+  KEY_USAGE: {
+    severity: 'indeterminate',
+    etsi: 'SIG_CONSTRAINTS_FAILURE',
+    en: 'the certificate is not allowed to make signatures (key usage)',
+    vi: 'chứng thư không được phép dùng để ký (mục đích sử dụng khóa)',
+  },
+  REVOKED: {
+    severity: 'indeterminate',
+    etsi: 'REVOKED_NO_POE',
+    en: 'the certificate is revoked (cached revocation list)',
+    vi: 'chứng thư đã bị thu hồi (theo danh sách thu hồi đã lưu)',
+  },
+  NO_SIGNATURE: {
+    severity: 'indeterminate',
+    etsi: 'SIGNED_DATA_NOT_FOUND',
+    en: 'the file has no signature',
+    vi: 'tệp không có chữ ký',
+  },
+  MODIFIED_AFTER_SIGNING: {
+    severity: 'info',
+    en: 'the document has a later revision (changes or signatures added after this signature)',
+    vi: 'tài liệu có phiên bản sau (thay đổi hoặc chữ ký được thêm sau chữ ký này)',
+  },
+  NO_SIGNING_TIME: {
+    severity: 'info',
+    en: 'the signature claims no signing time; the certificate was checked at the current time',
+    vi: 'chữ ký không ghi thời điểm ký; chứng thư được kiểm tra tại thời điểm hiện tại',
+  },
+} as const satisfies Record<string, ReasonSpec>;
+
+export type ReasonCode = keyof typeof REASONS;
+
+/** A reason as reported to the UI and the CLI. */
+export interface Reason {
+  readonly code: ReasonCode;
+  readonly severity: Severity;
+  readonly etsi?: string;
+  readonly en: string;
+  readonly vi: string;
+}
+
+export function reason(code: ReasonCode): Reason {
+  const spec: ReasonSpec = REASONS[code];
+  return {
+    code,
+    severity: spec.severity,
+    ...(spec.etsi ? { etsi: spec.etsi } : {}),
+    en: spec.en,
+    vi: spec.vi,
+  };
+}
+
+/** The verdict a list of reasons gives: any `invalid` wins, then any `indeterminate`. */
+export function verdictOf(reasons: readonly Reason[]): Verdict {
+  if (reasons.some((r) => r.severity === 'invalid')) return 'invalid';
+  if (reasons.some((r) => r.severity === 'indeterminate')) return 'indeterminate';
+  return 'valid';
+}
+
+/** A file's verdict from its signatures' verdicts; a file with no signature cannot be valid. */
+export function overallVerdict(verdicts: readonly Verdict[]): Verdict {
+  if (verdicts.length === 0) return 'indeterminate';
+  if (verdicts.includes('invalid')) return 'invalid';
+  if (verdicts.includes('indeterminate')) return 'indeterminate';
+  return 'valid';
+}

@@ -1,0 +1,11 @@
+/** The token layer's public face: the client of the token process, its protocol types and errors. */
+export {
+  startTokenHost,
+  defaultTokenHost,
+  type TokenClient,
+  type TokenHostOptions,
+  type TokenSession,
+} from './token-client';
+export type { SignMechanism, TokenInfo, TokenRef, TokenCertificate, TokenPublicKey } from './token-protocol';
+export { TokenError, type PinTriesHint } from './token-errors';
+export { knownModuleCandidates, resolveModules, type KnownModule } from './known-modules';

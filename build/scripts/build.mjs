@@ -4,10 +4,10 @@
 //   dist/preload   the sandboxed preload (one self-contained CJS file: sandboxed preloads
 //                  cannot require local chunks)
 //   dist/node      the `embassy` CLI and the preview server (dev/test tools)
-//   dist/token     the token host process (the only code that loads pkcs11js and the PKCS#11
-//                  module); the CLI forks it, the app will start it as a utilityProcess
 //   vault-worker.cjs beside main.cjs and beside the CLI: the vault's database thread, found at
 //                  run time by electron/core/vault/worker-location.ts (same folder or its parent)
+//   dist/token     the token host process (the only code that loads pkcs11js and the PKCS#11
+//                  module); the CLI forks it, the app will start it as a utilityProcess
 // Vite library builds for all of them, so one tool and one transform pipeline serve every
 // environment; see docs/architecture.md for why not electron-vite.
 import { readFileSync } from 'node:fs';

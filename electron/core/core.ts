@@ -6,6 +6,9 @@ import {
 } from './contract/dispatcher';
 import { readHealth, type RuntimeInfo } from './health/health';
 import { createSettingsStore } from './settings/settings-store';
+import { startTokenHost } from './token';
+import { loadSodium } from './vault/sodium';
+import { createTokenKeyWrapper } from './vault/token-key-wrapper';
 import { createVaultHandlers } from './vault/vault-handlers';
 import { createVaultService, type VaultService, type VaultServiceOptions } from './vault/vault-service';
 
@@ -37,7 +40,15 @@ export function createCore(options: CoreOptions): Core {
     startedAt: Date.now(),
   };
   const settings = createSettingsStore(options.profileDir);
-  const vault = createVaultService({ ...options.vault, profileDir: options.profileDir });
+  const vault = createVaultService({
+    // The token binding runs on the token layer's process; started per module when needed.
+    tokenWrapper: createTokenKeyWrapper({
+      startClient: (modulePath) => startTokenHost({ modulePath, pollMs: 500 }),
+      sodium: loadSodium,
+    }),
+    ...options.vault,
+    profileDir: options.profileDir,
+  });
   const handlers: HandlerTable = {
     'app.health': async (_input, ctx) => readHealth(runtime, ctx.transport, Date.now(), await vault.health()),
     'settings.get': async () => settings.get(),

@@ -29,12 +29,8 @@ export const ErrorCode = {
   VaultExists: 'E_VAULT_EXISTS',
   /** Wrong PIN or passphrase. Never retried automatically (tokens lock after a few tries). */
   WrongSecret: 'E_WRONG_SECRET',
-  /** The token PIN is locked (too many wrong tries): IT must unblock it. */
-  PinLocked: 'E_VAULT_PIN_LOCKED',
   /** The vault belongs to another token; the message names its label, serial and holder. */
   VaultOtherToken: 'E_VAULT_OTHER_TOKEN',
-  /** The vault's token is not inserted (or its module cannot be loaded). */
-  VaultTokenAbsent: 'E_VAULT_TOKEN_ABSENT',
   /** The vault's database or key file is damaged or truncated; the files were left untouched. */
   VaultCorrupt: 'E_VAULT_CORRUPT',
   /** The disk is full: the write was refused and everything committed before is intact. */
@@ -43,8 +39,6 @@ export const ErrorCode = {
   NotFound: 'E_NOT_FOUND',
   /** The file is larger than the vault accepts (attachments: 200 MiB). */
   TooLarge: 'E_TOO_LARGE',
-  /** A local file to import could not be read (missing, unreadable, a folder). */
-  FileUnreadable: 'E_FILE_UNREADABLE',
   // Token (PKCS#11). Each maps one or more CKR_ codes; see electron/core/token/token-errors.ts.
   /** The PIN was wrong. The token counts the attempt; nothing retries it. */
   TokenPinIncorrect: 'E_TOKEN_PIN_INCORRECT',

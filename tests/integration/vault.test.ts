@@ -170,7 +170,7 @@ describe('documents, attachments, messages', () => {
     expect(detail.messages).toHaveLength(2);
   });
 
-  it('answers E_NOT_FOUND for an unknown id and E_FILE_UNREADABLE for a missing file', async () => {
+  it('answers E_NOT_FOUND for an unknown id and E_FILE_ACCESS for a missing file', async () => {
     expect(await call(core, 'documents.get', { id: 'nope' })).toMatchObject({
       ok: false,
       error: { code: 'E_NOT_FOUND' },
@@ -180,7 +180,7 @@ describe('documents, attachments, messages', () => {
       documentId: doc.id,
       source: { kind: 'path', path: '/nonexistent/file.pdf' },
     });
-    expect(r).toMatchObject({ ok: false, error: { code: 'E_FILE_UNREADABLE' } });
+    expect(r).toMatchObject({ ok: false, error: { code: 'E_FILE_ACCESS' } });
   });
 });
 

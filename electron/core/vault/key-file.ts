@@ -57,7 +57,12 @@ export const PassphraseWrapperRecord = z
 export type PassphraseWrapperRecord = z.infer<typeof PassphraseWrapperRecord>;
 
 /** Binding methods to a token key; see docs/architecture.md "Vault key hierarchy". */
-export const TOKEN_WRAP_METHODS = ['rsa-oaep-sha256', 'ecdh-p256', 'rsa-pkcs1-sign'] as const;
+export const TOKEN_WRAP_METHODS = [
+  'rsa-oaep-sha256',
+  'rsa-oaep-sha1',
+  'ecdh-p256',
+  'rsa-pkcs1-sign',
+] as const;
 
 export const TokenWrapperRecord = z
   .object({
@@ -83,7 +88,7 @@ export const TokenWrapperRecord = z
       .strict(),
     /** The PKCS#11 module the vault was created with (a hint; the UI may pick another). */
     modulePath: z.string().max(1024),
-    /** rsa-oaep-sha256: the vault key encrypted to the token's public key. */
+    /** rsa-oaep-*: the vault key encrypted to the token's public key. */
     ciphertext: B64.optional(),
     /** ecdh-p256: our ephemeral public key (uncompressed point). */
     ephemeralPublicKey: B64.optional(),

@@ -325,11 +325,11 @@ export function createVaultRepository(db: Db) {
       try {
         fd = openSync(source.path, 'r');
       } catch {
-        throw new CoreError(ErrorCode.FileUnreadable, 'the file could not be opened');
+        throw new CoreError(ErrorCode.FileAccess, 'the file could not be opened');
       }
       try {
         const st = fstatSync(fd);
-        if (!st.isFile()) throw new CoreError(ErrorCode.FileUnreadable, 'not a regular file');
+        if (!st.isFile()) throw new CoreError(ErrorCode.FileAccess, 'not a regular file');
         if (st.size > MAX_ATTACHMENT_BYTES) throw new CoreError(ErrorCode.TooLarge, 'attachment too large');
         const buffer = Buffer.alloc(CHUNK_BYTES);
         for (;;) {

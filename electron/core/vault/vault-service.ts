@@ -141,7 +141,7 @@ export function createVaultService(options: VaultServiceOptions): VaultService {
     idleTimer = null;
     if (!worker) return;
     const due = lastActivity + seconds * 1000 - now();
-    idleTimer = setTimeout(() => void lockNow('idle'), Math.max(0, due));
+    idleTimer = setTimeout(() => void serial(() => lockNow('idle')), Math.max(0, due));
     idleTimer.unref();
   }
 
@@ -257,7 +257,12 @@ export function createVaultService(options: VaultServiceOptions): VaultService {
           keyId: input.keyId,
           pin: input.pin,
         };
-        wrappers.push(await options.tokenWrapper.wrap(key, secret, { vaultId }));
+        try {
+          wrappers.push(await options.tokenWrapper.wrap(key, secret, { vaultId }));
+        } catch (e) {
+          options.tokenWrapper.stopWatching?.();
+          throw e;
+        }
       }
       if (options.escrow) wrappers.push(sealToEscrow(s, key, vaultId, options.escrow));
       const file: KeyFile = {
@@ -279,9 +284,16 @@ export function createVaultService(options: VaultServiceOptions): VaultService {
         // Only what this call just made is removed; an existing vault was refused above.
         await shredFile(paths.keyFile);
         for (const f of databaseFiles(paths.db)) await rm(f, { force: true });
+        options.tokenWrapper?.stopWatching?.();
         throw e;
       }
       keyFile = file;
+      const token = wrappers.find((w): w is TokenWrapperRecord => w.kind === 'token');
+      if (token)
+        options.tokenWrapper?.watchRemoval?.(
+          asTokenWrapped(token),
+          () => void serial(() => lockNow('token-removed')),
+        );
       return await status();
     } finally {
       zeroKey(key);
@@ -311,25 +323,33 @@ export function createVaultService(options: VaultServiceOptions): VaultService {
       if (!options.tokenWrapper) throw new CoreError(ErrorCode.NotSetUp, 'token support is not available');
       const wrapper = file.wrappers.find((w): w is TokenWrapperRecord => w.kind === 'token');
       if (!wrapper) throw new CoreError(ErrorCode.VaultCorrupt, 'the key file has no token wrapper');
-      const key = await options.tokenWrapper.unwrap(
-        asTokenWrapped(wrapper),
-        {
-          modulePath: wrapper.modulePath,
-          tokenLabel: wrapper.token.label,
-          keyId: wrapper.key.id,
-          pin: input.pin,
-        },
-        { vaultId: file.vaultId },
-      );
+      let key: VaultKey | null = null;
       try {
+        key = await options.tokenWrapper.unwrap(
+          asTokenWrapped(wrapper),
+          {
+            modulePath: wrapper.modulePath,
+            tokenLabel: wrapper.token.label,
+            keyId: wrapper.key.id,
+            pin: input.pin,
+          },
+          { vaultId: file.vaultId },
+        );
         if (!keyMatches(s, key, file.vaultId, kcv)) {
           throw new CoreError(ErrorCode.VaultCorrupt, 'the key file does not match its check value');
         }
         await openInWorker(false, { kind: 'key', key }, [key.buffer]);
+      } catch (e) {
+        // The token process is needed only while unlocked: end it on a failed unlock too.
+        options.tokenWrapper.stopWatching?.();
+        throw e;
       } finally {
         zeroKey(key);
       }
-      options.tokenWrapper.watchRemoval?.(asTokenWrapped(wrapper), () => void lockNow('token-removed'));
+      options.tokenWrapper.watchRemoval?.(
+        asTokenWrapped(wrapper),
+        () => void serial(() => lockNow('token-removed')),
+      );
     }
     return status();
   }

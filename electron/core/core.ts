@@ -6,6 +6,9 @@ import {
 } from './contract/dispatcher';
 import { readHealth, type RuntimeInfo } from './health/health';
 import { createSettingsStore } from './settings/settings-store';
+import { createSigningHandlers } from './signing/signing-handlers';
+import { createSigningService, type SigningServiceOptions } from './signing/signing-service';
+import { loadTrust, type TrustSources } from './signing/trust-store';
 
 export interface CoreOptions {
   /** The officer's profile folder (settings now; vault, keys and outbox later). */
@@ -14,6 +17,12 @@ export interface CoreOptions {
   /** Electron's version when the core runs inside Electron, else null. */
   readonly electron?: string | null;
   readonly observe?: DispatchObserver;
+  /** Token and signing: module override, token process options, extra trust sources. */
+  readonly signing?: {
+    readonly modulePath?: string;
+    readonly tokenHost?: SigningServiceOptions['tokenHost'];
+    readonly trust?: TrustSources;
+  };
 }
 
 export interface Core {
@@ -21,6 +30,8 @@ export interface Core {
   readonly dispatch: Dispatch;
   /** The handler table itself, for direct in-process calls (benchmarks, tests). */
   readonly handlers: HandlerTable;
+  /** Ends what the core started (the token process). */
+  close(): Promise<void>;
 }
 
 /** Composes the core's parts into the handler table that every transport serves. */
@@ -31,10 +42,18 @@ export function createCore(options: CoreOptions): Core {
     startedAt: Date.now(),
   };
   const settings = createSettingsStore(options.profileDir);
+  const signing = createSigningService({
+    // An explicit module (CLI --module) wins; else the one IT set in settings; else probing.
+    modulePath: options.signing?.modulePath,
+    modulePathFromSettings: async () => (await settings.get()).pkcs11Module,
+    ...(options.signing?.tokenHost ? { tokenHost: options.signing.tokenHost } : {}),
+    trust: () => loadTrust(options.signing?.trust ?? {}),
+  });
   const handlers: HandlerTable = {
     'app.health': async (_input, ctx) => readHealth(runtime, ctx.transport),
     'settings.get': async () => settings.get(),
     'settings.update': async (change) => settings.update(change),
+    ...createSigningHandlers(signing),
   };
-  return { dispatch: createDispatcher(handlers, options.observe), handlers };
+  return { dispatch: createDispatcher(handlers, options.observe), handlers, close: () => signing.close() };
 }

@@ -3,7 +3,12 @@
  * `window.embassy` without bundling zod. `calls.ts` checks at compile time that this list and
  * the contract agree, in both directions.
  */
-export const CALL_NAMES = ['app.health', 'settings.get', 'settings.update'] as const;
+export const CALL_NAMES = [
+  'app.health',
+  'settings.get',
+  'settings.update',
+  ...(['token.list', 'sign.files', 'verify.file'] as const),
+] as const;
 
 /** The one Electron IPC channel; main and preload both take the name from here. */
 export const IPC_CHANNEL = 'embassy:call';

@@ -3,3 +3,4 @@ export * from './calls';
 export * from './client';
 export * from './errors';
 export * from './result';
+export * from './signing-calls';

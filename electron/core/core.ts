@@ -11,6 +11,9 @@ import { loadSodium } from './vault/sodium';
 import { createTokenKeyWrapper } from './vault/token-key-wrapper';
 import { createVaultHandlers } from './vault/vault-handlers';
 import { createVaultService, type VaultService, type VaultServiceOptions } from './vault/vault-service';
+import { createSigningHandlers } from './signing/signing-handlers';
+import { createSigningService, type SigningServiceOptions } from './signing/signing-service';
+import { loadTrust, type TrustSources } from './signing/trust-store';
 
 export interface CoreOptions {
   /** The officer's profile folder (settings now; vault, keys and outbox later). */
@@ -21,6 +24,12 @@ export interface CoreOptions {
   readonly observe?: DispatchObserver;
   /** Vault wiring: token binding, escrow policy, lock notifications, worker location. */
   readonly vault?: Omit<VaultServiceOptions, 'profileDir'>;
+  /** Token and signing: module override, token process options, extra trust sources. */
+  readonly signing?: {
+    readonly modulePath?: string;
+    readonly tokenHost?: SigningServiceOptions['tokenHost'];
+    readonly trust?: TrustSources;
+  };
 }
 
 export interface Core {
@@ -30,6 +39,8 @@ export interface Core {
   readonly handlers: HandlerTable;
   /** The vault service (main wires idle/suspend/lock events to it; shutdown disposes it). */
   readonly vault: VaultService;
+  /** Ends what the core started (the token process). */
+  close(): Promise<void>;
 }
 
 /** Composes the core's parts into the handler table that every transport serves. */
@@ -49,11 +60,27 @@ export function createCore(options: CoreOptions): Core {
     ...options.vault,
     profileDir: options.profileDir,
   });
+  const signing = createSigningService({
+    // An explicit module (CLI --module) wins; else the one IT set in settings; else probing.
+    modulePath: options.signing?.modulePath,
+    modulePathFromSettings: async () => (await settings.get()).pkcs11Module,
+    ...(options.signing?.tokenHost ? { tokenHost: options.signing.tokenHost } : {}),
+    trust: () => loadTrust(options.signing?.trust ?? {}),
+  });
   const handlers: HandlerTable = {
     'app.health': async (_input, ctx) => readHealth(runtime, ctx.transport, Date.now(), await vault.health()),
     'settings.get': async () => settings.get(),
     'settings.update': async (change) => settings.update(change),
     ...createVaultHandlers(vault),
+    ...createSigningHandlers(signing),
   };
-  return { dispatch: createDispatcher(handlers, options.observe), handlers, vault };
+  return {
+    dispatch: createDispatcher(handlers, options.observe),
+    handlers,
+    vault,
+    close: async () => {
+      await vault.dispose();
+      await signing.close();
+    },
+  };
 }

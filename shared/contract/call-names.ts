@@ -5,7 +5,13 @@ import { VAULT_CALL_NAMES } from './vault-call-names';
  * `window.embassy` without bundling zod. `calls.ts` checks at compile time that this list and
  * the contract agree, in both directions.
  */
-export const CALL_NAMES = ['app.health', 'settings.get', 'settings.update', ...VAULT_CALL_NAMES] as const;
+export const CALL_NAMES = [
+  'app.health',
+  'settings.get',
+  'settings.update',
+  ...VAULT_CALL_NAMES,
+  ...(['token.list', 'sign.files', 'verify.file'] as const),
+] as const;
 
 /** The one Electron IPC channel; main and preload both take the name from here. */
 export const IPC_CHANNEL = 'embassy:call';

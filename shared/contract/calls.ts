@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { LANGUAGES } from '../domain/language';
 import type { CallName } from './call-names';
 import { vaultContract } from './vault-calls';
+import { signingContract } from './signing-calls';
 
 /**
  * The contract: every call the core answers, defined once. Each entry is the call's input and
@@ -48,6 +49,8 @@ export type Health = z.infer<typeof Health>;
 export const Settings = z
   .object({
     language: z.enum(LANGUAGES),
+    /** The PKCS#11 module (token driver) IT chose; when absent the known modules are probed. */
+    pkcs11Module: z.string().min(1).max(4096).optional(),
   })
   .strict();
 export type Settings = z.infer<typeof Settings>;
@@ -62,6 +65,7 @@ export const contract = {
   /** Change some settings; answers the settings as now stored. */
   'settings.update': { input: Settings.partial().strict(), output: Settings },
   ...vaultContract,
+  ...signingContract,
 } as const satisfies Record<CallName, { input: z.ZodType; output: z.ZodType }>;
 
 export type Contract = typeof contract;

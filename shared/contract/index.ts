@@ -5,3 +5,4 @@ export * from './errors';
 export * from './result';
 export * from './vault-call-names';
 export * from './vault-calls';
+export * from './signing-calls';

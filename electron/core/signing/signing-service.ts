@@ -86,7 +86,9 @@ export interface TokenListing {
 
 export interface SigningServiceOptions {
   /** The PKCS#11 module from settings; when absent, the installed known modules are probed. */
-  readonly modulePath?: string;
+  readonly modulePath?: string | undefined;
+  /** Consulted when `modulePath` is absent: the module named in the workstation settings. */
+  readonly modulePathFromSettings?: () => Promise<string | undefined>;
   /** Token host process options (tests pass SOFTHSM2_CONF in env). */
   readonly tokenHost?: Omit<TokenHostOptions, 'modulePath'>;
   /** Trust anchors, intermediates, cached CRLs. */
@@ -122,9 +124,12 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
 
   function tokenClient(): Promise<TokenClient> {
     if (!client) {
-      const modulePath = resolveModules(options.modulePath)[0]?.path;
-      if (!modulePath) return Promise.reject(new TokenError(ErrorCode.TokenModuleUnavailable));
-      client = startTokenHost({ ...options.tokenHost, modulePath });
+      client = (async () => {
+        const configured = options.modulePath ?? (await options.modulePathFromSettings?.());
+        const modulePath = resolveModules(configured)[0]?.path;
+        if (!modulePath) throw new TokenError(ErrorCode.TokenModuleUnavailable);
+        return startTokenHost({ ...options.tokenHost, modulePath });
+      })();
       client.catch(() => {
         client = undefined;
       });

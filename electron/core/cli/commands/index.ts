@@ -5,6 +5,9 @@ import { vaultInitCommand } from './vault-init';
 import { vaultSearchCommand } from './vault-search';
 import { vaultWipeCommand } from './vault-wipe';
 
+import { signCommand } from './sign';
+import { verifyCommand } from './verify';
+
 /** Every `embassy` command. Add a command: one file in this folder, one line here. */
 export const COMMANDS: readonly CliCommand[] = [
   healthCommand,
@@ -12,4 +15,6 @@ export const COMMANDS: readonly CliCommand[] = [
   vaultAddCommand,
   vaultSearchCommand,
   vaultWipeCommand,
+  signCommand,
+  verifyCommand,
 ];

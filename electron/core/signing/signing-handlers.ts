@@ -1,0 +1,53 @@
+import { basename, dirname, extname, join } from 'node:path';
+import type { HandlerTable } from '../contract/dispatcher';
+import type { SigningService, SignJob } from './signing-service';
+
+/** The contract calls this module answers. */
+export type SigningHandlers = Pick<HandlerTable, 'token.list' | 'sign.files' | 'verify.file'>;
+
+/**
+ * Where a signed file goes when the caller names no output: PAdES next to the input as
+ * `name.signed.pdf`, CAdES as `name.ext.p7s`; with `outDir`, the same names in that folder
+ * (PAdES keeps the input's name there).
+ */
+export function defaultOutput(input: string, format: 'pades' | 'cades', outDir?: string): string {
+  if (format === 'cades') return join(outDir ?? dirname(input), `${basename(input)}.p7s`);
+  if (outDir) return join(outDir, basename(input));
+  return join(dirname(input), `${basename(input, extname(input))}.signed.pdf`);
+}
+
+function isPdfName(path: string): boolean {
+  return extname(path).toLowerCase() === '.pdf';
+}
+
+/** Handlers for token listing, signing and verification, over one signing service. */
+export function createSigningHandlers(service: SigningService): SigningHandlers {
+  return {
+    'token.list': async () => ({ tokens: await service.listTokens() }),
+    'sign.files': async (input) => {
+      const jobs: SignJob[] = input.files.map((f) => {
+        const format = input.format === 'auto' ? (isPdfName(f.path) ? 'pades' : 'cades') : input.format;
+        return { input: f.path, output: f.output ?? defaultOutput(f.path, format, input.outDir), format };
+      });
+      const results = await service.signFiles({
+        jobs,
+        token: input.token,
+        pin: input.pin,
+        ...(input.keyId ? { keyId: input.keyId } : {}),
+        ...(input.reason ? { reason: input.reason } : {}),
+        ...(input.location ? { location: input.location } : {}),
+        ...(input.visible ? { visible: true } : {}),
+        ...(input.rsaScheme ? { rsaScheme: input.rsaScheme } : {}),
+      });
+      return {
+        results: results.map((r) => ({
+          input: r.input,
+          output: r.output,
+          ok: r.ok,
+          ...(r.ok ? {} : { error: { code: r.error.code, message: r.error.message.slice(0, 512) } }),
+        })),
+      };
+    },
+    'verify.file': async (input) => service.verifyFile(input.path, input.contentPath),
+  };
+}

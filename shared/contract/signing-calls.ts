@@ -1,0 +1,150 @@
+import { z } from 'zod';
+
+/**
+ * Contract calls of the token and signing module (issue 4). Kept in their own file and spread
+ * into the contract table, so other modules' calls merge without conflicts.
+ */
+
+const Path = z.string().min(1).max(4096);
+const Text = (max: number) => z.string().max(max);
+const ErrorShape = z.object({ code: z.string().max(64), message: z.string().max(512) }).strict();
+
+/** A token is chosen by label or serial, never by slot (slot ids change between sessions). */
+export const TokenSelector = z
+  .object({ label: z.string().min(1).max(32).optional(), serial: z.string().min(1).max(16).optional() })
+  .strict()
+  .refine((t) => t.label !== undefined || t.serial !== undefined, 'label or serial required');
+
+export const TokenCertificateEntry = z
+  .object({
+    /** CKA_ID in hex: pass it back as `keyId` to sign with this certificate's key. */
+    keyId: Text(256),
+    label: Text(256),
+    holder: Text(256),
+    issuer: Text(256),
+    notBefore: Text(32),
+    notAfter: Text(32),
+    keyType: z.enum(['rsa', 'ec', 'other']),
+    isCa: z.boolean(),
+    /** An end-entity certificate whose key usage allows signatures. */
+    canSign: z.boolean(),
+  })
+  .strict();
+
+export const TokenEntry = z
+  .object({
+    label: Text(32),
+    serial: Text(16),
+    manufacturer: Text(32),
+    model: Text(16),
+    /** PIN tries hints, from the token's own flags (not every token reports them). */
+    pinCountLow: z.boolean(),
+    pinFinalTry: z.boolean(),
+    pinLocked: z.boolean(),
+    certificates: z.array(TokenCertificateEntry).max(64),
+  })
+  .strict();
+
+export const SignFilesInput = z
+  .object({
+    files: z
+      .array(
+        z
+          .object({
+            path: Path,
+            /** Where to write; default next to the input (`name.signed.pdf`, `name.ext.p7s`) or in `outDir`. */
+            output: Path.optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(1000),
+    outDir: Path.optional(),
+    /** `auto`: PAdES for PDF files, CAdES detached (.p7s) for anything else. */
+    format: z.enum(['auto', 'pades', 'cades']).default('auto'),
+    token: TokenSelector,
+    keyId: z
+      .string()
+      .regex(/^([0-9a-fA-F]{2}){1,64}$/)
+      .optional(),
+    /** Used for one C_Login and dropped: never stored, logged, echoed in errors or retried. */
+    pin: z.string().min(1).max(64),
+    reason: Text(256).optional(),
+    location: Text(256).optional(),
+    /** PAdES: draw a stamp (signer, time, reason) on the first page. */
+    visible: z.boolean().optional(),
+    /** RSA keys: PKCS#1 v1.5 (default) or PSS. */
+    rsaScheme: z.enum(['pkcs1', 'pss']).optional(),
+  })
+  .strict();
+
+export const SignFileResult = z
+  .object({ input: Path, output: Path, ok: z.boolean(), error: ErrorShape.optional() })
+  .strict();
+
+export const VerdictSchema = z.enum(['valid', 'invalid', 'indeterminate']);
+
+export const ReasonEntry = z
+  .object({
+    code: Text(64),
+    severity: z.enum(['invalid', 'indeterminate', 'info']),
+    etsi: Text(64).optional(),
+    en: Text(512),
+    vi: Text(512),
+  })
+  .strict();
+
+export const SignatureEntry = z
+  .object({
+    signer: Text(256).nullable(),
+    signingTime: Text(32).nullable(),
+    verdict: VerdictSchema,
+    reasons: z.array(ReasonEntry).max(32),
+    chain: z.array(Text(256)).max(16),
+    certificate: z
+      .object({
+        subject: Text(256),
+        issuer: Text(256),
+        serial: Text(128),
+        notBefore: Text(32),
+        notAfter: Text(32),
+      })
+      .strict()
+      .nullable(),
+    subFilter: Text(64).optional(),
+    reason: Text(1024).optional(),
+    location: Text(1024).optional(),
+    coversWholeDocument: z.boolean().optional(),
+  })
+  .strict();
+
+export const VerifyReportSchema = z
+  .object({
+    kind: z.enum(['pdf', 'cades']),
+    verdict: VerdictSchema,
+    signatures: z.array(SignatureEntry).max(64),
+    reasons: z.array(ReasonEntry).max(32),
+  })
+  .strict();
+
+export const signingContract = {
+  /** Inserted tokens and the certificates on each (holder, issuer, expiry, key id, key type). */
+  'token.list': {
+    input: z.object({}).strict(),
+    output: z.object({ tokens: z.array(TokenEntry).max(64) }).strict(),
+  },
+  /**
+   * Signs files with one PIN entry (one C_Login). The certificate is checked first (validity,
+   * key usage, chain to the trust anchors); a wrong PIN fails the call with no retry. Each file
+   * gets its own result; files already signed are kept if the token is pulled.
+   */
+  'sign.files': {
+    input: SignFilesInput,
+    output: z.object({ results: z.array(SignFileResult).max(1000) }).strict(),
+  },
+  /** Verifies a signed PDF (every signature) or a detached .p7s with its content file. */
+  'verify.file': {
+    input: z.object({ path: Path, contentPath: Path.optional() }).strict(),
+    output: VerifyReportSchema,
+  },
+} as const;

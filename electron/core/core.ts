@@ -6,7 +6,7 @@ import {
 } from './contract/dispatcher';
 import { readHealth, type RuntimeInfo } from './health/health';
 import { createSettingsStore } from './settings/settings-store';
-import { startTokenHost } from './token';
+import { createTokenHostPool } from './token/token-host-pool';
 import { loadSodium } from './vault/sodium';
 import { createTokenKeyWrapper } from './vault/token-key-wrapper';
 import { createVaultHandlers } from './vault/vault-handlers';
@@ -51,10 +51,11 @@ export function createCore(options: CoreOptions): Core {
     startedAt: Date.now(),
   };
   const settings = createSettingsStore(options.profileDir);
+  // One token process per module, shared by the vault's key binding and signing.
+  const tokens = createTokenHostPool({ pollMs: 500, ...options.signing?.tokenHost });
   const vault = createVaultService({
-    // The token binding runs on the token layer's process; started per module when needed.
     tokenWrapper: createTokenKeyWrapper({
-      startClient: (modulePath) => startTokenHost({ modulePath, pollMs: 500 }),
+      startClient: (modulePath) => tokens.acquire(modulePath),
       sodium: loadSodium,
     }),
     ...options.vault,
@@ -64,7 +65,7 @@ export function createCore(options: CoreOptions): Core {
     // An explicit module (CLI --module) wins; else the one IT set in settings; else probing.
     modulePath: options.signing?.modulePath,
     modulePathFromSettings: async () => (await settings.get()).pkcs11Module,
-    ...(options.signing?.tokenHost ? { tokenHost: options.signing.tokenHost } : {}),
+    startClient: (modulePath) => tokens.acquire(modulePath),
     trust: () => loadTrust(options.signing?.trust ?? {}),
   });
   const handlers: HandlerTable = {
@@ -81,6 +82,7 @@ export function createCore(options: CoreOptions): Core {
     close: async () => {
       await vault.dispose();
       await signing.close();
+      await tokens.close();
     },
   };
 }

@@ -91,6 +91,11 @@ export interface SigningServiceOptions {
   readonly modulePathFromSettings?: () => Promise<string | undefined>;
   /** Token host process options (tests pass SOFTHSM2_CONF in env). */
   readonly tokenHost?: Omit<TokenHostOptions, 'modulePath'>;
+  /**
+   * Where the token client comes from (the core's shared pool, so the vault and signing use
+   * one process per module); default: a process of our own.
+   */
+  readonly startClient?: (modulePath: string) => Promise<TokenClient>;
   /** Trust anchors, intermediates, cached CRLs. */
   readonly trust: () => Promise<TrustSettings> | TrustSettings;
   readonly now?: () => Date;
@@ -128,7 +133,9 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
         const configured = options.modulePath ?? (await options.modulePathFromSettings?.());
         const modulePath = resolveModules(configured)[0]?.path;
         if (!modulePath) throw new TokenError(ErrorCode.TokenModuleUnavailable);
-        return startTokenHost({ ...options.tokenHost, modulePath });
+        return options.startClient
+          ? options.startClient(modulePath)
+          : startTokenHost({ ...options.tokenHost, modulePath });
       })();
       client.catch(() => {
         client = undefined;

@@ -14,6 +14,7 @@ import { LockControl } from './components/lock-control';
 import { SearchBox } from './components/search-box';
 import { useAppStore } from './store/store-context';
 import { ROUTES, routeFromHash, type Route } from './store/routes';
+import { screenMarking } from './store/screen-marking';
 
 /** The app shell: marking, header, navigation, the current screen, status bar. */
 export function App() {
@@ -22,6 +23,7 @@ export function App() {
   const navigated = useAppStore((s) => s.navigated);
   const language = useAppStore((s) => s.language);
   const vaultUnlocked = useAppStore((s) => s.vault?.state === 'unlocked');
+  const marking = useAppStore((s) => screenMarking(s, route));
   const main = useRef<HTMLElement>(null);
 
   // Language: the store is the source of truth (persisted through the core); i18n follows.
@@ -60,7 +62,7 @@ export function App() {
       <a className="skip-link" href="#main">
         {t('app.skipToContent')}
       </a>
-      <ClassificationBanner level="unclassified" />
+      <ClassificationBanner level={marking} />
       <header className="top-bar">
         <div className="brand">
           <svg className="brand-mark" viewBox="0 0 24 24" aria-hidden="true" focusable="false">

@@ -24,6 +24,7 @@ export function FirstRunScreen() {
   const busy = useAppStore((s) => s.vaultBusy);
   const create = useAppStore((s) => s.vaultCreateSubmitted);
   const sampleDataRequested = useAppStore((s) => s.sampleDataRequested);
+  const firstRunFinished = useAppStore((s) => s.firstRunFinished);
   const [modulePath, setModulePath] = useState(KNOWN_MODULES[0] ?? '');
   const [tokenLabel, setTokenLabel] = useState('');
   const [keyId, setKeyId] = useState('');
@@ -212,12 +213,17 @@ export function FirstRunScreen() {
               type="button"
               className="button button-primary"
               disabled={busy}
-              onClick={() => void sampleDataRequested().then(() => (window.location.hash = '#/documents'))}
+              onClick={() =>
+                void sampleDataRequested().then(() => {
+                  firstRunFinished();
+                  window.location.hash = '#/documents';
+                })
+              }
               data-testid="load-sample"
             >
               {t('vault.sampleData')}
             </button>
-            <a className="button" href="#/documents">
+            <a className="button" href="#/documents" onClick={firstRunFinished}>
               {t('vault.firstRun.startEmpty')}
             </a>
           </div>

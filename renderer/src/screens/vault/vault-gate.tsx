@@ -8,8 +8,9 @@ import { UnlockScreen } from './unlock-screen';
 export function VaultGate({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   const vault = useAppStore((s) => s.vault);
+  const onboarding = useAppStore((s) => s.onboarding);
   if (!vault) return <p className="muted">{t('status.checking')}</p>;
-  if (vault.state === 'absent') return <FirstRunScreen />;
+  if (vault.state === 'absent' || (onboarding && vault.state === 'unlocked')) return <FirstRunScreen />;
   if (vault.state === 'locked') return <UnlockScreen />;
   return <>{children}</>;
 }

@@ -9,6 +9,9 @@ export interface VaultSlice {
   /** The last failed vault action (wrong PIN, other token…), shown where it happened. */
   vaultError: ContractError | null;
   vaultBusy: boolean;
+  /** A vault was just created: the first-run wizard stays until the officer moves on. */
+  onboarding: boolean;
+  firstRunFinished(): void;
   vaultStatusRequested(): Promise<void>;
   vaultCreateSubmitted(input: CallInput<'vault.create'>): Promise<boolean>;
   vaultUnlockSubmitted(input: CallInput<'vault.unlock'>): Promise<boolean>;
@@ -42,6 +45,8 @@ export const vaultSlice =
       vault: null,
       vaultError: null,
       vaultBusy: false,
+      onboarding: false,
+      firstRunFinished: () => set({ onboarding: false }),
       async vaultStatusRequested() {
         const result = await client.call('vault.status', {});
         if (!result.ok) return;
@@ -49,7 +54,13 @@ export const vaultSlice =
         set({ vault: result.value });
         if (wasUnlocked && result.value.state !== 'unlocked') resetContent();
       },
-      vaultCreateSubmitted: (input) => act(() => client.call('vault.create', input)),
+      async vaultCreateSubmitted(input) {
+        // Before the call: the status it answers (unlocked) must not flip the gate to the list.
+        set({ onboarding: true });
+        const created = await act(() => client.call('vault.create', input));
+        if (!created) set({ onboarding: false });
+        return created;
+      },
       vaultUnlockSubmitted: (input) => act(() => client.call('vault.unlock', input)),
       async lockRequested() {
         // Clear what the renderer holds first: locking must not wait for the core to answer.

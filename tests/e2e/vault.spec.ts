@@ -1,0 +1,135 @@
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { createSoftHsmToken, type SoftHsmToken } from '../fixtures/softhsm';
+import { expect, startPreviewProcess, test } from './fixtures';
+
+/**
+ * Issue 3, end to end, as an officer would do it: the real core behind the preview, a real
+ * SoftHSM token, Debian's Chromium. First run → create the vault → sample data → add a
+ * document with a PDF → see it and its preview → search finds it → lock → wrong PIN → right
+ * PIN → wipe → the vault is gone.
+ */
+let token: SoftHsmToken;
+
+test.beforeAll(async () => {
+  token = await createSoftHsmToken({ label: 'Officer E2E', keys: ['rsa'] });
+});
+test.afterAll(async () => {
+  await token?.cleanup();
+});
+
+test('first run to wipe with a SoftHSM token', async ({ page }, info) => {
+  test.setTimeout(120_000);
+  const preview = await startPreviewProcess({ env: token.env });
+  try {
+    const canary = `Canary${Date.now()}`;
+    const pdfPath = join(info.outputPath(), 'note.pdf');
+    const pdf = await PDFDocument.create();
+    const font = await pdf.embedFont(StandardFonts.Helvetica);
+    pdf.addPage([595, 842]).drawText(`Note verbale ${canary} concerning the consular agreement`, {
+      x: 50,
+      y: 780,
+      size: 14,
+      font,
+    });
+    writeFileSync(pdfPath, await pdf.save());
+
+    await page.goto(preview.url);
+    await page.getByTestId('top-language-en').check();
+    await page.getByRole('link', { name: /Documents/ }).click();
+
+    // First run: token profile.
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Set up this workstation');
+    await page.getByTestId('choose-token').click();
+    await page.getByLabel('Token driver (PKCS#11 module)').selectOption(token.modulePath);
+    await page.getByTestId('token-label').fill(token.label);
+    await page.getByTestId('pin').fill(token.pin);
+    await page.getByTestId('create-vault').click();
+    await expect(page.getByRole('heading', { name: 'The vault is ready' })).toBeVisible({ timeout: 30_000 });
+
+    // Sample data, then the list.
+    await page.getByTestId('load-sample').click();
+    await expect(page.getByTestId('document-count')).toContainText(/\d+ documents/, { timeout: 30_000 });
+    await page.screenshot({ path: info.outputPath('documents-en.png') });
+
+    // Add a document with a PDF.
+    await page.getByTestId('add-document').click();
+    await page.getByTestId('doc-subject').fill(`Consular agreement ${canary}`);
+    await page.getByTestId('doc-classification').selectOption('confidential');
+    await page.getByTestId('doc-pdf').setInputFiles(pdfPath);
+    await page.getByTestId('doc-save').click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Consular agreement ${canary}`);
+    await expect(
+      page.locator('.document-view').getByRole('note', { name: 'Classification: Confidential' }),
+    ).toBeVisible();
+    // The preview loads the PDF from memory and draws its text (dark pixels on the page).
+    await expect(page.getByText('Page 1 of 1')).toBeVisible({ timeout: 20_000 });
+    await expect
+      .poll(
+        () =>
+          page.getByTestId('pdf-canvas').evaluate((c: HTMLCanvasElement) => {
+            const data =
+              c.getContext('2d')?.getImageData(0, 0, c.width, c.height).data ?? new Uint8ClampedArray();
+            let dark = 0;
+            for (let i = 0; i < data.length; i += 4) if ((data[i] ?? 255) < 100) dark++;
+            return dark;
+          }),
+        { timeout: 20_000 },
+      )
+      .toBeGreaterThan(100);
+    // The page marking follows the open document.
+    await expect(page.locator('.app-shell > .classification-banner')).toHaveAttribute(
+      'data-classification',
+      'confidential',
+    );
+    await page.screenshot({ path: info.outputPath('document-view-en.png') });
+
+    // Back in the list, it is there.
+    await page.getByTestId('back-to-list').click();
+    await expect(page.getByRole('grid').getByText(`Consular agreement ${canary}`)).toBeVisible();
+
+    // Search finds it by the text inside the PDF, lower-case.
+    await page.getByTestId('search').fill(canary.toLowerCase());
+    await expect(page.getByRole('listbox').getByRole('option').first()).toContainText(canary, {
+      timeout: 20_000,
+    });
+    await page.keyboard.press('Escape');
+
+    // Lock: content gone from the page, unlock screen shown.
+    await page.getByTestId('lock').click();
+    await expect(page.getByRole('heading', { name: 'The vault is locked' })).toBeVisible();
+    expect(await page.content()).not.toContain(canary);
+    await expect(page.getByTestId('unlock-token')).toHaveText(token.label);
+
+    // Wrong PIN: a clear error, still locked.
+    await page.getByTestId('unlock-secret').fill('000000');
+    await page.getByTestId('unlock').click();
+    await expect(page.getByRole('alert')).toContainText(/PIN/i);
+    await expect(page.getByRole('heading', { name: 'The vault is locked' })).toBeVisible();
+
+    // Right PIN: back to the documents.
+    await page.getByTestId('unlock-secret').fill(token.pin);
+    await page.getByTestId('unlock').click();
+    await expect(page.getByTestId('document-count')).toBeVisible({ timeout: 30_000 });
+
+    // Wipe, guarded by typing the word.
+    await page.getByRole('link', { name: /Settings/ }).click();
+    await page.getByTestId('wipe').click();
+    await expect(page.getByTestId('wipe-confirm')).toBeDisabled();
+    await page.getByTestId('wipe-word').fill('WIPE');
+    await page.getByTestId('wipe-confirm').click();
+    await expect(page.getByTestId('wiped')).toBeVisible({ timeout: 10_000 });
+    await page.screenshot({ path: info.outputPath('wiped-en.png') });
+
+    // The vault is gone: first run again, and no vault file left in the profile.
+    await page.getByRole('link', { name: /Documents/ }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Set up this workstation');
+    const left = existsSync(preview.profileDir)
+      ? readdirSync(preview.profileDir, { recursive: true, encoding: 'utf8' })
+      : [];
+    expect(left.filter((f) => /\.(key|db|db-wal|db-shm)$/.test(f))).toEqual([]);
+  } finally {
+    await preview.stop();
+  }
+});

@@ -32,7 +32,7 @@ const runtimePackages = [
 ];
 
 /** A Node-side bundle: CJS, Node builtins and `electron` external, `external` as given. */
-function nodeBuild({ entries, outDir, external }) {
+function nodeBuild({ entries, outDir, external, target = 'node20' }) {
   return build({
     configFile: false,
     root: root.pathname,
@@ -42,7 +42,7 @@ function nodeBuild({ entries, outDir, external }) {
       ssr: true,
       outDir,
       emptyOutDir: true,
-      target: 'node20',
+      target,
       minify: false,
       sourcemap: false,
       rolldownOptions: {
@@ -61,11 +61,16 @@ await nodeBuild({
   entries: { main: 'electron/main/main.ts', ...vaultWorker },
   outDir: 'dist/main',
   external: [],
+  // ES2021 (class static blocks and fields lowered): electronegativity's scope analyser cannot
+  // read ES2022 class static blocks and would skip the file, so the scan would not cover what
+  // ships. Electron runs either.
+  target: 'es2021',
 });
 await nodeBuild({
   entries: { preload: 'electron/preload/preload.ts' },
   outDir: 'dist/preload',
   external: [],
+  target: 'es2021',
 });
 await nodeBuild({
   entries: {

@@ -1,13 +1,16 @@
 // Runs @doyensec/electronegativity over the built Electron main and preload bundles (and the
 // renderer's index.html, where a CSP meta tag would be looked for).
 //
-// electronegativity only reads files ending in .js/.jsx/.ts/.tsx/.html: it silently skips
-// our .cjs bundles. So the bundles are copied, byte for byte, under .js names into a scratch
-// folder first. `-e` names the Electron version so it does not try to look it up online.
+// Two traps, both handled here:
+// - It only reads files ending in .js/.jsx/.ts/.tsx/.html and silently skips our .cjs
+//   bundles, so they are copied, byte for byte, under .js names into a scratch folder.
+// - A file it cannot parse is skipped with a log line (its CLI drops even that line when it
+//   writes a report), and its checks then find nothing in it. So its engine is run as a
+//   library, and any parse error fails the scan.
+// `electronVersionOverride` names our Electron so it does not look it up online.
 //
-// Exit 0 only with zero findings. Any accepted finding must be listed in SUPPRESSED below
-// with its reason on the same line.
-import { spawnSync } from 'node:child_process';
+// Exit 0 only with zero findings and zero parse errors. An accepted finding must be listed
+// below with its reason on the same line.
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -31,7 +34,7 @@ const csp = require('@doyensec/csp-evaluator');
 
 /** Returns the reason a finding is accepted, or null. */
 function suppression(finding) {
-  if (finding.issue !== 'CSP_GLOBAL_CHECK' || !finding.sample || finding.sample === 'N/A') return null;
+  if (finding.issue !== 'CSP_GLOBAL_CHECK' || typeof finding.sample !== 'string') return null;
   const complaints = new csp.CspEvaluator(new csp.CspParser(finding.sample).csp, csp.Version.CSP3)
     .evaluate()
     .filter((c) => c.severity <= csp.severities.MEDIUM_MAYBE);
@@ -59,72 +62,39 @@ for (const [from, to] of inputs) {
   }
   copyFileSync(src, join(scratch, to));
 }
+// For a self-test of the parse-error guard: EMBASSY_EN_EXTRA=<file> adds one more input.
+if (process.env.EMBASSY_EN_EXTRA) copyFileSync(process.env.EMBASSY_EN_EXTRA, join(scratch, 'extra.js'));
 
-const report = join(scratch, 'report.csv');
-const bin = require.resolve('@doyensec/electronegativity/dist/index.js');
-const run = spawnSync(process.execPath, [bin, '-i', scratch, '-r', '-e', electronVersion, '-o', report], {
-  encoding: 'utf8',
-  timeout: 120_000,
-});
-if (run.status !== 0 || !existsSync(report)) {
-  console.error(run.stdout, run.stderr);
-  console.error('electronegativity: the tool did not produce a report');
-  process.exit(2);
+await require('@doyensec/electronegativity/dist/locales/i18n.js')();
+const run = require('@doyensec/electronegativity/dist/runner.js');
+const log = console.log;
+console.log = () => undefined; // its "fetching Electron releases" chatter (offline here)
+let result;
+try {
+  result = await run(
+    {
+      input: scratch,
+      isRelative: true,
+      isVerbose: false,
+      electronVersionOverride: electronVersion,
+      parserPlugins: [],
+    },
+    false,
+  );
+} finally {
+  console.log = log;
 }
 
-/** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. */
-function parseCsv(text) {
-  const rows = [];
-  let row = [];
-  let field = '';
-  let quoted = false;
-  const endField = () => {
-    row.push(field.trim());
-    field = '';
-  };
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') {
-        quoted = false;
-      } else {
-        field += ch;
-      }
-    } else if (ch === '"') {
-      quoted = true;
-    } else if (ch === ',') {
-      endField();
-    } else if (ch === '\n') {
-      endField();
-      rows.push(row);
-      row = [];
-    } else {
-      field += ch;
-    }
-  }
-  if (field || row.length) {
-    endField();
-    rows.push(row);
-  }
-  return rows;
-}
-
-// Columns: issue, severity, confidence, filename, location, sample, description, url
-const findings = parseCsv(readFileSync(report, 'utf8'))
-  .slice(1)
-  .filter((r) => r.length >= 7)
-  .map(([issue, severity, confidence, file, location, sample, description]) => ({
-    issue,
-    severity,
-    confidence,
-    file,
-    location,
-    sample,
-    description,
-  }));
+const unparsed = result.errors.filter((e) => !e.tolerable);
+for (const e of unparsed) console.error(`  cannot parse ${e.file}: ${e.message}`);
+const findings = result.issues.map((i) => ({
+  issue: i.id,
+  severity: i.severity?.name ?? String(i.severity),
+  file: i.file,
+  location: `${i.location?.line ?? 0}:${i.location?.column ?? 0}`,
+  sample: i.sample,
+  description: i.description,
+}));
 const open = [];
 for (const f of findings) {
   const reason = suppression(f);
@@ -134,7 +104,8 @@ for (const f of findings) {
   );
 }
 console.log(
-  `electronegativity ${electronVersion}: scanned ${inputs.map(([, to]) => to).join(', ')}; ` +
+  `electronegativity ${electronVersion}: scanned ${inputs.map(([, to]) => to).join(', ')} with ` +
+    `${result.atomicChecks} atomic and ${result.globalChecks} global checks; ${unparsed.length} parse error(s), ` +
     `${open.length} finding(s), ${findings.length - open.length} suppressed`,
 );
-process.exit(open.length === 0 ? 0 : 1);
+process.exit(open.length === 0 && unparsed.length === 0 ? 0 : 1);

@@ -147,6 +147,17 @@ const bench: Bench = async () => {
   const batches = Array.from({ length: Math.ceil(importDocs / 50) }, (_, i) =>
     bulkBatch({ seed: 2, start: i * 50, documents: 50, messagesPerDocument: 10 }),
   );
+  // Baseline: the same thread idle for a while, to show the machine's own scheduling noise.
+  const idle = monitorEventLoopDelay({ resolution: 5 });
+  idle.enable();
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  idle.disable();
+  figures.push({
+    name: 'event-loop lag p99 idle (baseline)',
+    value: idle.percentile(99) / 1e6,
+    unit: 'ms',
+    note: 'same thread, 3 s, nothing running',
+  });
   const lag = monitorEventLoopDelay({ resolution: 5 });
   lag.enable();
   for (const batch of batches) await core.vault.run('bulk.import', batch);

@@ -73,6 +73,15 @@ describe('search', () => {
       documentId: doc.id,
       title: 'scan.pdf',
     });
+    // The same from a file (streamed in chunks by the worker: the PDF must be recognised there too).
+    const file = join(profileDir, '..', `scan-${Date.now()}.pdf`);
+    writeFileSync(file, await pdfWithText(['Quarterly report on platypus conservation']));
+    const fromFile = await must(core, 'attachments.add', {
+      documentId: doc.id,
+      source: { kind: 'path', path: file },
+    });
+    expect(fromFile).toMatchObject({ mediaType: 'application/pdf', textIndexed: true });
+    expect((await must(core, 'search', { query: 'platypus' })).hits[0]?.id).toBe(fromFile.id);
   });
 
   it('ranks a title hit above a body-only hit', async () => {

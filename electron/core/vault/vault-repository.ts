@@ -309,11 +309,13 @@ export function createVaultRepository(db: Db) {
     const kept: Uint8Array[] = [];
     let head: Uint8Array = new Uint8Array(0);
     const take = (chunk: Uint8Array) => {
-      if (seq === 0) head = chunk.slice(0, 8);
+      // Copies, not views: for a file import `chunk` is a view of one reused read buffer
+      // (Buffer#slice does not copy).
+      if (seq === 0) head = new Uint8Array(chunk.subarray(0, 8));
       hash.update(chunk);
       insertChunk.run(attachmentRowid, seq++, chunk);
       size += chunk.length;
-      if (keepPdf && size <= MAX_PDF_TEXT_BYTES) kept.push(chunk.slice());
+      if (keepPdf && size <= MAX_PDF_TEXT_BYTES) kept.push(new Uint8Array(chunk));
     };
     if (source.kind === 'bytes') {
       if (source.bytes.length > MAX_ATTACHMENT_BYTES)

@@ -11,6 +11,7 @@ import { loadSodium } from './vault/sodium';
 import { createTokenKeyWrapper } from './vault/token-key-wrapper';
 import { createVaultHandlers } from './vault/vault-handlers';
 import { createVaultService, type VaultService, type VaultServiceOptions } from './vault/vault-service';
+import { createDocumentSigningHandlers } from './signing/document-signing';
 import { createSigningHandlers } from './signing/signing-handlers';
 import { createSigningService, type SigningServiceOptions } from './signing/signing-service';
 import { loadTrust, type TrustSources } from './signing/trust-store';
@@ -68,12 +69,20 @@ export function createCore(options: CoreOptions): Core {
     startClient: (modulePath) => tokens.acquire(modulePath),
     trust: () => loadTrust(options.signing?.trust ?? {}),
   });
+  const vaultHandlers = createVaultHandlers(vault);
   const handlers: HandlerTable = {
     'app.health': async (_input, ctx) => readHealth(runtime, ctx.transport, Date.now(), await vault.health()),
     'settings.get': async () => settings.get(),
     'settings.update': async (change) => settings.update(change),
-    ...createVaultHandlers(vault),
+    ...vaultHandlers,
+    // The officer's token driver, once chosen for the vault, is the one signing uses too.
+    'vault.create': async (input, ctx) => {
+      const status = await vaultHandlers['vault.create'](input, ctx);
+      if (input.profile === 'token') await settings.update({ pkcs11Module: input.modulePath });
+      return status;
+    },
     ...createSigningHandlers(signing),
+    ...createDocumentSigningHandlers({ vault, signing }),
   };
   return {
     dispatch: createDispatcher(handlers, options.observe),

@@ -11,6 +11,7 @@ export const CALL_NAMES = [
   'settings.update',
   ...VAULT_CALL_NAMES,
   ...(['token.list', 'sign.files', 'verify.file'] as const),
+  ...(['sign.documents', 'sign.progress', 'sign.cancel', 'verify.attachment', 'verify.bytes'] as const),
 ] as const;
 
 /** The one Electron IPC channel; main and preload both take the name from here. */

@@ -3,6 +3,7 @@ import { LANGUAGES } from '../domain/language';
 import type { CallName } from './call-names';
 import { vaultContract } from './vault-calls';
 import { signingContract } from './signing-calls';
+import { documentSigningContract } from './document-signing-calls';
 
 /**
  * The contract: every call the core answers, defined once. Each entry is the call's input and
@@ -66,6 +67,7 @@ export const contract = {
   'settings.update': { input: Settings.partial().strict(), output: Settings },
   ...vaultContract,
   ...signingContract,
+  ...documentSigningContract,
 } as const satisfies Record<CallName, { input: z.ZodType; output: z.ZodType }>;
 
 export type Contract = typeof contract;

@@ -6,3 +6,4 @@ export * from './result';
 export * from './vault-call-names';
 export * from './vault-calls';
 export * from './signing-calls';
+export * from './document-signing-calls';

@@ -25,6 +25,21 @@ function table(overrides: Partial<HandlerTable> = {}): HandlerTable {
     'verify.file': vi.fn(async () => {
       throw new Error('not used');
     }),
+    'sign.documents': vi.fn(async () => {
+      throw new Error('not used');
+    }),
+    'sign.progress': vi.fn(async () => {
+      throw new Error('not used');
+    }),
+    'sign.cancel': vi.fn(async () => {
+      throw new Error('not used');
+    }),
+    'verify.attachment': vi.fn(async () => {
+      throw new Error('not used');
+    }),
+    'verify.bytes': vi.fn(async () => {
+      throw new Error('not used');
+    }),
     ...overrides,
   };
 }

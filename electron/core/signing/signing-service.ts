@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { randomBytes, type X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
@@ -24,10 +25,15 @@ import { verifyCades, verifyPdf, type TrustSettings, type VerifyReport } from '.
 export type SignFormat = 'pades' | 'cades';
 
 export interface SignJob {
+  /** The input file, or a label for `read` (an attachment's name). */
   readonly input: string;
   /** The signed PDF, or the detached .p7s. Written atomically (temp file in the same folder, then rename). */
   readonly output: string;
   readonly format: SignFormat;
+  /** Where the bytes come from instead of the input file (a vault attachment, in memory). */
+  readonly read?: () => Promise<Uint8Array>;
+  /** Where the result goes instead of the output file (back into the vault). */
+  readonly write?: (data: Uint8Array) => Promise<void>;
 }
 
 export interface SignRequest {
@@ -108,6 +114,8 @@ export interface SigningService {
     events?: { onProgress?: (p: SignProgress) => void; signal?: AbortSignal },
   ): Promise<FileResult[]>;
   verifyFile(path: string, contentPath?: string): Promise<VerifyReport>;
+  /** The same, on bytes in memory: a PDF, or a detached CMS with the content it signs. */
+  verifyBytes(data: Uint8Array, content?: Uint8Array): Promise<VerifyReport>;
   /** The running token host, for callers that need more (the vault's key binding, tests). */
   tokenClient(): Promise<TokenClient>;
   close(): Promise<void>;
@@ -265,14 +273,23 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
               const signingTime = now();
               const data =
                 job.format === 'pades'
-                  ? await signPades(await readFile(job.input), signer, {
+                  ? await signPades(job.read ? await job.read() : await readFile(job.input), signer, {
                       signingTime,
                       ...(request.reason ? { reason: request.reason } : {}),
                       ...(request.location ? { location: request.location } : {}),
                       ...(request.visible ? { visible: {} } : {}),
                     })
-                  : await signCades(await sha256File(job.input), signer, signingTime);
-              await writeFileAtomic(job.output, data);
+                  : await signCades(
+                      job.read
+                        ? createHash('sha256')
+                            .update(await job.read())
+                            .digest()
+                        : await sha256File(job.input),
+                      signer,
+                      signingTime,
+                    );
+              if (job.write) await job.write(data);
+              else await writeFileAtomic(job.output, data);
               result = { input: job.input, output: job.output, ok: true };
             } catch (e) {
               const error = toFileError(e);
@@ -292,6 +309,14 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
         await session.logout().catch(() => undefined);
       }
       return results;
+    },
+
+    async verifyBytes(data, content) {
+      const trust = await options.trust();
+      const isPdf = Buffer.from(data.subarray(0, 5)).toString('latin1') === '%PDF-';
+      if (isPdf && !content) return verifyPdf(data, trust);
+      if (!content) throw new CoreError(ErrorCode.InvalidInput, 'a detached signature needs the signed file');
+      return verifyCades(data, content, trust);
     },
 
     async verifyFile(path, contentPath) {

@@ -12,7 +12,11 @@ import type {
   SearchHit,
   ThreadSummary,
 } from '../../../shared/contract/vault-calls';
-import { MAX_ATTACHMENT_BYTES, type SearchHitKind } from '../../../shared/domain/document';
+import {
+  MAX_ATTACHMENT_BYTES,
+  type DocumentStatus,
+  type SearchHitKind,
+} from '../../../shared/domain/document';
 import {
   buildMatchExpression,
   foldForIndex,
@@ -414,6 +418,14 @@ export function createVaultRepository(db: Db) {
           .all(rowid) as MessageRow[]
       ).map(toMessage);
       return { document, versions, attachments, messages };
+    },
+
+    setDocumentStatus(id: string, status: DocumentStatus): DocumentSummary {
+      const changed = db
+        .prepare('UPDATE documents SET status = ?, updated_at = ? WHERE id = ?')
+        .run(status, now(), id).changes;
+      if (changed === 0) notFound('document');
+      return documentSummary(id);
     },
 
     addDocument(input: WorkerParsedInput<'documents.add'>): DocumentSummary {

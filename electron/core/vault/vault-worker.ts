@@ -99,6 +99,7 @@ function main(): void {
     'documents.list': (input) => open().repo.listDocuments(input),
     'documents.get': (input) => open().repo.getDocument(input.id),
     'documents.add': (input) => open().repo.addDocument(input),
+    'documents.setStatus': (input) => open().repo.setDocumentStatus(input.id, input.status),
     async 'attachments.add'(input) {
       const { info, pending } = open().repo.addAttachment(input);
       if (!pending) return info;

@@ -21,7 +21,7 @@ import {
   SearchResult,
 } from '../../../shared/contract/vault-calls';
 import { ERROR_CODES } from '../../../shared/contract/errors';
-import { MESSAGE_STATES } from '../../../shared/domain/document';
+import { DOCUMENT_STATUSES, MESSAGE_STATES } from '../../../shared/domain/document';
 import { PassphraseWrapperRecord } from './key-file';
 
 /**
@@ -100,6 +100,11 @@ export const WORKER_OPS = {
   'documents.list': { input: DocumentsListInput, output: DocumentsListResult },
   'documents.get': { input: z.object({ id: RecordId }).strict(), output: DocumentDetail },
   'documents.add': { input: DocumentsAddInput, output: DocumentSummary },
+  /** A document moved on in its life cycle (signed on the token, sent…). */
+  'documents.setStatus': {
+    input: z.object({ id: RecordId, status: z.enum(DOCUMENT_STATUSES) }).strict(),
+    output: DocumentSummary,
+  },
   'attachments.add': {
     input: z
       .object({

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { SignDocumentsInput, SignJobStatus } from '../../../shared/contract/document-signing-calls';
+import { CoreError, ErrorCode } from '../../../shared/contract/errors';
+import type { HandlerTable } from '../contract/dispatcher';
+import type { VaultService } from '../vault/vault-service';
+import type { SigningService, SignJob } from './signing-service';
+
+/** The contract calls this module answers. */
+export type DocumentSigningHandlers = Pick<
+  HandlerTable,
+  'sign.documents' | 'sign.progress' | 'sign.cancel' | 'verify.attachment' | 'verify.bytes'
+>;
+
+type SignDocuments = z.output<typeof SignDocumentsInput>;
+type ErrorShape = { code: string; message: string };
+
+interface Job {
+  status: SignJobStatus;
+  readonly abort: AbortController;
+}
+
+/** Finished jobs kept for the UI to read their results; older ones are forgotten. */
+const KEEP_FINISHED = 20;
+/** attachments.read answers at most this much at once. */
+const READ_CHUNK = 1024 * 1024;
+
+/** Reads a whole attachment from the vault into memory (never a temp file). */
+async function readAttachment(vault: VaultService, id: string, size: number): Promise<Uint8Array> {
+  const out = new Uint8Array(size);
+  let offset = 0;
+  while (offset < size) {
+    const chunk = await vault.run('attachments.read', { id, offset, length: READ_CHUNK });
+    out.set(chunk.bytes, offset);
+    offset += chunk.bytes.length;
+    if (chunk.eof || chunk.bytes.length === 0) break;
+  }
+  return out;
+}
+
+/** `note.pdf` → `note.signed.pdf`; a second signature keeps the `.signed.pdf` name. */
+export function signedName(name: string): string {
+  if (/\.signed\.pdf$/i.test(name)) return name;
+  return `${name.replace(/\.pdf$/i, '')}.signed.pdf`;
+}
+
+function errorOf(e: unknown): ErrorShape {
+  if (e instanceof CoreError) return { code: e.code, message: e.message };
+  return { code: ErrorCode.Internal, message: 'signing failed' };
+}
+
+/**
+ * Signs vault documents (their latest PDF attachment, PAdES) with one PIN for the batch, as a
+ * job: the signed PDF is stored back as a new attachment and the document becomes `signed`.
+ * Documents already signed stay signed if the token is pulled or the officer cancels.
+ */
+export function createDocumentSigningHandlers(deps: {
+  vault: VaultService;
+  signing: SigningService;
+}): DocumentSigningHandlers {
+  const { vault, signing } = deps;
+  const jobs = new Map<string, Job>();
+
+  const forgetOldJobs = () => {
+    const finished = [...jobs.values()].filter((j) => j.status.state !== 'running');
+    for (const j of finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED)))
+      jobs.delete(j.status.jobId);
+  };
+
+  async function run(job: Job, input: SignDocuments): Promise<void> {
+    const status = job.status;
+    // Resolve each document's PDF first: a document without one fails alone, before the PIN.
+    const signJobs: { documentId: string; job: SignJob }[] = [];
+    const early = new Map<string, ErrorShape>();
+    const attachmentIds = new Map<string, string>();
+    for (const documentId of input.documentIds) {
+      try {
+        const detail = await vault.run('documents.get', { id: documentId });
+        const pdf = [...detail.attachments].reverse().find((a) => a.mediaType === 'application/pdf');
+        if (!pdf) {
+          early.set(documentId, {
+            code: ErrorCode.SignUnsupportedFile,
+            message: 'the document has no PDF to sign',
+          });
+          continue;
+        }
+        const output = signedName(pdf.name);
+        signJobs.push({
+          documentId,
+          job: {
+            input: pdf.name,
+            output,
+            format: 'pades',
+            read: () => readAttachment(vault, pdf.id, pdf.size),
+            write: async (data) => {
+              const stored = await vault.run('attachments.add', {
+                documentId,
+                source: { kind: 'bytes', bytes: data },
+                name: output,
+                mediaType: 'application/pdf',
+              });
+              attachmentIds.set(documentId, stored.id);
+              await vault.run('documents.setStatus', { id: documentId, status: 'signed' });
+            },
+          },
+        });
+      } catch (e) {
+        early.set(documentId, errorOf(e));
+      }
+    }
+    const finishedEarly = () => {
+      for (const [documentId, error] of early) status.results.push({ documentId, ok: false, error });
+      status.done = status.results.length;
+    };
+    if (signJobs.length === 0) {
+      finishedEarly();
+      status.state = 'done';
+      return;
+    }
+    const results = await signing.signFiles(
+      {
+        jobs: signJobs.map((j) => j.job),
+        token: input.token,
+        pin: input.pin,
+        ...(input.keyId ? { keyId: input.keyId } : {}),
+        ...(input.reason ? { reason: input.reason } : {}),
+        ...(input.location ? { location: input.location } : {}),
+        ...(input.visible ? { visible: true } : {}),
+        ...(input.rsaScheme ? { rsaScheme: input.rsaScheme } : {}),
+      },
+      {
+        signal: job.abort.signal,
+        onProgress: (p) => {
+          const documentId = signJobs[p.done - 1]?.documentId;
+          if (!documentId) return;
+          const attachmentId = attachmentIds.get(documentId);
+          status.results.push({ documentId, ok: p.ok, ...(attachmentId ? { attachmentId } : {}) });
+          status.done = status.results.length;
+        },
+      },
+    );
+    // Attach the per-file errors to the results reported during progress.
+    results.forEach((r, i) => {
+      const entry = status.results[i];
+      if (entry && !r.ok) entry.error = { code: r.error.code, message: r.error.message };
+    });
+    finishedEarly();
+    status.state = job.abort.signal.aborted ? 'cancelled' : 'done';
+  }
+
+  const find = (jobId: string): Job => {
+    const job = jobs.get(jobId);
+    if (!job) throw new CoreError(ErrorCode.NotFound, 'no such signing job');
+    return job;
+  };
+  const snapshot = (job: Job): SignJobStatus => structuredClone(job.status);
+
+  return {
+    async 'sign.documents'(input) {
+      // Fail at once, not in the job, when there is nothing to sign into.
+      const state = (await vault.status()).state;
+      if (state === 'absent') throw new CoreError(ErrorCode.VaultAbsent, 'no vault');
+      if (state === 'locked') throw new CoreError(ErrorCode.VaultLocked, 'the vault is locked');
+      const job: Job = {
+        status: {
+          jobId: randomUUID(),
+          state: 'running',
+          total: input.documentIds.length,
+          done: 0,
+          results: [],
+        },
+        abort: new AbortController(),
+      };
+      jobs.set(job.status.jobId, job);
+      forgetOldJobs();
+      void run(job, input).catch((e: unknown) => {
+        job.status.state = 'failed';
+        job.status.error = errorOf(e);
+      });
+      return snapshot(job);
+    },
+    'sign.progress': async ({ jobId }) => snapshot(find(jobId)),
+    async 'sign.cancel'({ jobId }) {
+      const job = find(jobId);
+      job.abort.abort();
+      return snapshot(job);
+    },
+    async 'verify.attachment'({ id }) {
+      // attachments.read of one byte gives the size without a separate call.
+      const head = await vault.run('attachments.read', { id, offset: 0, length: 1 });
+      return signing.verifyBytes(await readAttachment(vault, id, head.size));
+    },
+    async 'verify.bytes'({ base64, contentBase64 }) {
+      const data = Buffer.from(base64, 'base64');
+      return signing.verifyBytes(data, contentBase64 ? Buffer.from(contentBase64, 'base64') : undefined);
+    },
+  };
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { RecordId } from './vault-calls';
+import { TokenSelector, VerifyReportSchema } from './signing-calls';
+
+/**
+ * Signing documents that live in the vault, and verifying what the officer sees: the UI's
+ * side of signing (the `sign.files` / `verify.file` calls work on file paths, for the CLI).
+ *
+ * Batch signing is a job: `sign.documents` checks its input, starts one batch with one PIN
+ * (one C_Login) and answers at once with a job id; `sign.progress` reports it; `sign.cancel`
+ * stops it between documents. Every transport is request/response, so progress is polled.
+ */
+
+const ErrorShape = z.object({ code: z.string().max(64), message: z.string().max(512) }).strict();
+
+export const SignDocumentsInput = z
+  .object({
+    /** The documents whose latest PDF attachment is signed (PAdES), in this order. */
+    documentIds: z.array(RecordId).min(1).max(500),
+    token: TokenSelector,
+    keyId: z
+      .string()
+      .regex(/^([0-9a-fA-F]{2}){1,64}$/)
+      .optional(),
+    /** Used for one C_Login and dropped: never stored, logged, echoed in errors or retried. */
+    pin: z.string().min(1).max(64),
+    reason: z.string().max(256).optional(),
+    location: z.string().max(256).optional(),
+    /** Draw a stamp (signer, time, reason) on the first page. */
+    visible: z.boolean().optional(),
+    rsaScheme: z.enum(['pkcs1', 'pss']).optional(),
+  })
+  .strict();
+
+export const SignDocumentResult = z
+  .object({
+    documentId: RecordId,
+    ok: z.boolean(),
+    /** The signed PDF, stored as a new attachment of the document. */
+    attachmentId: RecordId.optional(),
+    error: ErrorShape.optional(),
+  })
+  .strict();
+
+export const SignJobStatus = z
+  .object({
+    jobId: RecordId,
+    state: z.enum(['running', 'done', 'failed', 'cancelled']),
+    total: z.number().int().nonnegative(),
+    done: z.number().int().nonnegative(),
+    /** One per document finished so far, in order. */
+    results: z.array(SignDocumentResult).max(500),
+    /** Why the whole batch failed (wrong PIN, certificate refused, token removed…). */
+    error: ErrorShape.optional(),
+  })
+  .strict();
+export type SignJobStatus = z.infer<typeof SignJobStatus>;
+
+/** Bytes inline must fit a bridge frame: at most 2 MiB decoded, both parts together. */
+export const MAX_INLINE_VERIFY_BYTES = 2 * 1024 * 1024;
+const Base64 = z
+  .string()
+  .max(Math.ceil(MAX_INLINE_VERIFY_BYTES / 3) * 4)
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/);
+
+export const documentSigningContract = {
+  /** Start signing documents' PDFs with one PIN; answers the job id at once. */
+  'sign.documents': { input: SignDocumentsInput, output: SignJobStatus },
+  /** Where a signing job is. */
+  'sign.progress': { input: z.object({ jobId: RecordId }).strict(), output: SignJobStatus },
+  /** Stop a signing job after the current document; documents already signed stay signed. */
+  'sign.cancel': { input: z.object({ jobId: RecordId }).strict(), output: SignJobStatus },
+  /** Verify every signature of a PDF attachment in the vault. */
+  'verify.attachment': { input: z.object({ id: RecordId }).strict(), output: VerifyReportSchema },
+  /** Verify a file the officer picked: a signed PDF, or content plus its detached .p7s. */
+  'verify.bytes': {
+    input: z
+      .object({ base64: Base64, contentBase64: Base64.optional() })
+      .strict()
+      .refine(
+        (v) => ((v.base64.length + (v.contentBase64?.length ?? 0)) / 4) * 3 <= MAX_INLINE_VERIFY_BYTES + 3,
+        {
+          message: 'too large to send inline',
+        },
+      ),
+    output: VerifyReportSchema,
+  },
+} as const;

@@ -1,0 +1,152 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CallName } from '../../shared/contract/call-names';
+import type { CallOutput } from '../../shared/contract/calls';
+import type { SignJobStatus } from '../../shared/contract/document-signing-calls';
+import { createCore, type Core } from '../../electron/core';
+import { createSoftHsmToken, type SoftHsmToken } from '../fixtures/softhsm';
+import { makePdf, nssDbTrusting, pdfsig } from '../fixtures/verifiers';
+
+/**
+ * Signing documents that live in the vault, through the contract, with real parts: a vault
+ * bound to a SoftHSM token, signing with the same token (one shared token process), pdfsig
+ * as the independent verifier of what the vault stored.
+ */
+let token: SoftHsmToken;
+let core: Core;
+let dir: string;
+
+async function call<N extends CallName>(name: N, input: unknown): Promise<CallOutput<N>> {
+  const r = await core.dispatch(name, input, { transport: 'direct' });
+  if (!r.ok) throw new Error(`${name}: ${r.error.code} ${r.error.message}`);
+  return r.value as CallOutput<N>;
+}
+
+async function finished(jobId: string): Promise<SignJobStatus> {
+  for (let i = 0; i < 300; i++) {
+    const s = await call('sign.progress', { jobId });
+    if (s.state !== 'running') return s;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('signing job did not finish');
+}
+
+async function readAll(id: string): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  for (;;) {
+    const c = await call('attachments.read', { id, offset });
+    parts.push(Buffer.from(c.base64, 'base64'));
+    offset += Buffer.from(c.base64, 'base64').length;
+    if (c.eof) return Buffer.concat(parts);
+  }
+}
+
+beforeAll(async () => {
+  token = await createSoftHsmToken({ label: 'Doc Signing', keys: ['rsa'] });
+  dir = await mkdtemp(join(tmpdir(), 'embassy-docsign-'));
+  core = createCore({
+    profileDir: join(dir, 'profile'),
+    version: 'test',
+    signing: { tokenHost: { env: token.env }, trust: { anchorFiles: [token.ca.rootPath] } },
+  });
+  await call('vault.create', {
+    profile: 'token',
+    modulePath: token.modulePath,
+    tokenLabel: token.label,
+    pin: token.pin,
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await core?.close();
+  await token?.cleanup();
+});
+
+describe('signing vault documents', () => {
+  it('signs two documents with one PIN; the signed PDFs go back into the vault and pdfsig and our verifier agree', async () => {
+    const ids: string[] = [];
+    for (const subject of ['Note verbale A', 'Công hàm B']) {
+      const doc = await call('documents.add', { subject, classification: 'confidential' });
+      await call('attachments.add', {
+        documentId: doc.id,
+        source: { kind: 'bytes', base64: (await makePdf(1)).toString('base64') },
+        name: 'note.pdf',
+      });
+      ids.push(doc.id);
+    }
+    const bare = await call('documents.add', { subject: 'No PDF here' });
+
+    const started = await call('sign.documents', {
+      documentIds: [...ids, bare.id],
+      token: { label: token.label },
+      pin: token.pin,
+      reason: 'Approved',
+      location: 'Canberra',
+    });
+    expect(started.state).toBe('running');
+    const done = await finished(started.jobId);
+    expect(done.state).toBe('done');
+    expect(done.results.filter((r) => r.ok).map((r) => r.documentId)).toEqual(ids);
+    expect(done.results.find((r) => r.documentId === bare.id)?.error?.code).toBe('E_SIGN_UNSUPPORTED_FILE');
+
+    const nss = await nssDbTrusting([token.ca.rootPath]);
+    for (const id of ids) {
+      const detail = await call('documents.get', { id });
+      expect(detail.document.status).toBe('signed');
+      const signed = detail.attachments.find((a) => a.name === 'note.signed.pdf');
+      expect(signed).toBeDefined();
+      const report = await call('verify.attachment', { id: signed?.id ?? '' });
+      expect(report.verdict).toBe('valid');
+      expect(report.signatures[0]?.signer).toBeTruthy();
+      const file = join(dir, `${id}.pdf`);
+      await writeFile(file, await readAll(signed?.id ?? ''));
+      const independent = await pdfsig(file, nss);
+      expect(independent).toHaveLength(1);
+      expect(independent[0]?.valid).toBe(true);
+      expect(independent[0]?.trusted).toBe(true);
+    }
+  }, 120_000);
+
+  it('a wrong PIN fails the whole batch with a typed error and signs nothing', async () => {
+    const doc = await call('documents.add', { subject: 'Unsigned' });
+    await call('attachments.add', {
+      documentId: doc.id,
+      source: { kind: 'bytes', base64: (await makePdf(1)).toString('base64') },
+      name: 'x.pdf',
+    });
+    const started = await call('sign.documents', {
+      documentIds: [doc.id],
+      token: { label: token.label },
+      pin: '999999',
+    });
+    const done = await finished(started.jobId);
+    expect(done.state).toBe('failed');
+    expect(done.error?.code).toBe('E_TOKEN_PIN_INCORRECT');
+    expect(JSON.stringify(done)).not.toContain('999999');
+    expect((await call('documents.get', { id: doc.id })).document.status).toBe('draft');
+  }, 60_000);
+
+  it('verify.bytes says invalid for a signed PDF with one byte changed in its signed range', async () => {
+    const doc = await call('documents.add', { subject: 'Tamper' });
+    await call('attachments.add', {
+      documentId: doc.id,
+      source: { kind: 'bytes', base64: (await makePdf(1)).toString('base64') },
+      name: 't.pdf',
+    });
+    const done = await finished(
+      (await call('sign.documents', { documentIds: [doc.id], token: { label: token.label }, pin: token.pin }))
+        .jobId,
+    );
+    const signedId = done.results[0]?.attachmentId ?? '';
+    const bytes = await readAll(signedId);
+    expect((await call('verify.bytes', { base64: bytes.toString('base64') })).verdict).toBe('valid');
+    const at = bytes.indexOf('/Type /Page');
+    const tampered = Buffer.from(bytes);
+    tampered[at + 1] = 'X'.charCodeAt(0);
+    const report = await call('verify.bytes', { base64: tampered.toString('base64') });
+    expect(report.verdict).toBe('invalid');
+  }, 60_000);
+});

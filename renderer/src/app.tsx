@@ -7,6 +7,7 @@ import { StatusBar } from './components/status-bar';
 import { AboutScreen } from './screens/about-screen';
 import { AreaScreen } from './screens/area-screen';
 import { SettingsScreen } from './screens/settings-screen';
+import { SignScreen } from './screens/sign/sign-screen';
 import { DocumentsScreen } from './screens/vault/documents-screen';
 import { MessagesScreen } from './screens/vault/messages-screen';
 import { VaultGate } from './screens/vault/vault-gate';
@@ -94,6 +95,8 @@ function Screen({ route }: { route: Route }) {
       return <AboutScreen />;
     case 'settings':
       return <SettingsScreen />;
+    case 'sign':
+      return <SignScreen />;
     case 'documents':
       return (
         <VaultGate>

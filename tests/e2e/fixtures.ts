@@ -17,12 +17,20 @@ export interface PreviewServer {
  * loopback port with a fresh profile, once per test, and stops it afterwards.
  */
 export async function startPreviewProcess(
-  options: { env?: NodeJS.ProcessEnv; profileDir?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; profileDir?: string; args?: readonly string[] } = {},
 ): Promise<PreviewServer & { stop(): Promise<void> }> {
   const profileDir = options.profileDir ?? mkdtempSync(join(tmpdir(), 'embassy-e2e-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    ['dist/node/preview.cjs', '--port', '0', '--ready-json', '--profile', profileDir],
+    [
+      'dist/node/preview.cjs',
+      '--port',
+      '0',
+      '--ready-json',
+      '--profile',
+      profileDir,
+      ...(options.args ?? []),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...options.env } },
   );
   const line = await new Promise<string>((resolve, reject) => {

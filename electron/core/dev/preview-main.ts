@@ -19,6 +19,8 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       profile: { type: 'string' },
       'ready-json': { type: 'boolean', default: false },
+      // Extra trust anchors (PEM) for verification, e.g. a test CA; the shipped ones always apply.
+      trust: { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -28,7 +30,11 @@ async function main(): Promise<void> {
   }
   const profileDir = resolve(values.profile ?? defaultProfileDir('preview'));
   mkdirSync(profileDir, { recursive: true, mode: 0o700 });
-  const core = createCore({ profileDir, version: __APP_VERSION__ });
+  const core = createCore({
+    profileDir,
+    version: __APP_VERSION__,
+    signing: { trust: { anchorFiles: (values.trust ?? []).map((f) => resolve(f)) } },
+  });
   // dist/node/preview.cjs → dist/renderer
   const rendererDir = join(dirname(__filename), '..', 'renderer');
   const start = (p: number) => startPreview({ rendererDir, dispatch: core.dispatch, port: p });

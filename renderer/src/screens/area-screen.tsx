@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { NavIcon } from '../components/icons';
 
-export type Area = 'sign' | 'sync';
+export type Area = 'sync';
 
 /**
  * An area whose capability is not configured on this workstation yet: says so plainly and

@@ -8,6 +8,7 @@ import type { Slice, SliceDeps } from './slice';
 import { documentsSlice, emptyDocuments, type DocumentsSlice } from './slices/documents-slice';
 import { emptyMessages, messagesSlice, type MessagesSlice } from './slices/messages-slice';
 import { emptySearch, searchSlice, type SearchSlice } from './slices/search-slice';
+import { emptySigning, signingSlice, type SigningSlice } from './slices/signing-slice';
 import { vaultSlice, type VaultSlice } from './slices/vault-slice';
 
 /**
@@ -46,7 +47,8 @@ export type AppState = NavigationSlice &
   VaultSlice &
   DocumentsSlice &
   MessagesSlice &
-  SearchSlice;
+  SearchSlice &
+  SigningSlice;
 export type AppStore = StoreApi<AppState>;
 
 const navigationSlice =
@@ -103,7 +105,7 @@ export function createAppStore(client: EmbassyClient, initialRoute: Route = DEFA
     const deps: SliceDeps = {
       client,
       // Lock clears renderer state: nothing read from the vault outlives it here.
-      resetContent: () => set({ ...emptyDocuments, ...emptyMessages, ...emptySearch }),
+      resetContent: () => set({ ...emptyDocuments, ...emptyMessages, ...emptySearch, ...emptySigning }),
     };
     return {
       ...navigationSlice(initialRoute)(...a),
@@ -113,6 +115,7 @@ export function createAppStore(client: EmbassyClient, initialRoute: Route = DEFA
       ...documentsSlice(deps)(...a),
       ...messagesSlice(deps)(...a),
       ...searchSlice(deps)(...a),
+      ...signingSlice(deps)(...a),
     };
   });
 }

@@ -2,6 +2,9 @@ import { lazy, Suspense, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AttachmentInfo, DocumentDetail } from '../../../../shared/contract/vault-calls';
 import { ClassificationBanner } from '../../components/classification-banner';
+import { Dialog } from '../../components/dialog';
+import { SignForm } from '../sign/sign-form';
+import { VerifyReportView } from '../sign/verify-report-view';
 import { useEmbassyClient } from '../../store/store-context';
 import { fromBase64 } from '../../store/slices/documents-slice';
 import { useAppStore } from '../../store/store-context';
@@ -18,6 +21,12 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
   const { document: d, versions, attachments, messages } = detail;
   const firstPdf = attachments.find((a) => a.mediaType === 'application/pdf') ?? null;
   const [shown, setShown] = useState<AttachmentInfo | null>(firstPdf);
+  const [signing, setSigning] = useState(false);
+  // After signing, the document is reloaded with a new (signed) attachment: show the latest PDF.
+  const latestPdf = [...attachments].reverse().find((a) => a.mediaType === 'application/pdf') ?? null;
+  useEffect(() => {
+    setShown(latestPdf);
+  }, [latestPdf?.id]); // eslint-disable-line react-hooks/exhaustive-deps -- follow the newest PDF only
   const when = new Intl.DateTimeFormat(i18n.language === 'vi' ? 'vi-VN' : 'en-GB', {
     dateStyle: 'medium',
     timeStyle: 'short',
@@ -33,11 +42,27 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
           </button>
           <h1 id="document-title">{d.subject}</h1>
         </div>
+        {latestPdf && (
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={() => setSigning(true)}
+            data-testid="sign-document"
+          >
+            {t('sign.signDocument')}
+          </button>
+        )}
       </header>
+      <Dialog open={signing} title={t('sign.signDocument')} onClose={() => setSigning(false)}>
+        {signing && <SignForm documentIds={[d.id]} onDone={() => setSigning(false)} />}
+      </Dialog>
       <div className="document-layout">
         <div className="document-main">
           {shown ? (
-            <AttachmentPreview attachment={shown} />
+            <>
+              <AttachmentPreview attachment={shown} />
+              <SignaturePanel attachment={shown} />
+            </>
           ) : (
             <div className="card document-body">
               {versions.at(-1)?.body ? (
@@ -117,6 +142,34 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
         </aside>
       </div>
     </article>
+  );
+}
+
+/** Every signature in the shown PDF, verified by the core against the trust anchors. */
+function SignaturePanel({ attachment }: { attachment: AttachmentInfo }) {
+  const { t } = useTranslation();
+  const report = useAppStore((s) => s.attachmentReports[attachment.id]);
+  const attachmentVerified = useAppStore((s) => s.attachmentVerified);
+  useEffect(() => {
+    void attachmentVerified(attachment.id);
+  }, [attachment.id, attachmentVerified]);
+  return (
+    <section
+      className="card signature-panel"
+      aria-labelledby="signatures-title"
+      data-testid="signature-panel"
+    >
+      <h2 id="signatures-title">{t('sign.signatures')}</h2>
+      {!report ? (
+        <p className="muted">{t('sign.verifying')}</p>
+      ) : 'code' in report ? (
+        <p className="callout callout-error">{t(`errors.${report.code}`)}</p>
+      ) : report.signatures.length === 0 ? (
+        <p className="muted">{t('sign.unsigned')}</p>
+      ) : (
+        <VerifyReportView report={report} />
+      )}
+    </section>
   );
 }
 

@@ -1,0 +1,161 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { DocumentSummary } from '../../../../shared/contract/vault-calls';
+import { useAppStore, useEmbassyClient } from '../../store/store-context';
+import { toBase64 } from '../../store/slices/documents-slice';
+import { SignForm } from './sign-form';
+import { VerifyReportView } from './verify-report-view';
+
+/** Batch signing over documents awaiting signature, and "Verify a file". */
+export function SignScreen() {
+  const { t } = useTranslation();
+  const vault = useAppStore((s) => s.vault);
+  return (
+    <section className="screen" aria-labelledby="sign-title">
+      <header className="screen-header">
+        <h1 id="sign-title">{t('nav.sign')}</h1>
+        <p className="lead">{t('sign.intro')}</p>
+      </header>
+      {vault?.state === 'unlocked' ? (
+        <BatchSign />
+      ) : (
+        <p className="callout callout-warn">{t('sign.needsVault')}</p>
+      )}
+      <VerifyFile />
+    </section>
+  );
+}
+
+function BatchSign() {
+  const { t } = useTranslation();
+  const client = useEmbassyClient();
+  const [candidates, setCandidates] = useState<DocumentSummary[] | null>(null);
+  const [picked, setPicked] = useState<Set<string>>(new Set());
+  const job = useAppStore((s) => s.signJob);
+
+  useEffect(() => {
+    let cancelled = false;
+    void (async () => {
+      const lists = await Promise.all(
+        (['draft', 'in-review'] as const).map((status) =>
+          client.call('documents.list', { status, limit: 200 }),
+        ),
+      );
+      if (cancelled) return;
+      setCandidates(lists.flatMap((r) => (r.ok ? r.value.items : [])).filter((d) => d.attachmentCount > 0));
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [client, job?.state]);
+
+  const toggle = (id: string) => {
+    const next = new Set(picked);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    setPicked(next);
+  };
+
+  return (
+    <div className="card">
+      <h2>{t('sign.batchTitle')}</h2>
+      <p className="muted">{t('sign.batchIntro')}</p>
+      {candidates === null ? (
+        <p className="muted">{t('documents.loading')}</p>
+      ) : candidates.length === 0 ? (
+        <p className="muted">{t('sign.nothingToSign')}</p>
+      ) : (
+        <fieldset className="doc-picker">
+          <legend className="visually-hidden">{t('sign.batchTitle')}</legend>
+          <label className="checkbox">
+            <input
+              type="checkbox"
+              checked={picked.size === candidates.length}
+              onChange={(e) => setPicked(new Set(e.target.checked ? candidates.map((d) => d.id) : []))}
+            />{' '}
+            {t('sign.selectAll', { count: candidates.length })}
+          </label>
+          {candidates.map((d) => (
+            <label key={d.id} className="checkbox">
+              <input
+                type="checkbox"
+                checked={picked.has(d.id)}
+                onChange={() => toggle(d.id)}
+                data-testid="pick-document"
+              />{' '}
+              <span className={`mark-chip classification-${d.classification}`}>
+                {t(`classification.${d.classification}`)}
+              </span>{' '}
+              {d.registryNumber} · {d.subject}
+            </label>
+          ))}
+        </fieldset>
+      )}
+      {picked.size > 0 && <SignForm documentIds={[...picked]} onDone={() => setPicked(new Set())} />}
+    </div>
+  );
+}
+
+function VerifyFile() {
+  const { t } = useTranslation();
+  const report = useAppStore((s) => s.fileReport);
+  const error = useAppStore((s) => s.fileReportError);
+  const fileVerified = useAppStore((s) => s.fileVerified);
+  const [file, setFile] = useState<File | null>(null);
+  const [signature, setSignature] = useState<File | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [tooLarge, setTooLarge] = useState(false);
+
+  const verify = async () => {
+    if (!file) return;
+    const size = file.size + (signature?.size ?? 0);
+    setTooLarge(size > 2 * 1024 * 1024);
+    if (size > 2 * 1024 * 1024) return;
+    setBusy(true);
+    const bytes = toBase64(new Uint8Array(await file.arrayBuffer()));
+    if (signature) await fileVerified(toBase64(new Uint8Array(await signature.arrayBuffer())), bytes);
+    else await fileVerified(bytes);
+    setBusy(false);
+  };
+
+  return (
+    <div className="card">
+      <h2>{t('sign.verifyTitle')}</h2>
+      <p className="muted">{t('sign.verifyIntro')}</p>
+      <div className="field">
+        <label htmlFor="verify-file">{t('sign.verifyFile')}</label>
+        <input
+          id="verify-file"
+          type="file"
+          onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+          data-testid="verify-file"
+        />
+      </div>
+      <div className="field">
+        <label htmlFor="verify-p7s">{t('sign.verifyP7s')}</label>
+        <input
+          id="verify-p7s"
+          type="file"
+          accept=".p7s,application/pkcs7-signature"
+          onChange={(e) => setSignature(e.target.files?.[0] ?? null)}
+        />
+      </div>
+      {tooLarge && <p className="callout callout-error">{t('sign.verifyTooLarge')}</p>}
+      <button
+        type="button"
+        className="button button-primary"
+        disabled={!file || busy}
+        onClick={() => void verify()}
+        data-testid="verify-submit"
+      >
+        {t('sign.verifySubmit')}
+      </button>
+      {error && (
+        <p className="callout callout-error" role="alert">
+          {t(`errors.${error.code}`)}
+        </p>
+      )}
+      {report && <VerifyReportView report={report} />}
+    </div>
+  );
+}

@@ -43,7 +43,9 @@ test('first run to wipe with a SoftHSM token', async ({ page }, info) => {
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Set up this workstation');
     await page.getByTestId('choose-token').click();
     await page.getByLabel('Token driver (PKCS#11 module)').selectOption(token.modulePath);
-    await page.getByTestId('token-label').fill(token.label);
+    // The wizard detects the token on the chosen driver; picking it fills the label.
+    await page.getByTestId('detected-token').filter({ hasText: token.label }).click();
+    await expect(page.getByTestId('token-label')).toHaveValue(token.label);
     await page.getByTestId('pin').fill(token.pin);
     await page.getByTestId('create-vault').click();
     await expect(page.getByRole('heading', { name: 'The vault is ready' })).toBeVisible({ timeout: 30_000 });
@@ -101,6 +103,7 @@ test('first run to wipe with a SoftHSM token', async ({ page }, info) => {
     await expect(page.getByRole('heading', { name: 'The vault is locked' })).toBeVisible();
     expect(await page.content()).not.toContain(canary);
     await expect(page.getByTestId('unlock-token')).toHaveText(token.label);
+    await expect(page.getByTestId('token-state')).toHaveText('Inserted', { timeout: 20_000 });
 
     // Wrong PIN: a clear error, still locked.
     await page.getByTestId('unlock-secret').fill('000000');

@@ -1,7 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { SecretField, SelectField, TextField } from '../../components/field';
-import { useAppStore } from '../../store/store-context';
+import { useAppStore, useEmbassyClient } from '../../store/store-context';
 
 /** PKCS#11 modules offered first; the officer may type any other path. */
 const KNOWN_MODULES = [
@@ -32,6 +32,15 @@ export function FirstRunScreen() {
   const [passphrase, setPassphrase] = useState('');
   const [repeat, setRepeat] = useState('');
   const [localError, setLocalError] = useState<string | null>(null);
+  const tokens = useAppStore((s) => s.tokens);
+  const tokensRequested = useAppStore((s) => s.tokensRequested);
+  const client = useEmbassyClient();
+
+  // Detect tokens on the chosen driver: remember it (signing uses the same one), then list.
+  useEffect(() => {
+    if (step !== 'token' || !modulePath) return;
+    void client.call('settings.update', { pkcs11Module: modulePath }).then(() => tokensRequested());
+  }, [step, modulePath, client, tokensRequested]);
 
   const submitToken = async (e: FormEvent) => {
     e.preventDefault();
@@ -128,6 +137,35 @@ export function FirstRunScreen() {
               required
             />
           )}
+          <div className="detected-tokens" aria-live="polite">
+            <div className="field-hint">{t('vault.firstRun.detected')}</div>
+            {tokens === null ? (
+              <p className="muted">{t('sign.lookingForTokens')}</p>
+            ) : tokens.length === 0 ? (
+              <p className="muted">{t('sign.noTokens')}</p>
+            ) : (
+              <ul className="plain-list">
+                {tokens.map((tok) => (
+                  <li key={tok.serial}>
+                    <button
+                      type="button"
+                      className="link-button"
+                      onClick={() => setTokenLabel(tok.label)}
+                      data-testid="detected-token"
+                    >
+                      {tok.label}
+                    </button>{' '}
+                    <span className="muted">
+                      {tok.certificates
+                        .filter((c) => c.canSign)
+                        .map((c) => c.holder)
+                        .join(', ') || t('vault.firstRun.noCertificate')}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </div>
           <TextField
             label={t('vault.firstRun.tokenLabel')}
             hint={t('vault.firstRun.tokenLabelHint')}

@@ -16,8 +16,18 @@ export function UnlockScreen() {
   const [secret, setSecret] = useState('');
   const input = useRef<HTMLInputElement>(null);
   const isPassphrase = vault?.profile === 'passphrase';
+  const tokens = useAppStore((s) => s.tokens);
+  const tokensRequested = useAppStore((s) => s.tokensRequested);
 
   useEffect(() => input.current?.focus(), [error]);
+  // Token state and PIN tries, from the token's own flags; refreshed while this screen shows.
+  useEffect(() => {
+    if (isPassphrase) return;
+    void tokensRequested();
+    const poll = setInterval(() => void tokensRequested(), 2000);
+    return () => clearInterval(poll);
+  }, [isPassphrase, tokensRequested, error]);
+  const present = vault?.token ? tokens?.find((tok) => tok.serial === vault.token?.serial) : undefined;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -36,6 +46,20 @@ export function UnlockScreen() {
             <dd data-testid="unlock-token">{vault.token.label}</dd>
             <dt>{t('vault.unlock.holder')}</dt>
             <dd>{vault.token.holder}</dd>
+            <dt>{t('vault.unlock.state')}</dt>
+            <dd data-testid="token-state">
+              {tokens === null
+                ? t('sign.lookingForTokens')
+                : present
+                  ? present.pinLocked
+                    ? t('vault.unlock.pinLocked')
+                    : present.pinFinalTry
+                      ? t('vault.unlock.finalTry')
+                      : present.pinCountLow
+                        ? t('vault.unlock.countLow')
+                        : t('vault.unlock.inserted')
+                  : t('vault.unlock.notInserted')}
+            </dd>
           </dl>
         ) : (
           <p className="callout callout-warn">{t('vault.unlock.passphraseProfile')}</p>

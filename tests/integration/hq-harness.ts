@@ -65,7 +65,7 @@ export function call(t: TestRelay, r: Req): Promise<Reply> {
       body = Buffer.from(JSON.stringify(r.body));
       headers['content-type'] ??= 'application/json';
     }
-    headers['content-length'] ??= String(body.length);
+    if (headers['transfer-encoding'] === undefined) headers['content-length'] ??= String(body.length);
   }
   if (r.token) headers.authorization = `Bearer ${r.token}`;
   return new Promise((resolve, reject) => {

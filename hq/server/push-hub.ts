@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { PushMessage } from '../../shared/sync/relay-protocol';
+import { RelayErrorCode, type PushMessage } from '../../shared/sync/relay-protocol';
 import type { RelayStore } from '../storage/relay-store';
 import type { AuthSessions } from './auth-sessions';
 
@@ -28,13 +28,14 @@ export class PushHub {
     private readonly log: (line: string) => void,
   ) {}
 
-  private refuse(socket: Duplex, status: number, reason: string): void {
-    const body = JSON.stringify({
-      error: { code: status === 401 ? 'E_UNAUTHENTICATED' : 'E_NOT_FOUND', message: reason },
-    });
+  private refuse(socket: Duplex, status: 401 | 403 | 404 | 503, code: RelayErrorCode, reason: string): void {
+    const text = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[
+      status
+    ];
+    const body = JSON.stringify({ error: { code, message: reason } });
     socket.end(
-      `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : status === 503 ? 'Service Unavailable' : 'Not Found'}\r\n` +
-        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json\r\n` +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     );
   }
 
@@ -45,13 +46,17 @@ export class PushHub {
   }
 
   private async accept(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    if ((req.url ?? '') !== '/v1/push') return this.refuse(socket, 404, 'no such route');
+    if ((req.url ?? '') !== '/v1/push')
+      return this.refuse(socket, 404, RelayErrorCode.NotFound, 'no such route');
     const m = BEARER.exec(req.headers.authorization ?? '');
     const session = m?.[1] ? this.auth.session(m[1]) : undefined;
-    if (!session) return this.refuse(socket, 401, 'a valid session token is required');
+    if (!session)
+      return this.refuse(socket, 401, RelayErrorCode.Unauthenticated, 'a valid session token is required');
     const device = await this.store.getDevice(session.deviceId);
-    if (device?.status !== 'approved') return this.refuse(socket, 403, 'the device is not approved');
-    if (this.count >= this.maxConnections) return this.refuse(socket, 503, 'too many connections');
+    if (device?.status !== 'approved')
+      return this.refuse(socket, 403, RelayErrorCode.DeviceRevoked, 'the device is not approved');
+    if (this.count >= this.maxConnections)
+      return this.refuse(socket, 503, RelayErrorCode.Busy, 'too many connections');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const deviceId = session.deviceId;
       let set = this.sockets.get(deviceId);

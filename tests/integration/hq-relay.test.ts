@@ -146,6 +146,22 @@ async function sendRest(
   throw new Error('upload did not complete');
 }
 
+/** The HTTP status a refused push upgrade gets. */
+function pushRefusal(token: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`wss://127.0.0.1:${t.relay.port}/v1/push`, {
+      ca: t.relay.certificatePem,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.on('open', () => reject(new Error('push opened')));
+    ws.on('error', () => undefined);
+  });
+}
+
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)],
@@ -415,6 +431,8 @@ describe('HQ relay', () => {
       body: { recipient: a.device.id, envelopeId: 'env-to-revoked', size: 10, sha256: '00'.repeat(32) },
     });
     expect([to.status, code(to)]).toEqual([409, 'E_RECIPIENT_UNAVAILABLE']);
+    expect(await pushRefusal(a.token)).toBe(403);
+    expect(await pushRefusal('x'.repeat(43))).toBe(401);
     const approve = await embassy(['hq', 'approve', '--data', t.dataDir, a.device.id]);
     expect(approve.code).toBe(1);
     expect(approve.stderr).toContain('E_DEVICE_REVOKED');

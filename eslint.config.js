@@ -88,6 +88,25 @@ export const boundaryRules = [
     },
   },
   {
+    files: ['hq/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noElectron('hq/ is the relay, plain Node: no electron.'),
+            noLayer(['electron', 'renderer'], 'hq/ may import only shared/, Node and libraries.'),
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...domGlobals.map((name) => ({ name, message: 'hq/ is plain Node: no DOM.' })),
+      ],
+    },
+  },
+  {
     files: ['electron/main/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {

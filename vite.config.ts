@@ -22,7 +22,7 @@ export default defineConfig({
   },
   test: {
     root: '.',
-    include: ['{shared,electron,renderer,tests,bench}/**/*.test.{ts,tsx}'],
+    include: ['{shared,electron,renderer,hq,tests,bench}/**/*.test.{ts,tsx}'],
     exclude: ['node_modules/**', 'dist/**', 'tests/e2e/**'],
     testTimeout: 30_000,
   },

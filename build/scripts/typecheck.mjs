@@ -8,6 +8,7 @@ const projects = [
   'electron/main/tsconfig.json',
   'electron/preload/tsconfig.json',
   'renderer/tsconfig.json',
+  'hq/tsconfig.json',
   'tsconfig.json',
 ];
 let failed = 0;

@@ -74,9 +74,22 @@ const forbidden: [layer: string, file: string, code: string][] = [
     'electron/main/x.ts',
     "import { WebSocketServer } from 'ws';\nvoid WebSocketServer;\n",
   ],
+  ['hq importing electron', 'hq/server/x.ts', "import { app } from 'electron';\nvoid app;\n"],
+  [
+    'hq importing the core',
+    'hq/server/x.ts',
+    "import { createCore } from '../../electron/core';\nvoid createCore;\n",
+  ],
+  ['hq importing the renderer', 'hq/x.ts', "import { App } from '../renderer/src/app';\nvoid App;\n"],
+  ['hq using the DOM', 'hq/x.ts', 'export const t = document.title;\n'],
 ];
 
 const allowed: [layer: string, file: string, code: string][] = [
+  [
+    'hq importing node, ws and shared',
+    'hq/server/x.ts',
+    "import { createServer } from 'node:https';\nimport { WebSocketServer } from 'ws';\nimport { RelayErrorCode } from '../../shared/sync/relay-protocol';\nvoid createServer;\nvoid WebSocketServer;\nvoid RelayErrorCode;\n",
+  ],
   [
     'core importing node:fs',
     'electron/core/x.ts',

@@ -1,5 +1,10 @@
 import type { CliCommand } from '../cli-command';
 import { healthCommand } from './health';
+import { hqCommand } from './hq';
+import { hqApproveCommand } from './hq-approve';
+import { hqDevicesCommand } from './hq-devices';
+import { hqRevokeCommand } from './hq-revoke';
+import { hqServeCommand } from './hq-serve';
 import { vaultAddCommand } from './vault-add';
 import { vaultInitCommand } from './vault-init';
 import { vaultSearchCommand } from './vault-search';
@@ -17,4 +22,9 @@ export const COMMANDS: readonly CliCommand[] = [
   vaultWipeCommand,
   signCommand,
   verifyCommand,
+  hqCommand,
+  hqServeCommand,
+  hqDevicesCommand,
+  hqApproveCommand,
+  hqRevokeCommand,
 ];

@@ -1,0 +1,74 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeviceId, type DeviceStatus } from '../../shared/sync/relay-protocol';
+import { RELAY_DB_FILE, SqliteRelayStore } from '../storage/sqlite-relay-store';
+
+/** What `embassy hq devices --json` prints for each device (no enrolment blob: it can be large). */
+export interface DeviceSummary {
+  readonly id: string;
+  readonly status: DeviceStatus;
+  readonly signPublicKey: string;
+  readonly boxPublicKey: string;
+  readonly enrolmentRequestBytes: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** A refusal the admin commands print as is. */
+export class AdminError extends Error {
+  override readonly name = 'AdminError';
+  constructor(
+    readonly code: 'E_NO_RELAY_DATA' | 'E_DEVICE_UNKNOWN' | 'E_INVALID_INPUT' | 'E_DEVICE_REVOKED',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Opens an existing relay's store; never creates one (a typo in --data must not start a new relay). */
+async function withStore<T>(dataDir: string, f: (store: SqliteRelayStore) => Promise<T>): Promise<T> {
+  if (!existsSync(join(dataDir, RELAY_DB_FILE))) {
+    throw new AdminError(
+      'E_NO_RELAY_DATA',
+      `no relay data in ${dataDir} (start 'embassy hq serve' there first)`,
+    );
+  }
+  const store = SqliteRelayStore.open(dataDir);
+  try {
+    return await f(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export function listDevices(dataDir: string): Promise<DeviceSummary[]> {
+  return withStore(dataDir, async (store) =>
+    (await store.listDevices()).map((d) => ({
+      id: d.id,
+      status: d.status,
+      signPublicKey: d.signPublicKey,
+      boxPublicKey: d.boxPublicKey,
+      enrolmentRequestBytes: Buffer.from(d.enrolmentRequest, 'base64').length,
+      createdAt: new Date(d.createdAt).toISOString(),
+      updatedAt: new Date(d.updatedAt).toISOString(),
+    })),
+  );
+}
+
+/**
+ * Approves or revokes a device. The running relay reads device status on every request, so
+ * the change applies to its next request without a restart. Revocation is final.
+ */
+export function setDeviceStatus(dataDir: string, deviceId: string, status: 'approved' | 'revoked') {
+  if (!DeviceId.safeParse(deviceId).success) {
+    throw new AdminError('E_INVALID_INPUT', 'a device id is 32 lowercase hex characters');
+  }
+  return withStore(dataDir, async (store) => {
+    const device = await store.setDeviceStatus(deviceId, status, Date.now());
+    if (!device) throw new AdminError('E_DEVICE_UNKNOWN', `no device ${deviceId} at this relay`);
+    if (device.status !== status) {
+      throw new AdminError('E_DEVICE_REVOKED', `device ${deviceId} was revoked; it must enrol new keys`);
+    }
+    return { id: device.id, status: device.status };
+  });
+}

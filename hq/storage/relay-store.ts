@@ -1,0 +1,107 @@
+import type { Readable } from 'node:stream';
+import type { DeviceStatus, MailState } from '../../shared/sync/relay-protocol';
+
+/** A device as the relay knows it. Keys are standard base64, as on the wire. */
+export interface DeviceRecord {
+  readonly id: string;
+  readonly status: DeviceStatus;
+  readonly signPublicKey: string;
+  readonly boxPublicKey: string;
+  /** The opaque enrolment request (base64), kept for the administrator who approves it. */
+  readonly enrolmentRequest: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export type NewDevice = Omit<DeviceRecord, 'status' | 'createdAt' | 'updatedAt'>;
+
+/** One envelope in a recipient's mailbox. Times are milliseconds since the epoch. */
+export interface MailItem {
+  readonly id: string;
+  readonly recipient: string;
+  readonly sender: string;
+  readonly envelopeId: string;
+  readonly size: number;
+  readonly sha256: string;
+  readonly state: MailState;
+  /** Bytes durably received so far (equals `size` once complete). */
+  readonly offset: number;
+  /** Mailbox position, assigned when the item completes (0 while uploading). */
+  readonly cursor: number;
+  readonly createdAt: number;
+}
+
+export type NewMailItem = Pick<MailItem, 'id' | 'recipient' | 'sender' | 'envelopeId' | 'size' | 'sha256'> & {
+  readonly createdAt: number;
+};
+
+export type CreateItemResult =
+  | { readonly kind: 'created'; readonly item: MailItem }
+  /** Same sender, envelope id, recipient, size and digest: the earlier item, unchanged. */
+  | { readonly kind: 'existing'; readonly item: MailItem }
+  /** Same sender and envelope id but something else differs. */
+  | { readonly kind: 'conflict'; readonly item: MailItem }
+  | { readonly kind: 'quota'; readonly pendingBytes: number };
+
+/**
+ * The bytes of mailbox items. Kept apart from the metadata so a deployment can put them on a
+ * file system, in database chunks or in an object store without touching the mailbox logic.
+ */
+export interface BlobStore {
+  /**
+   * Writes `source` at `offset` (anything stored beyond `offset` is discarded first: it is
+   * what a crash left after the last recorded offset), at most `maxBytes`. Returns how many
+   * bytes were written and made durable, also when `source` fails midway (a cut connection):
+   * the caller records the new offset either way, which is what makes uploads resumable.
+   */
+  writeAt(
+    itemId: string,
+    offset: number,
+    source: AsyncIterable<Buffer>,
+    maxBytes: number,
+  ): Promise<{ written: number; error?: unknown }>;
+  /** SHA-256 (lowercase hex) of the first `length` bytes. */
+  sha256(itemId: string, length: number): Promise<string>;
+  /** A stream of bytes `start`..`end` inclusive. */
+  read(itemId: string, start: number, end: number): Readable;
+  /** Drops the bytes (acknowledged, or restarted after a digest mismatch); idempotent. */
+  delete(itemId: string): Promise<void>;
+}
+
+/**
+ * Everything the relay persists. The interface is asynchronous and speaks only in domain
+ * records (no rowids, no SQL, no synchronous handles) so that a PostgreSQL implementation can
+ * follow when HQ outgrows one machine; the embedded SQLite one
+ * (`sqlite-relay-store.ts`) is the default. Operations that must be atomic (the quota check
+ * with the insert, completion with cursor assignment) are single methods, so each
+ * implementation makes them one transaction in its own way.
+ */
+export interface RelayStore {
+  readonly blobs: BlobStore;
+
+  /** Inserts a pending device, or returns the existing record with that id unchanged. */
+  enrolDevice(device: NewDevice, now: number): Promise<{ created: boolean; device: DeviceRecord }>;
+  getDevice(id: string): Promise<DeviceRecord | undefined>;
+  listDevices(): Promise<DeviceRecord[]>;
+  /** Returns the updated record, or undefined when there is no such device. */
+  setDeviceStatus(id: string, status: DeviceStatus, now: number): Promise<DeviceRecord | undefined>;
+
+  /**
+   * Creates an upload, idempotently per (sender, envelopeId), refusing it when the recipient's
+   * unacknowledged bytes plus `size` would exceed `maxPendingBytes`.
+   */
+  createItem(item: NewMailItem, maxPendingBytes: number): Promise<CreateItemResult>;
+  getItem(id: string): Promise<MailItem | undefined>;
+  /** Records bytes received while uploading; never moves a completed item. */
+  setItemOffset(id: string, offset: number): Promise<void>;
+  /** Marks the item complete and gives it the next mailbox cursor. */
+  completeItem(id: string): Promise<MailItem>;
+  /** Complete, unacknowledged items of `recipient` with cursor > `after`, in cursor order. */
+  listInbox(recipient: string, after: number, limit: number): Promise<MailItem[]>;
+  /** Marks the item acknowledged and advances the recipient's stored cursor; idempotent. */
+  ackItem(id: string): Promise<MailItem>;
+  /** The cursor below which everything of `device` is acknowledged (0 at first). */
+  getCursor(device: string): Promise<number>;
+
+  close(): Promise<void>;
+}

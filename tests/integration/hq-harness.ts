@@ -1,0 +1,164 @@
+import { mkdtempSync } from 'node:fs';
+import { Agent, request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sodium from 'libsodium-wrappers-sumo';
+import { runCli } from '../../electron/core/cli/embassy';
+import { deviceIdOf, startRelay, type RelayLimits, type RunningRelay } from '../../hq/server/relay-server';
+import {
+  authSessionMessage,
+  enrolmentMessage,
+  type ChallengeResponse,
+  type SessionResponse,
+} from '../../shared/sync/relay-protocol';
+
+/** A relay on 127.0.0.1 (free port) in a fresh data dir, with its log lines collected. */
+export interface TestRelay {
+  readonly relay: RunningRelay;
+  readonly dataDir: string;
+  readonly logs: string[];
+  readonly agent: Agent;
+}
+
+export async function startTestRelay(limits?: Partial<RelayLimits>): Promise<TestRelay> {
+  await sodium.ready;
+  const dataDir = mkdtempSync(join(tmpdir(), 'hq-test-'));
+  const logs: string[] = [];
+  const relay = await startRelay({ dataDir, host: '127.0.0.1', port: 0, limits, log: (l) => logs.push(l) });
+  // Pinned: the relay's own certificate is the only trust anchor, and its fingerprint is checked.
+  const agent = new Agent({
+    ca: relay.certificatePem,
+    keepAlive: true,
+    maxSockets: 8,
+    // The pin, checked at every full handshake (resumed sessions carry no certificate).
+    checkServerIdentity: (_host, cert) =>
+      cert.fingerprint256.replace(/:/g, '').toLowerCase() === relay.fingerprint
+        ? undefined
+        : new Error('certificate fingerprint mismatch'),
+  });
+  return { relay, dataDir, logs, agent };
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body: Buffer;
+  json<T = unknown>(): T;
+}
+
+export interface Req {
+  readonly method?: string;
+  readonly path: string;
+  readonly headers?: Record<string, string>;
+  readonly body?: Buffer | string | object;
+  readonly token?: string;
+}
+
+/** One HTTPS request to the test relay over the pinning agent. */
+export function call(t: TestRelay, r: Req): Promise<Reply> {
+  const headers: Record<string, string> = { ...r.headers };
+  let body: Buffer | undefined;
+  if (r.body !== undefined) {
+    if (Buffer.isBuffer(r.body)) body = r.body;
+    else if (typeof r.body === 'string') body = Buffer.from(r.body);
+    else {
+      body = Buffer.from(JSON.stringify(r.body));
+      headers['content-type'] ??= 'application/json';
+    }
+    if (headers['transfer-encoding'] === undefined) headers['content-length'] ??= String(body.length);
+  }
+  if (r.token) headers.authorization = `Bearer ${r.token}`;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${t.relay.url}${r.path}`,
+      { method: r.method ?? (body ? 'POST' : 'GET'), headers, agent: t.agent },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => {
+          const buf = Buffer.concat(parts);
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: buf,
+            json: <T>() => JSON.parse(buf.toString('utf8')) as T,
+          });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** A device with real libsodium keys. */
+export interface TestDevice {
+  readonly id: string;
+  readonly sign: { publicKey: Uint8Array; privateKey: Uint8Array };
+  readonly box: { publicKey: Uint8Array; privateKey: Uint8Array };
+  readonly request: Uint8Array;
+}
+
+const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
+
+export function newDevice(): TestDevice {
+  const sign = sodium.crypto_sign_keypair();
+  const box = sodium.crypto_box_keypair();
+  // Stands in for the token-signed request (not checked by the relay yet).
+  const request = sodium.randombytes_buf(600);
+  return { id: deviceIdOf(sign.publicKey), sign, box, request };
+}
+
+export function enrolBody(d: TestDevice) {
+  return {
+    signPublicKey: b64(d.sign.publicKey),
+    boxPublicKey: b64(d.box.publicKey),
+    request: b64(d.request),
+    proof: b64(
+      sodium.crypto_sign_detached(
+        enrolmentMessage(d.sign.publicKey, d.box.publicKey, d.request),
+        d.sign.privateKey,
+      ),
+    ),
+  };
+}
+
+/** Runs `embassy …` in-process (the same code as the CLI binary) and captures its output. */
+export async function embassy(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, {
+    stdout: (s) => (stdout += s),
+    stderr: (s) => (stderr += s),
+    readStdin: () => Promise.resolve(Buffer.alloc(0)),
+  });
+  return { code, stdout, stderr };
+}
+
+/** Challenge and session for an approved device; returns the bearer token. */
+export async function login(t: TestRelay, d: TestDevice): Promise<string> {
+  const ch = await call(t, { path: '/v1/auth/challenge', body: { deviceId: d.id } });
+  if (ch.status !== 200) throw new Error(`challenge: ${ch.status} ${ch.body.toString()}`);
+  const { nonce } = ch.json<ChallengeResponse>();
+  const signature = sodium.crypto_sign_detached(
+    authSessionMessage(d.id, t.relay.fingerprint, Buffer.from(nonce, 'base64')),
+    d.sign.privateKey,
+  );
+  const s = await call(t, {
+    path: '/v1/auth/session',
+    body: { deviceId: d.id, nonce, signature: b64(signature) },
+  });
+  if (s.status !== 200) throw new Error(`session: ${s.status} ${s.body.toString()}`);
+  return s.json<SessionResponse>().token;
+}
+
+/** Enrols and approves (through `embassy hq approve`) a fresh device, and logs it in. */
+export async function approvedDevice(t: TestRelay): Promise<{ device: TestDevice; token: string }> {
+  const device = newDevice();
+  const e = await call(t, { path: '/v1/enroll', body: enrolBody(device) });
+  if (e.status !== 201) throw new Error(`enroll: ${e.status} ${e.body.toString()}`);
+  const a = await embassy(['hq', 'approve', '--data', t.dataDir, device.id]);
+  if (a.code !== 0) throw new Error(`approve: ${a.stderr}`);
+  return { device, token: await login(t, device) };
+}

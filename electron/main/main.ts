@@ -5,6 +5,7 @@ import { registerAppScheme, serveRenderer } from './app-protocol';
 import { hardenApp, hardenSession } from './hardening';
 import { registerIpc } from './ipc';
 import { APP_ORIGIN } from './sender-policy';
+import { utilityTokenHost } from './token-process';
 
 declare const __APP_VERSION__: string;
 
@@ -37,6 +38,8 @@ if (!app.requestSingleInstanceLock()) {
       profileDir: join(app.getPath('userData'), 'profile'),
       version: __APP_VERSION__,
       electron: process.versions.electron ?? null,
+      // The token process as a utilityProcess (fork cannot work with the runAsNode fuse off).
+      signing: { tokenHost: { spawn: utilityTokenHost } },
     });
     registerIpc(core.dispatch, () => window?.webContents ?? null);
 
@@ -44,7 +47,7 @@ if (!app.requestSingleInstanceLock()) {
     // at a border check must come back locked.
     powerMonitor.on('suspend', () => void core.vault.lock('suspend'));
     powerMonitor.on('lock-screen', () => void core.vault.lock('suspend'));
-    app.on('before-quit', () => void core.vault.dispose());
+    app.on('before-quit', () => void core.close());
 
     window = new BrowserWindow({
       width: 1280,

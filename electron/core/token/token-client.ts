@@ -26,7 +26,55 @@ export interface TokenHostOptions {
   readonly host?: { readonly entry: string; readonly execArgv: readonly string[] };
   /** Per-request limit; a hung driver must not hang the caller forever. */
   readonly timeoutMs?: number;
+  /**
+   * How the process is started: a forked Node child by default; the Electron app passes an
+   * adapter over `utilityProcess.fork` (with the runAsNode fuse off, `fork` cannot work there).
+   */
+  readonly spawn?: SpawnHost;
 }
+
+/** The token process as the client sees it, whatever started it. */
+export interface HostProcess {
+  send(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): void;
+  /** Called once when the process has ended or could not start. */
+  onExit(listener: () => void): void;
+  /** Ask it to finalize the module and exit (it does so when its channel closes). */
+  stop(): void;
+}
+
+export type SpawnHost = (
+  entry: string,
+  options: { readonly execArgv: readonly string[]; readonly env: NodeJS.ProcessEnv },
+) => HostProcess;
+
+/** The default: a forked Node child with an IPC channel (CLI, tests, preview). */
+export const forkHost: SpawnHost = (entry, { execArgv, env }) => {
+  const child: ChildProcess = fork(entry, [], {
+    execArgv: [...execArgv],
+    env,
+    serialization: 'json',
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  let ended = false;
+  return {
+    send: (message) => {
+      if (child.connected) child.send(message as object);
+    },
+    onMessage: (listener) => child.on('message', listener),
+    onExit: (listener) => {
+      const once = () => {
+        if (!ended) listener();
+        ended = true;
+      };
+      child.on('exit', once);
+      child.on('error', once);
+    },
+    stop: () => {
+      if (child.connected) child.disconnect();
+    },
+  };
+};
 
 /** A logged-in session on one token: the PIN was used once, for C_Login, and is not kept. */
 export interface TokenSession {
@@ -88,12 +136,7 @@ export async function startTokenHost(options: TokenHostOptions): Promise<TokenCl
   const { entry, execArgv } = options.host ?? defaultTokenHost();
   const pollMs = Math.min(options.pollMs ?? 500, 1000);
   const timeoutMs = options.timeoutMs ?? 120_000;
-  const child: ChildProcess = fork(entry, [], {
-    execArgv: [...execArgv],
-    env: options.env ?? process.env,
-    serialization: 'json',
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
+  const child = (options.spawn ?? forkHost)(entry, { execArgv, env: options.env ?? process.env });
   const pending = new Map<
     number,
     { resolve: (v: unknown) => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
@@ -111,7 +154,7 @@ export async function startTokenHost(options: TokenHostOptions): Promise<TokenCl
     pending.clear();
   };
 
-  child.on('message', (raw: unknown) => {
+  child.onMessage((raw: unknown) => {
     const parsed = TokenHostMessage.safeParse(raw);
     if (!parsed.success) return; // a malformed message answers nothing; its request times out
     const msg = parsed.data;
@@ -127,14 +170,13 @@ export async function startTokenHost(options: TokenHostOptions): Promise<TokenCl
     if (msg.ok) p.resolve(msg.value);
     else p.reject(fromWire(msg.error));
   });
-  child.on('exit', () => {
-    exited = true;
-    failAll(ErrorCode.TokenHostFailed, 'token process exited');
-  });
-  child.on('error', () => {
-    exited = true;
-    failAll(ErrorCode.TokenHostFailed, 'token process failed to start');
-  });
+  const ended = new Promise<void>((resolve) =>
+    child.onExit(() => {
+      exited = true;
+      failAll(ErrorCode.TokenHostFailed, 'token process exited');
+      resolve();
+    }),
+  );
 
   async function request<O extends TokenOp>(op: O, params: Params<O>): Promise<TokenValue<O>> {
     if (exited) throw new TokenError(ErrorCode.TokenHostFailed);
@@ -156,7 +198,7 @@ export async function startTokenHost(options: TokenHostOptions): Promise<TokenCl
   try {
     ({ library } = await request('init', { modulePath: options.modulePath, pollMs }));
   } catch (e) {
-    child.disconnect();
+    child.stop();
     throw e;
   }
   // The first poll ran right after init; ask once so currentTokens() is filled from the start.
@@ -228,9 +270,8 @@ export async function startTokenHost(options: TokenHostOptions): Promise<TokenCl
     currentTokens: () => tokens,
     async close() {
       if (exited) return;
-      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.disconnect();
-      await gone;
+      child.stop();
+      await ended;
     },
   };
 }

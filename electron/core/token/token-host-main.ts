@@ -4,8 +4,9 @@ import { TokenError } from './token-errors';
 import { TokenRequest, type TokenHostMessage } from './token-protocol';
 
 /**
- * Entry point of the token process (a forked Node child under the CLI and tests; an Electron
- * utilityProcess in the app: both give `process.send` / `process.on('message')`). It is the
+ * Entry point of the token process (a forked Node child under the CLI and tests, talking over
+ * `process.send` / `process.on('message')`; an Electron utilityProcess in the app, talking
+ * over `process.parentPort`). It is the
  * only process that loads the PKCS#11 module and calls C_Initialize / C_Finalize. Requests are
  * handled one at a time, in order; the poller runs between them.
  */
@@ -13,8 +14,17 @@ const host = new Pkcs11Host();
 let pollTimer: NodeJS.Timeout | undefined;
 let queue: Promise<void> = Promise.resolve();
 
+/** Electron's utilityProcess channel, when this runs as one (absent under plain Node). */
+interface ParentPort {
+  postMessage(message: unknown): void;
+  on(event: 'message', listener: (event: { data: unknown }) => void): void;
+  on(event: 'close', listener: () => void): void;
+}
+const parentPort = (process as NodeJS.Process & { parentPort?: ParentPort }).parentPort;
+
 function send(message: TokenHostMessage): void {
-  process.send?.(message);
+  if (parentPort) parentPort.postMessage(message);
+  else process.send?.(message);
 }
 
 function toWire(e: unknown): Extract<TokenHostMessage, { ok: false }>['error'] {
@@ -59,13 +69,17 @@ function handle(raw: unknown): void {
   }
 }
 
-process.on('message', (raw: unknown) => {
+const received = (raw: unknown) => {
   queue = queue.then(() => handle(raw));
-});
+};
+if (parentPort) parentPort.on('message', (event) => received(event.data));
+else process.on('message', received);
 
 // The parent went away (closed the channel or died): finalize the module and leave.
-process.on('disconnect', () => {
+const leave = () => {
   if (pollTimer) clearInterval(pollTimer);
   host.finalize();
   process.exit(0);
-});
+};
+if (parentPort) parentPort.on('close', leave);
+else process.on('disconnect', leave);

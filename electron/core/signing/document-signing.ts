@@ -4,7 +4,7 @@ import type { SignDocumentsInput, SignJobStatus } from '../../../shared/contract
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import type { HandlerTable } from '../contract/dispatcher';
 import type { VaultService } from '../vault/vault-service';
-import type { SigningService, SignJob } from './signing-service';
+import { signOptions, type SigningService, type SignJob } from './signing-service';
 
 /** The contract calls this module answers. */
 export type DocumentSigningHandlers = Pick<
@@ -120,13 +120,7 @@ export function createDocumentSigningHandlers(deps: {
     const results = await signing.signFiles(
       {
         jobs: signJobs.map((j) => j.job),
-        token: input.token,
-        pin: input.pin,
-        ...(input.keyId ? { keyId: input.keyId } : {}),
-        ...(input.reason ? { reason: input.reason } : {}),
-        ...(input.location ? { location: input.location } : {}),
-        ...(input.visible ? { visible: true } : {}),
-        ...(input.rsaScheme ? { rsaScheme: input.rsaScheme } : {}),
+        ...signOptions(input),
       },
       {
         signal: job.abort.signal,

@@ -1,6 +1,6 @@
 import { basename, dirname, extname, join } from 'node:path';
 import type { HandlerTable } from '../contract/dispatcher';
-import type { SigningService, SignJob } from './signing-service';
+import { signOptions, type SigningService, type SignJob } from './signing-service';
 
 /** The contract calls this module answers. */
 export type SigningHandlers = Pick<HandlerTable, 'token.list' | 'sign.files' | 'verify.file'>;
@@ -31,13 +31,7 @@ export function createSigningHandlers(service: SigningService): SigningHandlers 
       });
       const results = await service.signFiles({
         jobs,
-        token: input.token,
-        pin: input.pin,
-        ...(input.keyId ? { keyId: input.keyId } : {}),
-        ...(input.reason ? { reason: input.reason } : {}),
-        ...(input.location ? { location: input.location } : {}),
-        ...(input.visible ? { visible: true } : {}),
-        ...(input.rsaScheme ? { rsaScheme: input.rsaScheme } : {}),
+        ...signOptions(input),
       });
       return {
         results: results.map((r) => ({

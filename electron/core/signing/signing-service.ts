@@ -51,6 +51,30 @@ export interface SignRequest {
   readonly rsaScheme?: 'pkcs1' | 'pss';
 }
 
+/**
+ * The signing options of a contract input (`sign.files`, `sign.documents`), as a request
+ * without its jobs: absent options stay absent.
+ */
+export function signOptions(input: {
+  token: TokenRef;
+  pin: string;
+  keyId?: string | undefined;
+  reason?: string | undefined;
+  location?: string | undefined;
+  visible?: boolean | undefined;
+  rsaScheme?: 'pkcs1' | 'pss' | undefined;
+}): Omit<SignRequest, 'jobs'> {
+  return {
+    token: input.token,
+    pin: input.pin,
+    ...(input.keyId ? { keyId: input.keyId } : {}),
+    ...(input.reason ? { reason: input.reason } : {}),
+    ...(input.location ? { location: input.location } : {}),
+    ...(input.visible ? { visible: true } : {}),
+    ...(input.rsaScheme ? { rsaScheme: input.rsaScheme } : {}),
+  };
+}
+
 export type FileResult =
   | { readonly input: string; readonly output: string; readonly ok: true }
   | {

@@ -190,19 +190,7 @@ export function FirstRunScreen() {
             error={shownError}
             data-testid="pin"
           />
-          <div className="form-actions">
-            <button type="button" className="button" onClick={() => setStep('choose')}>
-              {t('common.back')}
-            </button>
-            <button
-              type="submit"
-              className="button button-primary"
-              disabled={busy}
-              data-testid="create-vault"
-            >
-              {busy ? t('vault.firstRun.creating') : t('vault.firstRun.create')}
-            </button>
-          </div>
+          <CreateActions busy={busy} onBack={() => setStep('choose')} />
         </form>
       )}
 
@@ -226,19 +214,7 @@ export function FirstRunScreen() {
             error={shownError}
             data-testid="passphrase-repeat"
           />
-          <div className="form-actions">
-            <button type="button" className="button" onClick={() => setStep('choose')}>
-              {t('common.back')}
-            </button>
-            <button
-              type="submit"
-              className="button button-primary"
-              disabled={busy}
-              data-testid="create-vault"
-            >
-              {busy ? t('vault.firstRun.creating') : t('vault.firstRun.create')}
-            </button>
-          </div>
+          <CreateActions busy={busy} onBack={() => setStep('choose')} />
         </form>
       )}
 
@@ -268,5 +244,20 @@ export function FirstRunScreen() {
         </div>
       )}
     </section>
+  );
+}
+
+/** Back to the choice, or create the vault (both set-up forms end with this row). */
+function CreateActions({ busy, onBack }: { busy: boolean; onBack: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <div className="form-actions">
+      <button type="button" className="button" onClick={onBack}>
+        {t('common.back')}
+      </button>
+      <button type="submit" className="button button-primary" disabled={busy} data-testid="create-vault">
+        {busy ? t('vault.firstRun.creating') : t('vault.firstRun.create')}
+      </button>
+    </div>
   );
 }

@@ -25,15 +25,19 @@ const KEEP_FINISHED = 20;
 /** attachments.read answers at most this much at once. */
 const READ_CHUNK = 1024 * 1024;
 
-/** Reads a whole attachment from the vault into memory (never a temp file). */
-async function readAttachment(vault: VaultService, id: string, size: number): Promise<Uint8Array> {
-  const out = new Uint8Array(size);
-  let offset = 0;
-  while (offset < size) {
+/** Reads a whole attachment from the vault into memory (never a temp file); each chunk once. */
+async function readAttachment(vault: VaultService, id: string): Promise<Uint8Array> {
+  const first = await vault.run('attachments.read', { id, offset: 0, length: READ_CHUNK });
+  const out = new Uint8Array(first.size);
+  out.set(first.bytes, 0);
+  let offset = first.bytes.length;
+  let eof = first.eof;
+  while (!eof && offset < first.size) {
     const chunk = await vault.run('attachments.read', { id, offset, length: READ_CHUNK });
+    if (chunk.bytes.length === 0) break;
     out.set(chunk.bytes, offset);
     offset += chunk.bytes.length;
-    if (chunk.eof || chunk.bytes.length === 0) break;
+    eof = chunk.eof;
   }
   return out;
 }
@@ -91,7 +95,7 @@ export function createDocumentSigningHandlers(deps: {
             input: pdf.name,
             output,
             format: 'pades',
-            read: () => readAttachment(vault, pdf.id, pdf.size),
+            read: () => readAttachment(vault, pdf.id),
             write: async (data) => {
               const stored = await vault.run('attachments.add', {
                 documentId,
@@ -180,9 +184,7 @@ export function createDocumentSigningHandlers(deps: {
       return snapshot(job);
     },
     async 'verify.attachment'({ id }) {
-      // attachments.read of one byte gives the size without a separate call.
-      const head = await vault.run('attachments.read', { id, offset: 0, length: 1 });
-      return signing.verifyBytes(await readAttachment(vault, id, head.size));
+      return signing.verifyBytes(await readAttachment(vault, id));
     },
     async 'verify.bytes'({ base64, contentBase64 }) {
       const data = Buffer.from(base64, 'base64');

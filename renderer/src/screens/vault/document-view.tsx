@@ -19,11 +19,10 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
   const { t, i18n } = useTranslation();
   const close = useAppStore((s) => s.documentClosed);
   const { document: d, versions, attachments, messages } = detail;
-  const firstPdf = attachments.find((a) => a.mediaType === 'application/pdf') ?? null;
-  const [shown, setShown] = useState<AttachmentInfo | null>(firstPdf);
-  const [signing, setSigning] = useState(false);
-  // After signing, the document is reloaded with a new (signed) attachment: show the latest PDF.
+  // Show the newest PDF (after signing, the signed one); the officer may pick another.
   const latestPdf = [...attachments].reverse().find((a) => a.mediaType === 'application/pdf') ?? null;
+  const [shown, setShown] = useState<AttachmentInfo | null>(latestPdf);
+  const [signing, setSigning] = useState(false);
   useEffect(() => {
     setShown(latestPdf);
   }, [latestPdf?.id]); // eslint-disable-line react-hooks/exhaustive-deps -- follow the newest PDF only

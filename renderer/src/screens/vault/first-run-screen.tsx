@@ -37,9 +37,13 @@ export function FirstRunScreen() {
   const client = useEmbassyClient();
 
   // Detect tokens on the chosen driver: remember it (signing uses the same one), then list.
+  // A typed path settles first: each probe starts a token process for that driver.
   useEffect(() => {
     if (step !== 'token' || !modulePath) return;
-    void client.call('settings.update', { pkcs11Module: modulePath }).then(() => tokensRequested());
+    const settle = setTimeout(() => {
+      void client.call('settings.update', { pkcs11Module: modulePath }).then(() => tokensRequested());
+    }, 600);
+    return () => clearTimeout(settle);
   }, [step, modulePath, client, tokensRequested]);
 
   const submitToken = async (e: FormEvent) => {

@@ -15,6 +15,8 @@ import { createDocumentSigningHandlers } from './signing/document-signing';
 import { createSigningHandlers } from './signing/signing-handlers';
 import { createSigningService, type SigningServiceOptions } from './signing/signing-service';
 import { loadTrust, type TrustSources } from './signing/trust-store';
+import { createSyncHandlers } from './sync/sync-handlers';
+import { createSyncService } from './sync/sync-service';
 
 export interface CoreOptions {
   /** The officer's profile folder (settings now; vault, keys and outbox later). */
@@ -69,6 +71,7 @@ export function createCore(options: CoreOptions): Core {
     startClient: (modulePath) => tokens.acquire(modulePath),
     trust: () => loadTrust(options.signing?.trust ?? {}),
   });
+  const sync = createSyncService({ vault });
   const vaultHandlers = createVaultHandlers(vault);
   const handlers: HandlerTable = {
     'app.health': async (_input, ctx) => readHealth(runtime, ctx.transport, Date.now(), await vault.health()),
@@ -83,12 +86,14 @@ export function createCore(options: CoreOptions): Core {
     },
     ...createSigningHandlers(signing),
     ...createDocumentSigningHandlers({ vault, signing }),
+    ...createSyncHandlers(sync),
   };
   return {
     dispatch: createDispatcher(handlers, options.observe),
     handlers,
     vault,
     close: async () => {
+      await sync.stop();
       await vault.dispose();
       await signing.close();
       await tokens.close();

@@ -1,4 +1,5 @@
 import { VAULT_CALL_NAMES } from './vault-call-names';
+import { SYNC_CALL_NAMES } from './sync-call-names';
 
 /**
  * The names of every call, without their schemas, so the sandboxed preload can build
@@ -12,6 +13,7 @@ export const CALL_NAMES = [
   ...VAULT_CALL_NAMES,
   ...(['token.list', 'sign.files', 'verify.file'] as const),
   ...(['sign.documents', 'sign.progress', 'sign.cancel', 'verify.attachment', 'verify.bytes'] as const),
+  ...SYNC_CALL_NAMES,
 ] as const;
 
 /** The one Electron IPC channel; main and preload both take the name from here. */

@@ -4,6 +4,7 @@ import type { CallName } from './call-names';
 import { vaultContract } from './vault-calls';
 import { signingContract } from './signing-calls';
 import { documentSigningContract } from './document-signing-calls';
+import { syncContract } from './sync-calls';
 
 /**
  * The contract: every call the core answers, defined once. Each entry is the call's input and
@@ -68,6 +69,7 @@ export const contract = {
   ...vaultContract,
   ...signingContract,
   ...documentSigningContract,
+  ...syncContract,
 } as const satisfies Record<CallName, { input: z.ZodType; output: z.ZodType }>;
 
 export type Contract = typeof contract;

@@ -81,6 +81,23 @@ export const ErrorCode = {
   Cancelled: 'E_CANCELLED',
   /** A file could not be read or written. */
   FileAccess: 'E_FILE_ACCESS',
+  // Sync with headquarters.
+  /** This workstation has not enrolled with HQ yet. */
+  SyncNotEnrolled: 'E_SYNC_NOT_ENROLLED',
+  /** Enrolment is waiting for HQ's approval. */
+  SyncPending: 'E_SYNC_PENDING',
+  /** HQ revoked this workstation: it can no longer send or receive. */
+  SyncRevoked: 'E_SYNC_REVOKED',
+  /** HQ cannot be reached now (the outbox keeps what was sent). */
+  SyncOffline: 'E_SYNC_OFFLINE',
+  /** The relay's certificate is not the pinned HQ fingerprint: nothing was sent. */
+  SyncPinning: 'E_SYNC_PINNING',
+  /** HQ refused the request (details in the message). */
+  SyncRefused: 'E_SYNC_REFUSED',
+  /** A recipient has no usable device (unknown, revoked, or without current keys). */
+  SyncRecipientUnavailable: 'E_SYNC_RECIPIENT_UNAVAILABLE',
+  /** HQ's directory signature did not verify. */
+  SyncDirectoryInvalid: 'E_SYNC_DIRECTORY_INVALID',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { RecordId } from './vault-calls';
+import { TokenSelector } from './signing-calls';
+import type { SyncCallName } from './sync-call-names';
+
+/**
+ * Sync with headquarters, the UI's side (issue 5). The engine runs in the core, off the main
+ * thread's critical path; every transport is request/response, so the UI polls `sync.status`
+ * (cheap: no I/O) and refreshes its lists when `inboxVersion` changes.
+ */
+
+const ErrorShape = z.object({ code: z.string().max(64), message: z.string().max(512) }).strict();
+const Address = z.string().min(1).max(254);
+const Hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`));
+
+export const SyncWarning = z
+  .object({
+    /** A recipient's device was revoked by HQ, or its keys changed since we last sent to it. */
+    kind: z.enum(['device-revoked', 'keys-changed']),
+    address: Address,
+    deviceId: Hex(16),
+    at: z.number().int().nonnegative(),
+  })
+  .strict();
+
+export const SyncStatus = z
+  .object({
+    /** Where this workstation stands with HQ. `locked`: the vault is locked, nothing is known. */
+    enrolment: z.enum(['locked', 'none', 'pending', 'approved', 'revoked']),
+    deviceId: Hex(16).optional(),
+    /** The officer's address in HQ's directory (from the token certificate). */
+    address: Address.optional(),
+    hq: z
+      .object({ url: z.string().max(512), fingerprint: Hex(32) })
+      .strict()
+      .optional(),
+    connection: z.enum(['offline', 'connecting', 'online', 'syncing']),
+    /** ms since epoch of the last complete exchange with the relay. */
+    lastSyncAt: z.number().int().nonnegative().optional(),
+    /** The outbox: items not yet accepted by the relay, and their bytes. */
+    pending: z
+      .object({ count: z.number().int().nonnegative(), bytes: z.number().int().nonnegative() })
+      .strict(),
+    failed: z.number().int().nonnegative(),
+    /** Grows by one whenever a received item is stored: the UI reloads its lists when it changes. */
+    inboxVersion: z.number().int().nonnegative(),
+    /** Received items refused (bad signature, replay, revoked sender…) since the vault opened. */
+    rejected: z.number().int().nonnegative(),
+    lastError: ErrorShape.optional(),
+    warnings: z.array(SyncWarning).max(100),
+  })
+  .strict();
+export type SyncStatus = z.infer<typeof SyncStatus>;
+
+export const SyncEnrollInput = z
+  .object({
+    /** https://host:port of the HQ relay. */
+    hqUrl: z
+      .string()
+      .max(512)
+      .regex(/^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/?$/, 'https://host[:port]'),
+    /** SHA-256 of HQ's TLS certificate, as `embassy hq serve` prints it (hex; colons allowed). */
+    fingerprint: z
+      .string()
+      .max(128)
+      .transform((v) => v.replace(/[:\s]/g, '').toLowerCase())
+      .pipe(Hex(32)),
+    token: TokenSelector,
+    keyId: z
+      .string()
+      .regex(/^([0-9a-fA-F]{2}){1,64}$/)
+      .optional(),
+    /** For the one token signature over the device keys; never stored, logged or retried. */
+    pin: z.string().min(1).max(64),
+    department: z.string().max(128).optional(),
+  })
+  .strict();
+
+export const DirectoryDevice = z
+  .object({ deviceId: Hex(16), status: z.enum(['approved', 'revoked']), hasPrekey: z.boolean() })
+  .strict();
+export const DirectoryOfficer = z
+  .object({
+    address: Address,
+    name: z.string().max(128),
+    department: z.string().max(128),
+    devices: z.array(DirectoryDevice).max(64),
+    /** At least one approved device with current keys: something sent now can be opened. */
+    reachable: z.boolean(),
+  })
+  .strict();
+export const SyncDirectory = z
+  .object({
+    serial: z.number().int().nonnegative(),
+    issuedAt: z.number().int().nonnegative(),
+    officers: z.array(DirectoryOfficer).max(10_000),
+  })
+  .strict();
+export type SyncDirectory = z.infer<typeof SyncDirectory>;
+
+export const SyncSendInput = z.discriminatedUnion('kind', [
+  z
+    .object({
+      kind: z.literal('message'),
+      to: z.array(Address).min(1).max(50),
+      title: z.string().max(512),
+      text: z.string().min(1).max(100_000),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal('document'),
+      to: z.array(Address).min(1).max(50),
+      /** A vault document: its metadata, body and every attachment (signed PDFs included). */
+      documentId: RecordId,
+    })
+    .strict(),
+]);
+
+export const OutboxItem = z
+  .object({
+    id: RecordId,
+    envelopeId: z.string().max(128),
+    kind: z.enum(['message', 'document']),
+    title: z.string().max(512),
+    recipientAddress: Address,
+    recipientDevice: Hex(16),
+    state: z.enum(['queued', 'sending', 'failed', 'sent', 'cancelled']),
+    bytes: z.number().int().nonnegative(),
+    sentBytes: z.number().int().nonnegative(),
+    attempts: z.number().int().nonnegative(),
+    lastError: ErrorShape.optional(),
+    createdAt: z.number().int().nonnegative(),
+    sentAt: z.number().int().nonnegative().optional(),
+  })
+  .strict();
+export type OutboxItem = z.infer<typeof OutboxItem>;
+
+export const SyncSendResult = z.object({ items: z.array(OutboxItem).max(64 * 50) }).strict();
+export const OutboxList = z.object({ items: z.array(OutboxItem).max(1000) }).strict();
+const OutboxRef = z.object({ id: RecordId }).strict();
+const NoInput = z.object({}).strict();
+
+export const syncContract = {
+  /** Enrolment, connection, outbox counts and warnings; no I/O, safe to poll. */
+  'sync.status': { input: NoInput, output: SyncStatus },
+  /** Generate device keys in the vault, sign them on the token, enrol with HQ (pinned). */
+  'sync.enroll': { input: SyncEnrollInput, output: SyncStatus },
+  /** HQ's signed directory as last verified (refreshed when online). */
+  'sync.directory': { input: NoInput, output: SyncDirectory },
+  /** Seal for every approved device of each recipient and queue in the outbox (durable). */
+  'sync.send': { input: SyncSendInput, output: SyncSendResult },
+  /** Sync now instead of waiting for the next round. */
+  'sync.now': { input: NoInput, output: SyncStatus },
+  /** The most recent outbox items, newest first. */
+  'sync.outbox': { input: NoInput, output: OutboxList },
+  'sync.outbox.retry': { input: OutboxRef, output: OutboxItem },
+  'sync.outbox.cancel': { input: OutboxRef, output: OutboxItem },
+} as const satisfies Record<SyncCallName, { input: z.ZodType; output: z.ZodType }>;

@@ -79,7 +79,7 @@ await nodeBuild({
     ...vaultWorker,
   },
   outDir: 'dist/node',
-  // ws is a devDependency used only by the preview bridge; resolved from node_modules.
+  // ws (the preview bridge, the relay's push and the relay client): resolved from node_modules.
   external: ['ws'],
 });
 await nodeBuild({

@@ -7,6 +7,14 @@ import { RELAY_DB_FILE, SqliteRelayStore } from '../storage/sqlite-relay-store';
 export interface DeviceSummary {
   readonly id: string;
   readonly status: DeviceStatus;
+  /** The officer's address (e-mail SAN or CN of the token certificate); null before schema 2. */
+  readonly address: string | null;
+  readonly name: string | null;
+  readonly department: string | null;
+  /** SHA-256 of the officer's token certificate. */
+  readonly certificateFingerprint: string | null;
+  /** SHA-256 of the trusted CA that approved the device at enrolment, or null. */
+  readonly approvedByCa: string | null;
   readonly signPublicKey: string;
   readonly boxPublicKey: string;
   readonly enrolmentRequestBytes: number;
@@ -46,6 +54,11 @@ export function listDevices(dataDir: string): Promise<DeviceSummary[]> {
     (await store.listDevices()).map((d) => ({
       id: d.id,
       status: d.status,
+      address: d.officer?.address ?? null,
+      name: d.officer?.name ?? null,
+      department: d.officer?.department ?? null,
+      certificateFingerprint: d.officer?.certificateFingerprint ?? null,
+      approvedByCa: d.approvedByCa ?? null,
       signPublicKey: d.signPublicKey,
       boxPublicKey: d.boxPublicKey,
       enrolmentRequestBytes: Buffer.from(d.enrolmentRequest, 'base64').length,

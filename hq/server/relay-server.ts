@@ -10,25 +10,35 @@ import {
   ChallengeRequest,
   CreateMailRequest,
   DEVICE_ID_BYTES,
+  directoryMessage,
   enrolmentMessage,
   EnrollRequest,
   ItemId,
+  MAX_DIRECTORY_BYTES,
+  MAX_PREKEY_CLOCK_SKEW_MS,
+  prekeyMessage,
+  PublishPrekeysRequest,
   RelayErrorCode,
   SessionRequest,
   UPLOAD_LENGTH_HEADER,
   UPLOAD_OFFSET_HEADER,
   type AckResponse,
   type ChallengeResponse,
+  type Directory,
+  type DirectoryOfficer,
+  type DirectoryResponse,
   type EnrollResponse,
   type HealthResponse,
   type InboxResponse,
   type MailUploadStatus,
+  type PublishPrekeysResponse,
   type SessionResponse,
 } from '../../shared/sync/relay-protocol';
 import { BlobOverflowError } from '../storage/file-blob-store';
 import type { DeviceRecord, MailItem, RelayStore } from '../storage/relay-store';
 import { SqliteRelayStore } from '../storage/sqlite-relay-store';
 import { AuthSessions, type AuthLimits } from './auth-sessions';
+import { loadTrustedCas, verifyEnrolmentCertification, type TrustedCa } from './enrolment-certification';
 import { loadOrCreateIdentity, type HqIdentity } from './hq-identity';
 import { declaredLength, readJson, sendError, sendJson } from './http-io';
 import { PushHub } from './push-hub';
@@ -49,6 +59,8 @@ export interface RelayLimits extends AuthLimits {
   readonly maxInboxPage: number;
   /** Open push sockets at most (all devices). */
   readonly maxPushConnections: number;
+  /** Prekeys kept per device (the newest by `createdAt`; only the newest is listed). */
+  readonly maxPrekeysPerDevice: number;
 }
 
 export const DEFAULT_LIMITS: RelayLimits = {
@@ -58,6 +70,7 @@ export const DEFAULT_LIMITS: RelayLimits = {
   maxPendingBytesPerDevice: 2 * 1024 * 1024 * 1024,
   maxInboxPage: 100,
   maxPushConnections: 10_000,
+  maxPrekeysPerDevice: 16,
   challengeTtlMs: 60_000,
   sessionTtlMs: 15 * 60_000,
   maxChallenges: 100_000,
@@ -75,6 +88,11 @@ export interface RelayOptions {
   readonly store?: RelayStore;
   /** One line per request (method, route, status, time) and faults; never a body. */
   readonly log?: (line: string) => void;
+  /**
+   * PEM files of CAs whose officers' devices are approved at enrolment (`hq serve --trust-ca`);
+   * `DATA/trusted-ca/*.pem` are read too. A file that does not parse stops the start.
+   */
+  readonly trustCaFiles?: readonly string[];
 }
 
 /** A listening relay. */
@@ -105,7 +123,9 @@ type Route =
   | 'mail.item'
   | 'inbox.list'
   | 'inbox.item'
-  | 'inbox.ack';
+  | 'inbox.ack'
+  | 'prekeys'
+  | 'directory';
 
 /** Which route a path names, with its item id; undefined when none. */
 function matchRoute(path: string): { route: Route; id?: string } | undefined {
@@ -116,6 +136,8 @@ function matchRoute(path: string): { route: Route; id?: string } | undefined {
     '/v1/auth/session': 'session',
     '/v1/mail': 'mail.create',
     '/v1/inbox': 'inbox.list',
+    '/v1/prekeys': 'prekeys',
+    '/v1/directory': 'directory',
   };
   const f = fixed[path];
   if (f) return { route: f };
@@ -138,6 +160,8 @@ const METHODS: Record<Route, readonly string[]> = {
   'inbox.list': ['GET'],
   'inbox.item': ['GET'],
   'inbox.ack': ['POST'],
+  prekeys: ['PUT'],
+  directory: ['GET'],
 };
 
 const notFound = () => new RelayError(404, RelayErrorCode.NotFound, 'no such item');
@@ -151,6 +175,8 @@ class Relay {
   private readonly uploading = new Set<string>();
   readonly auth: AuthSessions;
   readonly push: PushHub;
+  /** The last signed directory, reused while the serial stays the same. */
+  private signedDirectory: { serial: number; body: DirectoryResponse } | undefined;
 
   constructor(
     private readonly store: RelayStore,
@@ -158,6 +184,7 @@ class Relay {
     private readonly sodium: Sodium,
     private readonly limits: RelayLimits,
     private readonly log: (line: string) => void,
+    private readonly trustedCas: readonly TrustedCa[],
   ) {
     this.auth = new AuthSessions(limits);
     this.push = new PushHub(this.auth, store, limits.maxPushConnections, log);
@@ -227,6 +254,10 @@ class Relay {
         return this.download(id, req, res);
       case 'inbox.ack':
         return this.ack(id, req, res);
+      case 'prekeys':
+        return this.publishPrekeys(req, res);
+      case 'directory':
+        return this.directory(req, res);
     }
   }
 
@@ -234,6 +265,8 @@ class Relay {
     const body = await readJson(req, EnrollRequest, this.limits.maxJsonBytes);
     const signPk = Buffer.from(body.signPublicKey, 'base64');
     const boxPk = Buffer.from(body.boxPublicKey, 'base64');
+    // The officer's token certifies these device keys: chain, validity, token signature.
+    const certified = verifyEnrolmentCertification(body.request, signPk, boxPk, this.trustedCas, Date.now());
     const request = Buffer.from(body.request, 'base64');
     const proof = Buffer.from(body.proof, 'base64');
     if (!this.sodium.crypto_sign_verify_detached(proof, enrolmentMessage(signPk, boxPk, request), signPk)) {
@@ -246,9 +279,15 @@ class Relay {
         signPublicKey: body.signPublicKey,
         boxPublicKey: body.boxPublicKey,
         enrolmentRequest: body.request,
+        officer: certified.officer,
+        status: certified.trustedBy ? 'approved' : 'pending',
+        ...(certified.trustedBy ? { approvedByCa: certified.trustedBy } : {}),
       },
       Date.now(),
     );
+    if (created && certified.trustedBy) {
+      this.log(`audit: device ${id} auto-approved by CA ${certified.trustedBy}`);
+    }
     if (!created) {
       if (device.status === 'revoked') {
         throw new RelayError(403, RelayErrorCode.DeviceRevoked, 'this device was revoked; enrol new keys');
@@ -547,6 +586,97 @@ class Relay {
     }
   }
 
+  private async publishPrekeys(req: IncomingMessage, res: ServerResponse) {
+    const device = await this.authenticate(req);
+    const body = await readJson(req, PublishPrekeysRequest, this.limits.maxJsonBytes);
+    const ids = new Set(body.prekeys.map((p) => p.prekeyId));
+    if (ids.size !== body.prekeys.length) {
+      throw new RelayError(400, RelayErrorCode.InvalidInput, 'a prekey id appears twice');
+    }
+    const latest = Date.now() + MAX_PREKEY_CLOCK_SKEW_MS;
+    const signPk = Buffer.from(device.signPublicKey, 'base64');
+    for (const p of body.prekeys) {
+      if (p.createdAt > latest) {
+        throw new RelayError(400, RelayErrorCode.InvalidInput, 'a prekey is dated in the future');
+      }
+      const message = prekeyMessage(device.id, p.prekeyId, Buffer.from(p.publicKey, 'base64'), p.createdAt);
+      if (!this.sodium.crypto_sign_verify_detached(Buffer.from(p.signature, 'base64'), message, signPk)) {
+        throw new RelayError(401, RelayErrorCode.BadSignature, 'a prekey signature does not verify');
+      }
+    }
+    const result = await this.store.putPrekeys(device.id, body.prekeys, this.limits.maxPrekeysPerDevice);
+    if (result.kind === 'conflict') {
+      throw new RelayError(
+        409,
+        RelayErrorCode.PrekeyConflict,
+        'a prekey id was already published with other content',
+      );
+    }
+    sendJson(res, 200, { current: result.current.prekeyId } satisfies PublishPrekeysResponse);
+  }
+
+  /**
+   * The HQ-signed directory of approved and revoked devices, grouped by officer address. The
+   * signature is made again only when the store's serial moved (any device or prekey change).
+   */
+  private async directory(req: IncomingMessage, res: ServerResponse) {
+    await this.authenticate(req);
+    const serial = await this.store.getDirectorySerial();
+    if (this.signedDirectory?.serial !== serial) {
+      const snapshot = await this.store.getDirectorySnapshot();
+      const officers = new Map<string, DirectoryOfficer>();
+      // Devices come sorted by id; the officer's name and department are those of its newest device.
+      const newest = new Map<string, number>();
+      for (const d of snapshot.devices) {
+        const o = officers.get(d.officer.address) ?? {
+          address: d.officer.address,
+          name: d.officer.name,
+          department: d.officer.department,
+          devices: [],
+        };
+        if (d.createdAt >= (newest.get(d.officer.address) ?? -1)) {
+          newest.set(d.officer.address, d.createdAt);
+          o.name = d.officer.name;
+          o.department = d.officer.department;
+        }
+        o.devices.push({
+          deviceId: d.id,
+          signPublicKey: d.signPublicKey,
+          boxPublicKey: d.boxPublicKey,
+          status: d.status === 'approved' ? 'approved' : 'revoked',
+          certificateFingerprint: d.officer.certificateFingerprint,
+          ...(d.prekey ? { prekey: d.prekey } : {}),
+        });
+        officers.set(d.officer.address, o);
+      }
+      const directory: Directory = {
+        version: 1,
+        serial: snapshot.serial,
+        issuedAt: Date.now(),
+        officers: [...officers.values()].sort((a, b) =>
+          a.address < b.address ? -1 : a.address > b.address ? 1 : 0,
+        ),
+      };
+      const bytes = Buffer.from(JSON.stringify(directory), 'utf8');
+      if (bytes.length > MAX_DIRECTORY_BYTES) {
+        throw new RelayError(
+          500,
+          RelayErrorCode.Internal,
+          'the directory is larger than the protocol allows',
+        );
+      }
+      const signature = this.sodium.crypto_sign_detached(
+        directoryMessage(bytes),
+        this.identity.signSecretKey,
+      );
+      this.signedDirectory = {
+        serial: snapshot.serial,
+        body: { directory: bytes.toString('base64'), signature: Buffer.from(signature).toString('base64') },
+      };
+    }
+    sendJson(res, 200, this.signedDirectory.body);
+  }
+
   private async ack(id: string, req: IncomingMessage, res: ServerResponse) {
     const item = await this.receivedItem(id, await this.authenticate(req));
     await readJson(req, AckRequest, this.limits.maxJsonBytes, { allowEmpty: true });
@@ -563,8 +693,10 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const limits: RelayLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const sodium = await loadSodium();
   const identity = await loadOrCreateIdentity(options.dataDir, sodium);
+  const trustedCas = loadTrustedCas(options.dataDir, options.trustCaFiles);
+  for (const ca of trustedCas) log(`trusted CA ${ca.fingerprint}`);
   const store = options.store ?? SqliteRelayStore.open(options.dataDir);
-  const relay = new Relay(store, identity, sodium, limits, log);
+  const relay = new Relay(store, identity, sodium, limits, log, trustedCas);
 
   const server: Server = createServer({
     key: identity.tlsKeyPem,

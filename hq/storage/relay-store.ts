@@ -1,19 +1,63 @@
 import type { Readable } from 'node:stream';
 import type { DeviceStatus, MailState } from '../../shared/sync/relay-protocol';
 
+/** Who certified a device at enrolment: from the token certificate the relay verified. */
+export interface DeviceOfficer {
+  /** e-mail SAN of the token certificate, or its CN (see `OfficerAddress`). */
+  readonly address: string;
+  readonly name: string;
+  readonly department: string;
+  /** SHA-256 (lowercase hex) of the token certificate (DER). */
+  readonly certificateFingerprint: string;
+}
+
 /** A device as the relay knows it. Keys are standard base64, as on the wire. */
 export interface DeviceRecord {
   readonly id: string;
   readonly status: DeviceStatus;
   readonly signPublicKey: string;
   readonly boxPublicKey: string;
-  /** The opaque enrolment request (base64), kept for the administrator who approves it. */
+  /** The enrolment request (base64 of the certification JSON), kept for the administrator. */
   readonly enrolmentRequest: string;
+  /**
+   * Absent only for devices enrolled before the relay checked certifications (schema 1): such
+   * a device is never listed in the directory and must enrol again.
+   */
+  readonly officer?: DeviceOfficer;
+  /** SHA-256 of the trusted CA that approved the device at enrolment, if one did. */
+  readonly approvedByCa?: string;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
 
-export type NewDevice = Omit<DeviceRecord, 'status' | 'createdAt' | 'updatedAt'>;
+export type NewDevice = Omit<DeviceRecord, 'status' | 'createdAt' | 'updatedAt' | 'officer'> & {
+  readonly officer: DeviceOfficer;
+  /** 'approved' when a trusted CA vouches for the officer (then `approvedByCa` is set). */
+  readonly status: 'pending' | 'approved';
+};
+
+/** A device's signed prekey, as on the wire. */
+export interface PrekeyRecord {
+  readonly prekeyId: string;
+  readonly publicKey: string;
+  readonly createdAt: number;
+  readonly signature: string;
+}
+
+export type PutPrekeysResult =
+  | { readonly kind: 'stored'; readonly current: PrekeyRecord }
+  /** A prekey id already published with another key, time or signature; nothing was stored. */
+  | { readonly kind: 'conflict'; readonly prekeyId: string };
+
+/** What the directory lists: approved and revoked devices with their officer and current prekey. */
+export interface DirectorySnapshot {
+  /** Grows strictly with every change of a device or prekey. */
+  readonly serial: number;
+  readonly devices: readonly (DeviceRecord & {
+    readonly officer: DeviceOfficer;
+    readonly prekey?: PrekeyRecord;
+  })[];
+}
 
 /** One envelope in a recipient's mailbox. Times are milliseconds since the epoch. */
 export interface MailItem {
@@ -79,12 +123,28 @@ export interface BlobStore {
 export interface RelayStore {
   readonly blobs: BlobStore;
 
-  /** Inserts a pending device, or returns the existing record with that id unchanged. */
+  /**
+   * Inserts a device (pending, or approved by a trusted CA), or returns the existing record
+   * with that id unchanged. A new device bumps the directory serial.
+   */
   enrolDevice(device: NewDevice, now: number): Promise<{ created: boolean; device: DeviceRecord }>;
   getDevice(id: string): Promise<DeviceRecord | undefined>;
   listDevices(): Promise<DeviceRecord[]>;
-  /** Returns the updated record, or undefined when there is no such device. */
+  /**
+   * Returns the updated record, or undefined when there is no such device. Revocation is
+   * final. A change of status bumps the directory serial in the same transaction.
+   */
   setDeviceStatus(id: string, status: DeviceStatus, now: number): Promise<DeviceRecord | undefined>;
+
+  /**
+   * Stores a device's prekeys (all or none), keeping its `keep` newest by `createdAt`, and
+   * bumps the directory serial when one was new. Returns the device's current (newest) prekey.
+   */
+  putPrekeys(device: string, prekeys: readonly PrekeyRecord[], keep: number): Promise<PutPrekeysResult>;
+  /** The directory serial alone (cheap: the relay re-signs only when it moved). */
+  getDirectorySerial(): Promise<number>;
+  /** Everything the directory lists, read in one transaction with its serial. */
+  getDirectorySnapshot(): Promise<DirectorySnapshot>;
 
   /**
    * Creates an upload, idempotently per (sender, envelopeId), refusing it when the recipient's

@@ -3,8 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewMailItem } from './relay-store';
-import { SqliteRelayStore } from './sqlite-relay-store';
+import type { NewDevice, NewMailItem, PrekeyRecord } from './relay-store';
+import { RELAY_DB_FILE, SqliteRelayStore } from './sqlite-relay-store';
+import Database from 'better-sqlite3-multiple-ciphers';
+
+const newDevice = (id: string, status: 'pending' | 'approved' = 'pending'): NewDevice => ({
+  id,
+  signPublicKey: `sk-${id}`,
+  boxPublicKey: 'bk',
+  enrolmentRequest: 'rq',
+  officer: {
+    address: `o-${id.slice(0, 4)}@x`,
+    name: 'N',
+    department: 'D',
+    certificateFingerprint: 'f'.repeat(64),
+  },
+  status,
+});
 
 /** The store contract a PostgreSQL implementation will have to pass too. */
 let dir: string;
@@ -14,7 +29,7 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hq-store-'));
   store = SqliteRelayStore.open(dir);
   for (const id of ['a'.repeat(32), 'b'.repeat(32)]) {
-    await store.enrolDevice({ id, signPublicKey: `sk-${id}`, boxPublicKey: 'bk', enrolmentRequest: 'rq' }, 1);
+    await store.enrolDevice(newDevice(id), 1);
     await store.setDeviceStatus(id, 'approved', 2);
   }
 });
@@ -91,5 +106,66 @@ describe('SqliteRelayStore', () => {
     const over = await store.blobs.writeAt(id, 0, Readable.from([Buffer.alloc(10)]), 4);
     expect(over.written).toBe(4);
     expect(over.error).toBeDefined();
+  });
+
+  it('stores prekeys all or none, keeps the newest, and bumps the serial on every change', async () => {
+    const a = 'a'.repeat(32);
+    const pk = (n: number, createdAt = n): PrekeyRecord => ({
+      prekeyId: n.toString(16).padStart(32, '0'),
+      publicKey: `pk${n}`,
+      createdAt,
+      signature: `sig${n}`,
+    });
+    const s0 = await store.getDirectorySerial();
+    expect(s0).toBe(4); // two enrolments, two approvals
+    expect(await store.putPrekeys(a, [pk(1), pk(3), pk(2)], 2)).toEqual({ kind: 'stored', current: pk(3) });
+    const s1 = await store.getDirectorySerial();
+    expect(s1).toBeGreaterThan(s0);
+    // The same again: idempotent, no serial change.
+    expect((await store.putPrekeys(a, [pk(3)], 2)).kind).toBe('stored');
+    expect(await store.getDirectorySerial()).toBe(s1);
+    // A conflict stores nothing of the request (pk 4 is not kept).
+    expect(await store.putPrekeys(a, [pk(4), { ...pk(3), publicKey: 'other' }], 2)).toEqual({
+      kind: 'conflict',
+      prekeyId: pk(3).prekeyId,
+    });
+    expect(await store.getDirectorySerial()).toBe(s1);
+    const snap = await store.getDirectorySnapshot();
+    expect(snap.serial).toBe(s1);
+    expect(snap.devices.map((d) => [d.id, d.prekey?.prekeyId])).toEqual([
+      [a, pk(3).prekeyId],
+      ['b'.repeat(32), undefined],
+    ]);
+    // A revoked device stays listed; a pending one is not.
+    await store.enrolDevice(newDevice('c'.repeat(32)), 5);
+    await store.setDeviceStatus(a, 'revoked', 6);
+    const after = await store.getDirectorySnapshot();
+    expect(after.serial).toBe(s1 + 2);
+    expect(after.devices.map((d) => [d.id, d.status])).toEqual([
+      [a, 'revoked'],
+      ['b'.repeat(32), 'approved'],
+    ]);
+    // A no-op status change does not bump.
+    await store.setDeviceStatus(a, 'revoked', 7);
+    expect(await store.getDirectorySerial()).toBe(s1 + 2);
+  });
+
+  it('opens a schema-1 file, keeping its devices but listing none of them (uncertified)', async () => {
+    await store.close();
+    const old = mkdtempSync(join(tmpdir(), 'hq-store-v1-'));
+    try {
+      const db = new Database(join(old, RELAY_DB_FILE));
+      db.exec(`CREATE TABLE devices (id TEXT PRIMARY KEY, status TEXT NOT NULL, sign_public_key TEXT NOT NULL UNIQUE,
+        box_public_key TEXT NOT NULL, enrolment_request TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+        INSERT INTO devices VALUES ('${'d'.repeat(32)}', 'approved', 'sk', 'bk', 'rq', 1, 1);`);
+      db.close();
+      const migrated = SqliteRelayStore.open(old);
+      expect((await migrated.getDevice('d'.repeat(32)))?.officer).toBeUndefined();
+      expect((await migrated.getDirectorySnapshot()).devices).toEqual([]);
+      await migrated.close();
+    } finally {
+      rmSync(old, { recursive: true, force: true });
+    }
+    store = SqliteRelayStore.open(dir);
   });
 });

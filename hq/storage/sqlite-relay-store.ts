@@ -7,9 +7,12 @@ import type {
   BlobStore,
   CreateItemResult,
   DeviceRecord,
+  DirectorySnapshot,
   MailItem,
   NewDevice,
   NewMailItem,
+  PrekeyRecord,
+  PutPrekeysResult,
   RelayStore,
 } from './relay-store';
 
@@ -26,7 +29,12 @@ CREATE TABLE IF NOT EXISTS devices (
   box_public_key TEXT NOT NULL,
   enrolment_request TEXT NOT NULL,
   created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL
+  updated_at INTEGER NOT NULL,
+  officer_address TEXT,
+  officer_name TEXT,
+  officer_department TEXT,
+  certificate_fingerprint TEXT,
+  approved_by_ca TEXT
 );
 CREATE TABLE IF NOT EXISTS mail_items (
   id TEXT PRIMARY KEY,
@@ -46,7 +54,30 @@ CREATE TABLE IF NOT EXISTS device_cursors (
   device TEXT PRIMARY KEY REFERENCES devices(id),
   cursor INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS prekeys (
+  device TEXT NOT NULL REFERENCES devices(id),
+  prekey_id TEXT NOT NULL,
+  public_key TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  signature TEXT NOT NULL,
+  PRIMARY KEY (device, prekey_id)
+);
+CREATE TABLE IF NOT EXISTS meta (
+  key TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+);
 `;
+
+/** Schema 2 added the officer columns, prekeys and the directory serial. */
+const SCHEMA_VERSION = 2;
+/** Columns schema 2 added to `devices` (a schema-1 file gets them, NULL for its old devices). */
+const OFFICER_COLUMNS = [
+  'officer_address',
+  'officer_name',
+  'officer_department',
+  'certificate_fingerprint',
+  'approved_by_ca',
+] as const;
 
 interface DeviceRow {
   id: string;
@@ -56,6 +87,19 @@ interface DeviceRow {
   enrolment_request: string;
   created_at: number;
   updated_at: number;
+  officer_address: string | null;
+  officer_name: string | null;
+  officer_department: string | null;
+  certificate_fingerprint: string | null;
+  approved_by_ca: string | null;
+}
+
+interface PrekeyRow {
+  device: string;
+  prekey_id: string;
+  public_key: string;
+  created_at: number;
+  signature: string;
 }
 
 interface ItemRow {
@@ -72,15 +116,35 @@ interface ItemRow {
 }
 
 function toDevice(r: DeviceRow): DeviceRecord {
+  const certified =
+    r.officer_address !== null &&
+    r.officer_name !== null &&
+    r.officer_department !== null &&
+    r.certificate_fingerprint !== null;
   return {
     id: r.id,
     status: r.status,
     signPublicKey: r.sign_public_key,
     boxPublicKey: r.box_public_key,
     enrolmentRequest: r.enrolment_request,
+    ...(certified
+      ? {
+          officer: {
+            address: r.officer_address as string,
+            name: r.officer_name as string,
+            department: r.officer_department as string,
+            certificateFingerprint: r.certificate_fingerprint as string,
+          },
+        }
+      : {}),
+    ...(r.approved_by_ca !== null ? { approvedByCa: r.approved_by_ca } : {}),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
+}
+
+function toPrekey(r: PrekeyRow): PrekeyRecord {
+  return { prekeyId: r.prekey_id, publicKey: r.public_key, createdAt: r.created_at, signature: r.signature };
 }
 
 function toItem(r: ItemRow): MailItem {
@@ -128,8 +192,43 @@ export class SqliteRelayStore implements RelayStore {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    db.exec(SCHEMA);
+    SqliteRelayStore.migrate(db);
     return new SqliteRelayStore(db, new FileBlobStore(join(dataDir, 'blobs')));
+  }
+
+  /** Creates the schema, or brings a schema-1 file (no officer columns) up to date. */
+  private static migrate(db: Db): void {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new Error(`${RELAY_DB_FILE} has schema ${version}; this relay knows ${SCHEMA_VERSION}`);
+    }
+    db.transaction(() => {
+      db.exec(SCHEMA);
+      const columns = new Set(
+        (db.prepare('SELECT name FROM pragma_table_info(?)').all('devices') as { name: string }[]).map(
+          (c) => c.name,
+        ),
+      );
+      for (const c of OFFICER_COLUMNS)
+        if (!columns.has(c)) db.exec(`ALTER TABLE devices ADD COLUMN ${c} TEXT`);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }).immediate();
+  }
+
+  /** Bumps the directory serial; call inside the transaction that made the change. */
+  private bumpSerial(): void {
+    this.db
+      .prepare(
+        `INSERT INTO meta (key, value) VALUES ('directory_serial', 1)
+         ON CONFLICT (key) DO UPDATE SET value = value + 1`,
+      )
+      .run();
+  }
+
+  private serial(): number {
+    const row = this.db.prepare(`SELECT value FROM meta WHERE key = 'directory_serial'`).get() as
+      { value: number } | undefined;
+    return row?.value ?? 0;
   }
 
   async enrolDevice(device: NewDevice, now: number): Promise<{ created: boolean; device: DeviceRecord }> {
@@ -139,10 +238,25 @@ export class SqliteRelayStore implements RelayStore {
       if (existing) return { created: false, device: toDevice(existing) };
       this.db
         .prepare(
-          `INSERT INTO devices (id, status, sign_public_key, box_public_key, enrolment_request, created_at, updated_at)
-           VALUES (?, 'pending', ?, ?, ?, ?, ?)`,
+          `INSERT INTO devices (id, status, sign_public_key, box_public_key, enrolment_request, created_at,
+             updated_at, officer_address, officer_name, officer_department, certificate_fingerprint, approved_by_ca)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(device.id, device.signPublicKey, device.boxPublicKey, device.enrolmentRequest, now, now);
+        .run(
+          device.id,
+          device.status,
+          device.signPublicKey,
+          device.boxPublicKey,
+          device.enrolmentRequest,
+          now,
+          now,
+          device.officer.address,
+          device.officer.name,
+          device.officer.department,
+          device.officer.certificateFingerprint,
+          device.approvedByCa ?? null,
+        );
+      this.bumpSerial();
       const row = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(device.id) as DeviceRow;
       return { created: true, device: toDevice(row) };
     });
@@ -166,12 +280,90 @@ export class SqliteRelayStore implements RelayStore {
       if (!current) return undefined;
       // Revocation is final: a revoked device is never approved again (it must re-enrol with
       // new keys), so a stolen key cannot be brought back by a mistaken approve.
-      if (current.status !== 'revoked' || status === 'revoked') {
+      if (current.status !== status && current.status !== 'revoked') {
         this.db.prepare('UPDATE devices SET status = ?, updated_at = ? WHERE id = ?').run(status, now, id);
+        this.bumpSerial();
       }
       return toDevice(this.db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as DeviceRow);
     });
     return tx.immediate();
+  }
+
+  async putPrekeys(
+    device: string,
+    prekeys: readonly PrekeyRecord[],
+    keep: number,
+  ): Promise<PutPrekeysResult> {
+    const tx = this.db.transaction((): PutPrekeysResult => {
+      const get = this.db.prepare('SELECT * FROM prekeys WHERE device = ? AND prekey_id = ?');
+      const insert = this.db.prepare(
+        'INSERT INTO prekeys (device, prekey_id, public_key, created_at, signature) VALUES (?, ?, ?, ?, ?)',
+      );
+      let added = false;
+      for (const p of prekeys) {
+        const existing = get.get(device, p.prekeyId) as PrekeyRow | undefined;
+        if (existing) {
+          const same =
+            existing.public_key === p.publicKey &&
+            existing.created_at === p.createdAt &&
+            existing.signature === p.signature;
+          // Throwing rolls the whole request back: all or none.
+          if (!same) throw new PrekeyConflict(p.prekeyId);
+          continue;
+        }
+        insert.run(device, p.prekeyId, p.publicKey, p.createdAt, p.signature);
+        added = true;
+      }
+      // Keep the newest `keep`: older prekeys are of no use to senders (only the current one is listed).
+      this.db
+        .prepare(
+          `DELETE FROM prekeys WHERE device = ? AND prekey_id NOT IN (
+             SELECT prekey_id FROM prekeys WHERE device = ? ORDER BY created_at DESC, prekey_id DESC LIMIT ?)`,
+        )
+        .run(device, device, keep);
+      if (added) this.bumpSerial();
+      const current = this.db
+        .prepare('SELECT * FROM prekeys WHERE device = ? ORDER BY created_at DESC, prekey_id DESC LIMIT 1')
+        .get(device) as PrekeyRow;
+      return { kind: 'stored', current: toPrekey(current) };
+    });
+    try {
+      return tx.immediate();
+    } catch (e) {
+      if (e instanceof PrekeyConflict) return { kind: 'conflict', prekeyId: e.prekeyId };
+      throw e;
+    }
+  }
+
+  async getDirectorySerial(): Promise<number> {
+    return this.serial();
+  }
+
+  async getDirectorySnapshot(): Promise<DirectorySnapshot> {
+    // One read transaction: the serial and the rows it describes are of the same moment.
+    const tx = this.db.transaction((): DirectorySnapshot => {
+      const rows = this.db
+        .prepare(
+          `SELECT * FROM devices WHERE status IN ('approved', 'revoked') AND officer_address IS NOT NULL
+           AND officer_name IS NOT NULL AND officer_department IS NOT NULL
+           AND certificate_fingerprint IS NOT NULL ORDER BY id`,
+        )
+        .all() as DeviceRow[];
+      const current = this.db.prepare(
+        'SELECT * FROM prekeys WHERE device = ? ORDER BY created_at DESC, prekey_id DESC LIMIT 1',
+      );
+      const devices = rows.map((r) => {
+        const device = toDevice(r);
+        const prekey = current.get(r.id) as PrekeyRow | undefined;
+        return {
+          ...device,
+          officer: device.officer as NonNullable<DeviceRecord['officer']>,
+          ...(prekey ? { prekey: toPrekey(prekey) } : {}),
+        };
+      });
+      return { serial: this.serial(), devices };
+    });
+    return tx.deferred();
   }
 
   async createItem(item: NewMailItem, maxPendingBytes: number): Promise<CreateItemResult> {
@@ -281,5 +473,12 @@ export class SqliteRelayStore implements RelayStore {
 
   async close(): Promise<void> {
     this.db.close();
+  }
+}
+
+/** Aborts the prekey transaction (all or none). */
+class PrekeyConflict extends Error {
+  constructor(readonly prekeyId: string) {
+    super('prekey conflict');
   }
 }

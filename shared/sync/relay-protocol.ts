@@ -29,8 +29,16 @@ export const RelayErrorCode = {
   MethodNotAllowed: 'E_METHOD_NOT_ALLOWED',
   /** No valid session token (absent, unknown or expired). */
   Unauthenticated: 'E_UNAUTHENTICATED',
-  /** A signature did not verify (enrolment proof or challenge answer). */
+  /** A signature did not verify (enrolment proof, token signature, prekey or challenge answer). */
   BadSignature: 'E_BAD_SIGNATURE',
+  /**
+   * The enrolment's certificate chain does not hold: a link does not verify or is not issued
+   * by the next certificate, an issuer is not a CA, a certificate is outside its validity
+   * period, or the officer's key is too weak.
+   */
+  CertificateInvalid: 'E_CERTIFICATE_INVALID',
+  /** A prekey id was already published by this device with another key, time or signature. */
+  PrekeyConflict: 'E_PREKEY_CONFLICT',
   /** The challenge nonce is unknown, already used, expired or for another device. */
   ChallengeInvalid: 'E_CHALLENGE_INVALID',
   /** The device is not enrolled at this relay. */
@@ -99,14 +107,21 @@ export const Ed25519PublicKey = base64OfLength(32);
 export const X25519PublicKey = base64OfLength(32);
 export const Ed25519Signature = base64OfLength(64);
 export const Nonce = base64OfLength(32);
-/** The largest opaque enrolment request (token signature and certificate chain): 48 KiB. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/;
+
+/** Standard padded base64 of 1..`maxBytes` bytes. */
+function base64UpTo(maxBytes: number) {
+  return z
+    .string()
+    .min(4)
+    .max(Math.ceil(maxBytes / 3) * 4)
+    .regex(BASE64, 'base64');
+}
+
+/** The largest enrolment request (the {@link EnrolmentCertification} JSON): 48 KiB. */
 export const MAX_ENROLMENT_REQUEST_BYTES = 48 * 1024;
 /** Standard padded base64 of 1..MAX_ENROLMENT_REQUEST_BYTES bytes. */
-export const EnrolmentRequestBlob = z
-  .string()
-  .min(4)
-  .max(Math.ceil(MAX_ENROLMENT_REQUEST_BYTES / 3) * 4)
-  .regex(/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{4})$/, 'base64');
+export const EnrolmentRequestBlob = base64UpTo(MAX_ENROLMENT_REQUEST_BYTES);
 
 // ---- routes ----------------------------------------------------------------------------
 
@@ -121,10 +136,78 @@ export const HealthResponse = z
   .strict();
 export type HealthResponse = z.infer<typeof HealthResponse>;
 
+// ---- enrolment certification -----------------------------------------------------------
+
+/** Certificates in an enrolment: the officer's token certificate, intermediates, maybe the root. */
+export const MAX_ENROLMENT_CERTIFICATES = 5;
+/** One DER certificate at most (base64 in the JSON). */
+export const MAX_CERTIFICATE_BYTES = 16 * 1024;
+
+/** True when `text` has no lone UTF-16 surrogate (so its UTF-8 encoding is defined). */
+function wellFormed(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) return false;
+  }
+  return true;
+}
+
+/** True when `text` has a C0 or C1 control character or a line/paragraph separator. */
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029) return true;
+  }
+  return false;
+}
+
+/** Display text: well-formed Unicode without control characters (it is shown and printed). */
+function displayText(min: number, max: number) {
+  return z
+    .string()
+    .min(min)
+    .max(max)
+    .refine((t) => !hasControl(t), 'no control characters')
+    .refine(wellFormed, 'well-formed Unicode');
+}
+
+export const OfficerName = displayText(1, 128);
+export const OfficerDepartment = displayText(0, 128);
+
+/** How the token signed {@link tokenEnrolmentMessage}. ECDSA signatures are DER-encoded. */
+export const TokenSignatureAlgorithm = z.enum(['rsa-pkcs1-sha256', 'rsa-pss-sha256', 'ecdsa-p256-sha256']);
+export type TokenSignatureAlgorithm = z.infer<typeof TokenSignatureAlgorithm>;
+
+/**
+ * The enrolment request (`EnrollRequest.request`) is standard base64 of the UTF-8 JSON of this
+ * object: the officer's token certifies the device keys. `tokenSignature` is the token key's
+ * signature over {@link tokenEnrolmentMessage}(signPublicKey, boxPublicKey, officer.name,
+ * officer.department): RSASSA-PKCS1-v1_5 with SHA-256, RSASSA-PSS with SHA-256, MGF1-SHA-256
+ * and a 32-byte salt, or ECDSA P-256 with SHA-256 as a DER `Ecdsa-Sig-Value`.
+ * `certificates[0]` is the token's certificate (DER, base64), then its issuers in order.
+ */
+export const EnrolmentCertification = z
+  .object({
+    version: z.literal(1),
+    officer: z.object({ name: OfficerName, department: OfficerDepartment }).strict(),
+    certificates: z.array(base64UpTo(MAX_CERTIFICATE_BYTES)).min(1).max(MAX_ENROLMENT_CERTIFICATES),
+    algorithm: TokenSignatureAlgorithm,
+    /** At most 1 KiB: an RSA-8192 signature is 1,024 bytes. */
+    tokenSignature: base64UpTo(1024),
+  })
+  .strict();
+export type EnrolmentCertification = z.infer<typeof EnrolmentCertification>;
+
 /**
  * `POST /v1/enroll`: a device asks to join. `proof` is the device's Ed25519 signature over
- * {@link enrolmentMessage}, proving it holds the signing key it enrols. `request` is opaque to
- * the relay today (the officer's token signature and certificate chain, checked at approval).
+ * {@link enrolmentMessage}, proving it holds the signing key it enrols. `request` is base64 of
+ * the UTF-8 JSON of an {@link EnrolmentCertification}: the relay checks the certificate chain
+ * and the token signature before it records the device (pending, or approved at once when the
+ * chain ends at a CA the relay trusts).
  */
 export const EnrollRequest = z
   .object({
@@ -204,6 +287,108 @@ export const AckRequest = z.object({}).strict();
 export const AckResponse = z.object({ id: ItemId, state: z.literal('acked') }).strict();
 export type AckResponse = z.infer<typeof AckResponse>;
 
+// ---- prekeys and the directory ----------------------------------------------------------
+
+/** A prekey id, chosen by the device: 32 lowercase hex characters. */
+export const PrekeyId = z.string().regex(/^[0-9a-f]{32}$/, 'a prekey id (32 lowercase hex characters)');
+/** Milliseconds since the epoch, as an exact integer. */
+export const EpochMs = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+/** An X25519 prekey signed by its device's Ed25519 key over {@link prekeyMessage}. */
+export const SignedPrekey = z
+  .object({
+    prekeyId: PrekeyId,
+    publicKey: X25519PublicKey,
+    createdAt: EpochMs,
+    signature: Ed25519Signature,
+  })
+  .strict();
+export type SignedPrekey = z.infer<typeof SignedPrekey>;
+
+/** Prekeys in one `PUT /v1/prekeys`. */
+export const MAX_PREKEYS_PER_REQUEST = 8;
+/** How far in the future a prekey's `createdAt` may be (clock skew): 5 minutes. */
+export const MAX_PREKEY_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * `PUT /v1/prekeys` (authenticated): publish signed prekeys. The device's current prekey (the
+ * one in the directory) is its newest by `createdAt`. Publishing the same prekey again is
+ * idempotent; another key, time or signature under a published id is `E_PREKEY_CONFLICT`.
+ */
+export const PublishPrekeysRequest = z
+  .object({ prekeys: z.array(SignedPrekey).min(1).max(MAX_PREKEYS_PER_REQUEST) })
+  .strict();
+export type PublishPrekeysRequest = z.infer<typeof PublishPrekeysRequest>;
+export const PublishPrekeysResponse = z.object({ current: PrekeyId }).strict();
+export type PublishPrekeysResponse = z.infer<typeof PublishPrekeysResponse>;
+
+/**
+ * An officer's address in the directory: the token certificate's first rfc822Name (e-mail)
+ * subject alternative name, lowercased; without one, the subject CN lowercased with each run
+ * of white space turned into one '.'. Never empty, no white space or control characters.
+ */
+export const OfficerAddress = z
+  .string()
+  .min(1)
+  .max(320)
+  .regex(/^\S+$/, 'an officer address (no white space)')
+  .refine((t) => !hasControl(t), 'no control characters')
+  .refine(wellFormed, 'well-formed Unicode');
+
+export const DirectoryDevice = z
+  .object({
+    deviceId: DeviceId,
+    signPublicKey: Ed25519PublicKey,
+    boxPublicKey: X25519PublicKey,
+    /** Revoked devices stay listed, so that others stop encrypting to them and can warn. */
+    status: z.enum(['approved', 'revoked']),
+    /** SHA-256 (lowercase hex) of the token certificate (DER) that certified the device. */
+    certificateFingerprint: Sha256Hex,
+    /** The device's current signed prekey; absent until it publishes one. */
+    prekey: SignedPrekey.optional(),
+  })
+  .strict();
+export type DirectoryDevice = z.infer<typeof DirectoryDevice>;
+
+export const DirectoryOfficer = z
+  .object({
+    address: OfficerAddress,
+    name: OfficerName,
+    department: OfficerDepartment,
+    devices: z.array(DirectoryDevice).min(1),
+  })
+  .strict();
+export type DirectoryOfficer = z.infer<typeof DirectoryOfficer>;
+
+/**
+ * The HQ-signed device directory. `serial` grows strictly with every change of a device or
+ * prekey at the relay: a client keeps the highest serial it has accepted and refuses an older
+ * directory (a relay replaying an old one could hide a revocation). Officers are sorted by
+ * address, devices by id. Pending devices are not listed.
+ */
+export const Directory = z
+  .object({
+    version: z.literal(1),
+    serial: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    issuedAt: EpochMs,
+    officers: z.array(DirectoryOfficer),
+  })
+  .strict();
+export type Directory = z.infer<typeof Directory>;
+
+/** The largest directory the relay serves and a client accepts: 16 MiB of JSON. */
+export const MAX_DIRECTORY_BYTES = 16 * 1024 * 1024;
+
+/**
+ * `GET /v1/directory` (authenticated): `directory` is base64 of the directory's UTF-8 JSON
+ * bytes, `signature` HQ's Ed25519 signature over {@link directoryMessage} of those bytes (the
+ * key in `GET /health`, which clients pin at enrolment).
+ */
+export const DirectoryResponse = z
+  .object({ directory: base64UpTo(MAX_DIRECTORY_BYTES), signature: Ed25519Signature })
+  .strict();
+export type DirectoryResponse = z.infer<typeof DirectoryResponse>;
+
 /** A message on the `/v1/push` WebSocket (relay → device only). */
 export const PushMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hello'), deviceId: DeviceId }).strict(),
@@ -223,6 +408,9 @@ export const CHUNK_CONTENT_TYPES = ['application/offset+octet-stream', 'applicat
 /** Domain-separation labels: a signature made for one purpose never verifies for another. */
 export const ENROL_CONTEXT = 'embassy-hq/v1/enroll';
 export const AUTH_SESSION_CONTEXT = 'embassy-hq/v1/auth-session';
+export const TOKEN_ENROL_CONTEXT = 'embassy-hq/v1/token-enroll';
+export const PREKEY_CONTEXT = 'embassy/v1/prekey';
+export const DIRECTORY_CONTEXT = 'embassy-hq/v1/directory';
 
 /** ASCII to bytes (shared/ has no TextEncoder); refuses anything else so no encoding is ambiguous. */
 function ascii(text: string): Uint8Array {
@@ -243,6 +431,52 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
     at += p.length;
   }
   return out;
+}
+
+/**
+ * UTF-8 of well-formed text (shared/ has no TextEncoder). A lone surrogate is refused rather
+ * than replaced, so two different strings never sign as the same bytes.
+ */
+export function utf8Encode(text: string): Uint8Array {
+  const out: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const next = text.charCodeAt(i + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) throw new Error('text is not well-formed Unicode');
+      c = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+      i++;
+    } else if (c >= 0xdc00 && c <= 0xdfff) throw new Error('text is not well-formed Unicode');
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 0x3f));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 0x3f), 0x80 | ((c >> 6) & 0x3f), 0x80 | (c & 0x3f));
+  }
+  return Uint8Array.from(out);
+}
+
+/** 4-byte big-endian length, then the bytes: no field can run into the next. */
+function lengthPrefixed(bytes: Uint8Array): Uint8Array {
+  const n = bytes.length;
+  return concat([new Uint8Array([(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]), bytes]);
+}
+
+/** An exact non-negative integer (≤ 2^53 − 1) as 8 bytes, big-endian. */
+function uint64be(value: number): Uint8Array {
+  if (!Number.isSafeInteger(value) || value < 0) throw new Error('expected a non-negative safe integer');
+  const high = Math.floor(value / 0x1_0000_0000);
+  const low = value % 0x1_0000_0000;
+  const out = new Uint8Array(8);
+  for (let i = 0; i < 4; i++) {
+    out[3 - i] = (high >>> (8 * i)) & 0xff;
+    out[7 - i] = (low >>> (8 * i)) & 0xff;
+  }
+  return out;
+}
+
+function key32(key: Uint8Array, what: string): Uint8Array {
+  if (key.length !== 32) throw new Error(`${what} must be 32 bytes`);
+  return key;
 }
 
 const ZERO = new Uint8Array([0]);
@@ -279,4 +513,54 @@ export function authSessionMessage(
     ZERO,
     nonce,
   ]);
+}
+
+/**
+ * What the officer's token signs to certify a device (see {@link EnrolmentCertification}):
+ * `embassy-hq/v1/token-enroll` ‖ 0 ‖ signPublicKey (32) ‖ boxPublicKey (32) ‖ 0 ‖
+ * len(name) ‖ UTF-8 name ‖ len(department) ‖ UTF-8 department, each length 4 bytes big-endian.
+ * The token's own hash-and-sign (SHA-256) is applied to these bytes, not a digest of them.
+ */
+export function tokenEnrolmentMessage(
+  signPublicKey: Uint8Array,
+  boxPublicKey: Uint8Array,
+  officerName: string,
+  department: string,
+): Uint8Array {
+  return concat([
+    ascii(TOKEN_ENROL_CONTEXT),
+    ZERO,
+    key32(signPublicKey, 'signPublicKey'),
+    key32(boxPublicKey, 'boxPublicKey'),
+    ZERO,
+    lengthPrefixed(utf8Encode(officerName)),
+    lengthPrefixed(utf8Encode(department)),
+  ]);
+}
+
+/**
+ * What a device signs (Ed25519) to publish a prekey: `embassy/v1/prekey` ‖ 0 ‖ deviceId (ASCII
+ * hex) ‖ 0 ‖ prekeyId (ASCII hex) ‖ 0 ‖ publicKey (32) ‖ createdAt (8 bytes big-endian, ms).
+ */
+export function prekeyMessage(
+  deviceId: string,
+  prekeyId: string,
+  publicKey: Uint8Array,
+  createdAt: number,
+): Uint8Array {
+  return concat([
+    ascii(PREKEY_CONTEXT),
+    ZERO,
+    ascii(deviceId),
+    ZERO,
+    ascii(prekeyId),
+    ZERO,
+    key32(publicKey, 'publicKey'),
+    uint64be(createdAt),
+  ]);
+}
+
+/** What HQ signs (Ed25519) for the directory: `embassy-hq/v1/directory` ‖ 0 ‖ directory bytes. */
+export function directoryMessage(directoryBytes: Uint8Array): Uint8Array {
+  return concat([ascii(DIRECTORY_CONTEXT), ZERO, directoryBytes]);
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sodium from 'libsodium-wrappers-sumo';
 import { runCli } from '../../electron/core/cli/embassy';
+import { certificationFor, createTestPki, type TestOfficer, type TestPki } from '../fixtures/officer-pki';
 import { deviceIdOf, startRelay, type RelayLimits, type RunningRelay } from '../../hq/server/relay-server';
 import {
   authSessionMessage,
@@ -20,11 +21,37 @@ export interface TestRelay {
   readonly agent: Agent;
 }
 
-export async function startTestRelay(limits?: Partial<RelayLimits>): Promise<TestRelay> {
+/** The test CA and its default officer, made once per test file (openssl), removed at exit. */
+let shared: Promise<{ pki: TestPki; officer: TestOfficer }> | undefined;
+let defaultOfficer: TestOfficer | undefined;
+
+export function testPki(): Promise<{ pki: TestPki; officer: TestOfficer }> {
+  shared ??= (async () => {
+    const pki = await createTestPki();
+    process.once('exit', () => pki.cleanup());
+    const officer = await pki.issue();
+    defaultOfficer = officer;
+    return { pki, officer };
+  })();
+  return shared;
+}
+
+export async function startTestRelay(
+  limits?: Partial<RelayLimits>,
+  options: { trustCaFiles?: string[] } = {},
+): Promise<TestRelay> {
   await sodium.ready;
+  await testPki();
   const dataDir = mkdtempSync(join(tmpdir(), 'hq-test-'));
   const logs: string[] = [];
-  const relay = await startRelay({ dataDir, host: '127.0.0.1', port: 0, limits, log: (l) => logs.push(l) });
+  const relay = await startRelay({
+    dataDir,
+    host: '127.0.0.1',
+    port: 0,
+    limits,
+    log: (l) => logs.push(l),
+    trustCaFiles: options.trustCaFiles ?? [],
+  });
   // Pinned: the relay's own certificate is the only trust anchor, and its fingerprint is checked.
   const agent = new Agent({
     ca: relay.certificatePem,
@@ -102,11 +129,22 @@ export interface TestDevice {
 
 const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
 
-export function newDevice(): TestDevice {
+/**
+ * A device certified by `officer` (the test PKI's default officer unless given; call
+ * `startTestRelay` or `testPki` first). `request` is the enrolment certification JSON.
+ */
+export function newDevice(officer: TestOfficer | undefined = defaultOfficer): TestDevice {
+  if (!officer) throw new Error('no test officer yet: await testPki() first');
   const sign = sodium.crypto_sign_keypair();
   const box = sodium.crypto_box_keypair();
-  // Stands in for the token-signed request (not checked by the relay yet).
-  const request = sodium.randombytes_buf(600);
+  const request = certificationFor(officer, sign.publicKey, box.publicKey);
+  return { id: deviceIdOf(sign.publicKey), sign, box, request };
+}
+
+/** A device whose enrolment request is `request` (JSON bytes), with a valid device proof. */
+export function deviceWithRequest(request: Uint8Array, keys?: Pick<TestDevice, 'sign' | 'box'>): TestDevice {
+  const sign = keys?.sign ?? sodium.crypto_sign_keypair();
+  const box = keys?.box ?? sodium.crypto_box_keypair();
   return { id: deviceIdOf(sign.publicKey), sign, box, request };
 }
 
@@ -154,8 +192,11 @@ export async function login(t: TestRelay, d: TestDevice): Promise<string> {
 }
 
 /** Enrols and approves (through `embassy hq approve`) a fresh device, and logs it in. */
-export async function approvedDevice(t: TestRelay): Promise<{ device: TestDevice; token: string }> {
-  const device = newDevice();
+export async function approvedDevice(
+  t: TestRelay,
+  officer?: TestOfficer,
+): Promise<{ device: TestDevice; token: string }> {
+  const device = newDevice(officer);
   const e = await call(t, { path: '/v1/enroll', body: enrolBody(device) });
   if (e.status !== 201) throw new Error(`enroll: ${e.status} ${e.body.toString()}`);
   const a = await embassy(['hq', 'approve', '--data', t.dataDir, device.id]);

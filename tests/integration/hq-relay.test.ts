@@ -19,9 +19,11 @@ import {
   login,
   newDevice,
   startTestRelay,
+  testPki,
   type TestDevice,
   type TestRelay,
 } from './hq-harness';
+import { certificationFor } from '../fixtures/officer-pki';
 
 /**
  * The relay end to end over real TLS with real libsodium keys: enrolment, approval through the
@@ -189,8 +191,12 @@ describe('HQ relay', () => {
     expect(e.json()).toEqual({ deviceId: d.id, status: 'pending' });
     // Enrolling again with the same keys is idempotent; other keys under the same id conflict.
     expect((await call(t, { path: '/v1/enroll', body: enrolBody(d) })).status).toBe(200);
-    const other = { ...enrolBody(d), request: Buffer.from('x'.repeat(30)).toString('base64') };
-    expect((await call(t, { path: '/v1/enroll', body: other })).status).toBe(401); // proof no longer matches
+    // Another (valid) certification of the same keys with the old proof: the proof no longer matches.
+    const officer = { ...(await testPki()).officer, name: 'Someone Else', department: 'Visa' };
+    const recertified = certificationFor(officer, d.sign.publicKey, d.box.publicKey);
+    const other = { ...enrolBody(d), request: recertified.toString('base64') };
+    const proofMismatch = await call(t, { path: '/v1/enroll', body: other });
+    expect([proofMismatch.status, code(proofMismatch)]).toEqual([401, 'E_BAD_SIGNATURE']);
     const pending = await call(t, { path: '/v1/auth/challenge', body: { deviceId: d.id } });
     expect([pending.status, code(pending)]).toEqual([403, 'E_DEVICE_PENDING']);
 

@@ -14,7 +14,12 @@ export const hqDevicesCommand: CliCommand = {
       const devices = await listDevices(dataDirOf(values));
       if (json) io.stdout(`${JSON.stringify(devices)}\n`);
       else if (devices.length === 0) io.stdout('no devices\n');
-      else for (const d of devices) io.stdout(`${d.id}  ${d.status.padEnd(8)}  enrolled ${d.createdAt}\n`);
+      else
+        for (const d of devices) {
+          const who = d.address === null ? '(uncertified)' : `${d.address} (${d.name ?? ''})`;
+          const ca = d.approvedByCa === null ? '' : `  by CA ${d.approvedByCa.slice(0, 16)}…`;
+          io.stdout(`${d.id}  ${d.status.padEnd(8)}  ${who}  enrolled ${d.createdAt}${ca}\n`);
+        }
       return EXIT.ok;
     });
   },

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { startRelay } from '../../../../hq/server/relay-server';
 import { EXIT, UsageError, type CliCommand } from '../cli-command';
 import { dataDirOf } from '../hq-admin-io';
@@ -20,20 +22,28 @@ function parseListen(listen: unknown): { host: string; port: number } {
 export const hqServeCommand: CliCommand = {
   name: 'hq serve',
   summary: 'run the HQ relay (creates its certificate and keys on first start)',
-  usage: 'embassy hq serve --data DIR --listen HOST:PORT [--json] [--quiet]',
+  usage:
+    'embassy hq serve --data DIR --listen HOST:PORT [--trust-ca FILE]... [--json] [--quiet]\n' +
+    "  --trust-ca FILE  PEM of a CA whose officers' devices are approved at enrolment (repeatable;\n" +
+    '                   DIR/trusted-ca/*.pem are trusted too)',
   options: {
     data: { type: 'string' },
     listen: { type: 'string' },
+    'trust-ca': { type: 'string', multiple: true },
     json: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
   },
   async run({ values }, io) {
     const dataDir = dataDirOf(values);
     const { host, port } = parseListen(values.listen);
+    const trustCa = values['trust-ca'];
+    const trustCaFiles = (Array.isArray(trustCa) ? trustCa : []).map((f) => resolve(String(f)));
+    for (const f of trustCaFiles) if (!existsSync(f)) throw new UsageError(`--trust-ca ${f}: no such file`);
     const relay = await startRelay({
       dataDir,
       host,
       port,
+      trustCaFiles,
       log: values.quiet === true ? () => undefined : (line) => io.stderr(`hq: ${line}\n`),
     });
     io.stdout(

@@ -9,7 +9,8 @@ export const hqCommand: CliCommand = {
   async run(_args, io) {
     io.stdout(`embassy hq — the headquarters relay (store-and-forward of ciphertext)
 
-  embassy hq serve --data DIR --listen 127.0.0.1:PORT [--json]   run the relay; prints its fingerprint
+  embassy hq serve --data DIR --listen 127.0.0.1:PORT [--trust-ca FILE]... [--json]
+                                                                run the relay; prints its fingerprint
   embassy hq devices --data DIR [--json]                        list enrolled devices
   embassy hq approve --data DIR DEVICE                          approve a pending device
   embassy hq revoke --data DIR DEVICE                           revoke a device (final)

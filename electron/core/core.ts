@@ -16,7 +16,7 @@ import { createSigningHandlers } from './signing/signing-handlers';
 import { createSigningService, type SigningServiceOptions } from './signing/signing-service';
 import { loadTrust, type TrustSources } from './signing/trust-store';
 import { createSyncHandlers } from './sync/sync-handlers';
-import { createSyncService } from './sync/sync-service';
+import { createSyncService, type SyncService, type SyncServiceOptions } from './sync/sync-service';
 
 export interface CoreOptions {
   /** The officer's profile folder (settings now; vault, keys and outbox later). */
@@ -27,6 +27,8 @@ export interface CoreOptions {
   readonly observe?: DispatchObserver;
   /** Vault wiring: token binding, escrow policy, lock notifications, worker location. */
   readonly vault?: Omit<VaultServiceOptions, 'profileDir'>;
+  /** Sync engine options (tests shorten intervals; the CLI turns background rounds off). */
+  readonly sync?: Omit<SyncServiceOptions, 'vault' | 'signing'> & { readonly background?: boolean };
   /** Token and signing: module override, token process options, extra trust sources. */
   readonly signing?: {
     readonly modulePath?: string;
@@ -42,6 +44,8 @@ export interface Core {
   readonly handlers: HandlerTable;
   /** The vault service (main wires idle/suspend/lock events to it; shutdown disposes it). */
   readonly vault: VaultService;
+  /** The sync engine (the CLI runs one round and reads its report). */
+  readonly sync: SyncService;
   /** Ends what the core started (the token process). */
   close(): Promise<void>;
 }
@@ -62,6 +66,11 @@ export function createCore(options: CoreOptions): Core {
       sodium: loadSodium,
     }),
     ...options.vault,
+    // Lock stops sync at once (its keys and transfers live with the open vault).
+    onLock: (reason) => {
+      void sync.stop();
+      options.vault?.onLock?.(reason);
+    },
     profileDir: options.profileDir,
   });
   const signing = createSigningService({
@@ -71,7 +80,7 @@ export function createCore(options: CoreOptions): Core {
     startClient: (modulePath) => tokens.acquire(modulePath),
     trust: () => loadTrust(options.signing?.trust ?? {}),
   });
-  const sync = createSyncService({ vault });
+  const sync = createSyncService({ vault, signing, ...options.sync });
   const vaultHandlers = createVaultHandlers(vault);
   const handlers: HandlerTable = {
     'app.health': async (_input, ctx) => readHealth(runtime, ctx.transport, Date.now(), await vault.health()),
@@ -82,6 +91,12 @@ export function createCore(options: CoreOptions): Core {
     'vault.create': async (input, ctx) => {
       const status = await vaultHandlers['vault.create'](input, ctx);
       if (input.profile === 'token') await settings.update({ pkcs11Module: input.modulePath });
+      if (options.sync?.background !== false) sync.start();
+      return status;
+    },
+    'vault.unlock': async (input, ctx) => {
+      const status = await vaultHandlers['vault.unlock'](input, ctx);
+      if (status.state === 'unlocked' && options.sync?.background !== false) sync.start();
       return status;
     },
     ...createSigningHandlers(signing),
@@ -92,6 +107,7 @@ export function createCore(options: CoreOptions): Core {
     dispatch: createDispatcher(handlers, options.observe),
     handlers,
     vault,
+    sync,
     close: async () => {
       await sync.stop();
       await vault.dispose();

@@ -11,7 +11,8 @@ declare const __APP_VERSION__: string;
 export function vaultCore(values: CliArgs['values']): Core {
   const profileDir = resolve((values.profile as string | undefined) ?? defaultProfileDir('app'));
   mkdirSync(profileDir, { recursive: true, mode: 0o700 });
-  return createCore({ profileDir, version: __APP_VERSION__ });
+  // A command runs what it was asked and exits: no background sync rounds, no push socket.
+  return createCore({ profileDir, version: __APP_VERSION__, sync: { background: false, push: false } });
 }
 
 /** Reads the PIN or passphrase from stdin (never argv or env); refuses an empty one. */

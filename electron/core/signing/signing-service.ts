@@ -140,6 +140,19 @@ export interface SigningService {
   verifyFile(path: string, contentPath?: string): Promise<VerifyReport>;
   /** The same, on bytes in memory: a PDF, or a detached CMS with the content it signs. */
   verifyBytes(data: Uint8Array, content?: Uint8Array): Promise<VerifyReport>;
+  /**
+   * One raw signature by the token key over `data` (the sync enrolment binds device keys to the
+   * officer's certificate this way). The certificate is checked as for signing, before the PIN.
+   */
+  signRaw(
+    request: Pick<SignRequest, 'token' | 'keyId' | 'pin' | 'rsaScheme'>,
+    data: Uint8Array | ((certificate: X509Certificate) => Uint8Array),
+  ): Promise<{
+    signature: Uint8Array;
+    mechanism: SignMechanism;
+    certificate: X509Certificate;
+    chain: readonly X509Certificate[];
+  }>;
   /** The running token host, for callers that need more (the vault's key binding, tests). */
   tokenClient(): Promise<TokenClient>;
   close(): Promise<void>;
@@ -194,7 +207,12 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
   }
 
   /** Picks the key and checks its certificate; throws before any PIN is used. */
-  async function prepareSigner(c: TokenClient, request: SignRequest, trust: TrustSettings) {
+  async function prepareSigner(
+    c: TokenClient,
+    request: SignRequest,
+    trust: TrustSettings,
+    requireTrust = true,
+  ) {
     const certs = await certificatesOn(c, request.token);
     const endEntity = certs.filter((x) => !x.cert.ca);
     const keyId = request.keyId?.toLowerCase();
@@ -217,7 +235,7 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
         'the certificate key usage allows neither digitalSignature nor nonRepudiation',
       );
     }
-    if (!path.trusted || path.reasons.some((r) => r.severity !== 'info')) {
+    if (requireTrust && (!path.trusted || path.reasons.some((r) => r.severity !== 'info'))) {
       const why = path.reasons.find((r) => r.severity !== 'info')?.en ?? 'no trust anchor configured';
       throw new CoreError(ErrorCode.SignCertUntrusted, `the certificate cannot be trusted: ${why}`);
     }
@@ -333,6 +351,27 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
         await session.logout().catch(() => undefined);
       }
       return results;
+    },
+
+    async signRaw(request, data) {
+      const trust = await options.trust();
+      const c = await tokenClient();
+      // The relying party (HQ) checks the chain against its own anchors; validity and key usage
+      // are still checked here, before the PIN.
+      const prepared = await prepareSigner(c, { ...request, jobs: [] }, trust, false);
+      const session = await c.login(request.token, request.pin);
+      try {
+        const bytes = typeof data === 'function' ? data(prepared.certificate) : data;
+        const signature = await session.sign(prepared.id, prepared.mechanism, bytes);
+        return {
+          signature,
+          mechanism: prepared.mechanism,
+          certificate: prepared.certificate,
+          chain: prepared.chain,
+        };
+      } finally {
+        await session.logout().catch(() => undefined);
+      }
     },
 
     async verifyBytes(data, content) {

@@ -103,6 +103,134 @@ export const MIGRATIONS: readonly string[] = [
     tokenize = 'porter unicode61 remove_diacritics 2'
   );
   `,
+  /* 2: sync with HQ — device keys, prekeys, the verified directory, outbox, downloads, seen-set, audit */ `
+  -- One device identity per vault: its secret keys exist only here (inside the encrypted file).
+  CREATE TABLE sync_identity (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    device_id TEXT NOT NULL,
+    sign_public BLOB NOT NULL,
+    sign_secret BLOB NOT NULL,
+    box_public BLOB NOT NULL,
+    box_secret BLOB NOT NULL,
+    hq_url TEXT NOT NULL,
+    hq_fingerprint TEXT NOT NULL,
+    hq_sign_public BLOB NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('new', 'pending', 'approved', 'revoked')),
+    address TEXT,
+    name TEXT,
+    department TEXT,
+    next_seq INTEGER NOT NULL DEFAULT 1,
+    inbox_cursor INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL
+  );
+
+  -- Signed prekeys: the newest is current; a retired one is deleted after the grace window.
+  CREATE TABLE sync_prekeys (
+    prekey_id TEXT PRIMARY KEY,
+    public_key BLOB NOT NULL,
+    secret_key BLOB NOT NULL,
+    signature BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    retired_at INTEGER,
+    published INTEGER NOT NULL DEFAULT 0
+  );
+
+  -- HQ's directory as last verified (signature checked against the pinned HQ key).
+  CREATE TABLE sync_directory (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    serial INTEGER NOT NULL,
+    issued_at INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    signature BLOB NOT NULL,
+    fetched_at INTEGER NOT NULL
+  );
+  -- Devices seen in earlier directories, to warn when one is revoked or its keys change.
+  CREATE TABLE sync_known_devices (
+    device_id TEXT PRIMARY KEY,
+    address TEXT NOT NULL,
+    box_public BLOB NOT NULL,
+    status TEXT NOT NULL
+  );
+  CREATE TABLE sync_warnings (
+    rowid INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('device-revoked', 'keys-changed')),
+    address TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+
+  -- Sealed envelopes (ciphertext), in chunks, shared by the outbox rows of their recipients.
+  CREATE TABLE sync_envelope_chunks (
+    envelope_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (envelope_id, seq)
+  );
+  -- One row per recipient device: what the relay must still accept.
+  CREATE TABLE sync_outbox (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    envelope_id TEXT NOT NULL,
+    relay_envelope_id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('message', 'document')),
+    title TEXT NOT NULL,
+    recipient_address TEXT NOT NULL,
+    recipient_device TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'failed', 'sent', 'cancelled')),
+    sent_bytes INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error_code TEXT,
+    last_error_message TEXT,
+    next_attempt_at INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    sent_at INTEGER
+  );
+  CREATE INDEX sync_outbox_due ON sync_outbox (state, next_attempt_at, rowid);
+  CREATE INDEX sync_outbox_envelope ON sync_outbox (envelope_id);
+
+  -- Downloads in progress (ciphertext), resumable from the bytes already stored.
+  CREATE TABLE sync_downloads (
+    item_id TEXT PRIMARY KEY,
+    sender TEXT NOT NULL,
+    envelope_id TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    received INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE sync_download_chunks (
+    item_id TEXT NOT NULL REFERENCES sync_downloads (item_id) ON DELETE CASCADE,
+    offset INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (item_id, offset)
+  );
+
+  -- The seen-set: every envelope stored, by its authenticated sender and sequence number.
+  CREATE TABLE sync_seen (
+    sender_device TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    envelope_id TEXT NOT NULL,
+    item_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    sender_address TEXT NOT NULL,
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (sender_device, seq)
+  );
+  CREATE UNIQUE INDEX sync_seen_envelope ON sync_seen (sender_device, envelope_id);
+
+  -- What sync did and refused: event names, codes and ids, never content.
+  CREATE TABLE sync_audit (
+    rowid INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    event TEXT NOT NULL,
+    code TEXT,
+    sender_device TEXT,
+    envelope_id TEXT,
+    item_id TEXT
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

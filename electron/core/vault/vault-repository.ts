@@ -592,6 +592,41 @@ export function createVaultRepository(db: Db) {
       return toMessage(messageByRowid.get(rowid) as MessageRow);
     },
 
+    /**
+     * Stores a message sync sent or received: into the newest thread with the same subject (a
+     * conversation), or a new one. In the caller's transaction when there is one.
+     */
+    addSyncedMessage(m: {
+      subject: string;
+      from: string;
+      to: readonly string[];
+      body: string;
+      state: 'sent' | 'received';
+      read: boolean;
+      at: string;
+    }): MessageInfo {
+      const rowid = db.transaction(() => {
+        const subject = m.subject.trim() || '—';
+        const found = db
+          .prepare('SELECT rowid FROM threads WHERE subject = ? ORDER BY last_message_at DESC LIMIT 1')
+          .pluck()
+          .get(subject) as number | undefined;
+        const threadRowid = found ?? addThreadRow(subject, null, m.at).rowid;
+        return addMessageRow(threadRowid, subject, m).rowid;
+      })();
+      return toMessage(messageByRowid.get(rowid) as MessageRow);
+    },
+
+    /** One message with its thread's subject (for `embassy inbox`). */
+    getMessage(id: string): { subject: string; body: string } {
+      const r = db
+        .prepare(
+          'SELECT t.subject, m.body FROM messages m JOIN threads t ON t.rowid = m.thread_rowid WHERE m.id = ?',
+        )
+        .get(id) as { subject: string; body: string } | undefined;
+      return r ?? notFound('message');
+    },
+
     markRead(input: WorkerParsedInput<'messages.markRead'>): { updated: number } {
       const update = db.prepare('UPDATE messages SET read = ? WHERE id = ? AND read != ?');
       const updated = db.transaction(() =>

@@ -7,7 +7,13 @@ import { extractPdfText } from './pdf-text';
 import { loadSodium, type Sodium } from './sodium';
 import { classifySqliteError, openVaultDatabase } from './vault-db';
 import { asVaultKey, keyMatches, zeroKey, type VaultKey } from './vault-key';
-import { createVaultRepository, MAX_INDEXED_TEXT_CHARS, type VaultRepository } from './vault-repository';
+import {
+  createVaultRepository,
+  MAX_INDEXED_TEXT_CHARS,
+  type PendingPdfText,
+  type VaultRepository,
+} from './vault-repository';
+import { createSyncStore, type SyncStore } from '../sync/sync-store';
 import {
   isWorkerOp,
   WORKER_OPS,
@@ -28,6 +34,7 @@ import {
 interface Session {
   readonly db: InstanceType<typeof Database>;
   readonly repo: VaultRepository;
+  sync?: SyncStore;
 }
 
 type OpHandler<O extends WorkerOp> = (
@@ -44,6 +51,25 @@ function main(): void {
   const open = (): Session => {
     if (!session) throw new CoreError(ErrorCode.VaultLocked, 'the vault is locked');
     return session;
+  };
+
+  const sync = async (): Promise<SyncStore> => {
+    const s = open();
+    s.sync ??= createSyncStore(s.db, s.repo, await sodium());
+    return s.sync;
+  };
+  /** PDF text is extracted outside the write transaction, then indexed (as attachments.add does). */
+  const indexPdfs = async (pdfs: readonly PendingPdfText[]) => {
+    for (const pending of pdfs) {
+      try {
+        const text = await extractPdfText(pending.bytes, MAX_INDEXED_TEXT_CHARS);
+        open().repo.indexAttachmentText(pending.attachmentRowid, text);
+      } catch {
+        // Unparseable PDF: stored, not searchable by content.
+      } finally {
+        pending.bytes.fill(0);
+      }
+    }
   };
 
   const handlers: { [O in WorkerOp]: OpHandler<O> } = {
@@ -122,6 +148,39 @@ function main(): void {
     search: (input) => open().repo.search(input),
     'bulk.import': (input) => open().repo.bulkImport(input),
     counts: () => open().repo.counts(),
+    'sync.identity': async () => (await sync()).identity(),
+    'sync.identity.create': async (i) => (await sync()).createIdentity(i),
+    'sync.identity.update': async (i) => (await sync()).updateIdentity(i),
+    'sync.sign': async (i) => (await sync()).sign(i.message),
+    'sync.prekeys.plan': async (i) => (await sync()).planPrekeys(i),
+    'sync.prekeys.published': async (i) => (await sync()).prekeysPublished(i.ids),
+    'sync.directory.store': async (i) => (await sync()).storeDirectory(i),
+    'sync.directory.get': async (i) => (await sync()).directory(i.now),
+    'sync.warnings': async () => (await sync()).warnings(),
+    'sync.send': async (i) => (await sync()).send(i.send, i.now),
+    'sync.outbox.list': async (i) => (await sync()).outboxList(i.limit),
+    'sync.outbox.stats': async () => (await sync()).outboxStats(),
+    'sync.outbox.due': async (i) => {
+      const s = await sync();
+      return { items: s.outboxDue(i.now, i.limit), nextDue: s.outboxNextDue() };
+    },
+    'sync.outbox.read': async (i) => (await sync()).outboxRead(i.id, i.offset, i.length),
+    'sync.outbox.update': async (i) => (await sync()).outboxUpdate(i),
+    'sync.outbox.retry': async (i) => (await sync()).outboxRetry(i.id, i.now),
+    'sync.outbox.cancel': async (i) => (await sync()).outboxCancel(i.id, i.now),
+    'sync.download.begin': async (i) => (await sync()).downloadBegin(i),
+    'sync.download.append': async (i) => (await sync()).downloadAppend(i.itemId, i.offset, i.bytes),
+    'sync.receive': async (i) => {
+      const result = (await sync()).receive(i.itemId, i.now);
+      if (result.status !== 'stored') return result;
+      await indexPdfs(result.pdfs);
+      return { status: result.status, kind: result.kind, recordId: result.recordId };
+    },
+    'sync.received': async (i) => ({ items: (await sync()).received(i.limit) }),
+    'sync.audit': async (i) => {
+      const s = await sync();
+      return { events: s.audit(i.limit), received: s.receivedCount() };
+    },
   };
 
   const run = async (raw: unknown): Promise<WorkerResponse> => {
@@ -162,9 +221,17 @@ function main(): void {
   port.on('message', (raw: unknown) => {
     queue = queue.then(async () => {
       const response = await run(raw);
-      const transfer =
+      const bytes =
         response.ok && response.value && typeof response.value === 'object' && 'bytes' in response.value
-          ? [(response.value as { bytes: Uint8Array }).bytes.buffer as ArrayBuffer]
+          ? (response.value as { bytes: unknown }).bytes
+          : null;
+      // Only a buffer the answer owns whole is moved; a view into a shared one is copied.
+      const transfer =
+        bytes instanceof Uint8Array &&
+        bytes.byteOffset === 0 &&
+        bytes.byteLength === bytes.buffer.byteLength &&
+        !(bytes.buffer instanceof SharedArrayBuffer)
+          ? [bytes.buffer as ArrayBuffer]
           : [];
       port.postMessage(response, transfer);
     });

@@ -23,6 +23,7 @@ import {
 import { ERROR_CODES } from '../../../shared/contract/errors';
 import { DOCUMENT_STATUSES, MESSAGE_STATES } from '../../../shared/domain/document';
 import { PassphraseWrapperRecord } from './key-file';
+import { SYNC_WORKER_OPS } from '../sync/sync-worker-protocol';
 
 /**
  * The message protocol between the vault service (caller's thread) and the vault worker (the
@@ -147,6 +148,7 @@ export const WORKER_OPS = {
       })
       .strict(),
   },
+  ...SYNC_WORKER_OPS,
 } as const;
 
 export type WorkerOp = keyof typeof WORKER_OPS;

@@ -12,6 +12,7 @@ import { vaultWipeCommand } from './vault-wipe';
 
 import { signCommand } from './sign';
 import { verifyCommand } from './verify';
+import { directoryCommand, enrollCommand, inboxCommand, sendCommand, syncCommand } from './sync';
 
 /** Every `embassy` command. Add a command: one file in this folder, one line here. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -27,4 +28,9 @@ export const COMMANDS: readonly CliCommand[] = [
   hqDevicesCommand,
   hqApproveCommand,
   hqRevokeCommand,
+  enrollCommand,
+  directoryCommand,
+  sendCommand,
+  syncCommand,
+  inboxCommand,
 ];

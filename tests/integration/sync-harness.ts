@@ -1,0 +1,126 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createCore, type Core, type CoreOptions } from '../../electron/core';
+import { startRelay, type RunningRelay } from '../../hq/server/relay-server';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { createSoftHsmToken, makeCa, type SoftHsmToken } from '../fixtures/softhsm';
+
+const run = promisify(execFile);
+import { must } from './vault-harness';
+
+/**
+ * Sync tests' common parts: officers on real SoftHSM tokens under one test CA, each with an
+ * in-process core and a token-bound vault, and the project's own relay on loopback that trusts
+ * that CA (so enrolment is approved at once, as where policy trusts the issuing CA).
+ */
+
+export interface Officer {
+  readonly name: string;
+  readonly email: string;
+  readonly token: SoftHsmToken;
+  readonly profileDir: string;
+  core: Core;
+}
+
+export interface TestRelayServer {
+  relay: RunningRelay;
+  readonly dataDir: string;
+  readonly logs: string[];
+}
+
+/** Holder names are ASCII: `openssl x509 -new -subj` (the fixture) cannot write UTF-8 names. */
+export async function makeOfficers(
+  people: readonly { name: string; email: string; label: string }[],
+): Promise<{ tokens: SoftHsmToken[]; rootPath: string }> {
+  // One CA for everyone, as one ministry issues every officer's token certificate.
+  const caDir = mkdtempSync(join(tmpdir(), 'embassy-sync-ca-'));
+  const ca = await makeCa(caDir, 'ministry', (cmd, args) => run(cmd, args));
+  const tokens = await Promise.all(
+    people.map((p) =>
+      createSoftHsmToken({ keys: ['rsa'], label: p.label, holder: { name: p.name, email: p.email }, ca }),
+    ),
+  );
+  return { tokens, rootPath: ca.rootPath };
+}
+
+export async function startSyncRelay(trustCa: string, dataDir?: string): Promise<TestRelayServer> {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'embassy-relay-'));
+  const logs: string[] = [];
+  const relay = await startRelay({
+    dataDir: dir,
+    host: '127.0.0.1',
+    port: 0,
+    trustCaFiles: [trustCa],
+    log: (l) => logs.push(l),
+  });
+  return { relay, dataDir: dir, logs };
+}
+
+export function officerCore(token: SoftHsmToken, profileDir: string, sync?: CoreOptions['sync']): Core {
+  return createCore({
+    profileDir,
+    version: 'test',
+    signing: { tokenHost: { env: token.env, pollMs: 500 } },
+    sync: { background: false, push: false, ...sync },
+  });
+}
+
+export async function newOfficer(
+  token: SoftHsmToken,
+  name: string,
+  email: string,
+  sync?: CoreOptions['sync'],
+): Promise<Officer> {
+  const profileDir = mkdtempSync(join(tmpdir(), 'embassy-sync-officer-'));
+  const core = officerCore(token, profileDir, sync);
+  await must(core, 'vault.create', {
+    profile: 'token',
+    modulePath: token.modulePath,
+    tokenLabel: token.label,
+    pin: token.pin,
+  });
+  return { name, email, token, profileDir, core };
+}
+
+export async function enroll(o: Officer, relay: RunningRelay) {
+  return must(o.core, 'sync.enroll', {
+    hqUrl: relay.url,
+    fingerprint: relay.fingerprint,
+    token: { label: o.token.label },
+    pin: o.token.pin,
+    department: 'Consular',
+  });
+}
+
+/** Every file under `dir` (recursively). */
+export function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
+    else out.push(p);
+  }
+  return out;
+}
+
+/** How many times any canary appears in any file under `dir`, as UTF-8 or UTF-16LE. */
+export function canaryHits(
+  dir: string,
+  canaries: readonly string[],
+  extra: readonly string[] = [],
+): string[] {
+  const hits: string[] = [];
+  const blobs = [
+    ...filesUnder(dir).map((f) => ({ f, b: readFileSync(f) })),
+    ...extra.map((t, i) => ({ f: `log#${i}`, b: Buffer.from(t) })),
+  ];
+  for (const { f, b } of blobs) {
+    for (const c of canaries) {
+      if (b.includes(Buffer.from(c, 'utf8')) || b.includes(Buffer.from(c, 'utf16le')))
+        hits.push(`${c} in ${f}`);
+    }
+  }
+  return hits;
+}

@@ -5,9 +5,9 @@ import { LanguageSwitch } from './components/language-switch';
 import { NavBar } from './components/nav-bar';
 import { StatusBar } from './components/status-bar';
 import { AboutScreen } from './screens/about-screen';
-import { AreaScreen } from './screens/area-screen';
 import { SettingsScreen } from './screens/settings-screen';
 import { SignScreen } from './screens/sign/sign-screen';
+import { SyncScreen } from './screens/sync/sync-screen';
 import { DocumentsScreen } from './screens/vault/documents-screen';
 import { MessagesScreen } from './screens/vault/messages-screen';
 import { VaultGate } from './screens/vault/vault-gate';
@@ -25,7 +25,16 @@ export function App() {
   const language = useAppStore((s) => s.language);
   const vaultUnlocked = useAppStore((s) => s.vault?.state === 'unlocked');
   const marking = useAppStore((s) => screenMarking(s, route));
+  const syncWatchStarted = useAppStore((s) => s.syncWatchStarted);
+  const syncWatchStopped = useAppStore((s) => s.syncWatchStopped);
   const main = useRef<HTMLElement>(null);
+
+  // Sync status is known only while the vault is open: ask for it from unlock to lock.
+  useEffect(() => {
+    if (!vaultUnlocked) return;
+    syncWatchStarted();
+    return syncWatchStopped;
+  }, [vaultUnlocked, syncWatchStarted, syncWatchStopped]);
 
   // Language: the store is the source of truth (persisted through the core); i18n follows.
   useEffect(() => {
@@ -109,8 +118,12 @@ function Screen({ route }: { route: Route }) {
           <MessagesScreen />
         </VaultGate>
       );
-    default:
-      return <AreaScreen area={route} />;
+    case 'sync':
+      return (
+        <VaultGate>
+          <SyncScreen />
+        </VaultGate>
+      );
   }
 }
 

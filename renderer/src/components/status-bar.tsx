@@ -1,8 +1,11 @@
 import { useTranslation } from 'react-i18next';
+import { formatBytes, formatCount, relativeTime } from '../screens/sync/sync-format';
 import { useAppStore } from '../store/store-context';
 import { StateBadge } from './state-badge';
+import { SyncIcon } from './sync-icons';
+import { useNow } from './use-now';
 
-/** Lock state, HQ link and outbox at a glance, from the same health call as About. */
+/** Lock state (health, then the vault's own), HQ link and outbox (the sync slice) at a glance. */
 export function StatusBar() {
   const { t } = useTranslation();
   const health = useAppStore((s) => s.health);
@@ -19,12 +22,7 @@ export function StatusBar() {
           <span className="status-item" data-testid="status-vault">
             {t('status.vault')}: <StateBadge state={vaultState(vault?.state) ?? value.parts.vault.state} />
           </span>
-          <span className="status-item" data-testid="status-connection">
-            {t('status.connection')}: <StateBadge state={value.parts.hq.state} />
-          </span>
-          <span className="status-item" data-testid="status-pending">
-            {t('status.pending')}: <StateBadge state={value.parts.hq.state} />
-          </span>
+          <SyncStatusItem />
         </>
       ) : (
         <span className="status-item">{t('status.checking')}</span>
@@ -39,4 +37,85 @@ export function StatusBar() {
 function vaultState(state: 'absent' | 'locked' | 'unlocked' | undefined) {
   if (state === undefined) return undefined;
   return state === 'absent' ? 'not-set-up' : state === 'locked' ? 'locked' : 'ok';
+}
+
+/** The relative "last sync" is re-read this often even when nothing else changes. */
+const CLOCK_MS = 15_000;
+
+/**
+ * HQ link, last sync, outbox and warnings: one link to the sync screen (click or Enter).
+ * Nothing while the vault is locked: the core knows nothing then, and neither do we.
+ */
+function SyncStatusItem() {
+  const { t, i18n } = useTranslation();
+  const sync = useAppStore((s) => s.syncStatus);
+  const now = useNow(CLOCK_MS);
+  if (!sync || sync.enrolment === 'locked') return null;
+  const lang = i18n.language;
+
+  if (sync.enrolment !== 'approved') {
+    const icon = sync.enrolment === 'none' ? 'offline' : sync.enrolment;
+    return (
+      <a
+        href="#/sync"
+        className={`status-item status-sync status-enrolment-${sync.enrolment}`}
+        data-testid="status-sync"
+        data-enrolment={sync.enrolment}
+      >
+        {t('status.connection')}: <SyncIcon name={icon} />
+        <span aria-live="polite">{t(`sync.enrolment.${sync.enrolment}`)}</span>
+      </a>
+    );
+  }
+
+  const warnings = sync.warnings.length;
+  return (
+    <a
+      href="#/sync"
+      className="status-item status-sync"
+      data-testid="status-sync"
+      data-enrolment="approved"
+      data-connection={sync.connection}
+    >
+      <span className={`status-connection connection-${sync.connection}`}>
+        {t('status.connection')}: <SyncIcon name={sync.connection} />
+        <span aria-live="polite" data-testid="status-connection">
+          {t(`sync.connection.${sync.connection}`)}
+        </span>
+      </span>
+      <span className="status-sep" aria-hidden="true">
+        ·
+      </span>
+      <span data-testid="status-last-sync">
+        {t('sync.lastSync')}:{' '}
+        {sync.lastSyncAt === undefined ? t('sync.never') : relativeTime(sync.lastSyncAt, now, lang)}
+      </span>
+      <span className="status-sep" aria-hidden="true">
+        ·
+      </span>
+      <span data-testid="status-pending">
+        {t('status.pending')}:{' '}
+        {sync.pending.count === 0
+          ? t('sync.outboxEmpty')
+          : t('sync.pendingSummary', {
+              count: sync.pending.count,
+              n: formatCount(sync.pending.count, lang),
+              size: formatBytes(sync.pending.bytes, lang),
+            })}
+      </span>
+      {(warnings > 0 || sync.failed > 0) && (
+        <span className="status-warning" data-testid="status-warning">
+          <SyncIcon name="warning" />
+          {[
+            sync.failed > 0
+              ? t('sync.failedCount', { count: sync.failed, n: formatCount(sync.failed, lang) })
+              : null,
+            warnings > 0 ? t('sync.warningCount', { count: warnings, n: formatCount(warnings, lang) }) : null,
+          ]
+            .filter(Boolean)
+            .join(' · ')}
+        </span>
+      )}
+    </a>
+  );
 }

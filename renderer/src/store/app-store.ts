@@ -9,6 +9,7 @@ import { documentsSlice, emptyDocuments, type DocumentsSlice } from './slices/do
 import { emptyMessages, messagesSlice, type MessagesSlice } from './slices/messages-slice';
 import { emptySearch, searchSlice, type SearchSlice } from './slices/search-slice';
 import { emptySigning, signingSlice, type SigningSlice } from './slices/signing-slice';
+import { syncSlice, type SyncSlice } from './slices/sync-slice';
 import { vaultSlice, type VaultSlice } from './slices/vault-slice';
 
 /**
@@ -48,7 +49,8 @@ export type AppState = NavigationSlice &
   DocumentsSlice &
   MessagesSlice &
   SearchSlice &
-  SigningSlice;
+  SigningSlice &
+  SyncSlice;
 export type AppStore = StoreApi<AppState>;
 
 const navigationSlice =
@@ -101,11 +103,14 @@ const healthSlice =
 
 export function createAppStore(client: EmbassyClient, initialRoute: Route = DEFAULT_ROUTE): AppStore {
   return createStore<AppState>()((...a) => {
-    const [set] = a;
+    const [set, get] = a;
     const deps: SliceDeps = {
       client,
       // Lock clears renderer state: nothing read from the vault outlives it here.
-      resetContent: () => set({ ...emptyDocuments, ...emptyMessages, ...emptySearch, ...emptySigning }),
+      resetContent: () => {
+        set({ ...emptyDocuments, ...emptyMessages, ...emptySearch, ...emptySigning });
+        get().syncReset();
+      },
     };
     return {
       ...navigationSlice(initialRoute)(...a),
@@ -116,6 +121,7 @@ export function createAppStore(client: EmbassyClient, initialRoute: Route = DEFA
       ...messagesSlice(deps)(...a),
       ...searchSlice(deps)(...a),
       ...signingSlice(deps)(...a),
+      ...syncSlice(deps)(...a),
     };
   });
 }

@@ -1,5 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import {
+  CertificatePicker,
+  certificateOptions,
+  selectedCertificate,
+} from '../../components/certificate-picker';
 import { SecretField, TextField } from '../../components/field';
 import { useAppStore } from '../../store/store-context';
 
@@ -9,7 +14,7 @@ import { useAppStore } from '../../store/store-context';
  * never kept, and a wrong PIN is never retried.
  */
 export function SignForm({ documentIds, onDone }: { documentIds: readonly string[]; onDone?: () => void }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const tokens = useAppStore((s) => s.tokens);
   const tokensError = useAppStore((s) => s.tokensError);
   const tokensRequested = useAppStore((s) => s.tokensRequested);
@@ -23,25 +28,14 @@ export function SignForm({ documentIds, onDone }: { documentIds: readonly string
   const [reason, setReason] = useState('');
   const [location, setLocation] = useState('');
   const [visible, setVisible] = useState(false);
-  const date = new Intl.DateTimeFormat(i18n.language === 'vi' ? 'vi-VN' : 'en-GB', { dateStyle: 'medium' });
 
   useEffect(() => {
     signCleared();
     void tokensRequested();
   }, [tokensRequested, signCleared]);
 
-  const options = (tokens ?? []).flatMap((tok) =>
-    tok.certificates
-      .filter((c) => !c.isCa)
-      .map((c) => ({
-        token: tok,
-        cert: c,
-        value: `${tok.serial}|${c.keyId}`,
-        expired: new Date(c.notAfter) < new Date(),
-      })),
-  );
-  const selected =
-    options.find((o) => o.value === choice) ?? options.find((o) => o.cert.canSign && !o.expired);
+  const options = certificateOptions(tokens);
+  const selected = selectedCertificate(options, choice);
   const running = job?.state === 'running';
 
   const submit = async (e: FormEvent) => {
@@ -64,40 +58,14 @@ export function SignForm({ documentIds, onDone }: { documentIds: readonly string
   const failure = signError ?? job?.error ?? null;
   return (
     <form className="form sign-form" onSubmit={(e) => void submit(e)}>
-      <fieldset className="cert-picker">
-        <legend>{t('sign.certificate')}</legend>
-        {tokens === null && <p className="muted">{t('sign.lookingForTokens')}</p>}
-        {tokensError && (
-          <p className="callout callout-error" role="alert">
-            {t(`errors.${tokensError.code}`)}
-          </p>
-        )}
-        {tokens !== null && options.length === 0 && !tokensError && (
-          <p className="muted">{t('sign.noTokens')}</p>
-        )}
-        {options.map((o) => (
-          <label key={o.value} className={`cert-option${o.cert.canSign && !o.expired ? '' : ' is-disabled'}`}>
-            <input
-              type="radio"
-              name="certificate"
-              value={o.value}
-              checked={selected?.value === o.value}
-              disabled={!o.cert.canSign || o.expired}
-              onChange={() => setChoice(o.value)}
-            />
-            <span>
-              <strong>{o.cert.holder}</strong>
-              <span className="muted">
-                {' '}
-                · {t('sign.issuer')}: {o.cert.issuer} · {t('sign.expires')}:{' '}
-                {date.format(new Date(o.cert.notAfter))} · {o.token.label}
-              </span>
-              {o.expired && <span className="tag">{t('sign.expired')}</span>}
-              {o.token.pinFinalTry && <span className="tag">{t('sign.pinFinalTry')}</span>}
-            </span>
-          </label>
-        ))}
-      </fieldset>
+      <CertificatePicker
+        tokens={tokens}
+        tokensError={tokensError}
+        options={options}
+        selected={selected}
+        onChoose={setChoice}
+        name="certificate"
+      />
       <div className="form-row">
         <TextField
           label={t('sign.reason')}

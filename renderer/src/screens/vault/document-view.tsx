@@ -4,6 +4,7 @@ import type { AttachmentInfo, DocumentDetail } from '../../../../shared/contract
 import { ClassificationBanner } from '../../components/classification-banner';
 import { Dialog } from '../../components/dialog';
 import { SignForm } from '../sign/sign-form';
+import { SendDocumentDialog } from '../sync/send-document-dialog';
 import { VerifyReportView } from '../sign/verify-report-view';
 import { useEmbassyClient } from '../../store/store-context';
 import { fromBase64 } from '../../store/slices/documents-slice';
@@ -23,6 +24,9 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
   const latestPdf = [...attachments].reverse().find((a) => a.mediaType === 'application/pdf') ?? null;
   const [shown, setShown] = useState<AttachmentInfo | null>(latestPdf);
   const [signing, setSigning] = useState(false);
+  const [sending, setSending] = useState(false);
+  // Offered once the vault is open and sync answered; the dialog explains a missing enrolment.
+  const canOfferSend = useAppStore((s) => s.syncStatus !== null && s.syncStatus.enrolment !== 'revoked');
   useEffect(() => {
     setShown(latestPdf);
   }, [latestPdf?.id]); // eslint-disable-line react-hooks/exhaustive-deps -- follow the newest PDF only
@@ -41,17 +45,35 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
           </button>
           <h1 id="document-title">{d.subject}</h1>
         </div>
-        {latestPdf && (
-          <button
-            type="button"
-            className="button button-primary"
-            onClick={() => setSigning(true)}
-            data-testid="sign-document"
-          >
-            {t('sign.signDocument')}
-          </button>
-        )}
+        <div className="header-actions">
+          {canOfferSend && (
+            <button
+              type="button"
+              className="button"
+              onClick={() => setSending(true)}
+              data-testid="send-to-hq"
+            >
+              {t('sync.sendDocument.open')}
+            </button>
+          )}
+          {latestPdf && (
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={() => setSigning(true)}
+              data-testid="sign-document"
+            >
+              {t('sign.signDocument')}
+            </button>
+          )}
+        </div>
       </header>
+      <SendDocumentDialog
+        documentId={d.id}
+        subject={d.subject}
+        open={sending}
+        onClose={() => setSending(false)}
+      />
       <Dialog open={signing} title={t('sign.signDocument')} onClose={() => setSigning(false)}>
         {signing && <SignForm documentIds={[d.id]} onDone={() => setSigning(false)} />}
       </Dialog>

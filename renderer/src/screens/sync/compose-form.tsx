@@ -1,0 +1,88 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { TextField } from '../../components/field';
+import { useAppStore } from '../../store/store-context';
+import { RecipientPicker } from './recipient-picker';
+import { errorKey, formatCount } from './sync-format';
+
+/** A message to officers at HQ: sealed for each of their devices and queued in the outbox. */
+export function ComposeForm() {
+  const { t, i18n } = useTranslation();
+  const send = useAppStore((s) => s.syncSendSubmitted);
+  const sendError = useAppStore((s) => s.syncSendError);
+  const cleared = useAppStore((s) => s.syncSendErrorCleared);
+  const [to, setTo] = useState<string[]>([]);
+  const [title, setTitle] = useState('');
+  const [text, setText] = useState('');
+  const [tried, setTried] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [queued, setQueued] = useState<number | null>(null);
+  const textId = useId();
+
+  useEffect(() => cleared, [cleared]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setTried(true);
+    setQueued(null);
+    if (to.length === 0 || !text.trim()) return;
+    setBusy(true);
+    const items = await send({ kind: 'message', to, title: title.trim(), text });
+    setBusy(false);
+    if (!items) return;
+    setTo([]);
+    setTitle('');
+    setText('');
+    setTried(false);
+    setQueued(items.length);
+  };
+
+  return (
+    <form className="form compose-form" onSubmit={(e) => void submit(e)} noValidate>
+      <RecipientPicker
+        value={to}
+        onChange={setTo}
+        error={tried && to.length === 0 ? t('sync.compose.noRecipients') : null}
+      />
+      <TextField
+        label={t('sync.compose.title')}
+        value={title}
+        onChange={(e) => setTitle(e.target.value)}
+        maxLength={512}
+        data-testid="compose-title"
+      />
+      <div className="field">
+        <label htmlFor={textId}>{t('sync.compose.text')}</label>
+        <textarea
+          id={textId}
+          rows={6}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          maxLength={100_000}
+          aria-invalid={tried && !text.trim() ? true : undefined}
+          aria-describedby={tried && !text.trim() ? `${textId}-error` : undefined}
+          data-testid="compose-text"
+        />
+        {tried && !text.trim() && (
+          <div id={`${textId}-error`} className="field-error" role="alert">
+            {t('sync.compose.noText')}
+          </div>
+        )}
+      </div>
+      {sendError && (
+        <p className="callout callout-error" role="alert" data-testid="send-error">
+          {t(errorKey(sendError.code))}
+        </p>
+      )}
+      <p role="status" className="send-result">
+        {queued !== null &&
+          t('sync.compose.queued', { count: queued, n: formatCount(queued, i18n.language) })}
+      </p>
+      <div className="form-actions">
+        <button type="submit" className="button button-primary" disabled={busy} data-testid="compose-send">
+          {busy ? t('sync.compose.sending') : t('sync.compose.send')}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,128 @@
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { OutboxItem } from '../../../../shared/contract/sync-calls';
+import { SyncIcon } from '../../components/sync-icons';
+import { useAppStore } from '../../store/store-context';
+import { errorKey, formatBytes, formatCount, localeOf } from './sync-format';
+
+/**
+ * What this workstation has queued for HQ, newest first: state as icon and words, progress
+ * in bytes, attempts, the last error in the officer's language, Retry (failed) and Cancel
+ * (queued or failed). Refreshed with every status poll while it is on screen.
+ */
+export function OutboxList() {
+  const { t, i18n } = useTranslation();
+  const items = useAppStore((s) => s.syncOutbox);
+  const error = useAppStore((s) => s.syncOutboxError);
+  const watched = useAppStore((s) => s.syncOutboxWatched);
+  const lang = i18n.language;
+
+  useEffect(() => {
+    watched(true);
+    return () => watched(false);
+  }, [watched]);
+
+  if (error)
+    return (
+      <p className="callout callout-error" role="alert">
+        {t(errorKey(error.code))}
+      </p>
+    );
+  if (!items) return <p className="muted">{t('documents.loading')}</p>;
+
+  const count = (state: OutboxItem['state']) => items.filter((i) => i.state === state).length;
+  const summary = t('sync.outbox.summary', {
+    queued: formatCount(count('queued') + count('sending'), lang),
+    failed: formatCount(count('failed'), lang),
+  });
+  return (
+    <div className="outbox">
+      <p className="muted" aria-live="polite" data-testid="outbox-summary">
+        {items.length === 0 ? t('sync.outbox.empty') : summary}
+      </p>
+      {items.length > 0 && (
+        <ul className="outbox-list" aria-label={t('sync.outbox.title')}>
+          {items.map((item) => (
+            <OutboxRow key={item.id} item={item} />
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+function OutboxRow({ item }: { item: OutboxItem }) {
+  const { t, i18n } = useTranslation();
+  const retry = useAppStore((s) => s.outboxRetryRequested);
+  const cancel = useAppStore((s) => s.outboxCancelRequested);
+  const lang = i18n.language;
+  const when = new Intl.DateTimeFormat(localeOf(lang), { dateStyle: 'short', timeStyle: 'short' });
+  const title = item.title || t(`sync.outbox.untitled.${item.kind}`);
+  const percent = item.bytes === 0 ? 100 : Math.round((item.sentBytes / item.bytes) * 100);
+  return (
+    <li className={`outbox-item outbox-${item.state}`} data-testid="outbox-item" data-state={item.state}>
+      <div className="outbox-head">
+        <strong className="outbox-title">{title}</strong>
+        <span className={`outbox-state state-${item.state}`}>
+          <SyncIcon name={item.state} />
+          {t(`sync.outbox.state.${item.state}`)}
+        </span>
+      </div>
+      <div className="muted">
+        {t('sync.outbox.to')}: {item.recipientAddress} · {t(`sync.outbox.kind.${item.kind}`)} ·{' '}
+        {when.format(new Date(item.createdAt))}
+        {item.attempts > 0 && (
+          <> · {t('sync.outbox.attempts', { count: item.attempts, n: formatCount(item.attempts, lang) })}</>
+        )}
+      </div>
+      {item.state !== 'cancelled' && (
+        <div className="outbox-progress">
+          <progress
+            max={Math.max(item.bytes, 1)}
+            value={item.bytes === 0 ? 1 : item.sentBytes}
+            aria-label={t('sync.outbox.progressLabel', { title })}
+            aria-valuetext={t('sync.outbox.progress', {
+              sent: formatBytes(item.sentBytes, lang),
+              total: formatBytes(item.bytes, lang),
+              percent: formatCount(percent, lang),
+            })}
+          />
+          <span>
+            {t('sync.outbox.progress', {
+              sent: formatBytes(item.sentBytes, lang),
+              total: formatBytes(item.bytes, lang),
+              percent: formatCount(percent, lang),
+            })}
+          </span>
+        </div>
+      )}
+      {item.lastError && item.state !== 'sent' && (
+        <p className="outbox-error" data-testid="outbox-error">
+          <SyncIcon name="warning" /> {t(errorKey(item.lastError.code))}
+        </p>
+      )}
+      {(item.state === 'failed' || item.state === 'queued') && (
+        <div className="outbox-actions">
+          {item.state === 'failed' && (
+            <button
+              type="button"
+              className="button"
+              onClick={() => void retry(item.id)}
+              aria-label={t('sync.outbox.retryLabel', { title })}
+            >
+              {t('sync.outbox.retry')}
+            </button>
+          )}
+          <button
+            type="button"
+            className="button"
+            onClick={() => void cancel(item.id)}
+            aria-label={t('sync.outbox.cancelLabel', { title })}
+          >
+            {t('sync.outbox.cancel')}
+          </button>
+        </div>
+      )}
+    </li>
+  );
+}

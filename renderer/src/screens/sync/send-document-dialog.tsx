@@ -1,0 +1,104 @@
+import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Dialog } from '../../components/dialog';
+import { useAppStore } from '../../store/store-context';
+import { RecipientPicker } from './recipient-picker';
+import { errorKey, formatCount } from './sync-format';
+
+/**
+ * "Send to HQ…" from a document: pick recipients from the directory, queue the document
+ * (metadata, body, every attachment, signed PDFs included) with `sync.send`. The dialog
+ * stays open to say what was queued, or why nothing was.
+ */
+export function SendDocumentDialog({
+  documentId,
+  subject,
+  open,
+  onClose,
+}: {
+  documentId: string;
+  subject: string;
+  open: boolean;
+  onClose: () => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const send = useAppStore((s) => s.syncSendSubmitted);
+  const sendError = useAppStore((s) => s.syncSendError);
+  const cleared = useAppStore((s) => s.syncSendErrorCleared);
+  // Without a verified directory there is nobody to send to (not enrolled, offline first run).
+  const hasDirectory = useAppStore((s) => s.syncDirectory !== null);
+  const [to, setTo] = useState<string[]>([]);
+  const [tried, setTried] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [queued, setQueued] = useState<number | null>(null);
+
+  // Each opening starts clean: no recipients, no error or result from the last time.
+  useEffect(() => {
+    if (!open) return;
+    setTo([]);
+    setTried(false);
+    setQueued(null);
+    cleared();
+  }, [open, cleared]);
+
+  const submit = async () => {
+    setTried(true);
+    if (to.length === 0) return;
+    setBusy(true);
+    const items = await send({ kind: 'document', documentId, to });
+    setBusy(false);
+    if (items) {
+      setQueued(items.length);
+      setTo([]);
+      setTried(false);
+    }
+  };
+
+  return (
+    <Dialog
+      open={open}
+      title={t('sync.sendDocument.title')}
+      onClose={onClose}
+      actions={
+        <>
+          <button type="button" className="button" onClick={onClose} data-testid="send-document-close">
+            {queued !== null ? t('sync.sendDocument.done') : t('common.cancel')}
+          </button>
+          {queued === null && (
+            <button
+              type="button"
+              className="button button-primary"
+              disabled={busy || !hasDirectory}
+              onClick={() => void submit()}
+              data-testid="send-document-submit"
+            >
+              {busy ? t('sync.compose.sending') : t('sync.compose.send')}
+            </button>
+          )}
+        </>
+      }
+    >
+      {open && (
+        <>
+          <p className="muted">{t('sync.sendDocument.intro', { subject })}</p>
+          {queued === null && (
+            <RecipientPicker
+              value={to}
+              onChange={setTo}
+              error={tried && to.length === 0 ? t('sync.compose.noRecipients') : null}
+            />
+          )}
+          {sendError && (
+            <p className="callout callout-error" role="alert" data-testid="send-error">
+              {t(errorKey(sendError.code))}
+            </p>
+          )}
+          <p role="status" data-testid="send-result">
+            {queued !== null &&
+              t('sync.compose.queued', { count: queued, n: formatCount(queued, i18n.language) })}
+          </p>
+        </>
+      )}
+    </Dialog>
+  );
+}

@@ -11,6 +11,7 @@ import {
   type RelayClient,
 } from '../../electron/core/sync/relay-client';
 import { EnrolmentCertification, prekeyMessage, type InboxItem } from '../../shared/sync/relay-protocol';
+import { startRelay } from '../../hq/server/relay-server';
 import {
   approvedDevice,
   enrolBody,
@@ -328,6 +329,37 @@ describe('relay client', () => {
       expect(err).toMatchObject({ code: 'E_NETWORK', retryable: true });
     } finally {
       c.close();
+    }
+  });
+
+  it('logs in again when the relay forgot the session (restart), including for HEAD and PATCH', async () => {
+    const own = await startTestRelay();
+    const { device } = await approvedDevice(own);
+    const b = await approvedDevice(own);
+    const c = client(own.relay.port, own.relay.fingerprint);
+    let relay = own.relay;
+    try {
+      const r = c.withDevice(signer(device));
+      expect((await r.inbox()).items).toEqual([]);
+      // Same data dir and port: same identity, but sessions (in memory) are gone.
+      await relay.close();
+      relay = await startRelay({
+        dataDir: own.dataDir,
+        host: '127.0.0.1',
+        port: own.relay.port,
+        log: () => undefined,
+      });
+      const status = await r.upload({
+        recipient: b.device.id,
+        envelopeId: 'env-relogin-01',
+        bytes: randomBytes(1000),
+      });
+      expect(status.state).toBe('complete');
+    } finally {
+      c.close();
+      own.agent.destroy();
+      await relay.close();
+      rmSync(own.dataDir, { recursive: true, force: true });
     }
   });
 });

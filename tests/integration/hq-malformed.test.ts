@@ -3,11 +3,14 @@ import { rmSync } from 'node:fs';
 import sodium from 'libsodium-wrappers-sumo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboxResponse, MailUploadStatus, RelayErrorBody } from '../../shared/sync/relay-protocol';
+import { certificationFor } from '../fixtures/officer-pki';
 import {
   approvedDevice,
   call,
+  deviceWithRequest,
   enrolBody,
   newDevice,
+  testPki,
   startTestRelay,
   type Req,
   type TestDevice,
@@ -22,11 +25,13 @@ let t: TestRelay;
 let sender: { device: TestDevice; token: string };
 let recipient: { device: TestDevice; token: string };
 let itemId: string;
+let officer: Awaited<ReturnType<typeof testPki>>['officer'];
 const MARKER = 'MALFORMED-BODY-MARKER-5c1e';
 
 beforeAll(async () => {
   await sodium.ready;
   t = await startTestRelay({ maxJsonBytes: 80 * 1024, maxChunkBytes: 64 * 1024 });
+  officer = (await testPki()).officer;
   sender = await approvedDevice(t);
   recipient = await approvedDevice(t);
   const data = Buffer.alloc(1000, 7);
@@ -54,6 +59,25 @@ const hex = (n: number) => Buffer.from(sodium.randombytes_buf(n)).toString('hex'
 /** The malformed request number `i`: categories in rotation, random content in each. */
 function malformed(i: number): { kind: string; req: Req } {
   const enrol = () => enrolBody(newDevice());
+  /** An enrolment (valid device proof) whose certification is `make(signPk, boxPk)`. */
+  const certified = (make: (s: Uint8Array, b: Uint8Array) => Uint8Array) => {
+    const sign = sodium.crypto_sign_keypair();
+    const box = sodium.crypto_box_keypair();
+    return enrolBody(deviceWithRequest(make(sign.publicKey, box.publicKey), { sign, box }));
+  };
+  const prekey = (over: Record<string, unknown> = {}) => ({
+    prekeyId: hex(16),
+    publicKey: b64(32),
+    createdAt: Date.now(),
+    signature: b64(64),
+    ...over,
+  });
+  const put = (body: unknown, token = sender.token): Req => ({
+    method: 'PUT',
+    path: '/v1/prekeys',
+    token,
+    body: body as object,
+  });
   const json = { 'content-type': 'application/json' };
   const chunk = { 'content-type': 'application/offset+octet-stream' };
   const kinds: [string, () => Req][] = [
@@ -175,6 +199,57 @@ function malformed(i: number): { kind: string; req: Req } {
       'bad range',
       () => ({ path: `/v1/inbox/${itemId}`, token: recipient.token, headers: { range: `bytes=${MARKER}` } }),
     ],
+    [
+      'certification not JSON',
+      () => ({ path: '/v1/enroll', body: certified(() => Buffer.from(`${MARKER}{`)) }),
+    ],
+    [
+      'certification with an unknown algorithm',
+      () => ({
+        path: '/v1/enroll',
+        body: certified((s, b) => certificationFor(officer, s, b, { algorithm: MARKER })),
+      }),
+    ],
+    [
+      'certification with a damaged certificate',
+      () => ({
+        path: '/v1/enroll',
+        body: certified((s, b) =>
+          certificationFor(officer, s, b, { certificates: [Buffer.from(MARKER).toString('base64')] }),
+        ),
+      }),
+    ],
+    [
+      'certification with a wrong token signature',
+      () => ({
+        path: '/v1/enroll',
+        body: certified((s, b) => certificationFor({ ...officer, name: MARKER }, b, s)),
+      }),
+    ],
+    [
+      'certification with an extra field',
+      () => ({
+        path: '/v1/enroll',
+        body: certified((s, b) => certificationFor(officer, s, b, { [MARKER]: 1 } as object)),
+      }),
+    ],
+    ['prekey with a bad signature', () => put({ prekeys: [prekey()] })],
+    ['prekey with an extra field', () => put({ prekeys: [prekey({ note: MARKER })] })],
+    ['prekey of the wrong length', () => put({ prekeys: [prekey({ publicKey: b64(33) })] })],
+    ['prekey dated as text', () => put({ prekeys: [prekey({ createdAt: MARKER })] })],
+    ['no prekeys', () => put({ prekeys: [] })],
+    ['too many prekeys', () => put({ prekeys: Array.from({ length: 9 }, () => prekey()) })],
+    [
+      'prekeys without a token',
+      () => ({ method: 'PUT', path: '/v1/prekeys', body: { prekeys: [prekey()] } }),
+    ],
+    [
+      'prekeys with POST',
+      () => ({ path: '/v1/prekeys', token: sender.token, body: { prekeys: [prekey()] } }),
+    ],
+    ['directory without a token', () => ({ path: '/v1/directory' })],
+    ['directory with a query', () => ({ path: `/v1/directory?${MARKER}=1`, token: sender.token })],
+    ['directory with PUT', () => ({ method: 'PUT', path: '/v1/directory', token: sender.token, body: {} })],
     [
       'ack of an unknown item',
       () => ({ path: `/v1/inbox/${hex(16)}/ack`, token: recipient.token, body: {} }),

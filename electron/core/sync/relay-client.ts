@@ -366,7 +366,9 @@ class Client implements RelayClient {
         message = parsed.data.error.message.slice(0, 300);
       }
     } catch {
-      // Not JSON: stays E_PROTOCOL.
+      // No error body: HEAD answers carry none, so read the two statuses HEAD can get.
+      if (reply.body.length === 0 && reply.status === 401) code = 'E_UNAUTHENTICATED';
+      if (reply.body.length === 0 && reply.status === 404) code = 'E_NOT_FOUND';
     }
     return new RelayClientError(code, message, {
       status: reply.status,
@@ -491,6 +493,15 @@ class DeviceSession implements DeviceRelay {
     }
   }
 
+  /** {@link authed} for exchanges that return the raw reply: a 401 there is a refusal too. */
+  private authedRaw(f: (token: string) => Promise<RawReply>): Promise<RawReply> {
+    return this.authed(async (token) => {
+      const reply = await f(token);
+      if (reply.status === 401) throw this.client.refusal(reply);
+      return reply;
+    });
+  }
+
   async publishPrekeys(prekeys: readonly SignedPrekey[]): Promise<void> {
     await this.authed((token) =>
       this.client.json(jsonBody('PUT', '/v1/prekeys', { prekeys }, token), PublishPrekeysResponse),
@@ -593,7 +604,7 @@ class DeviceSession implements DeviceRelay {
         onProgress?.(offset, size);
         while (offset < size) {
           const chunk = data.subarray(offset, Math.min(size, offset + this.client.chunkBytes));
-          const reply = await this.authed((token) =>
+          const reply = await this.authedRaw((token) =>
             this.client.exchange({
               method: 'PATCH',
               path: `/v1/mail/${id}`,
@@ -633,7 +644,7 @@ class DeviceSession implements DeviceRelay {
   }
 
   private async headOffset(id: string, size: number, signal?: AbortSignal): Promise<number> {
-    const reply = await this.authed((token) =>
+    const reply = await this.authedRaw((token) =>
       this.client.exchange({ method: 'HEAD', path: `/v1/mail/${id}`, token, ...(signal ? { signal } : {}) }),
     );
     if (reply.status !== 200) throw this.client.refusal(reply);

@@ -147,6 +147,8 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         relay: createRelayClient({
           baseUrl: url.replace(/\/$/, ''),
           fingerprintHex: fingerprint,
+          // Big PATCHes: on a long link each request costs a round trip of idle line.
+          chunkBytes: 4 * 1024 * 1024,
           ...(options.relay?.timeoutMs ? { timeoutMs: options.relay.timeoutMs } : {}),
         }),
       };
@@ -243,55 +245,66 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
 
   /** Downloads one mailbox item into the vault (resuming), opens and stores it, then acks. */
   async function receiveItem(dev: DeviceRelay, item: InboxItem, signal: AbortSignal, r: RoundReport) {
-    for (let attempt = 0; attempt < 2; attempt++) {
-      let offset = (
-        await vault.run('sync.download.begin', {
-          id: item.id,
-          sender: item.sender,
-          envelopeId: item.envelopeId,
-          size: item.size,
-          sha256: item.sha256,
-        })
-      ).offset;
-      if (offset < item.size) {
-        let queue = Promise.resolve();
-        await dev.download(
-          item,
-          {
-            offset: () => offset,
-            write: (chunk) => {
-              const at = offset;
-              offset += chunk.length;
-              queue = queue.then(async () => {
-                await vault.run('sync.download.append', { itemId: item.id, offset: at, bytes: chunk });
+    let offset = (
+      await vault.run('sync.download.begin', {
+        id: item.id,
+        sender: item.sender,
+        envelopeId: item.envelopeId,
+        size: item.size,
+        sha256: item.sha256,
+      })
+    ).offset;
+    if (offset < item.size) {
+      let queue = Promise.resolve();
+      await dev.download(
+        item,
+        {
+          offset: () => offset,
+          // A download resumed from an earlier round: the client re-hashes what is held.
+          readBack: async function* () {
+            const held = offset;
+            for (let at = 0; at < held;) {
+              const piece = await vault.run('sync.download.read', {
+                itemId: item.id,
+                offset: at,
+                length: Math.min(READ_PIECE, held - at),
               });
-              return queue;
-            },
+              if (piece.bytes.length === 0) break;
+              at += piece.bytes.length;
+              yield piece.bytes;
+            }
           },
-          signal,
-        );
-        await queue;
-      }
-      const result = await vault.run('sync.receive', { itemId: item.id, now: now() });
-      if (result.status === 'rejected' && result.code === 'E_ENVELOPE_SENDER_UNKNOWN' && attempt === 0) {
-        // A device enrolled after our copy of the directory: refresh it once and try again.
-        await refreshDirectory(dev);
-        continue;
-      }
-      if (result.status === 'stored') {
-        r.received++;
-        inboxVersion++;
-      } else if (result.status === 'duplicate') {
-        r.duplicates++;
-      } else {
-        r.rejected++;
-        rejected++;
-      }
-      // Acknowledged only now: what was stored is durable in the vault; what was refused is
-      // in the audit log and must not come back.
-      await dev.ack(item.id);
-      return;
+          write: (chunk) => {
+            const at = offset;
+            offset += chunk.length;
+            queue = queue.then(async () => {
+              await vault.run('sync.download.append', { itemId: item.id, offset: at, bytes: chunk });
+            });
+            return queue;
+          },
+        },
+        signal,
+      );
+      await queue;
     }
+    let result = await vault.run('sync.receive', { itemId: item.id, now: now(), retryUnknownSender: true });
+    if (result.status === 'rejected' && result.code === 'E_ENVELOPE_SENDER_UNKNOWN') {
+      // A device enrolled after our copy of the directory: refresh it once and try again.
+      await refreshDirectory(dev);
+      result = await vault.run('sync.receive', { itemId: item.id, now: now() });
+    }
+    if (result.status === 'stored') {
+      r.received++;
+      inboxVersion++;
+    } else if (result.status === 'duplicate') {
+      r.duplicates++;
+    } else {
+      r.rejected++;
+      rejected++;
+    }
+    // Acknowledged only now: what was stored is durable in the vault; what was refused is
+    // in the audit log and must not come back.
+    await dev.ack(item.id);
   }
 
   /** HQ's directory, checked here against the key pinned at enrolment and again in the vault. */
@@ -325,32 +338,20 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       if (id.status === 'new') throw new CoreError(ErrorCode.SyncNotEnrolled, 'enrolment was not completed');
       if (id.status === 'revoked') throw new CoreError(ErrorCode.SyncRevoked, 'HQ revoked this workstation');
       connection = 'connecting';
-      try {
-        // Opening a session is the approval check: pending and revoked devices are refused.
-        const plan = await vault.run('sync.prekeys.plan', {
-          now: now(),
-          ...(options.prekeyPolicy ? { policy: options.prekeyPolicy } : {}),
-        });
-        if (plan.publish.length) {
-          await dev.publishPrekeys(plan.publish);
-          await vault.run('sync.prekeys.published', { ids: plan.publish.map((p) => p.prekeyId) });
-        }
-      } catch (e) {
-        const err = toError(e);
-        if (err.code === 'E_DEVICE_PENDING') {
-          await vault.run('sync.identity.update', { status: 'pending' });
-          connection = 'online';
-          throw new CoreError(ErrorCode.SyncPending, 'enrolment is waiting for HQ approval');
-        }
-        if (err.code === 'E_DEVICE_REVOKED') {
-          await vault.run('sync.identity.update', { status: 'revoked' });
-          throw new CoreError(ErrorCode.SyncRevoked, 'HQ revoked this workstation');
-        }
-        throw e;
-      }
+      // The directory needs a session, and opening one is the approval check: the relay refuses
+      // pending and revoked devices (handled below, whichever request meets it first).
+      await refreshDirectory(dev);
       if (id.status === 'pending') await vault.run('sync.identity.update', { status: 'approved' });
       connection = 'syncing';
-      await refreshDirectory(dev);
+      const plan = await vault.run('sync.prekeys.plan', {
+        now: now(),
+        ...(options.prekeyPolicy ? { policy: options.prekeyPolicy } : {}),
+      });
+      if (plan.publish.length) {
+        await dev.publishPrekeys(plan.publish);
+        await vault.run('sync.prekeys.published', { ids: plan.publish.map((p) => p.prekeyId) });
+        await refreshDirectory(dev);
+      }
       ensurePush(dev);
 
       // Several uploads at once: on a long, thin link one request's round trips would idle it.
@@ -410,6 +411,12 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       failures = 0;
     } catch (e) {
       const err = toError(e);
+      if (err.code === 'E_DEVICE_PENDING') {
+        await vault.run('sync.identity.update', { status: 'pending' }).catch(() => undefined);
+        connection = 'online';
+      } else if (err.code === 'E_DEVICE_REVOKED') {
+        await vault.run('sync.identity.update', { status: 'revoked' }).catch(() => undefined);
+      }
       r.errors.push({ code: err.code, message: err.message });
       lastError = { code: contractError(e).code, message: err.message };
       if (err.retryable || err.code === 'E_NETWORK' || err.code === 'E_TIMEOUT') {

@@ -846,11 +846,34 @@ export function createSyncStore(db: Db, repo: VaultRepository, sodium: Sodium) {
       })();
     },
 
+    /** Bytes of a download in progress (the client re-hashes them when it resumes). */
+    downloadRead(itemId: string, offset: number, length: number): { bytes: Uint8Array } {
+      const parts: Buffer[] = [];
+      let have = 0;
+      for (const c of db
+        .prepare(
+          'SELECT offset, data FROM sync_download_chunks WHERE item_id = ? AND offset + length(data) > ? AND offset < ? ORDER BY offset',
+        )
+        .iterate(itemId, offset, offset + length) as Iterable<{ offset: number; data: Buffer }>) {
+        const from = Math.max(0, offset - c.offset);
+        const to = Math.min(c.data.length, offset + length - c.offset);
+        parts.push(c.data.subarray(from, to));
+        have += to - from;
+      }
+      const out = new Uint8Array(have);
+      let at = 0;
+      for (const p of parts) {
+        out.set(p, at);
+        at += p.length;
+      }
+      return { bytes: out };
+    },
+
     /**
      * Opens a fully downloaded envelope and stores what it carries, its seen-set entry and an
      * audit line in one transaction. Anything refused leaves nothing but the audit line.
      */
-    receive(itemId: string, now: number): ReceiveResult {
+    receive(itemId: string, now: number, retryUnknownSender = false): ReceiveResult {
       const r = requireRow();
       const d = db.prepare('SELECT * FROM sync_downloads WHERE item_id = ?').get(itemId) as
         | {
@@ -917,6 +940,11 @@ export function createSyncStore(db: Db, repo: VaultRepository, sodium: Sodium) {
           },
         });
       } catch (e) {
+        // An unknown sender may have enrolled after our copy of the directory: keep the
+        // download, let the engine refresh the directory and ask again (once).
+        if (e instanceof EnvelopeError && e.code === 'E_ENVELOPE_SENDER_UNKNOWN' && retryUnknownSender) {
+          return { status: 'rejected', code: e.code };
+        }
         if (e instanceof EnvelopeError) return reject(e.code, d.sender, null);
         throw e;
       }

@@ -174,8 +174,22 @@ export const SYNC_WORKER_OPS = {
     input: z.object({ itemId: Hex(16), offset: z.number().int().nonnegative(), bytes: Bytes }).strict(),
     output: z.object({ offset: z.number().int().nonnegative() }).strict(),
   },
+  'sync.download.read': {
+    input: z
+      .object({
+        itemId: Hex(16),
+        offset: z.number().int().nonnegative(),
+        length: z
+          .number()
+          .int()
+          .min(1)
+          .max(4 * 1024 * 1024),
+      })
+      .strict(),
+    output: z.object({ bytes: Bytes }).strict(),
+  },
   'sync.receive': {
-    input: z.object({ itemId: Hex(16), now: Ms }).strict(),
+    input: z.object({ itemId: Hex(16), now: Ms, retryUnknownSender: z.boolean().optional() }).strict(),
     output: z.discriminatedUnion('status', [
       z.object({ status: z.literal('stored'), kind: z.enum(['message', 'document']), recordId: Id }).strict(),
       z.object({ status: z.literal('duplicate') }).strict(),

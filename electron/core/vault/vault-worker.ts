@@ -170,8 +170,9 @@ function main(): void {
     'sync.outbox.cancel': async (i) => (await sync()).outboxCancel(i.id, i.now),
     'sync.download.begin': async (i) => (await sync()).downloadBegin(i),
     'sync.download.append': async (i) => (await sync()).downloadAppend(i.itemId, i.offset, i.bytes),
+    'sync.download.read': async (i) => (await sync()).downloadRead(i.itemId, i.offset, i.length),
     'sync.receive': async (i) => {
-      const result = (await sync()).receive(i.itemId, i.now);
+      const result = (await sync()).receive(i.itemId, i.now, i.retryUnknownSender === true);
       if (result.status !== 'stored') return result;
       await indexPdfs(result.pdfs);
       return { status: result.status, kind: result.kind, recordId: result.recordId };

@@ -43,10 +43,14 @@ export async function withUnlockedVault<T>(
   const status = await core.vault.status();
   const unlockInput = status.profile === 'passphrase' ? { passphrase: secret } : { pin: secret };
   const unlocked = await call(core, 'vault.unlock', unlockInput);
-  if (!unlocked.ok) return unlocked;
+  if (!unlocked.ok) {
+    await core.close();
+    return unlocked;
+  }
   try {
     return await body();
   } finally {
-    await core.vault.dispose();
+    // Everything the core started (vault worker, token process, relay sockets) ends here.
+    await core.close();
   }
 }

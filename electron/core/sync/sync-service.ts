@@ -598,6 +598,9 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       pushHandle = null;
       connection = 'offline';
       if (current) await current.catch(() => undefined);
+      // Idle keep-alive sockets would hold a command-line process open.
+      client?.relay.close();
+      client = null;
     },
   };
 }

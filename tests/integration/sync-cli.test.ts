@@ -1,0 +1,168 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SoftHsmToken } from '../fixtures/softhsm';
+import { makeOfficers, startSyncRelay, type TestRelayServer } from './sync-harness';
+
+/**
+ * The officer's sync commands through the built `embassy` bundle, as scripts and IT use them:
+ * vault init, enroll, directory, send (message and file), sync --once --json, inbox --json.
+ */
+
+const CLI = join(process.cwd(), 'dist', 'node', 'embassy.cjs');
+let tokens: SoftHsmToken[];
+let hq: TestRelayServer;
+
+function embassy(args: string[], token: SoftHsmToken, stdin = token.pin) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, SOFTHSM2_CONF: token.confPath },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin);
+  });
+}
+
+beforeAll(async () => {
+  if (!existsSync(CLI)) throw new Error('dist missing: run npm run build first');
+  let rootPath: string;
+  ({ tokens, rootPath } = await makeOfficers([
+    { name: 'Le Minh Chau', email: 'chau.le@mission.example', label: 'cli-chau' },
+    { name: 'Pham Quoc Dung', email: 'dung.pham@hq.example', label: 'cli-dung' },
+  ]));
+  hq = await startSyncRelay(rootPath);
+}, 180_000);
+
+afterAll(async () => {
+  await hq?.relay.close();
+  for (const t of tokens ?? []) await t.cleanup();
+});
+
+describe('embassy enroll / directory / send / sync / inbox', () => {
+  it('two officers exchange a message and a file through the relay', async () => {
+    const [chau, dung] = tokens as [SoftHsmToken, SoftHsmToken];
+    const profiles = [
+      mkdtempSync(join(tmpdir(), 'embassy-cli-sync-')),
+      mkdtempSync(join(tmpdir(), 'embassy-cli-sync-')),
+    ];
+    const ids: string[] = [];
+    for (const [i, t] of [chau, dung].entries()) {
+      const p = profiles[i] as string;
+      const init = await embassy(
+        ['vault', 'init', '--profile', p, '--module', t.modulePath, '--token', t.label, '--pin-stdin'],
+        t,
+      );
+      expect(init.code, init.stderr).toBe(0);
+      const enrolled = await embassy(
+        [
+          'enroll',
+          '--profile',
+          p,
+          '--hq',
+          hq.relay.url,
+          '--hq-fingerprint',
+          hq.relay.fingerprint,
+          '--pin-stdin',
+        ],
+        t,
+      );
+      expect(enrolled.code, enrolled.stderr).toBe(0);
+      ids.push(enrolled.stdout.trim());
+      expect(ids[i]).toMatch(/^[0-9a-f]{32}$/);
+    }
+    for (const [i, t] of [chau, dung, chau].entries()) {
+      const r = await embassy(
+        ['sync', '--profile', profiles[i % 2] as string, '--pin-stdin', '--once', '--json'],
+        t,
+      );
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const dir = await embassy(
+      ['directory', '--profile', profiles[0] as string, '--pin-stdin', '--json'],
+      chau,
+    );
+    expect(dir.code, dir.stderr).toBe(0);
+    const officers = JSON.parse(dir.stdout) as { address: string; name: string; reachable: boolean }[];
+    expect(officers).toContainEqual(
+      expect.objectContaining({ address: 'dung.pham@hq.example', name: 'Pham Quoc Dung', reachable: true }),
+    );
+
+    const file = join(profiles[0] as string, '..', `cli-sync-${Date.now()}.txt`);
+    writeFileSync(file, 'Danh sách hộ chiếu cần gia hạn\n');
+    const m = await embassy(
+      [
+        'send',
+        '--profile',
+        profiles[0] as string,
+        '--pin-stdin',
+        '--to',
+        'dung.pham@hq.example',
+        '--message',
+        'Xin chào trụ sở',
+        '--title',
+        'Chào',
+      ],
+      chau,
+    );
+    expect(m.code, m.stderr).toBe(0);
+    const f = await embassy(
+      [
+        'send',
+        '--profile',
+        profiles[0] as string,
+        '--pin-stdin',
+        '--to',
+        'dung.pham@hq.example',
+        '--file',
+        file,
+        '--title',
+        'Hộ chiếu',
+      ],
+      chau,
+    );
+    expect(f.code, f.stderr).toBe(0);
+    const sent = await embassy(
+      ['sync', '--profile', profiles[0] as string, '--pin-stdin', '--once', '--json'],
+      chau,
+    );
+    expect(JSON.parse(sent.stdout)).toMatchObject({ sent: 2, pending: 0 });
+    const got = await embassy(
+      ['sync', '--profile', profiles[1] as string, '--pin-stdin', '--once', '--json'],
+      dung,
+    );
+    expect(JSON.parse(got.stdout)).toMatchObject({ received: 2, pending: 0 });
+    const inbox = await embassy(['inbox', '--profile', profiles[1] as string, '--pin-stdin', '--json'], dung);
+    const items = JSON.parse(inbox.stdout) as {
+      kind: string;
+      title: string;
+      text: string;
+      sender: string;
+      attachments: { name: string }[];
+    }[];
+    expect(items).toContainEqual(
+      expect.objectContaining({
+        kind: 'message',
+        title: 'Chào',
+        text: 'Xin chào trụ sở',
+        sender: 'chau.le@mission.example',
+      }),
+    );
+    expect(items.find((i) => i.kind === 'document')?.attachments[0]?.name).toMatch(/^cli-sync-.*\.txt$/);
+
+    // A wrong PIN: non-zero, one line, nothing sent.
+    const wrong = await embassy(
+      ['sync', '--profile', profiles[0] as string, '--pin-stdin', '--once', '--json'],
+      chau,
+      '000000',
+    );
+    expect(wrong.code).not.toBe(0);
+  }, 240_000);
+});

@@ -231,6 +231,14 @@ export const MIGRATIONS: readonly string[] = [
     item_id TEXT
   );
   `,
+  /* 3: FTS5 leaves sized to fit a SQLCipher page without an overflow page */ `
+  -- SQLCipher v4 keeps 80 bytes of each 4096-byte page (16 IV + 64 HMAC-SHA512), leaving 4016;
+  -- a table b-tree cell then holds at most 3981 bytes of payload on the page. FTS5's default
+  -- leaf of 4050 bytes (sized for a plain 4096-byte page) spills every leaf into an overflow
+  -- page: two pages, two MACs, two reads per leaf. Leaves reach pgsz + 2 bytes, so 3960 fits.
+  -- Existing segments keep their leaves until merges rewrite them.
+  INSERT INTO search_index (search_index, rank) VALUES ('pgsz', 3960);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

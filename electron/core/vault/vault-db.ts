@@ -18,6 +18,18 @@ export const QUICK_CHECK_MAX_BYTES = 8 * 1024 * 1024;
 
 const SIDE_FILES = ['-wal', '-shm', '-journal'];
 
+/** WAL pages after which a commit checkpoints (SQLite's default): a small WAL, a quick lock. */
+export const WAL_AUTOCHECKPOINT = 1000;
+/**
+ * The same threshold while a bulk import commits (40 MiB of WAL). With SQLCipher a checkpoint
+ * decrypts every WAL frame it copies and encrypts it again into the database file; a page
+ * that several import transactions rewrite (b-tree interiors, the last leaves, FTS5 segment
+ * pages) is copied once per checkpoint, so fewer, larger checkpoints copy fewer pages. The
+ * worker checkpoints once the import's requests stop arriving (see vault-worker.ts), so the
+ * WAL does not stay large.
+ */
+export const BULK_WAL_AUTOCHECKPOINT = 10_000;
+
 /** The database file and its SQLite side files, as the wipe must delete them. */
 export function databaseFiles(dbPath: string): string[] {
   return [dbPath, ...SIDE_FILES.map((s) => `${dbPath}${s}`)];
@@ -120,8 +132,9 @@ export function configureAndMigrate(db: Db): void {
   db.pragma('cache_size = -65536');
   // Checkpoint often enough that the WAL stays small, but not on every commit; and give the
   // WAL file back to the disk after a checkpoint (it otherwise keeps its high-water size,
-  // which also makes recovery after a crash slower).
-  db.pragma('wal_autocheckpoint = 1000');
+  // which also makes recovery after a crash slower). Bulk imports raise the threshold for their
+  // own transactions (see BULK_WAL_AUTOCHECKPOINT).
+  db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT}`);
   db.pragma(`journal_size_limit = ${8 * 1024 * 1024}`);
   migrate(db);
 }

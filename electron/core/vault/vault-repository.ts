@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
@@ -25,6 +25,8 @@ import {
   snippetSegments,
   stripMarkers,
 } from './search-text';
+import { newRecordId } from './record-id';
+import { BULK_WAL_AUTOCHECKPOINT, WAL_AUTOCHECKPOINT } from './vault-db';
 import type { WorkerOutput, WorkerParsedInput } from './worker-protocol';
 
 type Db = BetterSqlite3.Database;
@@ -224,7 +226,7 @@ export function createVaultRepository(db: Db) {
 
   /** Inserts one document (version 1 holds the body) and indexes it; in the caller's transaction. */
   function addDocumentRow(input: WorkerParsedInput<'documents.add'>): { rowid: number; id: string } {
-    const id = randomUUID();
+    const id = newRecordId();
     const at = now();
     const date = input.date ?? at;
     const registry =
@@ -259,7 +261,7 @@ export function createVaultRepository(db: Db) {
     documentRowid: number | null,
     at: string,
   ): { rowid: number; id: string } {
-    const id = randomUUID();
+    const id = newRecordId();
     return { rowid: Number(insertThread.run(id, subject, documentRowid, at, at).lastInsertRowid), id };
   }
 
@@ -275,7 +277,7 @@ export function createVaultRepository(db: Db) {
       at: string;
     },
   ): { rowid: number; id: string } {
-    const id = randomUUID();
+    const id = newRecordId();
     const rowid = Number(
       insertMessage.run(id, threadRowid, m.from, JSON.stringify(m.to), m.body, m.state, m.read ? 1 : 0, m.at)
         .lastInsertRowid,
@@ -361,6 +363,28 @@ export function createVaultRepository(db: Db) {
     return { size, sha256: hash.digest('hex'), pdf, head };
   }
 
+  /** One bulk.import batch: documents, then threads with their messages, in one transaction. */
+  const importBatch = db.transaction(
+    (input: WorkerParsedInput<'bulk.import'>): WorkerOutput<'bulk.import'> => {
+      const docs = input.documents.map((d) => addDocumentRow(d));
+      const threadIds: string[] = [];
+      const messageIds: string[] = [];
+      for (const t of input.threads) {
+        const docRowid =
+          t.documentIndex !== undefined
+            ? (docs[t.documentIndex]?.rowid ?? notFound('document'))
+            : t.documentId !== undefined
+              ? requireDocumentRowid(t.documentId)
+              : null;
+        const first = t.messages[0]?.at ?? now();
+        const thread = addThreadRow(t.subject, docRowid, first);
+        threadIds.push(thread.id);
+        for (const m of t.messages) messageIds.push(addMessageRow(thread.rowid, t.subject, m).id);
+      }
+      return { documentIds: docs.map((d) => d.id), threadIds, messageIds };
+    },
+  );
+
   return {
     listDocuments(input: WorkerParsedInput<'documents.list'>): DocumentsListResult {
       const where: string[] = [];
@@ -442,7 +466,7 @@ export function createVaultRepository(db: Db) {
         const docRowid = requireDocumentRowid(input.documentId);
         const ext = input.name.toLowerCase().split('.').pop() ?? '';
         const declared = input.mediaType ?? MEDIA_TYPES[ext] ?? 'application/octet-stream';
-        const id = randomUUID();
+        const id = newRecordId();
         const attachmentRowid = Number(
           insertAttachment.run(id, docRowid, basename(input.name), declared, CHUNK_BYTES, now())
             .lastInsertRowid,
@@ -705,24 +729,19 @@ export function createVaultRepository(db: Db) {
     },
 
     bulkImport(input: WorkerParsedInput<'bulk.import'>): WorkerOutput<'bulk.import'> {
-      return db.transaction(() => {
-        const docs = input.documents.map((d) => addDocumentRow(d));
-        const threadIds: string[] = [];
-        const messageIds: string[] = [];
-        for (const t of input.threads) {
-          const docRowid =
-            t.documentIndex !== undefined
-              ? (docs[t.documentIndex]?.rowid ?? notFound('document'))
-              : t.documentId !== undefined
-                ? requireDocumentRowid(t.documentId)
-                : null;
-          const first = t.messages[0]?.at ?? now();
-          const thread = addThreadRow(t.subject, docRowid, first);
-          threadIds.push(thread.id);
-          for (const m of t.messages) messageIds.push(addMessageRow(thread.rowid, t.subject, m).id);
-        }
-        return { documentIds: docs.map((d) => d.id), threadIds, messageIds };
-      })();
+      // Fewer, larger checkpoints while importing (see BULK_WAL_AUTOCHECKPOINT); the caller
+      // checkpoints when the import is over.
+      db.pragma(`wal_autocheckpoint = ${BULK_WAL_AUTOCHECKPOINT}`);
+      try {
+        return importBatch(input);
+      } finally {
+        db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT}`);
+      }
+    },
+
+    /** Copies the WAL into the database file now (PASSIVE: never waits, never blocks readers). */
+    checkpoint(): void {
+      db.pragma('wal_checkpoint(PASSIVE)');
     },
 
     counts(): WorkerOutput<'counts'> {

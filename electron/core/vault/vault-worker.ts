@@ -31,6 +31,9 @@ import {
  * then terminates the thread, so nothing keyed outlives the session.
  */
 
+/** Quiet time after the last `bulk.import` before the worker checkpoints the WAL. */
+const IMPORT_CHECKPOINT_DELAY_MS = 500;
+
 interface Session {
   readonly db: InstanceType<typeof Database>;
   readonly repo: VaultRepository;
@@ -219,9 +222,28 @@ function main(): void {
 
   // One request at a time: the single-writer rule, and `close` never races an operation.
   let queue: Promise<unknown> = Promise.resolve();
+  // Bulk imports commit with a raised checkpoint threshold (vault-db.ts,
+  // BULK_WAL_AUTOCHECKPOINT); once their batches stop arriving, the WAL is checkpointed here,
+  // in the queue like any request, so it does not stay large (nor make the next lock slow).
+  let checkpointTimer: NodeJS.Timeout | null = null;
+  const afterImport = () => {
+    if (checkpointTimer) clearTimeout(checkpointTimer);
+    checkpointTimer = setTimeout(() => {
+      checkpointTimer = null;
+      queue = queue.then(() => {
+        try {
+          session?.repo.checkpoint();
+        } catch {
+          // A failed checkpoint loses nothing (the WAL stays valid); the next one retries.
+        }
+      });
+    }, IMPORT_CHECKPOINT_DELAY_MS);
+    checkpointTimer.unref();
+  };
   port.on('message', (raw: unknown) => {
     queue = queue.then(async () => {
       const response = await run(raw);
+      if ((raw as { op?: unknown } | null)?.op === 'bulk.import') afterImport();
       const bytes =
         response.ok && response.value && typeof response.value === 'object' && 'bytes' in response.value
           ? (response.value as { bytes: unknown }).bytes

@@ -627,7 +627,7 @@ export function sealEnvelope(sodium: Sodium, input: SealInput): Uint8Array {
  * (SIGNATURE) — before anything is decrypted — then my key wrap (NOT_FOR_ME), my prekey
  * secret (PREKEY_UNKNOWN), the unwrap and the stream (DECRYPT / TRUNCATED) and the payload
  * size (MALFORMED). On any failure no plaintext is returned and what was decrypted is zeroed.
- * Replay is the caller's check (seen-set.ts) on the returned, authenticated header.
+ * Replay is the caller's check (the vault's seen-set, sync-store.ts) on the returned, authenticated header.
  */
 export function openEnvelope(sodium: Sodium, bytes: Uint8Array, ctx: OpenContext): OpenedEnvelope {
   const frame = parseEnvelopeFrame(bytes);

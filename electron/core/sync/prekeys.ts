@@ -1,5 +1,8 @@
 import { type Sodium } from '../vault/sodium';
-import { ascii, concat, toHex, u64be } from './bytes';
+import { PREKEY_CONTEXT, prekeyMessage as sharedPrekeyMessage } from '../../../shared/sync/relay-protocol';
+import { toHex } from './bytes';
+
+export { PREKEY_CONTEXT };
 import type { DeviceKeys, PrekeySecret, SignedPrekey } from './envelope';
 
 /**
@@ -14,18 +17,15 @@ import type { DeviceKeys, PrekeySecret, SignedPrekey } from './envelope';
  * anyone, even with every long-term key of the device: that is the forward-secrecy window.
  */
 
-export const PREKEY_CONTEXT = 'embassy/v1/prekey';
-
-const ZERO = new Uint8Array([0]);
 const HEX32 = /^[0-9a-f]{32}$/;
 
 /** Size of a device id and a prekey id in bytes (32 lowercase hex characters). */
 export const ID_BYTES = 16;
 
 /**
- * The bytes a device signs to publish a prekey:
- * `"embassy/v1/prekey" ‖ 0 ‖ deviceId (32 ASCII hex) ‖ 0 ‖ prekeyId (32 ASCII hex) ‖ 0 ‖
- * publicKey (32) ‖ createdAt (u64 BE, ms)`. Fixed widths after the label: deterministic.
+ * The bytes a device signs to publish a prekey, one definition shared with the relay (which
+ * verifies them): `"embassy/v1/prekey" ‖ 0 ‖ deviceId (32 ASCII hex) ‖ 0 ‖ prekeyId (32 ASCII
+ * hex) ‖ 0 ‖ publicKey (32) ‖ createdAt (u64 BE, ms)`.
  */
 export function prekeyMessage(
   deviceId: string,
@@ -35,17 +35,7 @@ export function prekeyMessage(
 ): Uint8Array {
   if (!HEX32.test(deviceId)) throw new Error('prekeyMessage: device id must be 32 lowercase hex');
   if (!HEX32.test(prekeyId)) throw new Error('prekeyMessage: prekey id must be 32 lowercase hex');
-  if (publicKey.length !== 32) throw new Error('prekeyMessage: public key must be 32 bytes');
-  return concat([
-    ascii(PREKEY_CONTEXT),
-    ZERO,
-    ascii(deviceId),
-    ZERO,
-    ascii(prekeyId),
-    ZERO,
-    publicKey,
-    u64be(createdAt),
-  ]);
+  return sharedPrekeyMessage(deviceId, prekeyId, publicKey, createdAt);
 }
 
 /**

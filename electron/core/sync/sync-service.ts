@@ -218,7 +218,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     }
     let reported = 0;
     await dev.upload(
-      { recipient: item.recipientDevice, envelopeId: item.relayEnvelopeId, bytes },
+      { recipient: item.recipientDevice, envelopeId: item.relayEnvelopeId, bytes, sha256: item.sha256 },
       (sent) => {
         // Progress for the UI, at most every 256 KiB; a lost update only understates it.
         if (sent - reported >= 256 * 1024 || sent === item.size) {

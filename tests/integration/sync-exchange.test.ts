@@ -16,7 +16,8 @@ import {
  * A full exchange between a mission officer and an HQ officer, each on a real SoftHSM token
  * with a token-bound vault, through the project's relay on loopback: enrolment (approved by the
  * trusted CA), prekeys, the HQ-signed directory, a message and a document with attachments both
- * ways, exactly once; then no canary anywhere in the relay's data directory or log.
+ * ways, exactly once; then no canary (titles, text, attachment bytes, PDF text, document
+ * parties) anywhere in the relay's data directory or log.
  */
 
 const run = randomBytes(4).toString('hex');
@@ -27,6 +28,8 @@ const CANARY = {
   attachment: `CANARY-ATTACHMENT-${run}`,
   pdf: `CANARY-PDF-${run}`,
   docTitle: `CANARY-DOC-${run}-Điện mật`,
+  partyFrom: `CANARY-FROM-${run}-Vụ Lãnh sự`,
+  partyTo: `CANARY-TO-${run}-Đại sứ quán`,
 };
 
 let tokens: SoftHsmToken[];
@@ -85,6 +88,8 @@ describe('sync: a full exchange', () => {
       direction: 'outgoing',
       classification: 'confidential',
       body: CANARY.text,
+      from: CANARY.partyFrom,
+      to: [CANARY.partyTo],
     });
     await must(mission.core, 'attachments.add', {
       documentId: doc.id,
@@ -136,7 +141,12 @@ describe('sync: a full exchange', () => {
       createHash('sha256').update(blob).digest('hex'),
     );
     const detail = await must(hqOfficer.core, 'documents.get', { id: got?.recordId ?? '' });
-    expect(detail.document).toMatchObject({ direction: 'incoming', classification: 'confidential' });
+    expect(detail.document).toMatchObject({
+      direction: 'incoming',
+      classification: 'confidential',
+      from: CANARY.partyFrom,
+      to: [CANARY.partyTo],
+    });
     // The PDF's text is searchable on the receiving side.
     const hits = await must(hqOfficer.core, 'search', { query: CANARY.pdf });
     expect(hits.hits.length).toBeGreaterThan(0);

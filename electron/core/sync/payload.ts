@@ -36,6 +36,8 @@ export type SyncPayload =
       senderName: string;
       classification: string;
       registryNumber: string;
+      /** The document's own parties (its author and addressees, as registered). */
+      parties?: { from: string; to: string[] };
       attachments: PayloadAttachment[];
     };
 
@@ -94,6 +96,10 @@ const PayloadMeta = z.discriminatedUnion('kind', [
       senderName: shortText,
       classification: z.enum(CLASSIFICATIONS),
       registryNumber: shortText,
+      parties: z
+        .object({ from: z.string().max(300), to: z.array(z.string().max(300)).max(200) })
+        .strict()
+        .optional(),
       attachments: z.array(AttachmentMeta).max(MAX_ATTACHMENTS),
     })
     .strict(),
@@ -129,6 +135,7 @@ export function encodePayload(p: SyncPayload): Uint8Array {
           senderName: p.senderName,
           classification: p.classification,
           registryNumber: p.registryNumber,
+          ...(p.parties !== undefined ? { parties: p.parties } : {}),
           attachments: p.attachments.map((a) => ({
             name: a.name,
             mediaType: a.mediaType,

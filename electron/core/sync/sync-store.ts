@@ -248,6 +248,7 @@ export function createSyncStore(db: Db, repo: VaultRepository, sodium: Sodium) {
     text: string;
     classification: Classification;
     registryNumber: string;
+    parties: { from: string; to: string[] };
     attachments: PayloadAttachment[];
   } {
     const detail = repo.getDocument(documentId);
@@ -273,6 +274,7 @@ export function createSyncStore(db: Db, repo: VaultRepository, sodium: Sodium) {
       text: latest?.body ?? '',
       classification: detail.document.classification,
       registryNumber: detail.document.registryNumber,
+      parties: { from: detail.document.from, to: [...detail.document.to] },
       attachments,
     };
   }
@@ -997,8 +999,9 @@ export function createSyncStore(db: Db, repo: VaultRepository, sodium: Sodium) {
             classification,
             status: 'sent',
             subject: payload.title,
-            from,
-            to: me ? [me] : [],
+            // The document's own parties when it names them; else who sent it, to whom.
+            from: payload.parties?.from || from,
+            to: payload.parties?.to.length ? payload.parties.to : me ? [me] : [],
             body: payload.text,
           });
           recordId = doc.id;

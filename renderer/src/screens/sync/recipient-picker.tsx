@@ -1,14 +1,14 @@
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../store/store-context';
-import { errorKey, filterOfficers, unreachableReason } from './sync-format';
+import { errorKey, filterOfficers, otherOfficers, unreachableReason } from './sync-format';
 
 /** The contract's limit on recipients per send. */
 export const MAX_RECIPIENTS = 50;
 
 /**
  * Pick recipients from HQ's signed directory: a search box (diacritics optional) over name,
- * address and department, and a checkbox per officer. Officers nobody could open a message
+ * address and department, and a checkbox per officer (not the officer themself). Officers nobody could open a message
  * for right now are listed, disabled, with the reason. Chosen ones stay visible as chips
  * even when the search hides them.
  */
@@ -25,6 +25,7 @@ export function RecipientPicker({
   const directory = useAppStore((s) => s.syncDirectory);
   const directoryError = useAppStore((s) => s.syncDirectoryError);
   const directoryRequested = useAppStore((s) => s.syncDirectoryRequested);
+  const me = useAppStore((s) => s.syncStatus?.address);
   const [query, setQuery] = useState('');
   const id = useId();
 
@@ -32,7 +33,7 @@ export function RecipientPicker({
     void directoryRequested();
   }, [directoryRequested]);
 
-  const officers = directory?.officers ?? [];
+  const officers = otherOfficers(directory?.officers ?? [], me);
   const shown = filterOfficers(officers, query);
   const chosen = new Set(value);
   const byAddress = new Map(officers.map((o) => [o.address, o]));

@@ -97,6 +97,14 @@ export function SendDocumentDialog({
             {queued !== null &&
               t('sync.compose.queued', { count: queued, n: formatCount(queued, i18n.language) })}
           </p>
+          {queued !== null && (
+            // Where the officer sees it leave (or why it did not): the outbox on the Sync screen.
+            <p>
+              <a href="#/sync" data-testid="send-see-outbox">
+                {t('sync.sendDocument.seeOutbox')}
+              </a>
+            </p>
+          )}
         </>
       )}
     </Dialog>

@@ -271,6 +271,7 @@ test('two officers: enrol, sign, send to HQ, receive and verify', async ({ brows
     await info.attach('relay.log', { body: relay.log.join('\n'), contentType: 'text/plain' });
     throw e;
   } finally {
+    await Promise.all([hq.page.context().close(), mission.page.context().close()]);
     await Promise.all([hq.preview.stop(), mission.preview.stop()]);
   }
 });

@@ -3,10 +3,10 @@ import { createSoftHsmToken, type SoftHsmToken } from '../fixtures/softhsm';
 import { expect, startPreviewProcess, test } from './fixtures';
 
 /**
- * The sync UI against the real core (preview bridge, SoftHSM token, Debian's Chromium), as far
- * as the core goes today: enrolment state `none`, every other sync call answered with
- * E_SYNC_NOT_ENROLLED. The two-workstation exchange through a real relay is added with the
- * engine. Nothing here answers a sync call in place of the core.
+ * The sync UI against the real core (preview bridge, SoftHSM token, Debian's Chromium) while
+ * this workstation is not enrolled: the enrolment form's checks, a relay that cannot be
+ * reached, and "Send to headquarters…" before enrolment. The two-workstation exchange through
+ * a real relay is sync-exchange.spec.ts. Nothing here answers a sync call in place of the core.
  */
 let token: SoftHsmToken;
 test.beforeAll(async () => {
@@ -101,12 +101,13 @@ test('sync screen: keyboard, enrolment checks and the core’s refusal, in both 
     await expect(page.getByTestId('enrol-pin')).toBeFocused();
     expect(frames.some((f) => f.includes('"sync.enroll"'))).toBe(false);
 
-    // The real core answers (not enrolled: the engine is not there yet), translated.
+    // The real core answers: nothing listens at that address. Said for enrolment (nothing is
+    // queued, so not the outbox wording), translated.
     await page.getByTestId('enrol-department').fill('Consular section');
     await page.getByTestId('enrol-pin').fill(token.pin);
     await page.getByTestId('enrol-submit').click();
     const refusal = page.getByTestId('enrol-error');
-    await expect(refusal).toHaveText('This workstation is not enrolled with headquarters yet.', {
+    await expect(refusal).toHaveText(/^Headquarters cannot be reached at this address\. Check the address/, {
       timeout: 20_000,
     });
     await expect(refusal).toBeFocused();
@@ -120,7 +121,7 @@ test('sync screen: keyboard, enrolment checks and the core’s refusal, in both 
     // The same in Vietnamese: screen, the core's error, the status bar.
     await page.getByTestId('top-language-vi').check();
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Đồng bộ với trụ sở');
-    await expect(refusal).toHaveText('Máy trạm này chưa đăng ký với trụ sở.');
+    await expect(refusal).toHaveText(/^Không kết nối được với trụ sở theo địa chỉ này\./);
     await expect(statusSync).toHaveText('Kết nối Bộ: Chưa đăng ký');
     await expect(page.getByText('64/64 chữ số')).toBeVisible();
     await page.screenshot({ path: info.outputPath('sync-enrol-vi.png'), fullPage: true });
@@ -168,7 +169,7 @@ test('"Send to headquarters…" from a document: dialog, focus, the core’s err
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Send to headquarters' });
     await expect(dialog).toBeVisible();
-    // Focus is inside the dialog; the directory call is refused by the core, translated.
+    // Focus is inside the dialog; not enrolled, so nobody to send to: said, and where to enrol.
     expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
     await expect(dialog.getByTestId('directory-error')).toContainText(
       'This workstation is not enrolled with headquarters yet.',

@@ -70,52 +70,79 @@ function SyncStatusItem() {
 
   const warnings = sync.warnings.length;
   return (
-    <a
-      href="#/sync"
-      className="status-item status-sync"
-      data-testid="status-sync"
-      data-enrolment="approved"
-      data-connection={sync.connection}
+    <>
+      <a
+        href="#/sync"
+        className="status-item status-sync"
+        data-testid="status-sync"
+        data-enrolment="approved"
+        data-connection={sync.connection}
+      >
+        <span className={`status-connection connection-${sync.connection}`}>
+          {t('status.connection')}: <SyncIcon name={sync.connection} />
+          <span aria-live="polite" data-testid="status-connection">
+            {t(`sync.connection.${sync.connection}`)}
+          </span>
+        </span>
+        <span className="status-sep" aria-hidden="true">
+          ·
+        </span>
+        <span data-testid="status-last-sync">
+          {t('sync.lastSync')}:{' '}
+          {sync.lastSyncAt === undefined ? t('sync.never') : relativeTime(sync.lastSyncAt, now, lang)}
+        </span>
+        <span className="status-sep" aria-hidden="true">
+          ·
+        </span>
+        <span data-testid="status-pending">
+          {t('status.pending')}:{' '}
+          {sync.pending.count === 0
+            ? t('sync.outboxEmpty')
+            : t('sync.pendingSummary', {
+                count: sync.pending.count,
+                n: formatCount(sync.pending.count, lang),
+                size: formatBytes(sync.pending.bytes, lang),
+              })}
+        </span>
+        {(warnings > 0 || sync.failed > 0) && (
+          <span className="status-warning" data-testid="status-warning">
+            <SyncIcon name="warning" />
+            {[
+              sync.failed > 0
+                ? t('sync.failedCount', { count: sync.failed, n: formatCount(sync.failed, lang) })
+                : null,
+              warnings > 0
+                ? t('sync.warningCount', { count: warnings, n: formatCount(warnings, lang) })
+                : null,
+            ]
+              .filter(Boolean)
+              .join(' · ')}
+          </span>
+        )}
+      </a>
+      <ArrivalsItem />
+    </>
+  );
+}
+
+/**
+ * Received since the officer last looked at Documents or Messages (either may hold it: the
+ * count does not say which, so this is a notice, not a link to one of them). Worded without
+ * "from HQ": HQ desk officers run the same application and receive from missions.
+ */
+function ArrivalsItem() {
+  const { t, i18n } = useTranslation();
+  const unseen = useAppStore((s) => s.syncUnseenArrivals);
+  if (unseen === 0) return null;
+  const n = formatCount(unseen, i18n.language);
+  return (
+    <span
+      className="status-item status-arrivals"
+      title={t('status.arrivalsLabel', { n })}
+      data-testid="status-arrivals"
     >
-      <span className={`status-connection connection-${sync.connection}`}>
-        {t('status.connection')}: <SyncIcon name={sync.connection} />
-        <span aria-live="polite" data-testid="status-connection">
-          {t(`sync.connection.${sync.connection}`)}
-        </span>
-      </span>
-      <span className="status-sep" aria-hidden="true">
-        ·
-      </span>
-      <span data-testid="status-last-sync">
-        {t('sync.lastSync')}:{' '}
-        {sync.lastSyncAt === undefined ? t('sync.never') : relativeTime(sync.lastSyncAt, now, lang)}
-      </span>
-      <span className="status-sep" aria-hidden="true">
-        ·
-      </span>
-      <span data-testid="status-pending">
-        {t('status.pending')}:{' '}
-        {sync.pending.count === 0
-          ? t('sync.outboxEmpty')
-          : t('sync.pendingSummary', {
-              count: sync.pending.count,
-              n: formatCount(sync.pending.count, lang),
-              size: formatBytes(sync.pending.bytes, lang),
-            })}
-      </span>
-      {(warnings > 0 || sync.failed > 0) && (
-        <span className="status-warning" data-testid="status-warning">
-          <SyncIcon name="warning" />
-          {[
-            sync.failed > 0
-              ? t('sync.failedCount', { count: sync.failed, n: formatCount(sync.failed, lang) })
-              : null,
-            warnings > 0 ? t('sync.warningCount', { count: warnings, n: formatCount(warnings, lang) }) : null,
-          ]
-            .filter(Boolean)
-            .join(' · ')}
-        </span>
-      )}
-    </a>
+      <SyncIcon name="received" />
+      <span aria-live="polite">{t('status.arrivals', { count: unseen, n })}</span>
+    </span>
   );
 }

@@ -18,6 +18,8 @@ const PATHS = {
   warning: 'M12 3l10 18H2z M12 10v5 M12 17.5v.5',
   pending: 'M7 3h10 M7 21h10 M8 3c0 5 8 5 8 9s-8 4-8 9 M16 3c0 5-8 5-8 9s8 4 8 9',
   revoked: 'M12 4a8 8 0 1 0 0 16 8 8 0 0 0 0-16z M6.5 6.5l11 11',
+  // A tray with an arrow coming in: something arrived from HQ.
+  received: 'M4 13h4l1.5 3h5L16 13h4v6H4z M12 4v8 M8.5 8.5L12 12l3.5-3.5',
 } as const;
 
 export type SyncIconName = keyof typeof PATHS;

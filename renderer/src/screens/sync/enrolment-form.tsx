@@ -170,7 +170,8 @@ export function EnrolmentForm() {
           ref={errorRef}
           data-testid="enrol-error"
         >
-          {t(errorKey(error.code))}
+          {/* The generic offline text speaks of the outbox; nothing is queued by enrolling. */}
+          {error.code === 'E_SYNC_OFFLINE' ? t('sync.enrol.offline') : t(errorKey(error.code))}
         </p>
       )}
       <div className="form-actions">

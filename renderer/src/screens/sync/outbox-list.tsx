@@ -15,12 +15,17 @@ export function OutboxList() {
   const items = useAppStore((s) => s.syncOutbox);
   const error = useAppStore((s) => s.syncOutboxError);
   const watched = useAppStore((s) => s.syncOutboxWatched);
+  const directoryRequested = useAppStore((s) => s.syncDirectoryRequested);
   const lang = i18n.language;
 
   useEffect(() => {
     watched(true);
     return () => watched(false);
   }, [watched]);
+  // Recipients by name, not only by address: the directory as last verified (no I/O).
+  useEffect(() => {
+    void directoryRequested();
+  }, [directoryRequested]);
 
   if (error)
     return (
@@ -55,6 +60,9 @@ function OutboxRow({ item }: { item: OutboxItem }) {
   const { t, i18n } = useTranslation();
   const retry = useAppStore((s) => s.outboxRetryRequested);
   const cancel = useAppStore((s) => s.outboxCancelRequested);
+  const name = useAppStore(
+    (s) => s.syncDirectory?.officers.find((o) => o.address === item.recipientAddress)?.name,
+  );
   const lang = i18n.language;
   const when = new Intl.DateTimeFormat(localeOf(lang), { dateStyle: 'short', timeStyle: 'short' });
   const title = item.title || t(`sync.outbox.untitled.${item.kind}`);
@@ -69,32 +77,42 @@ function OutboxRow({ item }: { item: OutboxItem }) {
         </span>
       </div>
       <div className="muted">
-        {t('sync.outbox.to')}: {item.recipientAddress} · {t(`sync.outbox.kind.${item.kind}`)} ·{' '}
-        {when.format(new Date(item.createdAt))}
+        {t('sync.outbox.to')}: {name ? `${name} <${item.recipientAddress}>` : item.recipientAddress} ·{' '}
+        {t(`sync.outbox.kind.${item.kind}`)} · {when.format(new Date(item.createdAt))}
         {item.attempts > 0 && (
           <> · {t('sync.outbox.attempts', { count: item.attempts, n: formatCount(item.attempts, lang) })}</>
         )}
       </div>
-      {item.state !== 'cancelled' && (
-        <div className="outbox-progress">
-          <progress
-            max={Math.max(item.bytes, 1)}
-            value={item.bytes === 0 ? 1 : item.sentBytes}
-            aria-label={t('sync.outbox.progressLabel', { title })}
-            aria-valuetext={t('sync.outbox.progress', {
-              sent: formatBytes(item.sentBytes, lang),
-              total: formatBytes(item.bytes, lang),
-              percent: formatCount(percent, lang),
-            })}
-          />
-          <span>
-            {t('sync.outbox.progress', {
-              sent: formatBytes(item.sentBytes, lang),
-              total: formatBytes(item.bytes, lang),
-              percent: formatCount(percent, lang),
-            })}
-          </span>
+      {item.state === 'sent' ? (
+        // Done: when HQ accepted it says more than a full progress bar.
+        <div className="outbox-sent-at" data-testid="outbox-sent-at">
+          {t('sync.outbox.sentAt', {
+            when: when.format(new Date(item.sentAt ?? item.createdAt)),
+            size: formatBytes(item.bytes, lang),
+          })}
         </div>
+      ) : (
+        item.state !== 'cancelled' && (
+          <div className="outbox-progress">
+            <progress
+              max={Math.max(item.bytes, 1)}
+              value={item.bytes === 0 ? 1 : item.sentBytes}
+              aria-label={t('sync.outbox.progressLabel', { title })}
+              aria-valuetext={t('sync.outbox.progress', {
+                sent: formatBytes(item.sentBytes, lang),
+                total: formatBytes(item.bytes, lang),
+                percent: formatCount(percent, lang),
+              })}
+            />
+            <span>
+              {t('sync.outbox.progress', {
+                sent: formatBytes(item.sentBytes, lang),
+                total: formatBytes(item.bytes, lang),
+                percent: formatCount(percent, lang),
+              })}
+            </span>
+          </div>
+        )
       )}
       {item.lastError && item.state !== 'sent' && (
         <p className="outbox-error" data-testid="outbox-error">

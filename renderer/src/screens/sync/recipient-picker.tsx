@@ -1,14 +1,14 @@
 import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../store/store-context';
-import { errorKey, filterOfficers, unreachableReason } from './sync-format';
+import { errorKey, filterOfficers, otherOfficers, unreachableReason } from './sync-format';
 
 /** The contract's limit on recipients per send. */
 export const MAX_RECIPIENTS = 50;
 
 /**
  * Pick recipients from HQ's signed directory: a search box (diacritics optional) over name,
- * address and department, and a checkbox per officer. Officers nobody could open a message
+ * address and department, and a checkbox per officer (not the officer themself). Officers nobody could open a message
  * for right now are listed, disabled, with the reason. Chosen ones stay visible as chips
  * even when the search hides them.
  */
@@ -25,6 +25,8 @@ export function RecipientPicker({
   const directory = useAppStore((s) => s.syncDirectory);
   const directoryError = useAppStore((s) => s.syncDirectoryError);
   const directoryRequested = useAppStore((s) => s.syncDirectoryRequested);
+  const me = useAppStore((s) => s.syncStatus?.address);
+  const enrolment = useAppStore((s) => s.syncStatus?.enrolment);
   const [query, setQuery] = useState('');
   const id = useId();
 
@@ -32,7 +34,13 @@ export function RecipientPicker({
     void directoryRequested();
   }, [directoryRequested]);
 
-  const officers = directory?.officers ?? [];
+  // Until HQ approved this workstation its directory is empty: say why, not "no match".
+  const blocked =
+    directoryError ??
+    (enrolment === 'none' || enrolment === 'pending'
+      ? { code: enrolment === 'none' ? 'E_SYNC_NOT_ENROLLED' : 'E_SYNC_PENDING' }
+      : null);
+  const officers = otherOfficers(directory?.officers ?? [], me);
   const shown = filterOfficers(officers, query);
   const chosen = new Set(value);
   const byAddress = new Map(officers.map((o) => [o.address, o]));
@@ -42,12 +50,14 @@ export function RecipientPicker({
   return (
     <fieldset className="recipient-picker" aria-describedby={error ? `${id}-error` : undefined}>
       <legend>{t('sync.compose.recipients')}</legend>
-      {directoryError && (
+      {blocked && (
         <div className="callout callout-error" role="alert" data-testid="directory-error">
-          <p>{t(errorKey(directoryError.code))}</p>
-          {directoryError.code === 'E_SYNC_NOT_ENROLLED' && (
+          <p>{t(errorKey(blocked.code))}</p>
+          {(blocked.code === 'E_SYNC_NOT_ENROLLED' || blocked.code === 'E_SYNC_PENDING') && (
             <p>
-              <a href="#/sync">{t('sync.compose.enrolFirst')}</a>
+              <a href="#/sync">
+                {blocked.code === 'E_SYNC_PENDING' ? t('sync.compose.seeSync') : t('sync.compose.enrolFirst')}
+              </a>
             </p>
           )}
         </div>
@@ -69,8 +79,8 @@ export function RecipientPicker({
           ))}
         </ul>
       )}
-      {!directory && !directoryError && <p className="muted">{t('sync.compose.loadingDirectory')}</p>}
-      {directory && (
+      {!directory && !blocked && <p className="muted">{t('sync.compose.loadingDirectory')}</p>}
+      {directory && !blocked && (
         <>
           <div className="field">
             <label htmlFor={`${id}-search`}>{t('sync.compose.search')}</label>
@@ -88,7 +98,11 @@ export function RecipientPicker({
             {t('sync.compose.matches', { count: shown.length })}
           </p>
           <ul id={`${id}-list`} className="recipient-list" data-testid="recipient-list">
-            {shown.length === 0 && <li className="muted">{t('sync.compose.noMatch')}</li>}
+            {shown.length === 0 && (
+              <li className="muted">
+                {officers.length === 0 ? t('sync.compose.directoryEmpty') : t('sync.compose.noMatch')}
+              </li>
+            )}
             {shown.map((o) => {
               const reason = unreachableReason(o);
               const checked = chosen.has(o.address);

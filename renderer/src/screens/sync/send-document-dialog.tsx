@@ -25,8 +25,8 @@ export function SendDocumentDialog({
   const send = useAppStore((s) => s.syncSendSubmitted);
   const sendError = useAppStore((s) => s.syncSendError);
   const cleared = useAppStore((s) => s.syncSendErrorCleared);
-  // Without a verified directory there is nobody to send to (not enrolled, offline first run).
-  const hasDirectory = useAppStore((s) => s.syncDirectory !== null);
+  // Without an approved enrolment and a verified directory there is nobody to send to.
+  const hasDirectory = useAppStore((s) => s.syncDirectory !== null && s.syncStatus?.enrolment === 'approved');
   const [to, setTo] = useState<string[]>([]);
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -97,6 +97,14 @@ export function SendDocumentDialog({
             {queued !== null &&
               t('sync.compose.queued', { count: queued, n: formatCount(queued, i18n.language) })}
           </p>
+          {queued !== null && (
+            // Where the officer sees it leave (or why it did not): the outbox on the Sync screen.
+            <p>
+              <a href="#/sync" data-testid="send-see-outbox">
+                {t('sync.sendDocument.seeOutbox')}
+              </a>
+            </p>
+          )}
         </>
       )}
     </Dialog>

@@ -8,6 +8,8 @@ import {
   groupHex,
   hqUrlProblem,
   normalizeFingerprint,
+  otherOfficers,
+  senderName,
   relativeTime,
   unreachableReason,
   type Officer,
@@ -95,6 +97,21 @@ describe('recipients', () => {
     expect(filterOfficers(list, 'BINH@')).toHaveLength(1);
     expect(filterOfficers(list, '  ')).toHaveLength(2);
     expect(filterOfficers(list, 'nobody')).toHaveLength(0);
+  });
+
+  it('leaves the officer themself out of the recipients', () => {
+    const list = [officer({ address: 'an.nguyen@mission.example' }), officer({ address: 'binh@hq' })];
+    expect(otherOfficers(list, 'An.Nguyen@mission.example').map((o) => o.address)).toEqual(['binh@hq']);
+    expect(otherOfficers(list, undefined)).toHaveLength(2);
+    expect(otherOfficers(list, 'someone@else')).toHaveLength(2);
+  });
+
+  it('shows the name of a "Name <address>" sender', () => {
+    expect(senderName('Nguyen Van An <an.nguyen@mission.example>')).toBe('Nguyen Van An');
+    expect(senderName('Nguyễn Văn An<an@x>')).toBe('Nguyễn Văn An');
+    expect(senderName('Consular Department')).toBe('Consular Department');
+    expect(senderName('<only@address>')).toBe('<only@address>');
+    expect(senderName('')).toBe('');
   });
 
   it('says why a recipient cannot be picked', () => {

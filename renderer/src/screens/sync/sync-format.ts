@@ -100,6 +100,23 @@ export function unreachableReason(officer: Officer): Unreachable | null {
   return 'no-keys';
 }
 
+/**
+ * The directory without the officer themself: HQ lists everyone, and a document sent to one's
+ * own address would only come back to this workstation. Addresses compare case-insensitively
+ * (the relay lowercases them; `me` is the status's `address`, absent before enrolment).
+ */
+export function otherOfficers(officers: readonly Officer[], me: string | undefined): Officer[] {
+  if (!me) return [...officers];
+  const mine = me.toLowerCase();
+  return officers.filter((o) => o.address.toLowerCase() !== mine);
+}
+
+/** The name of a "Name <address>" party (as received items are stored); the text otherwise. */
+export function senderName(from: string): string {
+  const m = /^(.+?)\s*<[^<>]+>$/.exec(from);
+  return m?.[1] ?? from;
+}
+
 /** Lower case, Vietnamese diacritics and đ folded: "nguyen" finds "Nguyễn". */
 export function fold(text: string): string {
   return text.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').toLowerCase();

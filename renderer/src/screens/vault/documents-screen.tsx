@@ -6,6 +6,8 @@ import { DIRECTIONS, DOCUMENT_STATUSES, type DocumentSortField } from '../../../
 import { SelectField } from '../../components/field';
 import { VirtualGrid, type GridColumn } from '../../components/virtual-grid';
 import { useAppStore } from '../../store/store-context';
+import { isNewArrival } from '../../store/slices/sync-slice';
+import { senderName } from '../sync/sync-format';
 import { AddDocumentDialog } from './add-document-dialog';
 import { DocumentView } from './document-view';
 
@@ -25,7 +27,16 @@ export function DocumentsScreen() {
   const documentOpened = useAppStore((s) => s.documentOpened);
   const sampleDataRequested = useAppStore((s) => s.sampleDataRequested);
   const busy = useAppStore((s) => s.vaultBusy);
+  const arrivedSince = useAppStore((s) => s.syncArrivedSince);
+  const openedArrivals = useAppStore((s) => s.syncOpenedArrivals);
+  const unseenArrivals = useAppStore((s) => s.syncUnseenArrivals);
+  const arrivalsSeen = useAppStore((s) => s.syncArrivalsSeen);
   const [adding, setAdding] = useState(false);
+
+  // The list is on screen: what arrived is seen here (its rows stay marked until opened).
+  useEffect(() => {
+    if (unseenArrivals > 0 && !open) arrivalsSeen();
+  }, [unseenArrivals, open, arrivalsSeen]);
 
   // First page for each generation (filters, sort, new data).
   useEffect(() => {
@@ -56,11 +67,30 @@ export function DocumentsScreen() {
     {
       key: 'subject',
       header: t('documents.col.subject'),
-      width: 'minmax(10rem, 1fr)',
+      // The column people read: twice the room the sender gets when the window is narrow.
+      width: 'minmax(12rem, 2fr)',
       sortable: true,
-      render: (d) => <span title={d.subject}>{d.subject}</span>,
+      render: (d) => (
+        <span className="subject-cell">
+          {isNewArrival(d, arrivedSince, openedArrivals) && (
+            <span className="new-badge" title={t('documents.newLabel')} data-testid="new-badge">
+              <span aria-hidden="true">{t('documents.new')}</span>
+              <span className="visually-hidden">{t('documents.newLabel')}:</span>
+            </span>
+          )}
+          <span className="subject-text" title={d.subject}>
+            {d.subject}
+          </span>
+        </span>
+      ),
     },
-    { key: 'from', header: t('documents.col.from'), width: '10rem', render: (d) => d.from },
+    {
+      key: 'from',
+      header: t('documents.col.from'),
+      width: 'minmax(8rem, 1fr)',
+      // "Name <address>": the name in the list, all of it on hover and in the document.
+      render: (d) => <span title={d.from}>{senderName(d.from)}</span>,
+    },
     {
       key: 'direction',
       header: t('documents.col.direction'),

@@ -14,6 +14,8 @@ export function MessagesScreen() {
   const threadOpened = useAppStore((s) => s.threadOpened);
   const draftSaved = useAppStore((s) => s.draftSaved);
   const threadClosed = useAppStore((s) => s.threadClosed);
+  const unseenArrivals = useAppStore((s) => s.syncUnseenArrivals);
+  const arrivalsSeen = useAppStore((s) => s.syncArrivalsSeen);
   const [body, setBody] = useState('');
   const [subject, setSubject] = useState('');
   const when = new Intl.DateTimeFormat(i18n.language === 'vi' ? 'vi-VN' : 'en-GB', {
@@ -24,6 +26,10 @@ export function MessagesScreen() {
   useEffect(() => {
     void threadsRequested();
   }, [threadsRequested]);
+  // Received messages show here as unread threads: the status bar's count has been seen.
+  useEffect(() => {
+    if (unseenArrivals > 0) arrivalsSeen();
+  }, [unseenArrivals, arrivalsSeen]);
 
   const open = threads?.find((th) => th.id === openId) ?? null;
   const submit = async (e: FormEvent) => {

@@ -20,6 +20,18 @@ export interface SyncSlice {
   /** The last failed "sync now", retry or cancel. */
   syncActionError: ContractError | null;
   syncSendError: ContractError | null;
+  /**
+   * Items received (documents and messages) since the officer last looked at Documents or
+   * Messages: the status bar shows it until then. Counted from `inboxVersion`.
+   */
+  syncUnseenArrivals: number;
+  /**
+   * Incoming documents updated at or after this time (ms, this machine's clock, as the vault
+   * stamps `updatedAt`) arrived from HQ while the vault was open; null until something did.
+   */
+  syncArrivedSince: number | null;
+  /** Arrived documents the officer has opened since: no longer marked new. */
+  syncOpenedArrivals: Readonly<Record<string, true>>;
   /** The vault opened: ask `sync.status` now and every SYNC_POLL_MS until stopped. */
   syncWatchStarted(): void;
   syncWatchStopped(): void;
@@ -33,6 +45,10 @@ export interface SyncSlice {
   syncNowRequested(): Promise<void>;
   syncSendSubmitted(input: CallInput<'sync.send'>): Promise<OutboxItem[] | null>;
   syncSendErrorCleared(): void;
+  /** Documents or Messages is on screen: what arrived has been seen (the list marks it). */
+  syncArrivalsSeen(): void;
+  /** An arrived document was opened: it is not new any more. */
+  syncArrivalOpened(documentId: string): void;
   outboxRetryRequested(id: string): Promise<void>;
   outboxCancelRequested(id: string): Promise<void>;
   /** Lock, wipe or vault gone: forget everything sync showed, drop answers still in flight. */
@@ -49,7 +65,24 @@ export const emptySync = {
   syncEnrolError: null,
   syncActionError: null,
   syncSendError: null,
+  syncUnseenArrivals: 0,
+  syncArrivedSince: null,
+  syncOpenedArrivals: {},
 } satisfies Partial<SyncSlice>;
+
+/** Slack for the gap between the poll before an arrival and the vault's `updatedAt` stamp. */
+const ARRIVAL_SLACK_MS = 2_000;
+
+/** Whether a row of the document list is an incoming document that arrived and is unopened. */
+export function isNewArrival(
+  row: { id: string; direction: string; updatedAt: string },
+  since: number | null,
+  opened: Readonly<Record<string, true>>,
+): boolean {
+  return (
+    since !== null && row.direction === 'incoming' && !opened[row.id] && Date.parse(row.updatedAt) >= since
+  );
+}
 
 export const syncSlice =
   ({ client }: SliceDeps): Slice<SyncSlice> =>
@@ -61,6 +94,8 @@ export const syncSlice =
     /** Bumped on reset: an answer that left before the lock must not land after it. */
     let epoch = 0;
     let seenInboxVersion: number | null = null;
+    /** When the previous status answer came: anything counted in the next delta is newer. */
+    let previousAnswerAt = Date.now();
     let polling = false;
 
     const unlocked = () => get().vault?.state === 'unlocked';
@@ -75,9 +110,18 @@ export const syncSlice =
       // 'locked' means the core knows nothing: keep nothing either.
       if (status.enrolment === 'locked') return;
       const previous = seenInboxVersion;
+      const answeredAt = Date.now();
+      const since = previousAnswerAt - ARRIVAL_SLACK_MS;
+      previousAnswerAt = answeredAt;
       seenInboxVersion = status.inboxVersion;
       set({ syncStatus: status });
       if (previous !== null && previous !== status.inboxVersion) {
+        // A restarted core counts from 0 again: then at least one item is new.
+        const arrived = status.inboxVersion > previous ? status.inboxVersion - previous : 1;
+        set((s) => ({
+          syncUnseenArrivals: s.syncUnseenArrivals + arrived,
+          syncArrivedSince: s.syncArrivedSince ?? since,
+        }));
         // Something was received: the lists that may show it are read again.
         get().documentsInvalidated();
         if (get().threads !== null) void get().threadsRequested();
@@ -187,11 +231,19 @@ export const syncSlice =
         return result.value.items;
       },
       syncSendErrorCleared: () => set({ syncSendError: null }),
+      syncArrivalsSeen() {
+        if (get().syncUnseenArrivals !== 0) set({ syncUnseenArrivals: 0 });
+      },
+      syncArrivalOpened(documentId) {
+        if (get().syncArrivedSince === null || get().syncOpenedArrivals[documentId]) return;
+        set((s) => ({ syncOpenedArrivals: { ...s.syncOpenedArrivals, [documentId]: true } }));
+      },
       outboxRetryRequested: (id) => outboxAction('sync.outbox.retry', id),
       outboxCancelRequested: (id) => outboxAction('sync.outbox.cancel', id),
       syncReset() {
         epoch++;
         seenInboxVersion = null;
+        previousAnswerAt = Date.now();
         set(emptySync);
       },
     };

@@ -1,0 +1,277 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import type { Browser, Page } from '@playwright/test';
+import { makePdf } from '../fixtures/verifiers';
+import { createSoftHsmToken, makeCa, type SoftHsmToken } from '../fixtures/softhsm';
+import { expect, startPreviewProcess, test, type PreviewServer } from './fixtures';
+
+/**
+ * Issue 5 end to end, as two officers would do it: two previews (each its own real core,
+ * profile and SoftHSM token, both certificates from one ministry CA), the project's own relay
+ * started with the built `embassy hq serve` (trusting that CA, so enrolment is approved at
+ * once), Debian's Chromium. Each officer creates a vault and enrols through the Sync screen;
+ * the mission officer signs a PDF (PAdES) and sends it to HQ from the document view; the HQ
+ * officer sees it arrive without reloading, opens it, and the signature is valid.
+ */
+const run = promisify(execFile);
+
+const MISSION = { name: 'Nguyen Van An', email: 'an.nguyen@mission.example', label: 'Mission E2E' };
+const HQ = { name: 'Tran Thi Binh', email: 'binh.tran@hq.example', label: 'HQ E2E' };
+
+let caDir: string;
+let relayDir: string;
+let rootPath: string;
+let tokens: { mission: SoftHsmToken; hq: SoftHsmToken };
+let relay: { url: string; fingerprint: string; child: ChildProcess; log: string[] };
+
+/** `embassy hq serve` from the bundle; its first stdout line is JSON with url and fingerprint. */
+async function startRelay(dataDir: string, trustCa: string): Promise<typeof relay> {
+  const child = spawn(
+    process.execPath,
+    [
+      'dist/node/embassy.cjs',
+      'hq',
+      'serve',
+      '--data',
+      dataDir,
+      '--listen',
+      '127.0.0.1:0',
+      '--json',
+      '--trust-ca',
+      trustCa,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  // The relay's request log, kept for the report of a failed run (not printed otherwise).
+  const log: string[] = [];
+  if (child.stderr) createInterface({ input: child.stderr }).on('line', (l) => log.push(l));
+  const line = await new Promise<string>((resolve, reject) => {
+    if (!child.stdout) return reject(new Error('relay has no stdout'));
+    createInterface({ input: child.stdout }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`hq serve exited with ${code} before it was ready`)));
+  });
+  const { url, fingerprint } = JSON.parse(line) as { url: string; fingerprint: string };
+  return { url, fingerprint, child, log };
+}
+
+test.beforeAll(async () => {
+  caDir = mkdtempSync(join(tmpdir(), 'embassy-e2e-ca-'));
+  relayDir = mkdtempSync(join(tmpdir(), 'embassy-e2e-relay-'));
+  // One CA for both, as one ministry issues every officer's token certificate.
+  const ca = await makeCa(caDir, 'ministry', (cmd, args) => run(cmd, args));
+  rootPath = ca.rootPath;
+  const [mission, hq] = await Promise.all(
+    [MISSION, HQ].map((p) =>
+      createSoftHsmToken({ keys: ['rsa'], label: p.label, holder: { name: p.name, email: p.email }, ca }),
+    ),
+  );
+  tokens = { mission: mission as SoftHsmToken, hq: hq as SoftHsmToken };
+  relay = await startRelay(relayDir, rootPath);
+});
+
+test.afterAll(async () => {
+  if (relay?.child.exitCode === null) {
+    const exited = new Promise((r) => relay.child.once('exit', r));
+    relay.child.kill('SIGTERM');
+    await exited;
+  }
+  await tokens?.mission.cleanup();
+  await tokens?.hq.cleanup();
+  rmSync(caDir, { recursive: true, force: true });
+  rmSync(relayDir, { recursive: true, force: true });
+});
+
+interface Officer {
+  readonly page: Page;
+  readonly preview: PreviewServer & { stop(): Promise<void> };
+  readonly token: SoftHsmToken;
+}
+
+/** The whole screen: a tall window for the shot (the main region scrolls, not the page). */
+async function fullShot(page: Page, path: string): Promise<void> {
+  const size = page.viewportSize() ?? { width: 1280, height: 800 };
+  const height = await page.locator('main').evaluate((m) => m.scrollHeight + 200);
+  await page.setViewportSize({ width: size.width, height: Math.max(size.height, height) });
+  await page.screenshot({ path });
+  await page.setViewportSize(size);
+}
+
+async function openOfficer(browser: Browser, token: SoftHsmToken): Promise<Officer> {
+  const preview = await startPreviewProcess({ env: token.env, args: ['--trust', rootPath] });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(preview.url);
+  await page.getByTestId('top-language-en').check();
+  return { page, preview, token };
+}
+
+/** First run with the token, as vault.spec does it; an empty vault. */
+async function createVault({ page, token }: Officer): Promise<void> {
+  await page.getByRole('link', { name: /Documents/ }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Set up this workstation');
+  await page.getByTestId('choose-token').click();
+  await page.getByLabel('Token driver (PKCS#11 module)').selectOption(token.modulePath);
+  await page.getByTestId('detected-token').filter({ hasText: token.label }).click();
+  await page.getByTestId('pin').fill(token.pin);
+  await page.getByTestId('create-vault').click();
+  await page.getByRole('link', { name: 'Start with an empty vault' }).click();
+  await expect(page.getByTestId('add-document')).toBeVisible({ timeout: 30_000 });
+}
+
+/** Sync screen → enrolment form → approved (the relay trusts the CA). */
+async function enrol({ page, token }: Officer, department: string, shot: string): Promise<void> {
+  await page.getByRole('link', { name: /Sync/ }).first().click();
+  await expect(page.getByRole('heading', { name: 'Enrol this workstation' })).toBeVisible();
+  await expect(page.locator('input[name=enrol-certificate]')).toBeChecked({ timeout: 20_000 });
+  await page.getByTestId('enrol-url').fill(relay.url);
+  await page.getByTestId('enrol-fingerprint').fill(relay.fingerprint);
+  await page.getByTestId('enrol-department').fill(department);
+  await page.getByTestId('enrol-pin').fill(token.pin);
+  await fullShot(page, shot);
+  await page.getByTestId('enrol-submit').click();
+  // Approved at once; the first round (directory, prekeys) makes the link online.
+  await expect(page.getByTestId('sync-connection')).toHaveText(/Online/, { timeout: 30_000 });
+  await expect(page.getByTestId('status-connection')).toHaveText('Online');
+}
+
+test('two officers: enrol, sign, send to HQ, receive and verify', async ({ browser }, info) => {
+  test.setTimeout(180_000);
+  const started = Date.now();
+  const shot = (name: string) => info.outputPath(`${name}.png`);
+  const [hq, mission] = await Promise.all([
+    openOfficer(browser, tokens.hq),
+    openOfficer(browser, tokens.mission),
+  ]);
+  try {
+    // Both create their vaults; HQ enrols first so that its prekey is in the directory the
+    // mission fetches when it enrols.
+    await Promise.all([createVault(hq), createVault(mission)]);
+    await enrol(hq, 'Consular Department', shot('hq-enrol-en'));
+    await fullShot(hq.page, shot('hq-approved-en'));
+    await enrol(mission, 'Embassy in Paris', shot('mission-enrol-en'));
+    await expect(mission.page.getByText(MISSION.email)).toBeVisible();
+    await fullShot(mission.page, shot('mission-approved-en'));
+
+    // HQ waits on its (empty) documents list.
+    await hq.page.keyboard.press('Alt+1');
+    await expect(hq.page.getByTestId('document-count')).toContainText('0 documents');
+
+    // Mission: a document with a PDF, signed on the token (PAdES).
+    const m = mission.page;
+    const subject = `Legalisation request ${Date.now()}`;
+    const pdfPath = info.outputPath('request.pdf');
+    writeFileSync(pdfPath, await makePdf(1));
+    await m.keyboard.press('Alt+1');
+    await m.getByTestId('add-document').click();
+    await m.getByTestId('doc-subject').fill(subject);
+    await m.getByTestId('doc-pdf').setInputFiles(pdfPath);
+    await m.getByTestId('doc-save').click();
+    await expect(m.getByTestId('signature-panel')).toContainText('This PDF is not signed.', {
+      timeout: 20_000,
+    });
+    await m.getByTestId('sign-document').click();
+    const signDialog = m.getByRole('dialog');
+    await expect(signDialog.getByRole('radio')).toBeChecked({ timeout: 20_000 });
+    await signDialog.getByLabel('Reason').fill('Legalised for HQ');
+    await signDialog.getByTestId('sign-pin').fill(tokens.mission.pin);
+    await signDialog.getByTestId('sign-submit').click();
+    await expect(m.getByTestId('signature-panel').getByTestId('verify-report')).toHaveAttribute(
+      'data-verdict',
+      'valid',
+      { timeout: 60_000 },
+    );
+    await m.screenshot({ path: shot('mission-signed-en') });
+
+    // "Send to headquarters…": the HQ officer is offered, the mission officer is not.
+    await m.getByTestId('send-to-hq').click();
+    const send = m.getByRole('dialog', { name: 'Send to headquarters' });
+    const binh = send.locator(`[data-testid=recipient][data-address="${HQ.email}"]`);
+    await expect(binh).toBeEnabled({ timeout: 20_000 });
+    await expect(send.locator(`[data-testid=recipient][data-address="${MISSION.email}"]`)).toHaveCount(0);
+    await send.getByTestId('recipient-search').fill('binh');
+    await binh.check();
+    await m.screenshot({ path: shot('mission-send-en') });
+    await send.getByTestId('send-document-submit').click();
+    await expect(send.getByTestId('send-result')).toContainText(/queued/i, { timeout: 20_000 });
+    await m.screenshot({ path: shot('mission-send-done-en') });
+
+    // HQ: the document appears in the open list without a reload (push → round → inboxVersion).
+    const h = hq.page;
+    const row = h.getByRole('row').filter({ hasText: subject });
+    await expect(row).toBeVisible({ timeout: 45_000 });
+    // Marked new until opened (the list is on screen, so no status-bar notice).
+    await expect(row.getByTestId('new-badge').getByText('New', { exact: true })).toBeVisible();
+    await expect(h.getByTestId('status-arrivals')).toHaveCount(0);
+    await h.screenshot({ path: shot('hq-inbox-en') });
+    await row.getByText(subject).click();
+    await expect(h.getByRole('heading', { level: 1 })).toHaveText(subject);
+    await expect(h.getByText('Page 1 of 1')).toBeVisible({ timeout: 20_000 });
+    const report = h.getByTestId('signature-panel').getByTestId('verify-report');
+    await expect(report).toHaveAttribute('data-verdict', 'valid', { timeout: 30_000 });
+    await expect(report).toContainText(MISSION.name);
+    await expect(report).toContainText('Legalised for HQ');
+    await expect(h.locator('.document-side')).toContainText(MISSION.name);
+    await h.screenshot({ path: shot('hq-received-en') });
+    await h.getByTestId('back-to-list').click();
+    await expect(row).toBeVisible();
+    await expect(row.getByTestId('new-badge')).toHaveCount(0);
+
+    // Mission: from the dialog to the outbox, which says sent; the status bar says online,
+    // synced, nothing pending.
+    await send.getByTestId('send-see-outbox').click();
+    await expect(send).toBeHidden();
+    const item = m.getByTestId('outbox-item').filter({ hasText: subject });
+    await expect(item).toHaveAttribute('data-state', 'sent', { timeout: 30_000 });
+    await expect(item).toContainText(`${HQ.name} <${HQ.email}>`);
+    await expect(item.getByTestId('outbox-sent-at')).toContainText('Accepted by headquarters');
+    await expect(m.getByTestId('status-connection')).toHaveText('Online');
+    await expect(m.getByTestId('status-last-sync')).toHaveText(
+      /^Last sync: (now|\d+ seconds? ago|1 minute ago)$/,
+    );
+    await expect(m.getByTestId('status-pending')).toHaveText('Outbox: empty');
+    await fullShot(m, shot('mission-outbox-en'));
+
+    // The same in Vietnamese: approved screen and outbox, compose, status bar.
+    await m.getByTestId('top-language-vi').check();
+    await expect(m.getByRole('heading', { level: 1 })).toHaveText('Đồng bộ với trụ sở');
+    await expect(m.getByTestId('status-connection')).toHaveText('Trực tuyến');
+    await fullShot(m, shot('mission-outbox-vi'));
+    await m.getByTestId('sync-tab-compose').click();
+    await expect(m.locator(`[data-testid=recipient][data-address="${HQ.email}"]`)).toBeVisible();
+    await fullShot(m, shot('mission-compose-vi'));
+    await m.getByTestId('status-sync').screenshot({ path: shot('mission-status-bar-vi') });
+    await m.getByTestId('top-language-en').check();
+    await m.getByTestId('sync-tab-compose').click();
+    await m.getByTestId('status-sync').screenshot({ path: shot('mission-status-bar-en') });
+
+    // A message too, while HQ is on another screen: the status bar there says something came.
+    await h.keyboard.press('Alt+4');
+    await m.locator(`[data-testid=recipient][data-address="${HQ.email}"]`).check();
+    await m.getByTestId('compose-title').fill('Courier on Friday');
+    await m.getByTestId('compose-text').fill('The original will travel by diplomatic courier on Friday.');
+    await fullShot(m, shot('mission-compose-en'));
+    await m.getByTestId('compose-send').click();
+    await expect(m.getByRole('status').filter({ hasText: 'Queued for 1 device' })).toBeVisible();
+    await expect(h.getByTestId('status-arrivals')).toHaveText('1 item received', { timeout: 45_000 });
+    await h.locator('footer').screenshot({ path: shot('hq-status-bar-en') });
+    await h.getByTestId('top-language-vi').check();
+    await expect(h.getByTestId('status-arrivals')).toHaveText('Đã nhận 1 mục mới');
+    await h.locator('footer').screenshot({ path: shot('hq-status-bar-vi') });
+    await h.getByTestId('top-language-en').check();
+    await h.keyboard.press('Alt+2');
+    await expect(h.getByRole('button', { name: /Courier on Friday/ })).toContainText('1 unread');
+    await expect(h.getByTestId('status-arrivals')).toHaveCount(0);
+    await h.screenshot({ path: shot('hq-messages-en') });
+    console.log(`sync exchange e2e: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } catch (e) {
+    await info.attach('relay.log', { body: relay.log.join('\n'), contentType: 'text/plain' });
+    throw e;
+  } finally {
+    await Promise.all([hq.page.context().close(), mission.page.context().close()]);
+    await Promise.all([hq.preview.stop(), mission.preview.stop()]);
+  }
+});

@@ -160,17 +160,26 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     return (await vault.run('sync.identity', {})).identity;
   }
 
+  /** One device client per identity and relay: its session is reused across rounds. */
+  let device: { key: string; dev: DeviceRelay } | null = null;
   async function deviceRelay(): Promise<{
     dev: DeviceRelay;
     id: NonNullable<Awaited<ReturnType<typeof identity>>>;
   }> {
     const id = await identity();
     if (!id) throw new CoreError(ErrorCode.SyncNotEnrolled, 'this workstation is not enrolled');
-    const dev = relayFor(id.hqUrl, id.hqFingerprint).withDevice({
-      deviceId: id.deviceId,
-      sign: async (message) => (await vault.run('sync.sign', { message })).signature,
-    });
-    return { dev, id };
+    const relay = relayFor(id.hqUrl, id.hqFingerprint);
+    const key = `${client?.key ?? ''}|${id.deviceId}`;
+    if (!device || device.key !== key) {
+      device = {
+        key,
+        dev: relay.withDevice({
+          deviceId: id.deviceId,
+          sign: async (message) => (await vault.run('sync.sign', { message })).signature,
+        }),
+      };
+    }
+    return { dev: device.dev, id };
   }
 
   async function status(): Promise<SyncStatus> {
@@ -601,6 +610,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       // Idle keep-alive sockets would hold a command-line process open.
       client?.relay.close();
       client = null;
+      device = null;
     },
   };
 }

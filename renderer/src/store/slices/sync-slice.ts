@@ -228,6 +228,12 @@ export const syncSlice =
           syncOutbox: [...result.value.items, ...(get().syncOutbox ?? []).filter((i) => !sent.has(i.id))],
         });
         void get().syncStatusRequested();
+        // A document sent is marked so in the vault: refresh the open one and the list.
+        if (input.kind === 'document') {
+          get().documentsInvalidated();
+          if (get().openDocument?.document.id === input.documentId)
+            void get().documentOpened(input.documentId);
+        }
         return result.value.items;
       },
       syncSendErrorCleared: () => set({ syncSendError: null }),

@@ -204,10 +204,16 @@ describe(`sync over a bad link (${scaleName}: ${SCALE.messages} messages + ${SCA
       );
       const elapsedMs = Date.now() - start;
       const stats = proxy.stats();
+      // The relay's view: requests by method, route and status (cut PATCHes show here).
+      const requests: Record<string, number> = {};
+      for (const l of hq.logs) {
+        const m = /^(\S+ \S+ \d+) \d+ms$/.exec(l);
+        if (m?.[1]) requests[m[1]] = (requests[m[1]] ?? 0) + 1;
+      }
       console.log(
         `sync-faults ${scaleName}: queued in ${(queuedMs / 1000).toFixed(1)} s; delivered in ${(elapsedMs / 1000).toFixed(1)} s; ` +
           `rounds mission ${rounds.mission}, hq ${rounds.hq}; proxy ${JSON.stringify(stats)}; ` +
-          `round errors ${JSON.stringify(Object.fromEntries(errors))}`,
+          `round errors ${JSON.stringify(Object.fromEntries(errors))}; relay requests ${JSON.stringify(requests)}`,
       );
       expect(finished, `not done within ${SCALE.deadlineMs} ms`).toEqual({ mission: true, hq: true });
       // The link really was bad: connections were cut and segments were late.

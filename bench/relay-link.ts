@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import sodium from 'libsodium-wrappers-sumo';
 import { deviceIdOf, startRelay, type RelayLimits, type RunningRelay } from '../hq/server/relay-server';
 import { SqliteRelayStore } from '../hq/storage/sqlite-relay-store';
+import { certificationFor, createTestPki, type TestOfficer } from '../tests/fixtures/officer-pki';
 import {
   authSessionMessage,
   enrolmentMessage,
@@ -28,6 +29,9 @@ export interface RelayLink {
   readonly baseUrl: string;
   readonly agent: Agent;
   readonly token: string;
+  /** The device behind `token` and the relay's pin, for clients that log in on their own. */
+  readonly device?: BenchDevice;
+  readonly fingerprint?: string;
 }
 
 export interface UploadItem {
@@ -36,8 +40,14 @@ export interface UploadItem {
   readonly bytes: Buffer;
 }
 
-/** Puts one item in the recipient's mailbox; resolves once the relay holds it complete. */
-export type UploadFn = (link: RelayLink, item: UploadItem) => Promise<void>;
+/**
+ * Puts one item in the recipient's mailbox; resolves once the relay holds it complete.
+ * `prepare`, when present, runs before timing starts (a client with its own connections and
+ * session opens them there, as the reference does with the link's agent and token).
+ */
+export type UploadFn = ((link: RelayLink, item: UploadItem) => Promise<void>) & {
+  prepare?: (link: RelayLink) => Promise<void>;
+};
 
 export interface Reply {
   readonly status: number;
@@ -47,6 +57,8 @@ export interface Reply {
 
 export interface BenchRelay {
   readonly relay: RunningRelay;
+  /** The officer whose (software) "token" certifies every bench device's enrolment. */
+  readonly officer: TestOfficer;
   readonly store: SqliteRelayStore;
   readonly dataDir: string;
   /** Over loopback, no proxy: for set-up (enrolment, login). */
@@ -76,6 +88,9 @@ export function pinnedAgent(relay: RunningRelay, maxSockets = 8): Agent {
 
 export async function startBenchRelay(limits?: Partial<RelayLimits>): Promise<BenchRelay> {
   await sodium.ready;
+  // The relay checks the enrolment certification: one test CA and officer certify every device.
+  const pki = await createTestPki('bench');
+  const officer = await pki.issue({ keyType: 'ec' });
   const dataDir = mkdtempSync(join(tmpdir(), 'embassy-relay-bench-'));
   const store = SqliteRelayStore.open(dataDir);
   const relay = await startRelay({
@@ -89,6 +104,7 @@ export async function startBenchRelay(limits?: Partial<RelayLimits>): Promise<Be
   const agent = pinnedAgent(relay, 16);
   return {
     relay,
+    officer,
     store,
     dataDir,
     agent,
@@ -96,6 +112,7 @@ export async function startBenchRelay(limits?: Partial<RelayLimits>): Promise<Be
       agent.destroy();
       await relay.close(); // closes the store too
       await rm(dataDir, { recursive: true, force: true });
+      pki.cleanup();
     },
   };
 }
@@ -152,8 +169,7 @@ export async function approvedDevices(b: BenchRelay, count: number): Promise<Ben
   for (let i = 0; i < count; i++) {
     const sign = sodium.crypto_sign_keypair();
     const box = sodium.crypto_box_keypair();
-    // Stands in for the token-signed request (the relay does not check it yet).
-    const enrolment = sodium.randombytes_buf(600);
+    const enrolment = certificationFor(b.officer, sign.publicKey, box.publicKey);
     const e = await send(base, {
       path: '/v1/enroll',
       body: {

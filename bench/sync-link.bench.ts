@@ -119,9 +119,10 @@ async function relayUploadMs(upload: UploadFn, bytes: Buffer): Promise<number> {
     const [a, r] = await approvedDevices(b, 2);
     if (!a || !r) throw new Error('no devices');
     const token = await login({ baseUrl: b.relay.url, agent: b.agent }, b.relay, a);
-    const link = { baseUrl: proxy.url('https'), agent, token };
+    const link = { baseUrl: proxy.url('https'), agent, token, device: a, fingerprint: b.relay.fingerprint };
     const health = await send(link, { path: '/health' });
     if (health.status !== 200) throw new Error(`health through the proxy: ${health.status}`);
+    await upload.prepare?.(link);
     const t0 = now();
     await upload(link, { recipient: r.id, envelopeId: envelopeId(), bytes });
     const elapsed = now() - t0;
@@ -148,7 +149,14 @@ async function ingest(upload: UploadFn): Promise<{ elapsedMs: number; latenciesM
     const links = await Promise.all(
       devices.map(async (d, i) => {
         const base = { baseUrl: b.relay.url, agent: agents[i] as (typeof agents)[number] };
-        return { ...base, token: await login(base, b.relay, d) };
+        const link = {
+          ...base,
+          token: await login(base, b.relay, d),
+          device: d,
+          fingerprint: b.relay.fingerprint,
+        };
+        await upload.prepare?.(link);
+        return link;
       }),
     );
     const payloads = devices.map(() => randomBytes(ENVELOPE_BYTES));
@@ -172,7 +180,10 @@ async function ingest(upload: UploadFn): Promise<{ elapsedMs: number; latenciesM
 }
 
 /** The benchmark with a given upload function (the reference client by default). */
-export function syncLinkBench(upload: UploadFn = sequentialChunkUpload()): Bench {
+export function syncLinkBench(
+  upload: UploadFn = sequentialChunkUpload(),
+  client = 'reference client, sequential 256 KiB PATCHes',
+): Bench {
   return async () => {
     const figures: Figure[] = [];
     process.stderr.write(
@@ -204,7 +215,7 @@ export function syncLinkBench(upload: UploadFn = sequentialChunkUpload()): Bench
         name: 'relay upload through the proxy',
         value: relayMs / 1000,
         unit: 's',
-        note: `${MB} MB, one item, HTTPS, same link; POST /v1/mail to the completing PATCH`,
+        note: `${MB} MB, one item, HTTPS, same link, ${client}; POST /v1/mail to the completing PATCH`,
       },
       { name: 'relay upload goodput', value: relayGoodput, unit: 'B/s' },
       {
@@ -222,7 +233,7 @@ export function syncLinkBench(upload: UploadFn = sequentialChunkUpload()): Bench
         name: 'relay ingest',
         value: envelopes / (elapsedMs / 1000),
         unit: 'envelopes/s',
-        note: `${INGEST_DEVICES} devices at once × ${INGEST_PER_DEVICE} envelopes of ${ENVELOPE_BYTES} B, loopback, no proxy; clients in the relay's process`,
+        note: `${INGEST_DEVICES} devices at once × ${INGEST_PER_DEVICE} envelopes of ${ENVELOPE_BYTES} B, loopback, no proxy, ${client}; clients in the relay's process`,
       },
       {
         name: 'relay ingest upload p50',

@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import sodium from 'libsodium-wrappers-sumo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +14,10 @@ import {
 } from '../../electron/core/sync/relay-client';
 import { EnrolmentCertification, prekeyMessage, type InboxItem } from '../../shared/sync/relay-protocol';
 import { startRelay } from '../../hq/server/relay-server';
+import { startFaultProxy } from '../fixtures/fault-proxy';
 import {
   approvedDevice,
+  call,
   enrolBody,
   newDevice,
   startTestRelay,
@@ -362,4 +366,89 @@ describe('relay client', () => {
       rmSync(own.dataDir, { recursive: true, force: true });
     }
   });
+  it('completes an item whose bytes all arrived but whose last PATCH was cut before completion', async () => {
+    const a = await approvedDevice(t);
+    const b = await approvedDevice(t);
+    const bytes = randomBytes(300 * 1024);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const envelopeId = 'env-client-stuck-01';
+    // What a PATCH cut right after its last byte leaves: every byte stored and recorded, the
+    // item still "uploading" (the relay completes only a PATCH that ends cleanly).
+    const created = await call(t, {
+      path: '/v1/mail',
+      token: a.token,
+      body: { recipient: b.device.id, envelopeId, size: bytes.length, sha256 },
+    });
+    const id = created.json<{ id: string }>().id;
+    writeFileSync(join(t.dataDir, 'blobs', id), bytes);
+    const db = new Database(join(t.dataDir, 'relay.sqlite'));
+    try {
+      db.pragma('busy_timeout = 5000');
+      db.prepare('UPDATE mail_items SET received = size WHERE id = ?').run(id);
+    } finally {
+      db.close();
+    }
+    const head = await call(t, { method: 'HEAD', path: `/v1/mail/${id}`, token: a.token });
+    expect(head.headers['upload-offset']).toBe(String(bytes.length));
+
+    const c = client();
+    try {
+      const status = await c
+        .withDevice(signer(a.device))
+        .upload({ recipient: b.device.id, envelopeId, bytes });
+      expect(status).toMatchObject({ id, state: 'complete', offset: bytes.length });
+      const inbox = await c.withDevice(signer(b.device)).inbox();
+      expect(inbox.items.map((i) => i.id)).toEqual([id]);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('keeps a slow PATCH alive: the timeout is inactivity, and PATCHes shrink to what the link carries', async () => {
+    const a = await approvedDevice(t);
+    const b = await approvedDevice(t);
+    // 512 kbit/s and a 6 s timeout: 768 KiB in one PATCH would be 12 s of line, and the answer
+    // comes only after the last byte (the proxy's queue, like a kernel's, takes the body at
+    // once, so the socket shows no activity meanwhile). The first PATCH is 256 KiB (4 s), the
+    // next ones what the measured rate carries in a third of the timeout.
+    const proxy = await startFaultProxy(
+      { host: '127.0.0.1', port: t.relay.port },
+      { rttMs: 100, bitsPerSecond: 512_000, dropRate: 0 },
+    );
+    const c = createRelayClient({
+      baseUrl: proxy.url('https'),
+      fingerprintHex: t.relay.fingerprint,
+      timeoutMs: 6000,
+      chunkBytes: 4 * 1024 * 1024,
+      retryDelayMs: 20,
+    });
+    try {
+      const dev = c.withDevice(signer(a.device));
+      await dev.inbox();
+      const before = proxy.stats().connections;
+      const bytes = randomBytes(768 * 1024);
+      const progress: number[] = [];
+      const t0 = Date.now();
+      const status = await dev.upload(
+        { recipient: b.device.id, envelopeId: 'env-client-slow-01', bytes },
+        (sent) => progress.push(sent),
+      );
+      expect(status).toMatchObject({ state: 'complete', offset: bytes.length });
+      const elapsed = Date.now() - t0;
+      console.log(
+        `slow PATCH: ${bytes.length} B at 512 kbit/s in ${elapsed} ms, progress ${progress.join(', ')}; ${proxy.stats().connections - before} new connections`,
+      );
+      // No request timed out while bytes were moving: no resume (a HEAD after a failure would
+      // report an offset again), at most one more connection (the pool may open one between
+      // requests), and about the line time (12.3 s) — each timeout would cost 6 s more.
+      expect(progress.every((p, i) => i === 0 || p > (progress[i - 1] ?? 0))).toBe(true);
+      expect(proxy.stats().connections - before).toBeLessThanOrEqual(1);
+      expect(elapsed).toBeLessThan(17_000);
+      expect(progress[1]).toBe(256 * 1024);
+      expect(progress.length).toBeGreaterThanOrEqual(5);
+    } finally {
+      c.close();
+      await proxy.close();
+    }
+  }, 60_000);
 });

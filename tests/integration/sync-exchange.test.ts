@@ -170,6 +170,22 @@ describe('sync: a full exchange', () => {
     expect(back[0]).toMatchObject({ text: CANARY.reply, sender: 'binh.tran@hq.example' });
   }, 180_000);
 
+  it('sends a backlog larger than one outbox page (200) in one round', async () => {
+    const n = 205;
+    for (let i = 0; i < n; i++) {
+      await must(mission.core, 'sync.send', {
+        kind: 'message',
+        to: ['binh.tran@hq.example'],
+        title: `Tồn đọng ${i}`,
+        text: `Công văn tồn đọng số ${i}`,
+      });
+    }
+    await must(mission.core, 'sync.now', {});
+    expect(mission.core.sync.lastRound()).toMatchObject({ sent: n, pending: 0, errors: [] });
+    await must(hqOfficer.core, 'sync.now', {});
+    expect(hqOfficer.core.sync.lastRound()).toMatchObject({ received: n, rejected: 0, errors: [] });
+  }, 120_000);
+
   it("leaves no canary in the relay's data directory or log", async () => {
     const hits = canaryHits(hq.dataDir, Object.values(CANARY), hq.logs);
     expect(hits).toEqual([]);

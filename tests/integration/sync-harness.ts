@@ -1,9 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCore, type Core, type CoreOptions } from '../../electron/core';
 import { startRelay, type RunningRelay } from '../../hq/server/relay-server';
 import { execFile } from 'node:child_process';
+import Database from 'better-sqlite3-multiple-ciphers';
 import { promisify } from 'node:util';
 import { createSoftHsmToken, makeCa, type SoftHsmToken } from '../fixtures/softhsm';
 
@@ -123,4 +124,16 @@ export function canaryHits(
     }
   }
   return hits;
+}
+
+/** The relay's mail items by state, and the item files it still holds. */
+export function relayMail(dataDir: string): { states: unknown[]; blobs: string[] } {
+  const db = new Database(join(dataDir, 'relay.sqlite'), { readonly: true });
+  try {
+    const states = db.prepare('SELECT state, count(*) AS n FROM mail_items GROUP BY state').all();
+    const blobs = existsSync(join(dataDir, 'blobs')) ? filesUnder(join(dataDir, 'blobs')) : [];
+    return { states, blobs };
+  } finally {
+    db.close();
+  }
 }

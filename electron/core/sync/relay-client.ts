@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
 import { Agent, request as httpsRequest, type AgentOptions, type RequestOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
@@ -267,6 +267,40 @@ interface RawReply {
   readonly body: Buffer;
 }
 
+/** PATCH sizes: the first before the link is measured, and the least after. */
+const FIRST_PATCH = 256 * 1024;
+const MIN_PATCH = 64 * 1024;
+/** Request bodies are handed to the socket this much at a time. */
+const WRITE_SLICE = 64 * 1024;
+
+/**
+ * Writes a request body in slices, each when the socket has taken the one before. The request
+ * timeout is an inactivity timeout, and Node counts a write as activity when it is handed over
+ * and when it completes: one 4 MiB write on a 256 kbit/s link shows none for over two minutes,
+ * so the timeout would end a PATCH that is moving. Slices make every 64 KiB that leaves count.
+ */
+function writeBody(req: ClientRequest, body: Buffer | undefined): void {
+  if (!body || body.length <= WRITE_SLICE) {
+    req.end(body);
+    return;
+  }
+  let at = 0;
+  const pump = () => {
+    while (at < body.length) {
+      if (req.destroyed) return;
+      const end = Math.min(body.length, at + WRITE_SLICE);
+      const more = req.write(body.subarray(at, end));
+      at = end;
+      if (!more) {
+        req.once('drain', pump);
+        return;
+      }
+    }
+    req.end();
+  };
+  pump();
+}
+
 /** JSON replies larger than this are refused (the directory is the largest). */
 const MAX_JSON_REPLY = Math.ceil(MAX_DIRECTORY_BYTES / 3) * 4 + 4096;
 /** Session tokens are renewed this long before they expire. */
@@ -300,6 +334,26 @@ class Client implements RelayClient {
     });
   }
 
+  /** Bytes per ms the last PATCH big enough to tell carried, request to answer. */
+  private uploadRate: number | undefined;
+
+  /**
+   * The next PATCH's size: what the link carried lately in a third of the timeout, within
+   * [64 KiB, chunkBytes]; 256 KiB before anything was measured. A request waits for its answer
+   * until the whole chunk has crossed (and any queue on the way), so a chunk bigger than the
+   * link carries in the timeout ends in E_TIMEOUT however well it moves — 4 MiB take 131 s at
+   * 256 kbit/s, past the relay's own 120 s request limit too.
+   */
+  patchBytes(): number {
+    if (this.uploadRate === undefined) return Math.min(this.chunkBytes, FIRST_PATCH);
+    const fits = Math.floor((this.uploadRate * this.timeoutMs) / 3);
+    return Math.max(Math.min(MIN_PATCH, this.chunkBytes), Math.min(this.chunkBytes, fits));
+  }
+
+  noteUpload(bytes: number, ms: number): void {
+    if (bytes >= MIN_PATCH) this.uploadRate = bytes / Math.max(1, ms);
+  }
+
   /** Opens a request; resolves with the response head (the body still streaming). */
   open(x: Exchange): Promise<{ res: IncomingMessage; abort: () => void }> {
     return new Promise((resolve, reject) => {
@@ -327,7 +381,7 @@ class Client implements RelayClient {
         res.on('close', () => x.signal?.removeEventListener('abort', onAbort));
         resolve({ res, abort: () => fail(failure ?? aborted()) });
       });
-      req.end(x.body);
+      writeBody(req, x.body);
     });
   }
 
@@ -604,8 +658,12 @@ class DeviceSession implements DeviceRelay {
         // Ask where the relay stands (after a cut it kept what arrived), then send the rest.
         offset = await this.headOffset(id, size, signal);
         onProgress?.(offset, size);
-        while (offset < size) {
-          const chunk = data.subarray(offset, Math.min(size, offset + this.client.chunkBytes));
+        // At least one PATCH: when every byte is there but the PATCH that brought the last ones
+        // was cut before the relay completed the item, an empty one at the end completes it
+        // (otherwise the item stays "uploading" for good and never reaches the recipient).
+        do {
+          const chunk = data.subarray(offset, Math.min(size, offset + this.client.patchBytes()));
+          const started = Date.now();
           const reply = await this.authedRaw((token) =>
             this.client.exchange({
               method: 'PATCH',
@@ -632,13 +690,19 @@ class DeviceSession implements DeviceRelay {
             throw error;
           }
           const next = parseJson(reply, MailUploadStatus);
-          if (next.id !== id || next.offset <= offset || next.offset > size) {
+          if (
+            next.id !== id ||
+            next.offset > size ||
+            next.offset < offset ||
+            (next.offset === offset && chunk.length > 0)
+          ) {
             throw new RelayClientError('E_PROTOCOL', 'the relay reported an impossible offset');
           }
+          this.client.noteUpload(next.offset - offset, Date.now() - started);
           offset = next.offset;
           onProgress?.(offset, size);
           if (next.state !== 'uploading') return next;
-        }
+        } while (offset < size);
         // All bytes are at the relay but no completion was seen.
         return finished();
       },

@@ -253,8 +253,11 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     });
   }
 
-  async function dueItems() {
-    return (await vault.run('sync.outbox.due', { now: now(), limit: 200 })).items;
+  /** The officer asked ("sync now", `sync --once`): the next round does not wait out backoff. */
+  let forceNext = false;
+  async function dueItems(force = false) {
+    return (await vault.run('sync.outbox.due', { now: force ? Number.MAX_SAFE_INTEGER : now(), limit: 200 }))
+      .items;
   }
 
   /** Downloads one mailbox item into the vault (resuming), opens and stores it, then acks. */
@@ -373,9 +376,11 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       // 200 left the rest to the next round, 30 s later, or to none for `sync --once`).
       let linkDown: unknown = null;
       const tried = new Set<string>();
+      const force = forceNext;
+      forceNext = false;
       for (let page = 0; page < 10_000 && !signal.aborted && !linkDown; page++) {
         // A row this round already tried (and left due) ends it: the next round retries it.
-        const due = (await dueItems()).filter((item) => !tried.has(item.id));
+        const due = (await dueItems(force)).filter((item) => !tried.has(item.id));
         if (due.length === 0) break;
         for (const item of due) tried.add(item.id);
         await pool(due, concurrency, async (item) => {
@@ -581,6 +586,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       if (!(await unlocked())) throw new CoreError(ErrorCode.VaultLocked, 'the vault is locked');
       const id = await identity();
       if (!id || id.status === 'new') throw new CoreError(ErrorCode.SyncNotEnrolled, 'not enrolled');
+      forceNext = true;
       await kick();
       if (again && current) await current;
       return status();

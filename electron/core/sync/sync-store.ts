@@ -18,6 +18,7 @@ import { decodePayload, encodePayload, type PayloadAttachment, type SyncPayload 
 import {
   DEFAULT_PREKEY_POLICY,
   generateDeviceKeys,
+  isPrekeyFresh,
   generatePrekey,
   planPrekeyRotation,
   verifyPrekey,
@@ -197,17 +198,17 @@ export function createSyncStore(db: Db, repo: VaultRepository, sodium: Sodium) {
   }
 
   /** The stored directory, parsed (it was verified when stored). */
+  /** Parsed once per serial, not once per received item. */
+  let directoryCache: { serial: number; dir: Directory } | null = null;
   function storedDirectory(): Directory | null {
-    const d = db.prepare('SELECT bytes FROM sync_directory WHERE id = 1').get() as
-      { bytes: Buffer } | undefined;
-    if (!d) return null;
-    return Directory.parse(JSON.parse(Buffer.from(d.bytes).toString('utf8')));
-  }
-
-  function prekeyFresh(createdAt: number, now: number): boolean {
-    // A relay could withhold a device's newer prekeys to keep us encrypting to an old one whose
-    // secret it hopes to steal later: never encrypt to a prekey older than rotation + grace.
-    return now - createdAt <= DEFAULT_PREKEY_POLICY.rotateEveryMs + DEFAULT_PREKEY_POLICY.graceMs;
+    const serial = db.prepare('SELECT serial FROM sync_directory WHERE id = 1').pluck().get() as
+      number | undefined;
+    if (serial === undefined) return null;
+    if (directoryCache?.serial !== serial) {
+      const bytes = db.prepare('SELECT bytes FROM sync_directory WHERE id = 1').pluck().get() as Buffer;
+      directoryCache = { serial, dir: Directory.parse(JSON.parse(Buffer.from(bytes).toString('utf8'))) };
+    }
+    return directoryCache.dir;
   }
 
   function recipientsFor(
@@ -231,7 +232,9 @@ export function createSyncStore(db: Db, repo: VaultRepository, sodium: Sodium) {
         signature: b64(d.prekey.signature),
       };
       const signPublicKey = b64(d.signPublicKey);
-      if (!prekeyFresh(signed.createdAt, now) || !verifyPrekey(sodium, signed, signPublicKey)) continue;
+      // A relay could withhold a device's newer prekeys to keep us encrypting to an old one
+      // whose secret it hopes to steal later: the same freshness rule sealing applies.
+      if (!isPrekeyFresh(signed, now) || !verifyPrekey(sodium, signed, signPublicKey)) continue;
       recipients.push({ deviceId: d.deviceId, signPublicKey, prekey: signed });
     }
     if (recipients.length === 0) {
@@ -504,6 +507,7 @@ export function createSyncStore(db: Db, repo: VaultRepository, sodium: Sodium) {
            ON CONFLICT (id) DO UPDATE SET serial = excluded.serial, issued_at = excluded.issued_at,
              bytes = excluded.bytes, signature = excluded.signature, fetched_at = excluded.fetched_at`,
         ).run(dir.serial, dir.issuedAt, input.bytes, input.signature, input.now);
+        directoryCache = { serial: dir.serial, dir };
         const known = db.prepare('SELECT box_public, status FROM sync_known_devices WHERE device_id = ?');
         const upsert = db.prepare(
           `INSERT INTO sync_known_devices (device_id, address, box_public, status) VALUES (?, ?, ?, ?)
@@ -548,7 +552,7 @@ export function createSyncStore(db: Db, repo: VaultRepository, sodium: Sodium) {
           const devices = o.devices.map((d) => ({
             deviceId: d.deviceId,
             status: d.status,
-            hasPrekey: d.prekey !== undefined && prekeyFresh(d.prekey.createdAt, now),
+            hasPrekey: d.prekey !== undefined && isPrekeyFresh(d.prekey, now),
           }));
           return {
             address: o.address,
@@ -708,16 +712,6 @@ export function createSyncStore(db: Db, repo: VaultRepository, sodium: Sodium) {
         sentBytes: r.sent_bytes,
         attempts: r.attempts,
       }));
-    },
-
-    /** The earliest time a queued row is due (for the engine's timer), or null. */
-    outboxNextDue(): number | null {
-      return (
-        (db
-          .prepare("SELECT min(next_attempt_at) FROM sync_outbox WHERE state IN ('queued', 'sending')")
-          .pluck()
-          .get() as number | null) ?? null
-      );
     },
 
     outboxRead(id: string, offset: number, length: number): { bytes: Uint8Array } {
@@ -1087,12 +1081,6 @@ export function createSyncStore(db: Db, repo: VaultRepository, sodium: Sodium) {
         envelope_id: string | null;
         item_id: string | null;
       }[];
-    },
-
-    /** Records a refusal the engine decided on (e.g. a digest mismatch seen while downloading). */
-    auditEvent(event: string, code: string | null, itemId: string | null, now: number) {
-      audit.run(now, event, code, null, null, itemId);
-      return {};
     },
   };
   return api;

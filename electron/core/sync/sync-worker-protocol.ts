@@ -126,7 +126,7 @@ export const SYNC_WORKER_OPS = {
   },
   'sync.outbox.due': {
     input: z.object({ now: Ms, limit: z.number().int().min(1).max(1000) }).strict(),
-    output: z.object({ items: z.array(DueItem), nextDue: Ms.nullable() }).strict(),
+    output: z.object({ items: z.array(DueItem) }).strict(),
   },
   'sync.outbox.read': {
     input: z

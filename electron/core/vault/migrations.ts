@@ -239,6 +239,9 @@ export const MIGRATIONS: readonly string[] = [
   -- Existing segments keep their leaves until merges rewrite them.
   INSERT INTO search_index (search_index, rank) VALUES ('pgsz', 3960);
   `,
+  /* 4: a received item is looked up by its relay item id (redelivery after a crash) */ `
+  CREATE INDEX sync_seen_item ON sync_seen (item_id);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

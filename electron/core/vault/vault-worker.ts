@@ -163,10 +163,7 @@ function main(): void {
     'sync.send': async (i) => (await sync()).send(i.send, i.now),
     'sync.outbox.list': async (i) => (await sync()).outboxList(i.limit),
     'sync.outbox.stats': async () => (await sync()).outboxStats(),
-    'sync.outbox.due': async (i) => {
-      const s = await sync();
-      return { items: s.outboxDue(i.now, i.limit), nextDue: s.outboxNextDue() };
-    },
+    'sync.outbox.due': async (i) => ({ items: (await sync()).outboxDue(i.now, i.limit) }),
     'sync.outbox.read': async (i) => (await sync()).outboxRead(i.id, i.offset, i.length),
     'sync.outbox.update': async (i) => (await sync()).outboxUpdate(i),
     'sync.outbox.retry': async (i) => (await sync()).outboxRetry(i.id, i.now),

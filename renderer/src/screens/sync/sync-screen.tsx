@@ -50,9 +50,7 @@ export function SyncScreen() {
 /** What to read to HQ IT over the phone, and a way to ask again without waiting. */
 function PendingApproval({ status }: { status: SyncStatus }) {
   const { t } = useTranslation();
-  const now = useAppStore((s) => s.syncNowRequested);
   const error = useAppStore((s) => s.syncActionError);
-  const [busy, setBusy] = useState(false);
   return (
     <div className="card pending-approval" data-testid="sync-pending">
       <h2>
@@ -89,20 +87,35 @@ function PendingApproval({ status }: { status: SyncStatus }) {
         </p>
       )}
       <div className="form-actions">
-        <button
-          type="button"
-          className="button button-primary"
-          disabled={busy}
-          onClick={() => {
-            setBusy(true);
-            void now().finally(() => setBusy(false));
-          }}
-          data-testid="sync-check-now"
-        >
-          {busy ? t('sync.checking') : t('sync.pending.checkNow')}
-        </button>
+        <SyncNowButton testId="sync-check-now" label={t('sync.pending.checkNow')} />
       </div>
     </div>
+  );
+}
+
+/** "Sync now" / "Check now": one round at once, the button busy until it ends. */
+function SyncNowButton({ testId, label, icon = false }: { testId: string; label: string; icon?: boolean }) {
+  const { t } = useTranslation();
+  const now = useAppStore((s) => s.syncNowRequested);
+  const [busy, setBusy] = useState(false);
+  return (
+    <button
+      type="button"
+      className="button button-primary"
+      disabled={busy}
+      onClick={() => {
+        setBusy(true);
+        void now().finally(() => setBusy(false));
+      }}
+      data-testid={testId}
+    >
+      {icon && (
+        <>
+          <SyncIcon name="syncing" />{' '}
+        </>
+      )}
+      {busy ? t('sync.checking') : label}
+    </button>
   );
 }
 
@@ -111,10 +124,8 @@ const TABS: readonly Tab[] = ['outbox', 'compose'];
 
 function Approved({ status }: { status: SyncStatus }) {
   const { t, i18n } = useTranslation();
-  const now = useAppStore((s) => s.syncNowRequested);
   const actionError = useAppStore((s) => s.syncActionError);
   const [tab, setTab] = useState<Tab>('outbox');
-  const [busy, setBusy] = useState(false);
   const tabRefs = useRef<Record<Tab, HTMLButtonElement | null>>({ outbox: null, compose: null });
   const lang = i18n.language;
   const clock = useNow(15_000);
@@ -185,18 +196,7 @@ function Approved({ status }: { status: SyncStatus }) {
           </p>
         )}
         <div className="form-actions">
-          <button
-            type="button"
-            className="button button-primary"
-            disabled={busy}
-            onClick={() => {
-              setBusy(true);
-              void now().finally(() => setBusy(false));
-            }}
-            data-testid="sync-now"
-          >
-            <SyncIcon name="syncing" /> {busy ? t('sync.checking') : t('sync.syncNow')}
-          </button>
+          <SyncNowButton testId="sync-now" label={t('sync.syncNow')} icon />
         </div>
       </div>
 

@@ -1,14 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultProxy, type FaultProfile, type FaultProxy } from '../fixtures/fault-proxy';
+import { BAD_LINK, startFaultProxy, type FaultProxy } from '../fixtures/fault-proxy';
 import type { SoftHsmToken } from '../fixtures/softhsm';
 import { call, must } from './vault-harness';
 import {
+  attachmentDigest,
   makeOfficers,
   newOfficer,
+  queueBatch,
   relayMail,
   startSyncRelay,
   type Officer,
@@ -37,14 +38,6 @@ const SCALES = {
 const scaleName = (process.env.EMBASSY_SYNC_FAULT_SCALE ?? 'ci') as keyof typeof SCALES;
 const SCALE = SCALES[scaleName] ?? SCALES.ci;
 
-const LINK: FaultProfile = {
-  rttMs: 600,
-  bitsPerSecond: 256_000,
-  dropRate: 0.03,
-  cutEveryMs: [5_000, 30_000],
-  seed: 20_261_121,
-};
-
 let tokens: SoftHsmToken[];
 let hq: TestRelayServer;
 let proxy: FaultProxy;
@@ -59,7 +52,7 @@ beforeAll(async () => {
     { name: 'Tran Thi Binh', email: 'binh.tran@hq.example', label: 'faults-binh' },
   ]));
   hq = await startSyncRelay(rootPath);
-  proxy = await startFaultProxy({ host: '127.0.0.1', port: hq.relay.port }, LINK);
+  proxy = await startFaultProxy({ host: '127.0.0.1', port: hq.relay.port }, BAD_LINK);
   mission = await newOfficer(tokens[0] as SoftHsmToken, 'Nguyen Van An', 'an.nguyen@mission.example');
   hqOfficer = await newOfficer(tokens[1] as SoftHsmToken, 'Tran Thi Binh', 'binh.tran@hq.example');
 }, 180_000);
@@ -72,45 +65,7 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** What one side sends: texts of messages, and per document its title and attachment digest. */
-interface Sent {
-  texts: Set<string>;
-  docs: Map<string, string>;
-}
-
-async function queue(from: Officer, to: Officer, tag: string): Promise<Sent> {
-  const sent: Sent = { texts: new Set(), docs: new Map() };
-  for (let i = 0; i < SCALE.messages; i++) {
-    const text = `${tag} #${i}: Kính gửi Vụ Lãnh sự, đề nghị gia hạn hộ chiếu công vụ số ${1000 + i} trước ngày ${(i % 28) + 1}/12. Trân trọng.`;
-    await must(from.core, 'sync.send', {
-      kind: 'message',
-      to: [to.email],
-      title: `Công điện ${tag} ${i}`,
-      text,
-    });
-    sent.texts.add(text);
-  }
-  for (let k = 0; k < SCALE.documents; k++) {
-    const bytes = randomBytes(SCALE.attachmentBytes);
-    const file = join(scratch, `${tag}-${k}.bin`);
-    writeFileSync(file, bytes);
-    const title = `Hồ sơ mật ${tag} ${k} — đính kèm`;
-    const doc = await must(from.core, 'documents.add', {
-      subject: title,
-      direction: 'outgoing',
-      classification: 'confidential',
-      body: `Tài liệu số ${k} gửi kèm, vui lòng xác nhận đã nhận.`,
-    });
-    await must(from.core, 'attachments.add', { documentId: doc.id, source: { kind: 'path', path: file } });
-    await must(from.core, 'sync.send', { kind: 'document', to: [to.email], documentId: doc.id });
-    sent.docs.set(title, sha(bytes));
-    rmSync(file);
-  }
-  return sent;
-}
 
 /** Done on one side: nothing left in its outbox and everything the other side sent stored. */
 async function done(o: Officer, expected: number): Promise<boolean> {
@@ -119,18 +74,10 @@ async function done(o: Officer, expected: number): Promise<boolean> {
   return stats.count === 0 && stats.failed === 0 && audit.received >= expected;
 }
 
-/** An attachment's bytes read back from the vault, hashed. */
-async function attachmentDigest(o: Officer, id: string): Promise<string> {
-  const h = createHash('sha256');
-  for (let offset = 0; ;) {
-    const c = await must(o.core, 'attachments.read', { id, offset, length: 1024 * 1024 });
-    const bytes = Buffer.from(c.base64, 'base64');
-    h.update(bytes);
-    offset += bytes.length;
-    if (c.eof || bytes.length === 0) break;
-  }
-  return h.digest('hex');
-}
+const plan = {
+  messages: SCALE.messages,
+  documents: Array.from({ length: SCALE.documents }, () => [SCALE.attachmentBytes]),
+};
 
 describe(`sync over a bad link (${scaleName}: ${SCALE.messages} messages + ${SCALE.documents} × ${SCALE.attachmentBytes} B each way)`, () => {
   it('enrols through the proxy (TLS passes through it, the pin holds) and exchanges prekeys', async () => {
@@ -167,8 +114,8 @@ describe(`sync over a bad link (${scaleName}: ${SCALE.messages} messages + ${SCA
     async () => {
       const t0 = Date.now();
       const [toHq, toMission] = await Promise.all([
-        queue(mission, hqOfficer, 'Sứ quán→Bộ'),
-        queue(hqOfficer, mission, 'Bộ→Sứ quán'),
+        queueBatch(mission.core, hqOfficer.email, 'Sứ quán→Bộ', plan, scratch),
+        queueBatch(hqOfficer.core, mission.email, 'Bộ→Sứ quán', plan, scratch),
       ]);
       const queuedMs = Date.now() - t0;
       const expected = SCALE.messages + SCALE.documents;
@@ -234,7 +181,7 @@ describe(`sync over a bad link (${scaleName}: ${SCALE.messages} messages + ${SCA
         expect(texts).toHaveLength(SCALE.messages);
         expect(new Set(texts)).toEqual(sent.texts);
         const docs = received.filter((r) => r.kind === 'document');
-        expect(docs.map((d) => d.title).sort()).toEqual([...sent.docs.keys()].sort());
+        expect(docs.map((d) => d.title).sort()).toEqual([...sent.titles].sort());
         for (const d of docs) {
           expect(d.attachments).toHaveLength(1);
           expect(d.attachments[0]?.size).toBe(SCALE.attachmentBytes);
@@ -242,7 +189,7 @@ describe(`sync over a bad link (${scaleName}: ${SCALE.messages} messages + ${SCA
           const detail = await must(receiver.core, 'documents.get', { id: d.recordId });
           const att = detail.attachments[0];
           expect(att).toBeDefined();
-          expect(await attachmentDigest(receiver, att?.id ?? '')).toBe(sent.docs.get(d.title));
+          expect(await attachmentDigest(receiver.core, att?.id ?? '')).toBe(sent.files.get(att?.name ?? ''));
         }
       }
 

@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCore, type Core, type CoreOptions } from '../../electron/core';
@@ -136,4 +137,69 @@ export function relayMail(dataDir: string): { states: unknown[]; blobs: string[]
   } finally {
     db.close();
   }
+}
+
+/** What one side queued: message texts, document titles, and each attachment's name → SHA-256. */
+export interface QueuedBatch {
+  texts: Set<string>;
+  titles: string[];
+  files: Map<string, string>;
+}
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/**
+ * Queues a batch in `core`'s outbox for `to`: `messages` messages (Vietnamese text), then one
+ * document per entry of `documents`, each with random attachments of the sizes listed (written
+ * to `scratch` for `attachments.add`, then removed). `tag` makes every text and title unique.
+ */
+export async function queueBatch(
+  core: Core,
+  to: string,
+  tag: string,
+  plan: { messages: number; documents: readonly (readonly number[])[] },
+  scratch: string,
+): Promise<QueuedBatch> {
+  const batch: QueuedBatch = { texts: new Set(), titles: [], files: new Map() };
+  const dir = mkdtempSync(join(scratch, 'queue-'));
+  for (let i = 0; i < plan.messages; i++) {
+    const text = `${tag} #${i}: Kính gửi Vụ Lãnh sự, đề nghị gia hạn hộ chiếu công vụ số ${1000 + i} trước ngày ${(i % 28) + 1}/12. Trân trọng.`;
+    await must(core, 'sync.send', { kind: 'message', to: [to], title: `Công điện ${tag} ${i}`, text });
+    batch.texts.add(text);
+  }
+  for (const [d, sizes] of plan.documents.entries()) {
+    const title = `Hồ sơ mật ${tag} ${d} — đính kèm`;
+    const doc = await must(core, 'documents.add', {
+      subject: title,
+      direction: 'outgoing',
+      classification: 'confidential',
+      body: `Tài liệu số ${d} gửi kèm, vui lòng xác nhận đã nhận.`,
+    });
+    for (const [k, size] of sizes.entries()) {
+      const bytes = randomBytes(size);
+      const name = `tai-lieu-${d}-${k}.bin`;
+      const path = join(dir, name);
+      writeFileSync(path, bytes);
+      await must(core, 'attachments.add', { documentId: doc.id, source: { kind: 'path', path } });
+      rmSync(path);
+      batch.files.set(name, sha256(bytes));
+    }
+    await must(core, 'sync.send', { kind: 'document', to: [to], documentId: doc.id });
+    batch.titles.push(title);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  return batch;
+}
+
+/** An attachment's bytes read back from the vault (not the digest the vault recorded), hashed. */
+export async function attachmentDigest(core: Core, id: string): Promise<string> {
+  const h = createHash('sha256');
+  for (let offset = 0; ;) {
+    const c = await must(core, 'attachments.read', { id, offset, length: 1024 * 1024 });
+    const bytes = Buffer.from(c.base64, 'base64');
+    h.update(bytes);
+    offset += bytes.length;
+    if (c.eof || bytes.length === 0) break;
+  }
+  return h.digest('hex');
 }

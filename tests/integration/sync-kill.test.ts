@@ -1,33 +1,63 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFaultProxy, type FaultProxy } from '../fixtures/fault-proxy';
+import { BAD_LINK, startFaultProxy, type FaultProfile, type FaultProxy } from '../fixtures/fault-proxy';
 import type { SoftHsmToken } from '../fixtures/softhsm';
-import { makeOfficers, officerCore, relayMail } from './sync-harness';
+import {
+  attachmentDigest,
+  makeOfficers,
+  officerCore,
+  queueBatch,
+  relayMail,
+  type QueuedBatch,
+} from './sync-harness';
 import { must } from './vault-harness';
 
 /**
  * kill -9 during sync, with every part a real process: the relay is the built bundle's
  * `hq serve` on a fixed port (so clients find it again after a restart), each client is
- * `embassy sync --once`. A batch is queued both ways with `embassy send` (messages and
- * documents with 1–2 MB attachments); then, with both clients syncing at once through a mild
- * fault proxy (so transfers last long enough to be interrupted), a client is killed ten times
- * and the relay ten times, each 100–1500 ms after the relay saw the round's first request.
- * Clean rounds follow until everything is through. Then: each item stored exactly once, no
- * refusal, attachments byte-identical, every outbox row sent, both vaults' integrity_check ok,
- * the relay's mailboxes empty.
+ * `embassy sync --once`. A batch is queued both ways (messages, and documents with random
+ * attachments); then, with both clients syncing at once through a fault proxy (so transfers
+ * last long enough to be interrupted), a client is killed ten times and the relay ten times,
+ * each a random delay after the relay saw the round's first request. Clean rounds follow until
+ * everything is through. Then: each item stored exactly once, no refusal, attachments
+ * byte-identical, every outbox row sent, both vaults' integrity_check ok, the relay's
+ * mailboxes empty.
+ *
+ * `EMBASSY_SYNC_KILL_SCALE`: unset (CI) = 6 messages + 3 files of 1–1.5 MB each way through a
+ * mild link (40 ms RTT, 1.5 Mbit/s, 1 % late segments, no cuts), kills 0.1–1.5 s into a round
+ * (~2 min); `full` = the issue's goal, 1,000 messages + 5 × 20 MB each way through the bad link
+ * (`BAD_LINK`: 600 ms, 256 kbit/s, 3 %, cuts every 5–30 s), kills 5–120 s into a round, so they
+ * land all through the first part of a transfer that takes well over an hour.
  */
 
 const CLI = join(process.cwd(), 'dist', 'node', 'embassy.cjs');
 const KILLS = 10;
-const MESSAGES = 6;
-/** Per direction: one document with one file, one with two. */
-const FILES = [[1_500_000], [1_000_000, 1_000_000]] as const;
+const SCALES = {
+  ci: {
+    messages: 6,
+    /** Per direction: one document with one file, one with two. */
+    documents: [[1_500_000], [1_000_000, 1_000_000]],
+    link: { rttMs: 40, bitsPerSecond: 1.5e6, dropRate: 0.01, seed: 7 } as FaultProfile,
+    killDelayMs: [100, 1500],
+    settleMs: 330_000,
+    timeoutMs: 540_000,
+  },
+  full: {
+    messages: 1000,
+    documents: Array.from({ length: 5 }, () => [20_000_000]),
+    link: BAD_LINK,
+    killDelayMs: [5_000, 120_000],
+    settleMs: 6 * 3600_000,
+    timeoutMs: 8 * 3600_000,
+  },
+} as const;
+const scaleName = (process.env.EMBASSY_SYNC_KILL_SCALE ?? 'ci') as keyof typeof SCALES;
+const SCALE = SCALES[scaleName] ?? SCALES.ci;
 
 interface Side {
   name: string;
@@ -139,11 +169,7 @@ beforeAll(async () => {
   relayData = mkdtempSync(join(tmpdir(), 'embassy-kill-relay-'));
   port = await freePort();
   await startRelay();
-  // A mild link: long enough transfers for a kill to land in one, short enough to keep it fast.
-  proxy = await startFaultProxy(
-    { host: '127.0.0.1', port },
-    { rttMs: 40, bitsPerSecond: 1.5e6, dropRate: 0.01, seed: 7 },
-  );
+  proxy = await startFaultProxy({ host: '127.0.0.1', port }, SCALE.link);
   for (const [i, t] of (tokens as SoftHsmToken[]).entries()) {
     const profile = mkdtempSync(join(tmpdir(), 'embassy-kill-profile-'));
     await ok(
@@ -172,7 +198,7 @@ beforeAll(async () => {
   }
   // Prekeys both ways (a round publishes ours, the next one sees the other's).
   for (const s of [sides[0], sides[1], sides[0]] as Side[]) await ok(syncArgs(s), s.token);
-}, 180_000);
+}, 600_000);
 
 afterAll(async () => {
   await killRelay();
@@ -182,220 +208,182 @@ afterAll(async () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-describe('sync under kill -9 of clients and relay', () => {
-  it(`${KILLS} client kills and ${KILLS} relay kills mid-transfer: exactly once, byte-identical, nothing lost`, async () => {
-    const [mission, hq] = sides as [Side, Side];
-    // What each side sends: message texts; file name → digest.
-    const sent = new Map<string, { texts: Set<string>; files: Map<string, string> }>();
-    const t0 = Date.now();
-    for (const [from, to] of [
-      [mission, hq],
-      [hq, mission],
-    ] as const) {
-      const mine = { texts: new Set<string>(), files: new Map<string, string>() };
-      sent.set(to.name, mine);
-      for (let i = 0; i < MESSAGES; i++) {
-        const text = `${from.name} → ${to.name} #${i}: Đề nghị xác nhận lịch làm việc của đoàn công tác, ngày ${i + 1}/12.`;
-        await ok(
-          [
-            'send',
-            '--profile',
-            from.profile,
-            '--pin-stdin',
-            '--to',
-            to.email,
-            '--message',
-            text,
-            '--title',
-            `Điện ${i}`,
-          ],
-          from.token,
-        );
-        mine.texts.add(text);
-      }
-      for (const [d, sizes] of FILES.entries()) {
-        const paths = sizes.map((size, k) => {
-          const bytes = randomBytes(size);
-          const name = `${from.name}-tai-lieu-${d}-${k}.bin`;
-          const path = join(scratch, name);
-          writeFileSync(path, bytes);
-          mine.files.set(name, sha(bytes));
-          return path;
-        });
-        await ok(
-          [
-            'send',
-            '--profile',
-            from.profile,
-            '--pin-stdin',
-            '--to',
-            to.email,
-            ...paths.flatMap((p) => ['--file', p]),
-            '--title',
-            `Hồ sơ ${from.name} ${d}`,
-          ],
-          from.token,
-        );
-      }
-    }
-    const queuedMs = Date.now() - t0;
-    const expected = MESSAGES + FILES.length;
-
-    // The kills: alternately a client (mission, hq, …) and the relay, both clients syncing. A
-    // kill counts only if it hit work in progress: the client was still running (it died of
-    // SIGKILL), or a client's round failed because the relay went away.
-    const log: string[] = [];
-    let clientKills = 0;
-    let relayKills = 0;
-    const outcomes: Record<string, number> = {};
-    for (let i = 0; (clientKills < KILLS || relayKills < KILLS) && i < 4 * KILLS; i++) {
-      if (!relay) await startRelay();
-      const mark = relayLines.length;
-      const relayTurn = (i % 2 === 1 && relayKills < KILLS) || clientKills >= KILLS;
-      // A client kill runs that client alone (the other would finish the batch meanwhile);
-      // a relay kill hits both clients' rounds.
-      const victimSide = i % 4 < 2 ? mission : hq;
-      const runs = (relayTurn ? [mission, hq] : [victimSide]).map((s) => ({
-        s,
-        ...embassy(syncArgs(s), s.token),
-      }));
-      await firstRequest(mark, 10_000);
-      const delay = between(100, 1500);
-      await sleep(delay);
-      const victim = runs[0] as (typeof runs)[number];
-      if (relayTurn) await killRelay();
-      else victim.child.kill('SIGKILL');
-      const results = await Promise.all(runs.map((r) => r.done));
-      for (const res of results) {
-        const key =
-          res.signal === 'SIGKILL'
-            ? 'killed'
-            : res.code === 0
-              ? `exit 0 ${(JSON.parse(res.stdout) as { errors: { code: string }[] }).errors.map((e) => e.code).join(',') || 'clean'}`
-              : `exit ${res.code}`;
-        outcomes[key] = (outcomes[key] ?? 0) + 1;
-      }
-      if (relayTurn) {
-        const hit = results.some(
-          (r) => r.code !== 0 || (JSON.parse(r.stdout) as { errors: unknown[] }).errors.length > 0,
-        );
-        if (hit) relayKills++;
-        log.push(`relay at ${delay} ms${hit ? '' : ' (idle)'}`);
-      } else {
-        const hit = results[runs.indexOf(victim)]?.signal === 'SIGKILL';
-        if (hit) clientKills++;
-        log.push(`${victim.s.name} at ${delay} ms${hit ? '' : ' (already done)'}`);
-      }
-    }
-    const killsMs = Date.now() - t0 - queuedMs;
-
-    // Clean rounds until a round on each side is quiet: nothing sent (the other side may not
-    // have listed it yet), nothing pending or failed in the outbox, nothing received, no error. Then the inboxes must hold everything. Rows whose
-    // uploads failed when the relay died wait out the engine's backoff (full jitter, up to
-    // 5 min after many failures; usually well under a minute here): `sync --once` skips them
-    // until due, so the deadline covers the longest backoff.
-    if (!relay) await startRelay();
-    let clean = 0;
-    const cleanLog: string[] = [];
-    const deadline = Date.now() + 330_000;
-    for (;;) {
-      const results = await Promise.all(
-        [mission, hq].map(
-          async (s) =>
-            JSON.parse(await ok(syncArgs(s), s.token)) as {
-              sent: number;
-              pending: number;
-              failed: number;
-              received: number;
-              errors: unknown[];
-            },
-        ),
-      );
-      clean++;
-      cleanLog.push(JSON.stringify(results));
-      const quiet = results.every(
-        (r) => r.sent === 0 && r.pending === 0 && r.failed === 0 && r.received === 0 && r.errors.length === 0,
-      );
-      if (quiet || Date.now() > deadline) break;
-      if (results.every((r) => r.received === 0) && !results.some((r) => r.errors.length > 0))
-        await sleep(2000); // only rows in backoff left: wait rather than spin
-    }
-    const counts = { mission: 0, hq: 0 };
-    for (const s of [mission, hq]) {
-      const inbox = JSON.parse(
-        await ok(['inbox', '--profile', s.profile, '--pin-stdin', '--json'], s.token),
-      ) as unknown[];
-      counts[s.name as 'mission' | 'hq'] = inbox.length;
-    }
-    console.log(
-      `sync-kill: queued in ${(queuedMs / 1000).toFixed(1)} s; ${clientKills} client + ${relayKills} relay kills in ${(killsMs / 1000).toFixed(1)} s ` +
-        `(${log.join('; ')}); clean rounds ${cleanLog.join(' ')}; round outcomes ${JSON.stringify(outcomes)}; ${clean} clean rounds; proxy ${JSON.stringify(proxy.stats())}`,
-    );
-    expect({ clientKills, relayKills }).toEqual({ clientKills: KILLS, relayKills: KILLS });
-    if (counts.mission !== expected || counts.hq !== expected) {
-      // What each side holds, for the failure message.
-      await killRelay();
-      for (const s of [mission, hq]) {
-        const core = officerCore(s.token, s.profile);
+describe(`sync under kill -9 of clients and relay (${scaleName}: ${SCALE.messages} messages + ${SCALE.documents.flat().length} files each way)`, () => {
+  it(
+    `${KILLS} client kills and ${KILLS} relay kills mid-transfer: exactly once, byte-identical, nothing lost`,
+    async () => {
+      const [mission, hq] = sides as [Side, Side];
+      // What each side sends (queued in-process: two thousand CLI starts would take longer than
+      // the transfer); keyed by the receiver.
+      const sent = new Map<string, QueuedBatch>();
+      const t0 = Date.now();
+      for (const [from, to] of [
+        [mission, hq],
+        [hq, mission],
+      ] as const) {
+        const core = officerCore(from.token, from.profile);
         try {
-          await must(core, 'vault.unlock', { pin: s.token.pin });
-          const id = (await core.vault.run('sync.identity', {})).identity;
-          const audit = await core.vault.run('sync.audit', { limit: 100 });
-          console.log(
-            `${s.name}: device ${id?.deviceId} inboxCursor ${id?.inboxCursor}; audit ${JSON.stringify(audit.events.map((e) => [e.event, e.code, e.item_id?.slice(0, 6)]))}`,
-          );
+          await must(core, 'vault.unlock', { pin: from.token.pin });
+          const plan = { messages: SCALE.messages, documents: SCALE.documents };
+          sent.set(to.name, await queueBatch(core, to.email, `${from.name}→${to.name}`, plan, scratch));
         } finally {
           await core.close();
         }
       }
+      const queuedMs = Date.now() - t0;
+      const expected = SCALE.messages + SCALE.documents.length;
+
+      // The kills: alternately a client (mission, hq, …) and the relay, both clients syncing. A
+      // kill counts only if it hit work in progress: the client was still running (it died of
+      // SIGKILL), or a client's round failed because the relay went away.
+      const log: string[] = [];
+      let clientKills = 0;
+      let relayKills = 0;
+      const outcomes: Record<string, number> = {};
+      for (let i = 0; (clientKills < KILLS || relayKills < KILLS) && i < 4 * KILLS; i++) {
+        if (!relay) await startRelay();
+        const mark = relayLines.length;
+        const relayTurn = (i % 2 === 1 && relayKills < KILLS) || clientKills >= KILLS;
+        // A client kill runs that client alone (the other would finish the batch meanwhile);
+        // a relay kill hits both clients' rounds.
+        const victimSide = i % 4 < 2 ? mission : hq;
+        const runs = (relayTurn ? [mission, hq] : [victimSide]).map((s) => ({
+          s,
+          ...embassy(syncArgs(s), s.token),
+        }));
+        await firstRequest(mark, 10_000);
+        const delay = between(SCALE.killDelayMs[0], SCALE.killDelayMs[1]);
+        await sleep(delay);
+        const victim = runs[0] as (typeof runs)[number];
+        if (relayTurn) await killRelay();
+        else victim.child.kill('SIGKILL');
+        const results = await Promise.all(runs.map((r) => r.done));
+        for (const res of results) {
+          const key =
+            res.signal === 'SIGKILL'
+              ? 'killed'
+              : res.code === 0
+                ? `exit 0 ${(JSON.parse(res.stdout) as { errors: { code: string }[] }).errors.map((e) => e.code).join(',') || 'clean'}`
+                : `exit ${res.code}`;
+          outcomes[key] = (outcomes[key] ?? 0) + 1;
+        }
+        if (relayTurn) {
+          const hit = results.some(
+            (r) => r.code !== 0 || (JSON.parse(r.stdout) as { errors: unknown[] }).errors.length > 0,
+          );
+          if (hit) relayKills++;
+          log.push(`relay at ${delay} ms${hit ? '' : ' (idle)'}`);
+        } else {
+          const hit = results[runs.indexOf(victim)]?.signal === 'SIGKILL';
+          if (hit) clientKills++;
+          log.push(`${victim.s.name} at ${delay} ms${hit ? '' : ' (already done)'}`);
+        }
+      }
+      const killsMs = Date.now() - t0 - queuedMs;
+
+      // Clean rounds until a round on each side is quiet: nothing sent (the other side may not
+      // have listed it yet), nothing pending or failed in the outbox, nothing received, no error. Then the inboxes must hold everything. Rows whose
+      // uploads failed when the relay died wait out the engine's backoff (full jitter, up to
+      // 5 min after many failures; usually well under a minute here): `sync --once` skips them
+      // until due, so the deadline covers the longest backoff.
+      if (!relay) await startRelay();
+      let clean = 0;
+      const cleanLog: string[] = [];
+      const deadline = Date.now() + SCALE.settleMs;
+      for (;;) {
+        const results = await Promise.all(
+          [mission, hq].map(
+            async (s) =>
+              JSON.parse(await ok(syncArgs(s), s.token)) as {
+                sent: number;
+                pending: number;
+                failed: number;
+                received: number;
+                errors: unknown[];
+              },
+          ),
+        );
+        clean++;
+        cleanLog.push(JSON.stringify(results));
+        const quiet = results.every(
+          (r) =>
+            r.sent === 0 && r.pending === 0 && r.failed === 0 && r.received === 0 && r.errors.length === 0,
+        );
+        if (quiet || Date.now() > deadline) break;
+        if (results.every((r) => r.received === 0) && !results.some((r) => r.errors.length > 0))
+          await sleep(2000); // only rows in backoff left: wait rather than spin
+      }
+      const counts = { mission: 0, hq: 0 };
+      for (const s of [mission, hq]) {
+        const inbox = JSON.parse(
+          await ok(['inbox', '--profile', s.profile, '--pin-stdin', '--json'], s.token),
+        ) as unknown[];
+        counts[s.name as 'mission' | 'hq'] = inbox.length;
+      }
       console.log(
-        `relay: ${JSON.stringify(relayMail(relayData))}; log tail ${relayLines.slice(-30).join(' | ')}`,
+        `sync-kill: queued in ${(queuedMs / 1000).toFixed(1)} s; ${clientKills} client + ${relayKills} relay kills in ${(killsMs / 1000).toFixed(1)} s ` +
+          `(${log.join('; ')}); clean rounds ${cleanLog.join(' ')}; round outcomes ${JSON.stringify(outcomes)}; ${clean} clean rounds; proxy ${JSON.stringify(proxy.stats())}`,
       );
-    }
-    expect(counts).toEqual({ mission: expected, hq: expected });
-
-    await killRelay();
-    expect(relayMail(relayData)).toEqual({ states: [{ state: 'acked', n: 2 * expected }], blobs: [] });
-
-    // Each vault, opened in-process: integrity, exactly once, byte-identical, outbox all sent.
-    for (const s of [mission, hq]) {
-      const core = officerCore(s.token, s.profile);
-      try {
-        await must(core, 'vault.unlock', { pin: s.token.pin });
-        expect((await core.vault.run('integrityCheck', {})).result).toBe('ok');
-        const audit = await core.vault.run('sync.audit', { limit: 10_000 });
-        expect(audit.events.filter((e) => e.event === 'rejected')).toEqual([]);
-        expect(audit.received).toBe(expected);
-        const received = (await core.vault.run('sync.received', { limit: 1000 })).items;
-        expect(received).toHaveLength(expected);
-        expect(new Set(received.map((r) => r.envelopeId)).size).toBe(expected);
-        const mine = sent.get(s.name);
-        expect(new Set(received.filter((r) => r.kind === 'message').map((r) => r.text))).toEqual(mine?.texts);
-        const got = new Map<string, string>();
-        for (const d of received.filter((r) => r.kind === 'document')) {
-          const detail = await must(core, 'documents.get', { id: d.recordId });
-          for (const a of detail.attachments) {
-            const h = createHash('sha256');
-            for (let offset = 0; ;) {
-              const c = await must(core, 'attachments.read', { id: a.id, offset, length: 1024 * 1024 });
-              const bytes = Buffer.from(c.base64, 'base64');
-              h.update(bytes);
-              offset += bytes.length;
-              if (c.eof || bytes.length === 0) break;
-            }
-            expect(got.has(a.name), `${a.name} twice`).toBe(false);
-            got.set(a.name, h.digest('hex'));
+      expect({ clientKills, relayKills }).toEqual({ clientKills: KILLS, relayKills: KILLS });
+      if (counts.mission !== expected || counts.hq !== expected) {
+        // What each side holds, for the failure message.
+        await killRelay();
+        for (const s of [mission, hq]) {
+          const core = officerCore(s.token, s.profile);
+          try {
+            await must(core, 'vault.unlock', { pin: s.token.pin });
+            const id = (await core.vault.run('sync.identity', {})).identity;
+            const audit = await core.vault.run('sync.audit', { limit: 100 });
+            console.log(
+              `${s.name}: device ${id?.deviceId} inboxCursor ${id?.inboxCursor}; audit ${JSON.stringify(audit.events.map((e) => [e.event, e.code, e.item_id?.slice(0, 6)]))}`,
+            );
+          } finally {
+            await core.close();
           }
         }
-        expect(got).toEqual(mine?.files);
-        const outbox = (await core.vault.run('sync.outbox.list', { limit: 1000 })).items;
-        expect(outbox).toHaveLength(expected);
-        expect(outbox.filter((o) => o.state !== 'sent')).toEqual([]);
-      } finally {
-        await core.close();
+        console.log(
+          `relay: ${JSON.stringify(relayMail(relayData))}; log tail ${relayLines.slice(-30).join(' | ')}`,
+        );
       }
-    }
-  }, 540_000);
+      expect(counts).toEqual({ mission: expected, hq: expected });
+
+      await killRelay();
+      expect(relayMail(relayData)).toEqual({ states: [{ state: 'acked', n: 2 * expected }], blobs: [] });
+
+      // Each vault, opened in-process: integrity, exactly once, byte-identical, outbox all sent.
+      for (const s of [mission, hq]) {
+        const core = officerCore(s.token, s.profile);
+        try {
+          await must(core, 'vault.unlock', { pin: s.token.pin });
+          expect((await core.vault.run('integrityCheck', {})).result).toBe('ok');
+          const audit = await core.vault.run('sync.audit', { limit: 10_000 });
+          expect(audit.events.filter((e) => e.event === 'rejected')).toEqual([]);
+          expect(audit.received).toBe(expected);
+          const received = (await core.vault.run('sync.received', { limit: 10_000 })).items;
+          expect(received).toHaveLength(expected);
+          expect(new Set(received.map((r) => r.envelopeId)).size).toBe(expected);
+          const mine = sent.get(s.name);
+          expect(new Set(received.filter((r) => r.kind === 'message').map((r) => r.text))).toEqual(
+            mine?.texts,
+          );
+          const got = new Map<string, string>();
+          for (const d of received.filter((r) => r.kind === 'document')) {
+            const detail = await must(core, 'documents.get', { id: d.recordId });
+            for (const a of detail.attachments) {
+              expect(got.has(a.name), `${a.name} twice`).toBe(false);
+              got.set(a.name, await attachmentDigest(core, a.id));
+            }
+          }
+          expect(got).toEqual(mine?.files);
+          const outbox = (await core.vault.run('sync.outbox.list', { limit: 1000 })).items;
+          expect(outbox).toHaveLength(Math.min(1000, expected));
+          expect(await core.vault.run('sync.outbox.stats', {})).toMatchObject({ count: 0, failed: 0 });
+          expect(outbox.filter((o) => o.state !== 'sent')).toEqual([]);
+        } finally {
+          await core.close();
+        }
+      }
+    },
+    SCALE.timeoutMs,
+  );
 });

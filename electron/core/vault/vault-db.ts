@@ -19,16 +19,20 @@ export const QUICK_CHECK_MAX_BYTES = 8 * 1024 * 1024;
 const SIDE_FILES = ['-wal', '-shm', '-journal'];
 
 /** WAL pages after which a commit checkpoints (SQLite's default): a small WAL, a quick lock. */
-export const WAL_AUTOCHECKPOINT = 1000;
+const WAL_AUTOCHECKPOINT = 1000;
 /**
- * The same threshold while a bulk import commits (40 MiB of WAL). With SQLCipher a checkpoint
- * decrypts every WAL frame it copies and encrypts it again into the database file; a page
- * that several import transactions rewrite (b-tree interiors, the last leaves, FTS5 segment
- * pages) is copied once per checkpoint, so fewer, larger checkpoints copy fewer pages. The
- * worker checkpoints once the import's requests stop arriving (see vault-worker.ts), so the
- * WAL does not stay large.
+ * The journal a bulk import commits through: a rollback journal instead of the WAL. With
+ * SQLCipher every page that goes through the WAL is encrypted into it, then decrypted and
+ * encrypted again into the database file at checkpoint: three page-crypto operations per page.
+ * Through a rollback journal a new page is encrypted once, straight into the file (only
+ * pages that existed before the transaction are copied, encrypted, to the journal). The
+ * worker is the vault's only connection and runs one request at a time, so the WAL's
+ * concurrent readers are never used; durability and atomicity are the same (`synchronous=FULL`,
+ * a hot journal is rolled back at the next open). The worker returns to WAL once the import's
+ * requests stop arriving (see vault-worker.ts); a vault closed or killed meanwhile reopens in
+ * WAL (configureAndMigrate). TRUNCATE: the journal is emptied, not deleted, after each commit.
  */
-export const BULK_WAL_AUTOCHECKPOINT = 10_000;
+export const BULK_JOURNAL_MODE = 'truncate';
 
 /** The database file and its SQLite side files, as the wipe must delete them. */
 export function databaseFiles(dbPath: string): string[] {
@@ -132,8 +136,8 @@ export function configureAndMigrate(db: Db): void {
   db.pragma('cache_size = -65536');
   // Checkpoint often enough that the WAL stays small, but not on every commit; and give the
   // WAL file back to the disk after a checkpoint (it otherwise keeps its high-water size,
-  // which also makes recovery after a crash slower). Bulk imports raise the threshold for their
-  // own transactions (see BULK_WAL_AUTOCHECKPOINT).
+  // which also makes recovery after a crash slower). Bulk imports commit through a rollback
+  // journal instead (see BULK_JOURNAL_MODE).
   db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT}`);
   db.pragma(`journal_size_limit = ${8 * 1024 * 1024}`);
   migrate(db);

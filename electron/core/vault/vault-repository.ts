@@ -26,7 +26,7 @@ import {
   stripMarkers,
 } from './search-text';
 import { newRecordId } from './record-id';
-import { BULK_WAL_AUTOCHECKPOINT, WAL_AUTOCHECKPOINT } from './vault-db';
+import { BULK_JOURNAL_MODE } from './vault-db';
 import type { WorkerOutput, WorkerParsedInput } from './worker-protocol';
 
 type Db = BetterSqlite3.Database;
@@ -362,6 +362,9 @@ export function createVaultRepository(db: Db) {
     for (const k of kept) k.fill(0);
     return { size, sha256: hash.digest('hex'), pdf, head };
   }
+
+  /** Whether bulk.import has switched the journal (see bulkImport / finishImport). */
+  let importing = false;
 
   /** One bulk.import batch: documents, then threads with their messages, in one transaction. */
   const importBatch = db.transaction(
@@ -729,19 +732,21 @@ export function createVaultRepository(db: Db) {
     },
 
     bulkImport(input: WorkerParsedInput<'bulk.import'>): WorkerOutput<'bulk.import'> {
-      // Fewer, larger checkpoints while importing (see BULK_WAL_AUTOCHECKPOINT); the caller
-      // checkpoints when the import is over.
-      db.pragma(`wal_autocheckpoint = ${BULK_WAL_AUTOCHECKPOINT}`);
-      try {
-        return importBatch(input);
-      } finally {
-        db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT}`);
+      // The first batch of an import leaves the WAL for a rollback journal (see
+      // BULK_JOURNAL_MODE); leaving WAL checkpoints what it holds. If SQLite refuses the
+      // switch, the import simply commits through the WAL.
+      if (!importing) {
+        db.pragma(`journal_mode = ${BULK_JOURNAL_MODE}`);
+        importing = true;
       }
+      return importBatch(input);
     },
 
-    /** Copies the WAL into the database file now (PASSIVE: never waits, never blocks readers). */
-    checkpoint(): void {
-      db.pragma('wal_checkpoint(PASSIVE)');
+    /** The import is over: back to the WAL (no page is copied: the journal is empty between commits). */
+    finishImport(): void {
+      if (!importing) return;
+      importing = false;
+      db.pragma('journal_mode = WAL');
     },
 
     counts(): WorkerOutput<'counts'> {

@@ -31,7 +31,7 @@ import {
  * then terminates the thread, so nothing keyed outlives the session.
  */
 
-/** Quiet time after the last `bulk.import` before the worker checkpoints the WAL. */
+/** Quiet time after the last `bulk.import` before the worker returns the vault to the WAL. */
 const IMPORT_CHECKPOINT_DELAY_MS = 500;
 
 interface Session {
@@ -219,9 +219,9 @@ function main(): void {
 
   // One request at a time: the single-writer rule, and `close` never races an operation.
   let queue: Promise<unknown> = Promise.resolve();
-  // Bulk imports commit with a raised checkpoint threshold (vault-db.ts,
-  // BULK_WAL_AUTOCHECKPOINT); once their batches stop arriving, the WAL is checkpointed here,
-  // in the queue like any request, so it does not stay large (nor make the next lock slow).
+  // Bulk imports commit through a rollback journal (vault-db.ts, BULK_JOURNAL_MODE); once
+  // their batches stop arriving, the vault returns to the WAL here, in the queue like any
+  // request.
   let checkpointTimer: NodeJS.Timeout | null = null;
   const afterImport = () => {
     if (checkpointTimer) clearTimeout(checkpointTimer);
@@ -229,9 +229,10 @@ function main(): void {
       checkpointTimer = null;
       queue = queue.then(() => {
         try {
-          session?.repo.checkpoint();
+          session?.repo.finishImport();
         } catch {
-          // A failed checkpoint loses nothing (the WAL stays valid); the next one retries.
+          // Nothing is lost: the vault stays in rollback-journal mode (as safe), and the next
+          // open sets WAL again.
         }
       });
     }, IMPORT_CHECKPOINT_DELAY_MS);

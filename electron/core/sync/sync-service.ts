@@ -82,6 +82,9 @@ async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<
   await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
 }
 
+/** How often a round whose outbox is still sending looks at the inbox when no push arrives. */
+const INBOX_POLL_MS = 5_000;
+
 function toError(e: unknown): { code: string; message: string; retryable: boolean } {
   if (e instanceof RelayClientError) {
     return { code: e.code, message: e.message.slice(0, 500), retryable: e.retryable };
@@ -338,6 +341,122 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     await vault.run('sync.directory.store', { bytes, signature, now: now() });
   }
 
+  /**
+   * Uploads every due outbox row, several at once (on a long, thin link one request's round
+   * trips would idle it), page after page until nothing is due: a round sends the whole
+   * backlog. A failed row goes back to `queued` with its backoff (or `failed` if it cannot
+   * succeed); a retryable failure means the link is down: the round stops sending.
+   */
+  async function sendOutbox(dev: DeviceRelay, force: boolean, signal: AbortSignal, r: RoundReport) {
+    let linkDown: unknown = null;
+    const tried = new Set<string>();
+    for (let page = 0; page < 10_000 && !signal.aborted && !linkDown; page++) {
+      // A row this round already tried (and left due) ends it: the next round retries it.
+      const due = (await dueItems(force)).filter((item) => !tried.has(item.id));
+      if (due.length === 0) break;
+      for (const item of due) tried.add(item.id);
+      await pool(due, concurrency, async (item) => {
+        if (signal.aborted || linkDown) return;
+        try {
+          await upload(dev, item, signal);
+          r.sent++;
+        } catch (e) {
+          const err = toError(e);
+          const state = err.retryable ? 'queued' : 'failed';
+          await vault.run('sync.outbox.update', {
+            id: item.id,
+            state,
+            attempt: true,
+            error: { code: err.code, message: err.message },
+            nextAttemptAt: now() + jitter(item.attempts + 1),
+            now: now(),
+          });
+          if (err.retryable) linkDown ??= e; // the link is down: stop this round, back off
+        }
+      });
+    }
+    if (linkDown) throw linkDown;
+  }
+
+  /**
+   * Downloads, verifies, stores and acknowledges the mailbox, page by page. The relay lists
+   * only unacknowledged items, so a cursor kept low is harmless; one moved past an item not
+   * yet stored would skip it. It moves only over items all done.
+   */
+  async function receiveInbox(dev: DeviceRelay, signal: AbortSignal, r: RoundReport) {
+    let cursor = (await identity())?.inboxCursor ?? 0;
+    for (let page = 0; page < 10_000 && !signal.aborted; page++) {
+      const inbox = await dev.inbox(cursor, 50);
+      let failedAt: number | null = null;
+      let failure: unknown = null;
+      await pool(inbox.items, concurrency, async (item) => {
+        if (signal.aborted || failure) {
+          failedAt = Math.min(failedAt ?? item.cursor, item.cursor);
+          return;
+        }
+        try {
+          await receiveItem(dev, item, signal, r);
+        } catch (e) {
+          failedAt = Math.min(failedAt ?? item.cursor, item.cursor);
+          failure ??= e;
+        }
+      });
+      const last = inbox.items[inbox.items.length - 1];
+      const next = failedAt !== null ? failedAt - 1 : (last?.cursor ?? cursor);
+      if (next > cursor) {
+        cursor = next;
+        await vault.run('sync.identity.update', { inboxCursor: cursor });
+      }
+      if (failure) throw failure;
+      if (!inbox.more) break;
+    }
+  }
+
+  /** Wakes a round's receiver waiting for mail while its outbox sends (push, or sending's end). */
+  let nudgeInbox: (() => void) | null = null;
+
+  function inboxNudged(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timeout);
+        signal.removeEventListener('abort', done);
+        if (nudgeInbox === done) nudgeInbox = null;
+        resolve();
+      };
+      const timeout = setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+      nudgeInbox = done;
+    });
+  }
+
+  /**
+   * The inbox, for as long as the outbox is sending: mail that arrives meanwhile (woken by the
+   * relay's push, else polled every INBOX_POLL_MS) is fetched now, not after the last upload,
+   * and a cut link (uploads resume by themselves) means trying again shortly, with backoff,
+   * rather than leaving the inbox to the next round. Once sending is over, one last pass.
+   */
+  async function receiveWhileSending(
+    dev: DeviceRelay,
+    signal: AbortSignal,
+    r: RoundReport,
+    outbox: { done: boolean },
+  ) {
+    for (let failed = 0; ;) {
+      const last = outbox.done;
+      try {
+        await receiveInbox(dev, signal, r);
+        failed = 0;
+      } catch (e) {
+        if (last || signal.aborted || !toError(e).retryable) throw e;
+        failed++;
+      }
+      // Done after the pass that began once sending was over, or a clean pass it ended during.
+      if (last || (outbox.done && failed === 0) || signal.aborted) return;
+      if (!outbox.done)
+        await inboxNudged(failed > 0 ? Math.min(30_000, 1000 * 2 ** failed) : INBOX_POLL_MS, signal);
+    }
+  }
+
   async function round(): Promise<RoundReport> {
     const r: RoundReport = {
       sent: 0,
@@ -371,68 +490,20 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       }
       ensurePush(dev);
 
-      // Several uploads at once: on a long, thin link one request's round trips would idle it.
-      // Page after page until nothing is due: a round sends the whole backlog (one page of
-      // 200 left the rest to the next round, 30 s later, or to none for `sync --once`).
-      let linkDown: unknown = null;
-      const tried = new Set<string>();
+      // Sending and receiving run side by side: the link is full duplex, and mail from HQ must
+      // not wait behind a long outbox (a 20 MB upload at satellite speed takes many minutes).
       const force = forceNext;
       forceNext = false;
-      for (let page = 0; page < 10_000 && !signal.aborted && !linkDown; page++) {
-        // A row this round already tried (and left due) ends it: the next round retries it.
-        const due = (await dueItems(force)).filter((item) => !tried.has(item.id));
-        if (due.length === 0) break;
-        for (const item of due) tried.add(item.id);
-        await pool(due, concurrency, async (item) => {
-          if (signal.aborted || linkDown) return;
-          try {
-            await upload(dev, item, signal);
-            r.sent++;
-          } catch (e) {
-            const err = toError(e);
-            const state = err.retryable ? 'queued' : 'failed';
-            await vault.run('sync.outbox.update', {
-              id: item.id,
-              state,
-              attempt: true,
-              error: { code: err.code, message: err.message },
-              nextAttemptAt: now() + jitter(item.attempts + 1),
-              now: now(),
-            });
-            if (err.retryable) linkDown ??= e; // the link is down: stop this round, back off
-          }
-        });
-      }
-      if (linkDown) throw linkDown;
-
-      // The relay lists only unacknowledged items, so a cursor kept low is harmless; one moved
-      // past an item not yet stored would skip it. It moves only over items all done.
-      let cursor = (await identity())?.inboxCursor ?? 0;
-      for (let page = 0; page < 10_000 && !signal.aborted; page++) {
-        const inbox = await dev.inbox(cursor, 50);
-        let failedAt: number | null = null;
-        let failure: unknown = null;
-        await pool(inbox.items, concurrency, async (item) => {
-          if (signal.aborted || failure) {
-            failedAt = Math.min(failedAt ?? item.cursor, item.cursor);
-            return;
-          }
-          try {
-            await receiveItem(dev, item, signal, r);
-          } catch (e) {
-            failedAt = Math.min(failedAt ?? item.cursor, item.cursor);
-            failure ??= e;
-          }
-        });
-        const last = inbox.items[inbox.items.length - 1];
-        const next = failedAt !== null ? failedAt - 1 : (last?.cursor ?? cursor);
-        if (next > cursor) {
-          cursor = next;
-          await vault.run('sync.identity.update', { inboxCursor: cursor });
-        }
-        if (failure) throw failure;
-        if (!inbox.more) break;
-      }
+      const outbox = { done: false };
+      const [sending, receiving] = await Promise.allSettled([
+        sendOutbox(dev, force, signal, r).finally(() => {
+          outbox.done = true;
+          nudgeInbox?.();
+        }),
+        receiveWhileSending(dev, signal, r, outbox),
+      ]);
+      if (sending.status === 'rejected') throw sending.reason;
+      if (receiving.status === 'rejected') throw receiving.reason;
       lastSyncAt = now();
       connection = 'online';
       lastError = undefined;
@@ -467,7 +538,10 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     if (options.push === false || pushHandle) return;
     try {
       pushHandle = dev.push(
-        () => kick(),
+        () => {
+          nudgeInbox?.();
+          return kick();
+        },
         () => {
           pushHandle = null;
         },

@@ -696,6 +696,17 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const trustedCas = loadTrustedCas(options.dataDir, options.trustCaFiles);
   for (const ca of trustedCas) log(`trusted CA ${ca.fingerprint}`);
   const store = options.store ?? SqliteRelayStore.open(options.dataDir);
+  // A relay killed between an acknowledgement's commit and the unlink of its bytes leaves a
+  // blob nobody will ask for again (the mailbox no longer lists the item): swept here.
+  let swept = 0;
+  for (const id of await store.blobs.list()) {
+    const item = await store.getItem(id);
+    if (item === undefined || item.state === 'acked') {
+      await store.blobs.delete(id);
+      swept++;
+    }
+  }
+  if (swept > 0) log(`swept ${swept} file(s) of acknowledged or unknown items`);
   const relay = new Relay(store, identity, sodium, limits, log, trustedCas);
 
   const server: Server = createServer({

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { constants, createReadStream, mkdirSync } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BlobStore } from './relay-store';
@@ -80,5 +80,9 @@ export class FileBlobStore implements BlobStore {
 
   async delete(itemId: string): Promise<void> {
     await rm(this.path(itemId), { force: true });
+  }
+
+  async list(): Promise<string[]> {
+    return (await readdir(this.dir)).filter((name) => ITEM_ID.test(name));
   }
 }

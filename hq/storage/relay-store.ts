@@ -110,6 +110,8 @@ export interface BlobStore {
   read(itemId: string, start: number, end: number): Readable;
   /** Drops the bytes (acknowledged, or restarted after a digest mismatch); idempotent. */
   delete(itemId: string): Promise<void>;
+  /** The ids of every item whose bytes are held (for the sweep at start). */
+  list(): Promise<string[]>;
 }
 
 /**

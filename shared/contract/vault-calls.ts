@@ -274,6 +274,47 @@ export const AttachmentsAddInput = z
   })
   .strict();
 
+/**
+ * A file of any size from the interface, in pieces: `begin` names it, each `append` brings
+ * the next UPLOAD_PIECE_BYTES (only the last piece may be shorter), `finish` turns the staged
+ * pieces into the attachment in one transaction, `cancel` drops them. Pieces are staged in the
+ * encrypted vault (never a temp file); uploads left unfinished are dropped at the next unlock.
+ */
+export const UPLOAD_PIECE_BYTES = 256 * 1024;
+
+export const AttachmentsUploadBeginInput = z
+  .object({
+    documentId: RecordId,
+    name: z.string().trim().min(1).max(255),
+    size: z.number().int().nonnegative().max(MAX_ATTACHMENT_BYTES),
+    mediaType: z.string().max(127).optional(),
+  })
+  .strict();
+
+export const AttachmentsUploadAppendInput = z
+  .object({
+    uploadId: RecordId,
+    /** Where this piece starts: the bytes received so far (a repeated piece is answered, not stored twice). */
+    offset: z.number().int().nonnegative().max(MAX_ATTACHMENT_BYTES),
+    base64: z
+      .string()
+      .min(1)
+      .max(Math.ceil(UPLOAD_PIECE_BYTES / 3) * 4)
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/),
+  })
+  .strict();
+
+export const AttachmentsUploadIdInput = z.object({ uploadId: RecordId }).strict();
+
+export const AttachmentUploadState = z
+  .object({
+    uploadId: RecordId,
+    received: z.number().int().nonnegative(),
+    size: z.number().int().nonnegative(),
+  })
+  .strict();
+export type AttachmentUploadState = z.infer<typeof AttachmentUploadState>;
+
 export const AttachmentsReadInput = z
   .object({
     id: RecordId,
@@ -443,6 +484,17 @@ export const vaultContract = {
   'attachments.add': { input: AttachmentsAddInput, output: AttachmentInfo },
   /** A chunk of an attachment's bytes (the PDF preview reads in 1 MiB pieces). */
   'attachments.read': { input: AttachmentsReadInput, output: AttachmentChunk },
+  /** Start a piece-by-piece upload (any size up to 200 MiB) to a document. */
+  'attachments.upload.begin': { input: AttachmentsUploadBeginInput, output: AttachmentUploadState },
+  /** The next piece. E_INVALID_INPUT for a piece out of place or of the wrong size. */
+  'attachments.upload.append': { input: AttachmentsUploadAppendInput, output: AttachmentUploadState },
+  /** All pieces in: the attachment (PDF text indexed as with attachments.add). */
+  'attachments.upload.finish': { input: AttachmentsUploadIdInput, output: AttachmentInfo },
+  /** Drop an upload and its staged pieces. */
+  'attachments.upload.cancel': {
+    input: AttachmentsUploadIdInput,
+    output: z.object({ cancelled: z.literal(true) }).strict(),
+  },
   /** Message threads, most recent first. */
   'messages.threads': { input: MessagesThreadsInput, output: MessagesThreadsResult },
   /** Messages of one thread, oldest first. */

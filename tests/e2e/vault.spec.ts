@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
@@ -90,6 +91,23 @@ test('first run to wipe with a SoftHSM token', async ({ page }, info) => {
     // Back in the list, it is there.
     await page.getByTestId('back-to-list').click();
     await expect(page.getByRole('grid').getByText(`Consular agreement ${canary}`)).toBeVisible();
+
+    // A file far above a bridge frame (12 MB, not a PDF) goes up piece by piece, byte-exact.
+    const bigPath = join(info.outputPath(), 'ho-so-luu-tru.bin');
+    const big = randomBytes(12 * 1024 * 1024 + 1234);
+    writeFileSync(bigPath, big);
+    await page.getByTestId('add-document').click();
+    await page.getByTestId('doc-subject').fill(`Archive transfer ${canary}`);
+    await page.getByTestId('doc-pdf').setInputFiles(bigPath);
+    await page.getByTestId('doc-save').click();
+    await page.screenshot({ path: info.outputPath('upload-progress-en.png') });
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Archive transfer ${canary}`, {
+      timeout: 60_000,
+    });
+    await expect(page.locator('.document-view').getByText('ho-so-luu-tru.bin')).toBeVisible();
+    // Listed with its size (the bytes themselves are checked in tests/integration/vault.test.ts).
+    await expect(page.locator('.document-view').getByText('(12 MB)')).toBeVisible();
+    await page.getByTestId('back-to-list').click();
 
     // Search finds it by the text inside the PDF, lower-case.
     await page.getByTestId('search').fill(canary.toLowerCase());

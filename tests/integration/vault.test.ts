@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../electron/core';
 import { vaultPaths } from '../../electron/core/vault/vault-service';
+import { UPLOAD_PIECE_BYTES } from '../../shared/contract/vault-calls';
 import { call, must, PASSPHRASE, pdfWithText, vaultCore } from './vault-harness';
 
 /**
@@ -155,6 +157,102 @@ describe('documents, attachments, messages', () => {
     expect(detail.attachments.map((a) => a.id)).toEqual([info.id]);
   });
 
+  it('takes a file piece by piece from the interface: order and size checked, repeats answered, PDF text indexed', async () => {
+    const doc = await must(core, 'documents.add', { subject: 'Upload in pieces' });
+    const PIECE = UPLOAD_PIECE_BYTES;
+    const bytes = Buffer.alloc(2 * PIECE + 12_345);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 131 + 17) & 255;
+    const piece = (k: number) => bytes.subarray(k * PIECE, (k + 1) * PIECE).toString('base64');
+    const up = await must(core, 'attachments.upload.begin', {
+      documentId: doc.id,
+      name: 'bao-cao.bin',
+      size: bytes.length,
+    });
+    expect(up).toMatchObject({ received: 0, size: bytes.length });
+    const code = async (p: Promise<{ ok: boolean; error?: { code: string } }>) => {
+      const r = await p;
+      return r.ok ? 'ok' : r.error?.code;
+    };
+    // Out of place, short before the end, and finishing early are refused.
+    expect(
+      await code(
+        call(core, 'attachments.upload.append', { uploadId: up.uploadId, offset: PIECE, base64: piece(1) }),
+      ),
+    ).toBe('E_INVALID_INPUT');
+    expect(
+      await code(
+        call(core, 'attachments.upload.append', { uploadId: up.uploadId, offset: 0, base64: 'AAAA' }),
+      ),
+    ).toBe('E_INVALID_INPUT');
+    expect(await code(call(core, 'attachments.upload.finish', { uploadId: up.uploadId }))).toBe(
+      'E_INVALID_INPUT',
+    );
+    expect(
+      (await must(core, 'attachments.upload.append', { uploadId: up.uploadId, offset: 0, base64: piece(0) }))
+        .received,
+    ).toBe(PIECE);
+    // The same piece again (its answer was lost): answered, not stored twice.
+    expect(
+      (await must(core, 'attachments.upload.append', { uploadId: up.uploadId, offset: 0, base64: piece(0) }))
+        .received,
+    ).toBe(PIECE);
+    await must(core, 'attachments.upload.append', { uploadId: up.uploadId, offset: PIECE, base64: piece(1) });
+    const last = await must(core, 'attachments.upload.append', {
+      uploadId: up.uploadId,
+      offset: 2 * PIECE,
+      base64: piece(2),
+    });
+    expect(last.received).toBe(bytes.length);
+    const info = await must(core, 'attachments.upload.finish', { uploadId: up.uploadId });
+    expect(info).toMatchObject({
+      name: 'bao-cao.bin',
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+    });
+    const parts: Buffer[] = [];
+    for (let offset = 0, eof = false; !eof;) {
+      const chunk = await must(core, 'attachments.read', { id: info.id, offset, length: 400_000 });
+      parts.push(Buffer.from(chunk.base64, 'base64'));
+      offset += 400_000;
+      eof = chunk.eof;
+    }
+    expect(Buffer.concat(parts).equals(bytes)).toBe(true);
+    // Finished uploads are gone; so is a cancelled one.
+    expect(
+      await code(
+        call(core, 'attachments.upload.append', { uploadId: up.uploadId, offset: 0, base64: piece(0) }),
+      ),
+    ).toBe('E_NOT_FOUND');
+    const other = await must(core, 'attachments.upload.begin', {
+      documentId: doc.id,
+      name: 'x.bin',
+      size: 10,
+    });
+    expect(await must(core, 'attachments.upload.cancel', { uploadId: other.uploadId })).toEqual({
+      cancelled: true,
+    });
+    expect(await code(call(core, 'attachments.upload.finish', { uploadId: other.uploadId }))).toBe(
+      'E_NOT_FOUND',
+    );
+
+    // A PDF in one (short) piece: its text is searchable, as with attachments.add.
+    const pdf = Buffer.from(await pdfWithText(['Diplomatic reception rules, draft zephyrine']));
+    const pdfUp = await must(core, 'attachments.upload.begin', {
+      documentId: doc.id,
+      name: 'to-trinh.pdf',
+      size: pdf.length,
+    });
+    await must(core, 'attachments.upload.append', {
+      uploadId: pdfUp.uploadId,
+      offset: 0,
+      base64: pdf.toString('base64'),
+    });
+    const pdfInfo = await must(core, 'attachments.upload.finish', { uploadId: pdfUp.uploadId });
+    expect(pdfInfo).toMatchObject({ mediaType: 'application/pdf', textIndexed: true });
+    const hits = await must(core, 'search', { query: 'zephyrine' });
+    expect(hits.hits.map((h) => h.id)).toContain(pdfInfo.id);
+  });
+
   it('keeps drafts in threads linked to documents, with read state', async () => {
     const doc = await must(core, 'documents.add', { subject: 'Thread host' });
     const draft = await must(core, 'messages.add', {
@@ -196,6 +294,14 @@ describe('documents, attachments, messages', () => {
 describe('lock and unlock', () => {
   it('locks (content calls refused), refuses a wrong passphrase, opens with the right one', async () => {
     expect((await must(core, 'app.health', {})).parts.vault.state).toBe('ok');
+    // An upload the lock interrupts is dropped with its pieces at the next unlock.
+    const doc = (await must(core, 'documents.list', { limit: 1 })).items[0];
+    const up = await must(core, 'attachments.upload.begin', {
+      documentId: doc?.id ?? '',
+      name: 'a.bin',
+      size: 3,
+    });
+    await must(core, 'attachments.upload.append', { uploadId: up.uploadId, offset: 0, base64: 'AAAA' });
     expect(await must(core, 'vault.lock', {})).toMatchObject({ state: 'locked', secondsUntilAutoLock: null });
     expect((await must(core, 'app.health', {})).parts.vault.state).toBe('locked');
     expect(await call(core, 'documents.list', {})).toMatchObject({
@@ -209,6 +315,11 @@ describe('lock and unlock', () => {
     expect((await must(core, 'vault.status', {})).state).toBe('locked');
     expect((await must(core, 'vault.unlock', { passphrase: PASSPHRASE })).state).toBe('unlocked');
     expect((await must(core, 'documents.list', {})).total).toBeGreaterThan(12);
+    expect(await call(core, 'attachments.upload.finish', { uploadId: up.uploadId })).toMatchObject({
+      ok: false,
+      error: { code: 'E_NOT_FOUND' },
+    });
+    expect((await core.vault.run('integrityCheck', {})).result).toBe('ok');
   });
 
   it('refuses to create a second vault over the first', async () => {

@@ -242,6 +242,26 @@ export const MIGRATIONS: readonly string[] = [
   /* 4: a received item is looked up by its relay item id (redelivery after a crash) */ `
   CREATE INDEX sync_seen_item ON sync_seen (item_id);
   `,
+  /* 5: attachments uploaded piece by piece from the interface, staged until finished */ `
+  CREATE TABLE attachment_uploads (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    document_rowid INTEGER NOT NULL REFERENCES documents (rowid) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    media_type TEXT,
+    size INTEGER NOT NULL,
+    received INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+  );
+  -- Pieces are the attachment's chunks to be (256 KiB each, the last shorter), so finishing
+  -- moves them as they are.
+  CREATE TABLE attachment_upload_chunks (
+    upload_rowid INTEGER NOT NULL REFERENCES attachment_uploads (rowid) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (upload_rowid, seq)
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import type { VaultCallName } from '../../../shared/contract/vault-call-names';
+import { UPLOAD_PIECE_BYTES } from '../../../shared/contract/vault-calls';
 import type { HandlerTable } from '../contract/dispatcher';
 import { loadSampleData } from './sample-data';
 import type { VaultService } from './vault-service';
@@ -48,6 +49,20 @@ export function createVaultHandlers(vault: VaultService): VaultHandlers {
         [bytes.buffer],
       );
     },
+    'attachments.upload.begin': (input) => vault.run('attachments.upload.begin', input),
+    'attachments.upload.append': (input) => {
+      const bytes = new Uint8Array(Buffer.from(input.base64, 'base64'));
+      if (bytes.length > UPLOAD_PIECE_BYTES) {
+        throw new CoreError(ErrorCode.InvalidInput, `a piece is at most ${UPLOAD_PIECE_BYTES} bytes`);
+      }
+      return vault.run(
+        'attachments.upload.append',
+        { uploadId: input.uploadId, offset: input.offset, bytes },
+        [bytes.buffer],
+      );
+    },
+    'attachments.upload.finish': (input) => vault.run('attachments.upload.finish', input),
+    'attachments.upload.cancel': (input) => vault.run('attachments.upload.cancel', input),
     'attachments.read': async (input) => {
       const chunk = await vault.run('attachments.read', input);
       const base64 = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength).toString(

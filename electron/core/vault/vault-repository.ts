@@ -5,6 +5,7 @@ import type BetterSqlite3 from 'better-sqlite3-multiple-ciphers';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import type {
   AttachmentInfo,
+  AttachmentUploadState,
   DocumentDetail,
   DocumentSummary,
   DocumentsListResult,
@@ -12,6 +13,7 @@ import type {
   SearchHit,
   ThreadSummary,
 } from '../../../shared/contract/vault-calls';
+import { UPLOAD_PIECE_BYTES } from '../../../shared/contract/vault-calls';
 import {
   MAX_ATTACHMENT_BYTES,
   type DocumentStatus,
@@ -32,7 +34,8 @@ import type { WorkerOutput, WorkerParsedInput } from './worker-protocol';
 type Db = BetterSqlite3.Database;
 
 /** Attachment content is stored in rows of this size: streamed in, read back in pieces. */
-export const CHUNK_BYTES = 256 * 1024;
+/** Attachment chunk rows; upload pieces are the same size, so a finished upload's pieces are its chunks. */
+export const CHUNK_BYTES = UPLOAD_PIECE_BYTES;
 /** PDFs up to this size get their text extracted for search (pdf.js needs them whole in memory). */
 export const MAX_PDF_TEXT_BYTES = 64 * 1024 * 1024;
 /** Indexed text per attachment is bounded so one huge PDF cannot dominate the index. */
@@ -159,6 +162,26 @@ function notFound(what: string): never {
   throw new CoreError(ErrorCode.NotFound, `${what} not found`);
 }
 
+/** Where an attachment's bytes come from: a file, bytes in the request, or staged upload pieces. */
+type ContentSource =
+  WorkerParsedInput<'attachments.add'>['source'] | { readonly kind: 'staged'; readonly uploadRowid: number };
+
+interface UploadRow {
+  rowid: number;
+  id: string;
+  document_rowid: number;
+  name: string;
+  media_type: string | null;
+  size: number;
+  received: number;
+}
+
+/** A stored attachment, and its PDF bytes when their text is still to be indexed. */
+export interface StoredAttachment {
+  info: AttachmentInfo;
+  pending: PendingPdfText | null;
+}
+
 /** A PDF attachment whose text is still to be extracted (outside the write transaction). */
 export interface PendingPdfText {
   readonly attachmentRowid: number;
@@ -202,6 +225,9 @@ export function createVaultRepository(db: Db) {
      VALUES (?, ?, ?, ?, 0, '', ?, ?)`,
   );
   const finishAttachment = db.prepare('UPDATE attachments SET size = ?, sha256 = ? WHERE rowid = ?');
+  const stagedPiece = db
+    .prepare('SELECT data FROM attachment_upload_chunks WHERE upload_rowid = ? AND seq = ?')
+    .pluck();
   const insertChunk = db.prepare(
     'INSERT INTO attachment_chunks (attachment_rowid, seq, data) VALUES (?, ?, ?)',
   );
@@ -306,7 +332,7 @@ export function createVaultRepository(db: Db) {
   /** Streams content into chunk rows; never holds more than one chunk (plus a PDF for indexing). */
   function storeContent(
     attachmentRowid: number,
-    source: WorkerParsedInput<'attachments.add'>['source'],
+    source: ContentSource,
     keepPdf: boolean,
   ): { size: number; sha256: string; pdf: Uint8Array | null; head: Uint8Array } {
     const hash = createHash('sha256');
@@ -323,7 +349,14 @@ export function createVaultRepository(db: Db) {
       size += chunk.length;
       if (keepPdf && size <= MAX_PDF_TEXT_BYTES) kept.push(new Uint8Array(chunk));
     };
-    if (source.kind === 'bytes') {
+    if (source.kind === 'staged') {
+      // One piece at a time (an open iterator would keep the connection busy for the inserts).
+      for (let k = 0; ; k++) {
+        const piece = stagedPiece.get(source.uploadRowid, k) as Uint8Array | undefined;
+        if (!piece) break;
+        take(piece);
+      }
+    } else if (source.kind === 'bytes') {
       if (source.bytes.length > MAX_ATTACHMENT_BYTES)
         throw new CoreError(ErrorCode.TooLarge, 'attachment too large');
       for (let o = 0; o < source.bytes.length; o += CHUNK_BYTES)
@@ -361,6 +394,41 @@ export function createVaultRepository(db: Db) {
     const pdf = keepPdf && size <= MAX_PDF_TEXT_BYTES ? Buffer.concat(kept) : null;
     for (const k of kept) k.fill(0);
     return { size, sha256: hash.digest('hex'), pdf, head };
+  }
+
+  /** One attachment row with its content and index row (inside the caller's transaction). */
+  function storeAttachment(
+    docRowid: number,
+    name: string,
+    mediaType: string | undefined,
+    source: ContentSource,
+  ): StoredAttachment {
+    const ext = name.toLowerCase().split('.').pop() ?? '';
+    const declared = mediaType ?? MEDIA_TYPES[ext] ?? 'application/octet-stream';
+    const id = newRecordId();
+    const attachmentRowid = Number(
+      insertAttachment.run(id, docRowid, basename(name), declared, CHUNK_BYTES, now()).lastInsertRowid,
+    );
+    const stored = storeContent(attachmentRowid, source, true);
+    const isPdf = Buffer.from(stored.head.subarray(0, 5)).toString('latin1') === '%PDF-';
+    if (isPdf && declared === 'application/octet-stream') {
+      db.prepare("UPDATE attachments SET media_type = 'application/pdf' WHERE rowid = ?").run(
+        attachmentRowid,
+      );
+    }
+    finishAttachment.run(stored.size, stored.sha256, attachmentRowid);
+    // The name is searchable at once; the PDF text joins the same index row once extracted.
+    insertIndex.run('attachment', attachmentRowid, foldForIndex(stripMarkers(basename(name))), '', '');
+    const info = toAttachment(attachmentByRowid.get(attachmentRowid) as AttachmentRow);
+    return {
+      info,
+      pending: isPdf && stored.pdf ? { attachmentRowid, bytes: stored.pdf } : null,
+    };
+  }
+
+  function requireUpload(id: string): UploadRow {
+    const row = db.prepare('SELECT * FROM attachment_uploads WHERE id = ?').get(id) as UploadRow | undefined;
+    return row ?? notFound('upload');
   }
 
   /** Whether bulk.import has switched the journal (see bulkImport / finishImport). */
@@ -461,42 +529,78 @@ export function createVaultRepository(db: Db) {
     },
 
     /** Stores an attachment in one transaction; returns the PDF bytes to index afterwards. */
-    addAttachment(input: WorkerParsedInput<'attachments.add'>): {
-      info: AttachmentInfo;
-      pending: PendingPdfText | null;
-    } {
-      const rowid = db.transaction(() => {
-        const docRowid = requireDocumentRowid(input.documentId);
-        const ext = input.name.toLowerCase().split('.').pop() ?? '';
-        const declared = input.mediaType ?? MEDIA_TYPES[ext] ?? 'application/octet-stream';
-        const id = newRecordId();
-        const attachmentRowid = Number(
-          insertAttachment.run(id, docRowid, basename(input.name), declared, CHUNK_BYTES, now())
-            .lastInsertRowid,
-        );
-        const stored = storeContent(attachmentRowid, input.source, true);
-        const isPdf = Buffer.from(stored.head.subarray(0, 5)).toString('latin1') === '%PDF-';
-        if (isPdf && declared === 'application/octet-stream') {
-          db.prepare("UPDATE attachments SET media_type = 'application/pdf' WHERE rowid = ?").run(
-            attachmentRowid,
+    addAttachment(input: WorkerParsedInput<'attachments.add'>): StoredAttachment {
+      return db.transaction(() =>
+        storeAttachment(requireDocumentRowid(input.documentId), input.name, input.mediaType, input.source),
+      )();
+    },
+
+    /** Starts a piece-by-piece upload (see UPLOAD_PIECE_BYTES in the contract). */
+    beginUpload(input: WorkerParsedInput<'attachments.upload.begin'>): AttachmentUploadState {
+      const docRowid = requireDocumentRowid(input.documentId);
+      const uploadId = newRecordId();
+      db.prepare(
+        `INSERT INTO attachment_uploads (id, document_rowid, name, media_type, size, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ).run(uploadId, docRowid, basename(input.name), input.mediaType ?? null, input.size, now());
+      return { uploadId, received: 0, size: input.size };
+    },
+
+    /**
+     * Stores the next piece. A piece already stored (its answer was lost) is answered again,
+     * not stored twice; one out of place or of the wrong size is refused.
+     */
+    appendUpload(input: WorkerParsedInput<'attachments.upload.append'>): AttachmentUploadState {
+      return db.transaction(() => {
+        const up = requireUpload(input.uploadId);
+        const state = { uploadId: up.id, received: up.received, size: up.size };
+        const end = input.offset + input.bytes.length;
+        if (input.offset < up.received && end <= up.received) return state;
+        if (input.offset !== up.received) {
+          throw new CoreError(ErrorCode.InvalidInput, `the next piece starts at ${up.received}`);
+        }
+        if (end > up.size) throw new CoreError(ErrorCode.InvalidInput, 'more bytes than announced');
+        if (input.bytes.length !== CHUNK_BYTES && end !== up.size) {
+          throw new CoreError(
+            ErrorCode.InvalidInput,
+            `pieces are ${CHUNK_BYTES} bytes, the last one shorter`,
           );
         }
-        finishAttachment.run(stored.size, stored.sha256, attachmentRowid);
-        // The name is searchable at once; the PDF text joins the same index row once extracted.
-        insertIndex.run(
-          'attachment',
-          attachmentRowid,
-          foldForIndex(stripMarkers(basename(input.name))),
-          '',
-          '',
+        db.prepare('INSERT INTO attachment_upload_chunks (upload_rowid, seq, data) VALUES (?, ?, ?)').run(
+          up.rowid,
+          input.offset / CHUNK_BYTES,
+          input.bytes,
         );
-        return { attachmentRowid, pdf: isPdf ? stored.pdf : null };
+        db.prepare('UPDATE attachment_uploads SET received = ? WHERE rowid = ?').run(end, up.rowid);
+        return { ...state, received: end };
       })();
-      const info = toAttachment(attachmentByRowid.get(rowid.attachmentRowid) as AttachmentRow);
-      return {
-        info,
-        pending: rowid.pdf ? { attachmentRowid: rowid.attachmentRowid, bytes: rowid.pdf } : null,
-      };
+    },
+
+    /** All pieces in: the attachment, in one transaction; the staged pieces are dropped. */
+    finishUpload(input: WorkerParsedInput<'attachments.upload.finish'>): StoredAttachment {
+      return db.transaction(() => {
+        const up = requireUpload(input.uploadId);
+        if (up.received !== up.size) {
+          throw new CoreError(ErrorCode.InvalidInput, `${up.size - up.received} bytes are still to come`);
+        }
+        const stored = storeAttachment(up.document_rowid, up.name, up.media_type ?? undefined, {
+          kind: 'staged',
+          uploadRowid: up.rowid,
+        });
+        db.prepare('DELETE FROM attachment_uploads WHERE rowid = ?').run(up.rowid);
+        return stored;
+      })();
+    },
+
+    cancelUpload(input: WorkerParsedInput<'attachments.upload.cancel'>): { cancelled: true } {
+      const up = requireUpload(input.uploadId);
+      db.prepare('DELETE FROM attachment_uploads WHERE rowid = ?').run(up.rowid);
+      return { cancelled: true };
+    },
+
+    /** Uploads a previous session left unfinished (the interface that sent them is gone). */
+    dropUnfinishedUploads(): number {
+      return db.prepare('DELETE FROM attachment_uploads').run().changes;
     },
 
     /** Puts extracted PDF text into the attachment's index row. */

@@ -11,8 +11,10 @@ import {
   createVaultRepository,
   MAX_INDEXED_TEXT_CHARS,
   type PendingPdfText,
+  type StoredAttachment,
   type VaultRepository,
 } from './vault-repository';
+import type { AttachmentInfo } from '../../../shared/contract/vault-calls';
 import { createSyncStore, type SyncStore } from '../sync/sync-store';
 import {
   isWorkerOp,
@@ -75,6 +77,21 @@ function main(): void {
     }
   };
 
+  /** An attachment just stored, with its PDF text indexed when it is a PDF pdf.js can read. */
+  const indexPdfText = async ({ info, pending }: StoredAttachment): Promise<AttachmentInfo> => {
+    if (!pending) return info;
+    let text: string;
+    try {
+      text = await extractPdfText(pending.bytes, MAX_INDEXED_TEXT_CHARS);
+    } catch {
+      // A PDF pdf.js cannot parse is still stored; it just is not searchable by content.
+      return info;
+    } finally {
+      pending.bytes.fill(0);
+    }
+    return open().repo.indexAttachmentText(pending.attachmentRowid, text);
+  };
+
   const handlers: { [O in WorkerOp]: OpHandler<O> } = {
     async open(input) {
       if (session) throw new CoreError(ErrorCode.Internal, 'already open');
@@ -99,6 +116,8 @@ function main(): void {
       try {
         const db = openVaultDatabase(input.dbPath, key, input.create);
         session = { db, repo: createVaultRepository(db) };
+        // The interface that was sending these is gone (lock, crash): its pieces go.
+        session.repo.dropUnfinishedUploads();
         return { schemaVersion: db.pragma('user_version', { simple: true }) as number };
       } finally {
         zeroKey(key);
@@ -129,20 +148,11 @@ function main(): void {
     'documents.get': (input) => open().repo.getDocument(input.id),
     'documents.add': (input) => open().repo.addDocument(input),
     'documents.setStatus': (input) => open().repo.setDocumentStatus(input.id, input.status),
-    async 'attachments.add'(input) {
-      const { info, pending } = open().repo.addAttachment(input);
-      if (!pending) return info;
-      let text: string;
-      try {
-        text = await extractPdfText(pending.bytes, MAX_INDEXED_TEXT_CHARS);
-      } catch {
-        // A PDF pdf.js cannot parse is still stored; it just is not searchable by content.
-        return info;
-      } finally {
-        pending.bytes.fill(0);
-      }
-      return open().repo.indexAttachmentText(pending.attachmentRowid, text);
-    },
+    'attachments.add': (input) => indexPdfText(open().repo.addAttachment(input)),
+    'attachments.upload.begin': (input) => open().repo.beginUpload(input),
+    'attachments.upload.append': (input) => open().repo.appendUpload(input),
+    'attachments.upload.finish': (input) => indexPdfText(open().repo.finishUpload(input)),
+    'attachments.upload.cancel': (input) => open().repo.cancelUpload(input),
     'attachments.read': (input) => open().repo.readAttachment(input),
     'messages.threads': (input) => open().repo.listThreads(input),
     'messages.list': (input) => open().repo.listMessages(input),

@@ -3,6 +3,9 @@ import {
   AttachmentChunk,
   AttachmentInfo,
   AttachmentsReadInput,
+  AttachmentsUploadBeginInput,
+  AttachmentsUploadIdInput,
+  AttachmentUploadState,
   DocumentDetail,
   DocumentsAddInput,
   DocumentsListInput,
@@ -120,6 +123,16 @@ export const WORKER_OPS = {
   'attachments.read': {
     input: AttachmentsReadInput,
     output: AttachmentChunk.omit({ base64: true }).extend({ bytes: Bytes }),
+  },
+  'attachments.upload.begin': { input: AttachmentsUploadBeginInput, output: AttachmentUploadState },
+  'attachments.upload.append': {
+    input: z.object({ uploadId: RecordId, offset: z.number().int().nonnegative(), bytes: Bytes }).strict(),
+    output: AttachmentUploadState,
+  },
+  'attachments.upload.finish': { input: AttachmentsUploadIdInput, output: AttachmentInfo },
+  'attachments.upload.cancel': {
+    input: AttachmentsUploadIdInput,
+    output: z.object({ cancelled: z.literal(true) }).strict(),
   },
   'messages.threads': { input: MessagesThreadsInput, output: MessagesThreadsResult },
   'messages.list': { input: MessagesListInput, output: MessagesListResult },

@@ -2,12 +2,16 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CLASSIFICATIONS, type Classification } from '../../../../shared/domain/classification';
 import { DIRECTIONS, type Direction } from '../../../../shared/domain/document';
-import { MAX_INLINE_ATTACHMENT_BYTES } from '../../../../shared/contract/vault-calls';
+import { MAX_ATTACHMENT_BYTES } from '../../../../shared/domain/document';
 import { Dialog } from '../../components/dialog';
 import { SelectField, TextField } from '../../components/field';
 import { useAppStore } from '../../store/store-context';
 
-/** Register a new document, optionally with a PDF read into memory (never a temp file). */
+/**
+ * Register a new document, optionally with a file (a PDF or any other, up to 200 MiB) sent to
+ * the vault piece by piece with progress: read from the browser's File in 256 KiB slices,
+ * never whole in memory, never a temp file.
+ */
 export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
   const add = useAppStore((s) => s.documentAdded);
@@ -21,6 +25,7 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
   const [file, setFile] = useState<File | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [progress, setProgress] = useState<{ sent: number; size: number } | null>(null);
 
   const reset = () => {
     setSubject('');
@@ -33,12 +38,12 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (file && file.size > MAX_INLINE_ATTACHMENT_BYTES) {
-      setError(t('documents.fileTooLarge', { mb: MAX_INLINE_ATTACHMENT_BYTES / 1024 / 1024 }));
+    if (file && file.size > MAX_ATTACHMENT_BYTES) {
+      setError(t('documents.fileTooLarge', { mb: Math.floor(MAX_ATTACHMENT_BYTES / 1024 / 1024) }));
       return;
     }
     setBusy(true);
-    const pdf = file ? { name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) } : undefined;
+    setError(null);
     const id = await add(
       {
         subject,
@@ -51,9 +56,11 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
           .filter(Boolean),
         ...(body.trim() ? { body } : {}),
       },
-      pdf,
+      file ?? undefined,
+      (sent, size) => setProgress({ sent, size }),
     );
     setBusy(false);
+    setProgress(null);
     if (id) {
       reset();
       onClose();
@@ -119,11 +126,18 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
           label={t('documents.pdf')}
           hint={t('documents.pdfHint')}
           type="file"
-          accept="application/pdf,.pdf"
           onChange={(e) => setFile(e.target.files?.[0] ?? null)}
           data-testid="doc-pdf"
           error={error}
         />
+        {progress && progress.size > 0 && (
+          <div className="sign-progress" aria-live="polite">
+            <progress max={progress.size} value={progress.sent} />
+            <span data-testid="doc-upload-progress">
+              {t('documents.uploading', { percent: Math.floor((100 * progress.sent) / progress.size) })}
+            </span>
+          </div>
+        )}
         <div className="dialog-actions">
           <button type="button" className="button" onClick={onClose}>
             {t('common.cancel')}

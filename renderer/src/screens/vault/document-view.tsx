@@ -4,6 +4,7 @@ import type { AttachmentInfo, DocumentDetail } from '../../../../shared/contract
 import { ClassificationBanner } from '../../components/classification-banner';
 import { Dialog } from '../../components/dialog';
 import { SignForm } from '../sign/sign-form';
+import { formatBytes } from '../sync/sync-format';
 import { SendDocumentDialog } from '../sync/send-document-dialog';
 import { VerifyReportView } from '../sign/verify-report-view';
 import { useEmbassyClient } from '../../store/store-context';
@@ -131,7 +132,7 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
                   >
                     {a.name}
                   </button>{' '}
-                  <span className="muted">({formatBytes(a.size)})</span>
+                  <span className="muted">({formatBytes(a.size, i18n.language)})</span>
                 </li>
               ))}
             </ul>
@@ -234,10 +235,4 @@ function AttachmentPreview({ attachment }: { attachment: AttachmentInfo }) {
       <PdfPreview data={data} label={attachment.name} />
     </Suspense>
   );
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }

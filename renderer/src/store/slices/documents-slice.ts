@@ -1,6 +1,10 @@
 import type { CallInput } from '../../../../shared/contract/calls';
 import type { ContractError } from '../../../../shared/contract/errors';
-import type { DocumentDetail, DocumentSummary } from '../../../../shared/contract/vault-calls';
+import {
+  UPLOAD_PIECE_BYTES,
+  type DocumentDetail,
+  type DocumentSummary,
+} from '../../../../shared/contract/vault-calls';
 import type { Classification } from '../../../../shared/domain/classification';
 import type { Direction, DocumentSortField, DocumentStatus } from '../../../../shared/domain/document';
 import { isVaultGone, type Slice, type SliceDeps } from '../slice';
@@ -37,9 +41,15 @@ export interface DocumentsSlice {
   openDocumentError: ContractError | null;
   documentOpened(id: string): Promise<void>;
   documentClosed(): void;
+  /**
+   * Registers a document and, if given, uploads its file piece by piece (any size the vault
+   * takes), reporting progress; a failed upload is cancelled (its pieces dropped) and leaves
+   * the document without it, with the error in `documentsError`.
+   */
   documentAdded(
     input: CallInput<'documents.add'>,
-    pdf?: { name: string; bytes: Uint8Array },
+    file?: UploadSource,
+    onProgress?: (sent: number, size: number) => void,
   ): Promise<string | null>;
 }
 
@@ -55,6 +65,42 @@ export const documentsSlice =
   ({ client }: SliceDeps): Slice<DocumentsSlice> =>
   (set, get) => {
     const inFlight = new Set<string>();
+    /** Sends `file` in UPLOAD_PIECE_BYTES pieces; answers the error, or null when attached. */
+    const uploadFile = async (
+      documentId: string,
+      file: UploadSource,
+      onProgress?: (sent: number, size: number) => void,
+    ): Promise<ContractError | null> => {
+      const begun = await client.call('attachments.upload.begin', {
+        documentId,
+        name: file.name,
+        size: file.size,
+        ...(file.type ? { mediaType: file.type } : {}),
+      });
+      if (!begun.ok) return begun.error;
+      const { uploadId } = begun.value;
+      onProgress?.(0, file.size);
+      for (let offset = 0; offset < file.size; offset += UPLOAD_PIECE_BYTES) {
+        const piece = new Uint8Array(await file.slice(offset, offset + UPLOAD_PIECE_BYTES).arrayBuffer());
+        const sent = await client.call('attachments.upload.append', {
+          uploadId,
+          offset,
+          base64: toBase64(piece),
+        });
+        piece.fill(0);
+        if (!sent.ok) {
+          await client.call('attachments.upload.cancel', { uploadId });
+          return sent.error;
+        }
+        onProgress?.(sent.value.received, file.size);
+      }
+      const finished = await client.call('attachments.upload.finish', { uploadId });
+      if (!finished.ok) {
+        await client.call('attachments.upload.cancel', { uploadId });
+        return finished.error;
+      }
+      return null;
+    };
     return {
       filters: {},
       sort: { key: 'date', direction: 'desc' },
@@ -110,19 +156,15 @@ export const documentsSlice =
       documentClosed() {
         set({ openDocument: null, openDocumentError: null });
       },
-      async documentAdded(input, pdf) {
+      async documentAdded(input, file, onProgress) {
         const added = await client.call('documents.add', input);
         if (!added.ok) {
           set({ documentsError: added.error });
           return null;
         }
-        if (pdf) {
-          const attached = await client.call('attachments.add', {
-            documentId: added.value.id,
-            source: { kind: 'bytes', base64: toBase64(pdf.bytes) },
-            name: pdf.name,
-          });
-          if (!attached.ok) set({ documentsError: attached.error });
+        if (file) {
+          const failed = await uploadFile(added.value.id, file, onProgress);
+          if (failed) set({ documentsError: failed });
         }
         get().documentsInvalidated();
         return added.value.id;
@@ -131,6 +173,14 @@ export const documentsSlice =
   };
 
 /** Base64 without building one giant string argument (large files overflow the call stack). */
+/** What the document dialog uploads: a browser File (or anything shaped like one). */
+export interface UploadSource {
+  readonly name: string;
+  readonly size: number;
+  readonly type?: string;
+  slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> };
+}
+
 export function toBase64(bytes: Uint8Array): string {
   let binary = '';
   for (let i = 0; i < bytes.length; i += 0x8000) {

@@ -22,7 +22,6 @@ import {
   PushMessage,
   RelayErrorBody,
   SessionResponse,
-  UPLOAD_LENGTH_HEADER,
   UPLOAD_OFFSET_HEADER,
   type EnrolmentCertification,
   type EnrollRequest,
@@ -655,8 +654,13 @@ class DeviceSession implements DeviceRelay {
           return status;
         }
         const id = status.id;
-        // Ask where the relay stands (after a cut it kept what arrived), then send the rest.
-        offset = await this.headOffset(id, size, signal);
+        // The announcement's answer says where the relay stands (after a cut it kept what
+        // arrived): send the rest. One round trip less per item than asking with HEAD, which
+        // on a 600 ms link is most of a short message's upload time.
+        if (!Number.isSafeInteger(status.offset) || status.offset < 0 || status.offset > size) {
+          throw new RelayClientError('E_PROTOCOL', 'the relay reported an impossible upload offset');
+        }
+        offset = status.offset;
         onProgress?.(offset, size);
         // At least one PATCH: when every byte is there but the PATCH that brought the last ones
         // was cut before the relay completed the item, an empty one at the end completes it
@@ -707,19 +711,6 @@ class DeviceSession implements DeviceRelay {
         return finished();
       },
     );
-  }
-
-  private async headOffset(id: string, size: number, signal?: AbortSignal): Promise<number> {
-    const reply = await this.authedRaw((token) =>
-      this.client.exchange({ method: 'HEAD', path: `/v1/mail/${id}`, token, ...(signal ? { signal } : {}) }),
-    );
-    if (reply.status !== 200) throw this.client.refusal(reply);
-    const offset = Number(reply.headers[UPLOAD_OFFSET_HEADER]);
-    const length = Number(reply.headers[UPLOAD_LENGTH_HEADER]);
-    if (!Number.isSafeInteger(offset) || offset < 0 || offset > size || length !== size) {
-      throw new RelayClientError('E_PROTOCOL', 'the relay reported an impossible upload offset');
-    }
-    return offset;
   }
 
   async download(item: InboxItem, sink: DownloadSink, signal?: AbortSignal): Promise<void> {

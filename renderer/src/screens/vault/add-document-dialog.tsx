@@ -71,7 +71,9 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
   };
 
   return (
-    <Dialog open={open} title={t('documents.add')} onClose={onClose}>
+    // While saving, the dialog stays: the document and its file land together (a few seconds
+    // even for 200 MB), and closing midway would leave the document without its file.
+    <Dialog open={open} title={t('documents.add')} onClose={busy ? () => undefined : onClose}>
       <form className="form" onSubmit={(e) => void submit(e)} id="add-document-form">
         <TextField
           label={t('documents.col.subject')}
@@ -139,7 +141,7 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
           </div>
         )}
         <div className="dialog-actions">
-          <button type="button" className="button" onClick={onClose}>
+          <button type="button" className="button" onClick={onClose} disabled={busy}>
             {t('common.cancel')}
           </button>
           <button type="submit" className="button button-primary" disabled={busy} data-testid="doc-save">

@@ -138,6 +138,28 @@ describe('fault proxy', () => {
     s.destroy();
   });
 
+  it('shares its bandwidth between connections, as one link (2 × 250 KiB at once at 2 Mbit/s)', async () => {
+    const p = await proxyTo(sink, { rttMs: 20, bitsPerSecond: 2e6, dropRate: 0 });
+    const n = 250 * 1024;
+    const sockets = await Promise.all([dial(p), dial(p)]);
+    const t0 = performance.now();
+    await Promise.all(
+      sockets.map((s) => {
+        const head = Buffer.alloc(4);
+        head.writeUInt32BE(n);
+        const ack = readN(s, 1);
+        s.write(Buffer.concat([head, randomBytes(n)]));
+        return ack;
+      }),
+    );
+    const elapsed = performance.now() - t0;
+    // Both through one 2 Mbit/s link: the time of 500 KiB, not of 250 KiB (per-connection caps).
+    const shared = ((2 * (n + 4) * 8) / 2e6) * 1000 + 2 * 20;
+    expect(elapsed).toBeGreaterThan(0.8 * shared);
+    expect(elapsed).toBeLessThan(1.6 * shared);
+    for (const s of sockets) s.destroy();
+  });
+
   it('delays each direction by half the RTT, and a new connection by one RTT more', async () => {
     const p = await proxyTo(echo, { rttMs: 200, bitsPerSecond: Infinity, dropRate: 0 });
     const s = await dial(p);

@@ -17,8 +17,8 @@ import {
 } from './sync-harness';
 
 /**
- * Sync over a bad link: both officers' in-process cores reach the relay only through the fault
- * proxy (600 ms RTT, 256 kbit/s each way, 3 % of segments late by a retransmission timeout, every
+ * Sync over a bad link: both officers' in-process cores reach the relay only through a fault
+ * proxy each, their own access link (600 ms RTT, 256 kbit/s each way, 3 % of segments late by a retransmission timeout, every
  * connection reset every 5–30 s). M messages (Vietnamese text) and K documents with random
  * attachment bytes go both ways at once; rounds run on both sides until every outbox row is
  * `sent` and each side holds everything, within a deadline. Then: every item exactly once, no
@@ -40,7 +40,8 @@ const SCALE = SCALES[scaleName] ?? SCALES.ci;
 
 let tokens: SoftHsmToken[];
 let hq: TestRelayServer;
-let proxy: FaultProxy;
+/** Each officer's own link to HQ (one access link each: their traffic shares it, not the other's). */
+let links: { mission: FaultProxy; hq: FaultProxy };
 let mission: Officer;
 let hqOfficer: Officer;
 const scratch = mkdtempSync(join(tmpdir(), 'embassy-sync-faults-'));
@@ -52,14 +53,18 @@ beforeAll(async () => {
     { name: 'Tran Thi Binh', email: 'binh.tran@hq.example', label: 'faults-binh' },
   ]));
   hq = await startSyncRelay(rootPath);
-  proxy = await startFaultProxy({ host: '127.0.0.1', port: hq.relay.port }, BAD_LINK);
+  const target = { host: '127.0.0.1', port: hq.relay.port };
+  links = {
+    mission: await startFaultProxy(target, BAD_LINK),
+    hq: await startFaultProxy(target, { ...BAD_LINK, seed: (BAD_LINK.seed ?? 1) + 1 }),
+  };
   mission = await newOfficer(tokens[0] as SoftHsmToken, 'Nguyen Van An', 'an.nguyen@mission.example');
   hqOfficer = await newOfficer(tokens[1] as SoftHsmToken, 'Tran Thi Binh', 'binh.tran@hq.example');
 }, 180_000);
 
 afterAll(async () => {
   for (const o of [mission, hqOfficer]) await o?.core.close();
-  await proxy?.close();
+  for (const l of Object.values(links ?? {})) await l.close();
   await hq?.relay.close();
   for (const t of tokens ?? []) await t.cleanup();
   rmSync(scratch, { recursive: true, force: true });
@@ -81,9 +86,12 @@ const plan = {
 
 describe(`sync over a bad link (${scaleName}: ${SCALE.messages} messages + ${SCALE.documents} × ${SCALE.attachmentBytes} B each way)`, () => {
   it('enrols through the proxy (TLS passes through it, the pin holds) and exchanges prekeys', async () => {
-    for (const o of [mission, hqOfficer]) {
+    for (const [o, link] of [
+      [mission, links.mission],
+      [hqOfficer, links.hq],
+    ] as const) {
       const s = await must(o.core, 'sync.enroll', {
-        hqUrl: proxy.url('https'),
+        hqUrl: link.url('https'),
         fingerprint: hq.relay.fingerprint,
         token: { label: o.token.label },
         pin: o.token.pin,
@@ -150,7 +158,7 @@ describe(`sync over a bad link (${scaleName}: ${SCALE.messages} messages + ${SCA
         }),
       );
       const elapsedMs = Date.now() - start;
-      const stats = proxy.stats();
+      const stats = { mission: links.mission.stats(), hq: links.hq.stats() };
       // The relay's view: requests by method, route and status (cut PATCHes show here).
       const requests: Record<string, number> = {};
       for (const l of hq.logs) {
@@ -159,13 +167,15 @@ describe(`sync over a bad link (${scaleName}: ${SCALE.messages} messages + ${SCA
       }
       console.log(
         `sync-faults ${scaleName}: queued in ${(queuedMs / 1000).toFixed(1)} s; delivered in ${(elapsedMs / 1000).toFixed(1)} s; ` +
-          `rounds mission ${rounds.mission}, hq ${rounds.hq}; proxy ${JSON.stringify(stats)}; ` +
+          `rounds mission ${rounds.mission}, hq ${rounds.hq}; links ${JSON.stringify(stats)}; ` +
           `round errors ${JSON.stringify(Object.fromEntries(errors))}; relay requests ${JSON.stringify(requests)}`,
       );
       expect(finished, `not done within ${SCALE.deadlineMs} ms`).toEqual({ mission: true, hq: true });
       // The link really was bad: connections were cut and segments were late.
-      expect(stats.cuts).toBeGreaterThan(0);
-      expect(stats.drops).toBeGreaterThan(0);
+      for (const link of Object.values(stats)) {
+        expect(link.cuts).toBeGreaterThan(0);
+        expect(link.drops).toBeGreaterThan(0);
+      }
 
       for (const [receiver, sent] of [
         [hqOfficer, toHq],

@@ -31,7 +31,7 @@ import { must } from './vault-harness';
  * `EMBASSY_SYNC_KILL_SCALE`: unset (CI) = 6 messages + 3 files of 1–1.5 MB each way through a
  * mild link (40 ms RTT, 1.5 Mbit/s, 1 % late segments, no cuts), kills 0.1–1.5 s into a round
  * (~2 min); `full` = the issue's goal, 1,000 messages + 5 × 20 MB each way through the bad link
- * (`BAD_LINK`: 600 ms, 256 kbit/s, 3 %, cuts every 5–30 s), kills 5–120 s into a round, so they
+ * (`BAD_LINK`: 600 ms, 256 kbit/s, 3 %, cuts every 5–30 s), kills 5–60 s into a round, so they
  * land all through the first part of a transfer that takes well over an hour.
  */
 
@@ -51,7 +51,7 @@ const SCALES = {
     messages: 1000,
     documents: Array.from({ length: 5 }, () => [20_000_000]),
     link: BAD_LINK,
-    killDelayMs: [5_000, 120_000],
+    killDelayMs: [5_000, 60_000],
     settleMs: 6 * 3600_000,
     timeoutMs: 8 * 3600_000,
   },
@@ -70,7 +70,8 @@ let tokens: SoftHsmToken[];
 let rootPath: string;
 let relayData: string;
 let port: number;
-let proxy: FaultProxy;
+/** Each side's own link to HQ. */
+const links: FaultProxy[] = [];
 let relay: { child: ChildProcess; url: string; fingerprint: string; exited: Promise<void> } | null = null;
 const relayLines: string[] = [];
 const scratch = mkdtempSync(join(tmpdir(), 'embassy-sync-kill-'));
@@ -169,8 +170,12 @@ beforeAll(async () => {
   relayData = mkdtempSync(join(tmpdir(), 'embassy-kill-relay-'));
   port = await freePort();
   await startRelay();
-  proxy = await startFaultProxy({ host: '127.0.0.1', port }, SCALE.link);
   for (const [i, t] of (tokens as SoftHsmToken[]).entries()) {
+    const link = await startFaultProxy(
+      { host: '127.0.0.1', port },
+      { ...SCALE.link, seed: (SCALE.link.seed ?? 1) + i },
+    );
+    links.push(link);
     const profile = mkdtempSync(join(tmpdir(), 'embassy-kill-profile-'));
     await ok(
       ['vault', 'init', '--profile', profile, '--module', t.modulePath, '--token', t.label, '--pin-stdin'],
@@ -182,7 +187,7 @@ beforeAll(async () => {
         '--profile',
         profile,
         '--hq',
-        proxy.url('https'),
+        link.url('https'),
         '--hq-fingerprint',
         relay?.fingerprint ?? '',
         '--pin-stdin',
@@ -202,7 +207,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await killRelay();
-  await proxy?.close();
+  for (const l of links) await l.close();
   for (const t of tokens ?? []) await t.cleanup();
   for (const dir of [scratch, relayData, ...sides.map((s) => s.profile)])
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -322,7 +327,7 @@ describe(`sync under kill -9 of clients and relay (${scaleName}: ${SCALE.message
       }
       console.log(
         `sync-kill: queued in ${(queuedMs / 1000).toFixed(1)} s; ${clientKills} client + ${relayKills} relay kills in ${(killsMs / 1000).toFixed(1)} s ` +
-          `(${log.join('; ')}); clean rounds ${cleanLog.join(' ')}; round outcomes ${JSON.stringify(outcomes)}; ${clean} clean rounds; proxy ${JSON.stringify(proxy.stats())}`,
+          `(${log.join('; ')}); clean rounds ${cleanLog.join(' ')}; round outcomes ${JSON.stringify(outcomes)}; ${clean} clean rounds; links ${JSON.stringify(links.map((l) => l.stats()))}`,
       );
       expect({ clientKills, relayKills }).toEqual({ clientKills: KILLS, relayKills: KILLS });
       if (counts.mission !== expected || counts.hq !== expected) {

@@ -82,6 +82,25 @@ async function pool<T>(items: readonly T[], n: number, fn: (item: T) => Promise<
   await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
 }
 
+/** Items larger than this are transferred one at a time (see poolBySize). */
+const BULK_ITEM_BYTES = 1024 * 1024;
+
+/**
+ * `pool`, with large items apart: small ones `n` at a time, large ones one at a time beside
+ * them. On a thin link, parallel bulk transfers add no throughput (they share the link), but
+ * each keeps its own queue in the network, and every small request (a message, an inbox
+ * listing, an acknowledgement) waits behind all of them.
+ */
+async function poolBySize<T extends { size: number }>(
+  items: readonly T[],
+  n: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  const large = items.filter((i) => i.size > BULK_ITEM_BYTES);
+  const small = items.filter((i) => i.size <= BULK_ITEM_BYTES);
+  await Promise.all([pool(small, n, fn), pool(large, 1, fn)]);
+}
+
 /** How often a round whose outbox is still sending looks at the inbox when no push arrives. */
 const INBOX_POLL_MS = 5_000;
 
@@ -355,7 +374,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       const due = (await dueItems(force)).filter((item) => !tried.has(item.id));
       if (due.length === 0) break;
       for (const item of due) tried.add(item.id);
-      await pool(due, concurrency, async (item) => {
+      await poolBySize(due, concurrency, async (item) => {
         if (signal.aborted || linkDown) return;
         try {
           await upload(dev, item, signal);
@@ -389,7 +408,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       const inbox = await dev.inbox(cursor, 50);
       let failedAt: number | null = null;
       let failure: unknown = null;
-      await pool(inbox.items, concurrency, async (item) => {
+      await poolBySize(inbox.items, concurrency, async (item) => {
         if (signal.aborted || failure) {
           failedAt = Math.min(failedAt ?? item.cursor, item.cursor);
           return;

@@ -1,38 +1,29 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SoftHsmToken } from '../fixtures/softhsm';
-import { makeOfficers, startSyncRelay, type TestRelayServer } from './sync-harness';
+import {
+  EMBASSY_CLI,
+  makeOfficers,
+  spawnEmbassy,
+  startSyncRelay,
+  type TestRelayServer,
+} from './sync-harness';
 
 /**
  * The officer's sync commands through the built `embassy` bundle, as scripts and IT use them:
  * vault init, enroll, directory, send (message and file), sync --once --json, inbox --json.
  */
 
-const CLI = join(process.cwd(), 'dist', 'node', 'embassy.cjs');
 let tokens: SoftHsmToken[];
 let hq: TestRelayServer;
 
-function embassy(args: string[], token: SoftHsmToken, stdin = token.pin) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      env: { ...process.env, SOFTHSM2_CONF: token.confPath },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
+const embassy = (args: string[], token: SoftHsmToken, stdin?: string) =>
+  spawnEmbassy(args, token, stdin).done;
 
 beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error('dist missing: run npm run build first');
+  if (!existsSync(EMBASSY_CLI)) throw new Error('dist missing: run npm run build first');
   let rootPath: string;
   ({ tokens, rootPath } = await makeOfficers([
     { name: 'Le Minh Chau', email: 'chau.le@mission.example', label: 'cli-chau' },

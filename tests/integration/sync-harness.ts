@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCore, type Core, type CoreOptions } from '../../electron/core';
 import { startRelay, type RunningRelay } from '../../hq/server/relay-server';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { promisify } from 'node:util';
 import { createSoftHsmToken, makeCa, type SoftHsmToken } from '../fixtures/softhsm';
@@ -202,4 +202,27 @@ export async function attachmentDigest(core: Core, id: string): Promise<string> 
     if (c.eof || bytes.length === 0) break;
   }
   return h.digest('hex');
+}
+
+/** The built CLI bundle (the sync CLI and kill tests run it as scripts and IT would). */
+export const EMBASSY_CLI = join(process.cwd(), 'dist', 'node', 'embassy.cjs');
+
+/** Runs the built `embassy` with the officer's token configuration, `stdin` (the PIN) piped in. */
+export function spawnEmbassy(args: readonly string[], token: SoftHsmToken, stdin = token.pin) {
+  const child = spawn(process.execPath, [EMBASSY_CLI, ...args], {
+    env: { ...process.env, SOFTHSM2_CONF: token.confPath },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>(
+    (resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    },
+  );
+  child.stdin.end(stdin);
+  return { child, done };
 }

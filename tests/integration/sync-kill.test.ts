@@ -9,6 +9,8 @@ import { BAD_LINK, startFaultProxy, type FaultProfile, type FaultProxy } from '.
 import type { SoftHsmToken } from '../fixtures/softhsm';
 import {
   attachmentDigest,
+  EMBASSY_CLI,
+  spawnEmbassy,
   makeOfficers,
   officerCore,
   queueBatch,
@@ -35,7 +37,6 @@ import { must } from './vault-harness';
  * land all through the first part of a transfer that takes well over an hour.
  */
 
-const CLI = join(process.cwd(), 'dist', 'node', 'embassy.cjs');
 const KILLS = 10;
 const SCALES = {
   ci: {
@@ -88,24 +89,7 @@ function freePort(): Promise<number> {
   });
 }
 
-function embassy(args: string[], token: SoftHsmToken, stdin = token.pin) {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, SOFTHSM2_CONF: token.confPath },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>(
-    (resolve, reject) => {
-      child.on('error', reject);
-      child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr }));
-    },
-  );
-  child.stdin.end(stdin);
-  return { child, done };
-}
+const embassy = spawnEmbassy;
 
 async function ok(args: string[], token: SoftHsmToken): Promise<string> {
   const r = await embassy(args, token).done;
@@ -117,7 +101,7 @@ async function startRelay(): Promise<void> {
   const child = spawn(
     process.execPath,
     [
-      CLI,
+      EMBASSY_CLI,
       'hq',
       'serve',
       '--data',
@@ -162,7 +146,7 @@ function syncArgs(s: Side): string[] {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CLI)) throw new Error('dist missing: run npm run build first');
+  if (!existsSync(EMBASSY_CLI)) throw new Error('dist missing: run npm run build first');
   ({ tokens, rootPath } = await makeOfficers([
     { name: 'Vo Thi Lan', email: 'lan.vo@mission.example', label: 'kill-lan' },
     { name: 'Dang Van Hai', email: 'hai.dang@hq.example', label: 'kill-hai' },

@@ -63,34 +63,33 @@ function main(): void {
     s.sync ??= createSyncStore(s.db, s.repo, await sodium());
     return s.sync;
   };
-  /** PDF text is extracted outside the write transaction, then indexed (as attachments.add does). */
-  const indexPdfs = async (pdfs: readonly PendingPdfText[]) => {
-    for (const pending of pdfs) {
-      try {
-        const text = await extractPdfText(pending.bytes, MAX_INDEXED_TEXT_CHARS);
-        open().repo.indexAttachmentText(pending.attachmentRowid, text);
-      } catch {
-        // Unparseable PDF: stored, not searchable by content.
-      } finally {
-        pending.bytes.fill(0);
-      }
-    }
-  };
-
-  /** An attachment just stored, with its PDF text indexed when it is a PDF pdf.js can read. */
-  const indexPdfText = async ({ info, pending }: StoredAttachment): Promise<AttachmentInfo> => {
-    if (!pending) return info;
+  /**
+   * A stored PDF's text, extracted outside the write transaction, then indexed. Null when
+   * pdf.js cannot read it: the PDF is still stored, just not searchable by content.
+   */
+  const indexPdf = async (pending: PendingPdfText): Promise<AttachmentInfo | null> => {
     let text: string;
     try {
       text = await extractPdfText(pending.bytes, MAX_INDEXED_TEXT_CHARS);
     } catch {
-      // A PDF pdf.js cannot parse is still stored; it just is not searchable by content.
-      return info;
+      return null;
     } finally {
       pending.bytes.fill(0);
     }
     return open().repo.indexAttachmentText(pending.attachmentRowid, text);
   };
+  const indexPdfs = async (pdfs: readonly PendingPdfText[]) => {
+    for (const pending of pdfs) {
+      try {
+        await indexPdf(pending);
+      } catch {
+        // Stored, not searchable by content.
+      }
+    }
+  };
+  /** An attachment just stored, with its PDF text indexed when it is a PDF pdf.js can read. */
+  const indexPdfText = async ({ info, pending }: StoredAttachment): Promise<AttachmentInfo> =>
+    pending ? ((await indexPdf(pending)) ?? info) : info;
 
   const handlers: { [O in WorkerOp]: OpHandler<O> } = {
     async open(input) {

@@ -4,7 +4,16 @@
 // integration, each test counted), Playwright in Debian Chromium (each test counted; the
 // Electron smoke test counts as skipped where there is no binary).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -12,6 +21,12 @@ process.chdir(root);
 const out = join(root, 'test-results');
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
+
+// Every test and the processes it starts (relay, CLI, SoftHSM, Chromium) write their scratch
+// files under one folder of this run, removed at the end: test CA keys, relay stores and vaults
+// of killed processes do not pile up in /tmp from run to run.
+const scratch = mkdtempSync(join(tmpdir(), 'embassy-tests-'));
+process.env.TMPDIR = scratch;
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const rows = [];
@@ -84,6 +99,10 @@ check('electronegativity', process.execPath, ['build/scripts/electronegativity.m
       : { name: 'playwright', passed: 0, failed: 1, skipped: 0, seconds: r.seconds },
   );
 }
+
+const leftover = readdirSync(scratch).length;
+rmSync(scratch, { recursive: true, force: true });
+console.log(`\n(${leftover} scratch entries under ${scratch} removed)`);
 
 const total = rows.reduce(
   (t, r) => ({ passed: t.passed + r.passed, failed: t.failed + r.failed, skipped: t.skipped + r.skipped }),

@@ -10,6 +10,7 @@ import {
 } from '../../shared/sync/relay-protocol';
 import type { DeviceOfficer } from '../storage/relay-store';
 import { RelayError } from './relay-error';
+import { crlRevokes, keyUsageAllowsSigning, parseCrl } from '../../shared/pki/x509-fields';
 
 /** A CA whose officers' devices the relay approves at enrolment without an administrator. */
 export interface TrustedCa {
@@ -27,6 +28,12 @@ export interface CertifiedEnrolment {
 
 /** The folder (in the data dir) whose `*.pem` files are trusted CAs, besides `--trust-ca`. */
 export const TRUSTED_CA_DIR = 'trusted-ca';
+
+/**
+ * The folder (in the data dir) of the issuing CAs' CRLs (`*.crl` DER or `*.pem` PEM), read at start
+ * and again at every enrolment, so that a CRL dropped in applies without a restart.
+ */
+export const CRL_DIR = 'crl';
 
 /** Smallest RSA modulus accepted for a token key. */
 const MIN_RSA_BITS = 2048;
@@ -74,6 +81,34 @@ export function loadTrustedCas(dataDir: string, files: readonly string[] = []): 
     }
   }
   return [...byFingerprint.values()];
+}
+
+/**
+ * Every CRL in `DATA/crl/` (DER `*.crl`, or PEM `*.pem` / `*.crl` with X509 CRL blocks). Fails
+ * closed: a file there that is not a CRL throws, so the relay does not start (and refuses
+ * enrolments) rather than quietly skip a revocation list an administrator put there. Whether
+ * each CRL was signed by a certificate's issuer is checked where it is used.
+ */
+export function loadCrls(dataDir: string): Uint8Array<ArrayBuffer>[] {
+  const dir = join(dataDir, CRL_DIR);
+  if (!existsSync(dir)) return [];
+  const out: Uint8Array<ArrayBuffer>[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    if (!name.endsWith('.crl') && !name.endsWith('.pem')) continue;
+    const bytes = readFileSync(join(dir, name));
+    const text = bytes.toString('latin1');
+    const blocks = text.includes('-----BEGIN X509 CRL-----')
+      ? (text.match(/-----BEGIN X509 CRL-----[\s\S]+?-----END X509 CRL-----/g) ?? []).map((b) =>
+          Buffer.from(b.replace(/-----[A-Z0-9 ]+-----|\s/g, ''), 'base64'),
+        )
+      : [bytes];
+    for (const der of blocks) {
+      const crl = new Uint8Array(der);
+      if (!parseCrl(crl)) throw new Error(`${join(dir, name)}: not a CRL`);
+      out.push(crl);
+    }
+  }
+  return out;
 }
 
 const invalidInput = (message: string) => new RelayError(400, RelayErrorCode.InvalidInput, message);
@@ -153,8 +188,11 @@ export function officerAddress(leaf: X509Certificate): string | undefined {
  * Checks an enrolment request (`EnrollRequest.request`, base64) for the device keys
  * `signPublicKey` and `boxPublicKey`: the JSON against {@link EnrolmentCertification}; each
  * certificate parses; each link verifies and is issued by the next, issuers are CAs; all are
- * valid at `now`; the token signature verifies with the first certificate's key. Then whether
- * the chain reaches a trusted CA (a certificate in it is one, or the last is issued by one).
+ * valid at `now`; keyUsage lets the officer's certificate sign (an issuer's keyCertSign is part of
+ * OpenSSL's CA check behind `X509Certificate.ca`);
+ * no certificate is revoked by a CRL of `crls` its issuer signed; the token signature verifies
+ * with the first certificate's key. Then whether the chain reaches a trusted CA (a certificate in
+ * it is one, or the last is issued by one).
  * Throws a {@link RelayError}: E_INVALID_INPUT, E_CERTIFICATE_INVALID or E_BAD_SIGNATURE.
  */
 export function verifyEnrolmentCertification(
@@ -163,6 +201,7 @@ export function verifyEnrolmentCertification(
   boxPublicKey: Uint8Array,
   trusted: readonly TrustedCa[],
   now: number,
+  crls: readonly Uint8Array<ArrayBuffer>[] = [],
 ): CertifiedEnrolment {
   let value: unknown;
   try {
@@ -207,6 +246,9 @@ export function verifyEnrolmentCertification(
   }
 
   const leaf = chain[0] as X509Certificate;
+  if (!keyUsageAllowsSigning(new Uint8Array(leaf.raw))) {
+    throw invalidCertificate("the token certificate's key usage does not allow signatures");
+  }
   const key = leaf.publicKey;
   if (
     (key.asymmetricKeyType === 'rsa' || key.asymmetricKeyType === 'rsa-pss') &&
@@ -239,6 +281,27 @@ export function verifyEnrolmentCertification(
         last.checkIssued(t.certificate) &&
         last.verify(t.certificate.publicKey)),
   );
+
+  // Revocation: each certificate against the CRLs its issuer signed (the next in the chain, or
+  // the trusted CA that issued the last). An officer whose certificate the ministry revoked must
+  // not enrol a device, approved or pending.
+  if (crls.length > 0) {
+    const at = new Date(now);
+    const issuers = [
+      ...chain.slice(1),
+      anchor && !inChain.has(anchor.fingerprint) ? anchor.certificate : undefined,
+    ];
+    chain.forEach((cert, i) => {
+      const issuer = issuers[i];
+      if (!issuer) return;
+      const revoked = crls.some((der) =>
+        crlRevokes(der, cert.serialNumber, at, (hash, signed, signature) =>
+          verify(hash, signed, issuer.publicKey, signature),
+        ),
+      );
+      if (revoked) throw invalidCertificate(`certificate ${i} is revoked (CRL of its issuer)`);
+    });
+  }
   return {
     officer: {
       address,

@@ -38,7 +38,13 @@ import { BlobOverflowError } from '../storage/file-blob-store';
 import type { DeviceRecord, MailItem, RelayStore } from '../storage/relay-store';
 import { SqliteRelayStore } from '../storage/sqlite-relay-store';
 import { AuthSessions, type AuthLimits } from './auth-sessions';
-import { loadTrustedCas, verifyEnrolmentCertification, type TrustedCa } from './enrolment-certification';
+import {
+  CRL_DIR,
+  loadCrls,
+  loadTrustedCas,
+  verifyEnrolmentCertification,
+  type TrustedCa,
+} from './enrolment-certification';
 import { loadOrCreateIdentity, type HqIdentity } from './hq-identity';
 import { declaredLength, readJson, sendError, sendJson } from './http-io';
 import { PushHub } from './push-hub';
@@ -185,6 +191,8 @@ class Relay {
     private readonly limits: RelayLimits,
     private readonly log: (line: string) => void,
     private readonly trustedCas: readonly TrustedCa[],
+    /** Where `crl/` is read from at every enrolment. */
+    private readonly dataDir: string,
   ) {
     this.auth = new AuthSessions(limits);
     this.push = new PushHub(this.auth, store, limits.maxPushConnections, log);
@@ -265,8 +273,23 @@ class Relay {
     const body = await readJson(req, EnrollRequest, this.limits.maxJsonBytes);
     const signPk = Buffer.from(body.signPublicKey, 'base64');
     const boxPk = Buffer.from(body.boxPublicKey, 'base64');
-    // The officer's token certifies these device keys: chain, validity, token signature.
-    const certified = verifyEnrolmentCertification(body.request, signPk, boxPk, this.trustedCas, Date.now());
+    // The officer's token certifies these device keys: chain, validity, key usage, revocation,
+    // token signature. The CRL folder is read again here so that a new CRL applies at once.
+    let crls: Uint8Array<ArrayBuffer>[];
+    try {
+      crls = loadCrls(this.dataDir);
+    } catch (e) {
+      this.log(`error: enrolment refused, the CRL folder cannot be read: ${(e as Error).message}`);
+      throw new RelayError(500, RelayErrorCode.Internal, 'the relay cannot read its revocation lists');
+    }
+    const certified = verifyEnrolmentCertification(
+      body.request,
+      signPk,
+      boxPk,
+      this.trustedCas,
+      Date.now(),
+      crls,
+    );
     const request = Buffer.from(body.request, 'base64');
     const proof = Buffer.from(body.proof, 'base64');
     if (!this.sodium.crypto_sign_verify_detached(proof, enrolmentMessage(signPk, boxPk, request), signPk)) {
@@ -695,6 +718,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const identity = await loadOrCreateIdentity(options.dataDir, sodium);
   const trustedCas = loadTrustedCas(options.dataDir, options.trustCaFiles);
   for (const ca of trustedCas) log(`trusted CA ${ca.fingerprint}`);
+  // A file in DATA/crl/ that is not a CRL stops the start here, not at the first enrolment.
+  const crlCount = loadCrls(options.dataDir).length;
+  if (crlCount > 0) log(`${crlCount} CRL(s) in ${CRL_DIR}/ checked at enrolment`);
   const store = options.store ?? SqliteRelayStore.open(options.dataDir);
   // A relay killed between an acknowledgement's commit and the unlink of its bytes leaves a
   // blob nobody will ask for again (the mailbox no longer lists the item): swept here.
@@ -707,7 +733,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     }
   }
   if (swept > 0) log(`swept ${swept} file(s) of acknowledged or unknown items`);
-  const relay = new Relay(store, identity, sodium, limits, log, trustedCas);
+  const relay = new Relay(store, identity, sodium, limits, log, trustedCas, options.dataDir);
 
   const server: Server = createServer({
     key: identity.tlsKeyPem,

@@ -137,6 +137,63 @@ describe('embassy sign / verify', () => {
     expect(await runCli(['verify', join(dir, 'nope.pdf'), '--json', ...profile()], missing.io)).toBe(3);
   });
 
+  it("verify --crl: a signer its CA's CRL revokes is indeterminate (REVOKED); another CA's CRL proves nothing", async () => {
+    const file = join(dir, 'note.txt');
+    await writeFile(file, 'Công hàm số 12');
+    const sign = io(token.pin);
+    const signArgs = [
+      'sign',
+      file,
+      '--out',
+      `${file}.p7s`,
+      '--format',
+      'cades',
+      '--module',
+      token.modulePath,
+    ];
+    const signed = await runCli(
+      [...signArgs, '--token', token.label, '--key-id', '03', '--pin-stdin', '--trust', token.ca.rootPath, ...profile()],
+      sign.io,
+    ); // prettier-ignore
+    expect(signed).toBe(0);
+    const signer = token.keys.ec?.certPem as string;
+    const verify = async (crl: string) => {
+      const crlPath = join(dir, `crl-${Math.random().toString(36).slice(2)}.pem`);
+      await writeFile(crlPath, crl);
+      const v = io();
+      const args = [
+        'verify',
+        `${file}.p7s`,
+        '--content',
+        file,
+        '--trust',
+        token.ca.rootPath,
+        '--crl',
+        crlPath,
+      ];
+      const exit = await runCli([...args, '--json', ...profile()], v.io);
+      return {
+        exit,
+        out: JSON.parse(v.out()) as { verdict: string; signatures: { reasons: { code: string }[] }[] },
+      };
+    };
+    // The issuing CA's CRL (openssl ca -gencrl) listing another certificate: valid.
+    const unrelated = await verify(await token.ca.crl([token.keys.rsa?.certPem as string]));
+    expect([unrelated.exit, unrelated.out.verdict]).toEqual([0, 'valid']);
+    // Listing the signer: indeterminate, REVOKED, exit 2.
+    const revoked = await verify(await token.ca.crl([signer]));
+    expect([revoked.exit, revoked.out.verdict]).toEqual([2, 'indeterminate']);
+    expect(revoked.out.signatures[0]?.reasons.map((r) => r.code)).toContain('REVOKED');
+    // The same serial in a CRL signed by another CA: ignored, valid.
+    const stranger = await createSoftHsmToken({ keys: ['ec'] });
+    try {
+      const foreign = await verify(await stranger.ca.crl([signer]));
+      expect([foreign.exit, foreign.out.verdict]).toEqual([0, 'valid']);
+    } finally {
+      await stranger.cleanup();
+    }
+  });
+
   it('a wrong PIN: non-zero exit, one line naming the reason, the PIN never printed', async () => {
     const s = io('000000');
     const code = await runCli(

@@ -1,9 +1,12 @@
 import { X509Certificate } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import sodium from 'libsodium-wrappers-sumo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RelayErrorBody } from '../../shared/sync/relay-protocol';
+import { startRelay } from '../../hq/server/relay-server';
 import { certificationFor, createTestPki, type TestOfficer, type TestPki } from '../fixtures/officer-pki';
 import {
   call,
@@ -23,6 +26,7 @@ import {
  * (a software key stands in for the token), then records the officer; a chain ending at a
  * trusted CA is approved at once.
  */
+const run = promisify(execFile);
 let t: TestRelay;
 let trusting: TestRelay;
 let pki: TestPki;
@@ -117,6 +121,8 @@ describe('token-certified enrolment', () => {
   it('refuses a broken chain, an expired certificate, a wrong token signature, an unknown algorithm', async () => {
     const stranger = await other.issue();
     const expired = await pki.issue({ expired: true });
+    // A token's encryption certificate: its key may not make signatures.
+    const encryptionOnly = await pki.issue({ keyUsage: 'keyEncipherment' });
     const cases: [string, (s: Uint8Array, b: Uint8Array) => Uint8Array, number, string][] = [
       [
         // The officer's certificate followed by an intermediate that did not issue it.
@@ -126,6 +132,7 @@ describe('token-certified enrolment', () => {
         'E_CERTIFICATE_INVALID',
       ],
       ['expired certificate', (s, b) => certificationFor(expired, s, b), 422, 'E_CERTIFICATE_INVALID'],
+      ['key usage without signatures', (s, b) => certificationFor(encryptionOnly, s, b), 422, 'E_CERTIFICATE_INVALID'],
       [
         'the officer certificate as its own issuer',
         (s, b) => certificationFor({ ...officer, certificates: [officer.certificates[0] as Buffer, officer.certificates[0] as Buffer] }, s, b),
@@ -203,6 +210,76 @@ describe('token-certified enrolment', () => {
     const huge = { ...enrolBody(newDevice(officer)), request: 'A'.repeat(100 * 1024) };
     const r = await call(t, { path: '/v1/enroll', body: huge });
     expect([r.status, code(r)]).toEqual([413, 'E_PAYLOAD_TOO_LARGE']);
+  });
+
+  it('refuses an officer whose certificate a CRL of its issuer revokes, read at each enrolment, and fails closed on a bad CRL file', async () => {
+    const revoked = await pki.issue({ cn: 'Revoked Officer' });
+    const kept = await pki.issue({ cn: 'Kept Officer' });
+    const r = await startTestRelay({}, { trustCaFiles: [pki.ca.rootPath] });
+    try {
+      // Before any CRL: approved (the chain ends at the trusted CA).
+      const before = await call(r, { path: '/v1/enroll', body: enrolBody(newDevice(revoked)) });
+      expect([before.status, before.json<{ status: string }>().status]).toEqual([201, 'approved']);
+
+      // A CRL from another CA listing the same serial proves nothing (its signature is not the
+      // issuer's): still accepted.
+      const crlDir = join(r.dataDir, 'crl');
+      mkdirSync(crlDir);
+      writeFileSync(join(crlDir, 'other.pem'), await other.crl([revoked]));
+      const foreign = await call(r, { path: '/v1/enroll', body: enrolBody(newDevice(revoked)) });
+      expect(foreign.status).toBe(201);
+
+      // The issuer's CRL (DER here) dropped in while the relay runs: refused from now on, and
+      // nothing recorded; an officer it does not list still enrols.
+      const pem = await pki.crl([revoked]);
+      const der = Buffer.from(pem.replace(/-----[A-Z0-9 ]+-----|\s/g, ''), 'base64');
+      writeFileSync(join(crlDir, 'ministry.crl'), der);
+      const d = newDevice(revoked);
+      const refused = await call(r, { path: '/v1/enroll', body: enrolBody(d) });
+      expect([refused.status, code(refused)]).toEqual([422, 'E_CERTIFICATE_INVALID']);
+      expect(refused.json<RelayErrorBody>().error.message).toMatch(/revoked/);
+      expect(await listed(r, d.id)).toBeUndefined();
+      const ok = await call(r, { path: '/v1/enroll', body: enrolBody(newDevice(kept)) });
+      expect([ok.status, ok.json<{ status: string }>().status]).toEqual([201, 'approved']);
+
+      // A file there that is not a CRL: enrolment fails closed, and such a folder stops a start.
+      writeFileSync(join(crlDir, 'broken.crl'), 'not a CRL');
+      const closed = await call(r, { path: '/v1/enroll', body: enrolBody(newDevice(kept)) });
+      expect([closed.status, code(closed)]).toEqual([500, 'E_INTERNAL']);
+      expect(r.logs.some((l) => /CRL folder cannot be read: .*broken\.crl: not a CRL/.test(l))).toBe(true);
+    } finally {
+      r.agent.destroy();
+      await r.relay.close();
+    }
+    await expect(
+      startRelay({ dataDir: r.dataDir, host: '127.0.0.1', port: 0, log: () => {} }),
+    ).rejects.toThrow(/broken\.crl: not a CRL/);
+    rmSync(r.dataDir, { recursive: true, force: true });
+  });
+
+  it('hq serve refuses a trusted CA whose key usage does not allow signing certificates', async () => {
+    // CA:TRUE in basicConstraints, but keyUsage digitalSignature only (openssl). OpenSSL's CA
+    // check, behind X509Certificate.ca, counts keyCertSign: the relay relies on it here and for
+    // every issuer in an enrolment chain.
+    const key = join(pki.dir, 'no-certsign.key');
+    const cert = join(pki.dir, 'no-certsign.pem');
+    await run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', key]);
+    await run('openssl', [
+      'req', '-x509', '-new', '-key', key, '-subj', '/CN=No CertSign CA', '-days', '30',
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,digitalSignature', '-out', cert,
+    ]); // prettier-ignore
+    expect(new X509Certificate(readFileSync(cert)).ca).toBe(false);
+    await expect(startTestRelay({}, { trustCaFiles: [cert] })).rejects.toThrow(/must be a CA/);
+    // The same CA with keyCertSign is accepted: the refusal is the key usage's.
+    const good = join(pki.dir, 'certsign.pem');
+    await run('openssl', [
+      'req', '-x509', '-new', '-key', key, '-subj', '/CN=CertSign CA', '-days', '30',
+      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', good,
+    ]); // prettier-ignore
+    const r = await startTestRelay({}, { trustCaFiles: [good] });
+    r.agent.destroy();
+    await r.relay.close();
+    rmSync(r.dataDir, { recursive: true, force: true });
   });
 
   it('hq serve refuses a --trust-ca file that is missing or not a CA certificate', async () => {

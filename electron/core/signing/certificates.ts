@@ -1,13 +1,12 @@
 import { verify, X509Certificate } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
+import { crlRevokes, keyUsageAllowsSigning } from '../../../shared/pki/x509-fields';
 import { reason, type Reason } from './verdict';
 
 /**
  * Certificate handling shared by signing (pre-checks) and verification: parsing, the signer's
  * key usage, path building to the configured trust anchors, validity at a time, and revocation
- * from cached CRLs. Signature checks on certificates use node:crypto (OpenSSL); pkijs only
- * parses what node:crypto does not expose (the keyUsage bits, CRL entries).
+ * from cached CRLs. Signature checks on certificates and CRLs use node:crypto (OpenSSL);
+ * shared/pki reads (with pkijs) what node:crypto does not expose: keyUsage bits, CRL entries.
  */
 
 /** Splits PEM text (one or many certificates) or a single DER certificate into certificates. */
@@ -25,21 +24,12 @@ export function displayName(dn: string): string {
   return (cn ?? dn.replace(/\n/g, ', ')).slice(0, 256);
 }
 
-const KU_DIGITAL_SIGNATURE = 0x80;
-const KU_NON_REPUDIATION = 0x40;
-
 /**
  * Whether the certificate may make signatures: keyUsage absent (no restriction), or with
  * digitalSignature or nonRepudiation (contentCommitment) set.
  */
 export function allowsSigning(cert: X509Certificate): boolean {
-  const parsed = pkijs.Certificate.fromBER(new Uint8Array(cert.raw));
-  const ext = parsed.extensions?.find((e) => e.extnID === '2.5.29.15');
-  if (!ext) return true;
-  const bits = asn1js.fromBER(ext.extnValue.valueBlock.valueHexView).result;
-  if (!(bits instanceof asn1js.BitString)) return false;
-  const first = bits.valueBlock.valueHexView[0] ?? 0;
-  return (first & (KU_DIGITAL_SIGNATURE | KU_NON_REPUDIATION)) !== 0;
+  return keyUsageAllowsSigning(new Uint8Array(cert.raw));
 }
 
 export function validAt(cert: X509Certificate, at: Date): 'ok' | 'expired' | 'not-yet-valid' {
@@ -133,48 +123,9 @@ function isRevoked(
   at: Date,
 ): boolean {
   if (!issuer) return false;
-  const serial = BigInt(`0x${cert.serialNumber}`);
-  for (const der of crls) {
-    let crl: pkijs.CertificateRevocationList;
-    try {
-      crl = pkijs.CertificateRevocationList.fromBER(new Uint8Array(der));
-    } catch {
-      continue;
-    }
-    if (!crlSignedBy(crl, der, issuer)) continue;
-    for (const entry of crl.revokedCertificates ?? []) {
-      const entrySerial = BigInt(
-        `0x${Buffer.from(entry.userCertificate.valueBlock.valueHexView).toString('hex')}`,
-      );
-      if (entrySerial === serial && entry.revocationDate.value.getTime() <= at.getTime()) return true;
-    }
-  }
-  return false;
+  return crls.some((der) =>
+    crlRevokes(new Uint8Array(der), cert.serialNumber, at, (hash, signed, signature) =>
+      verify(hash, signed, issuer.publicKey, signature),
+    ),
+  );
 }
-
-function crlSignedBy(
-  crl: pkijs.CertificateRevocationList,
-  der: Uint8Array,
-  issuer: X509Certificate,
-): boolean {
-  try {
-    const tbs = Buffer.from(crl.tbsView);
-    const sig = Buffer.from(crl.signatureValue.valueBlock.valueHexView);
-    const alg = crl.signatureAlgorithm.algorithmId;
-    const hash = SIG_HASH[alg];
-    if (!hash || der.length === 0) return false;
-    return verify(hash, tbs, issuer.publicKey, sig);
-  } catch {
-    return false;
-  }
-}
-
-/** Hash of the usual certificate/CRL signature algorithms (RSA PKCS#1 and ECDSA). */
-const SIG_HASH: Readonly<Record<string, string>> = {
-  '1.2.840.113549.1.1.11': 'sha256',
-  '1.2.840.113549.1.1.12': 'sha384',
-  '1.2.840.113549.1.1.13': 'sha512',
-  '1.2.840.10045.4.3.2': 'sha256',
-  '1.2.840.10045.4.3.3': 'sha384',
-  '1.2.840.10045.4.3.4': 'sha512',
-};

@@ -25,7 +25,9 @@ export const hqServeCommand: CliCommand = {
   usage:
     'embassy hq serve --data DIR --listen HOST:PORT [--trust-ca FILE]... [--json] [--quiet]\n' +
     "  --trust-ca FILE  PEM of a CA whose officers' devices are approved at enrolment (repeatable;\n" +
-    '                   DIR/trusted-ca/*.pem are trusted too)',
+    '                   DIR/trusted-ca/*.pem are trusted too)\n' +
+    "  DIR/crl/*.crl, *.pem  the issuing CAs' CRLs: a revoked officer certificate cannot enrol\n" +
+    '                   (read at every enrolment; a file that is not a CRL stops the start)',
   options: {
     data: { type: 'string' },
     listen: { type: 'string' },

@@ -14,6 +14,7 @@ export const VAULT_CALL_NAMES = [
   'documents.list',
   'documents.get',
   'documents.add',
+  'documents.markRead',
   'attachments.add',
   'attachments.read',
   'attachments.upload.begin',

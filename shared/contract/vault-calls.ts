@@ -145,6 +145,8 @@ export const DocumentSummary = z
     to: z.array(z.string().max(300)).max(200),
     attachmentCount: z.number().int().nonnegative(),
     unreadMessages: z.number().int().nonnegative(),
+    /** Received from HQ and not opened yet (kept in the vault). */
+    unread: z.boolean(),
     updatedAt: IsoDateTime,
   })
   .strict();
@@ -416,6 +418,10 @@ export const MessagesMarkReadInput = z
 
 export const MessagesMarkReadResult = z.object({ updated: z.number().int().nonnegative() }).strict();
 
+/** Received documents marked read (opened) or unread again: the same shape as for messages. */
+export const DocumentsMarkReadInput = MessagesMarkReadInput;
+export const DocumentsMarkReadResult = MessagesMarkReadResult;
+
 // ─── search ─────────────────────────────────────────────────────────────────────────────────
 
 /**
@@ -503,6 +509,7 @@ export const vaultContract = {
   'messages.add': { input: MessagesAddInput, output: MessageInfo },
   /** Mark messages read or unread. */
   'messages.markRead': { input: MessagesMarkReadInput, output: MessagesMarkReadResult },
+  'documents.markRead': { input: DocumentsMarkReadInput, output: DocumentsMarkReadResult },
   /** Full-text search over everything in the vault, best first, with highlighted snippets. */
   search: { input: SearchInput, output: SearchResult },
 } as const;

@@ -146,7 +146,20 @@ describe('sync: a full exchange', () => {
       classification: 'confidential',
       from: CANARY.partyFrom,
       to: [CANARY.partyTo],
+      unread: true,
     });
+    // Unread until opened, kept in the vault: the list says so, and opening (markRead) clears it.
+    const listed = async () =>
+      (await must(hqOfficer.core, 'documents.list', { limit: 50 })).items.find((d) => d.id === got?.recordId);
+    expect((await listed())?.unread).toBe(true);
+    const id = got?.recordId ?? '';
+    expect(await must(hqOfficer.core, 'documents.markRead', { ids: [id] })).toEqual({ updated: 1 });
+    expect(await must(hqOfficer.core, 'documents.markRead', { ids: [id] })).toEqual({ updated: 0 });
+    expect((await listed())?.unread).toBe(false);
+    // What the officer wrote and sent is never unread on their side.
+    const sentDocs = (await must(mission.core, 'documents.list', { limit: 50 })).items;
+    expect(sentDocs.length).toBeGreaterThan(0);
+    expect(sentDocs.every((d) => !d.unread)).toBe(true);
     // The PDF's text is searchable on the receiving side.
     const hits = await must(hqOfficer.core, 'search', { query: CANARY.pdf });
     expect(hits.hits.length).toBeGreaterThan(0);

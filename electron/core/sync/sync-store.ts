@@ -999,6 +999,8 @@ export function createSyncStore(db: Db, repo: VaultRepository, sodium: Sodium) {
             body: payload.text,
           });
           recordId = doc.id;
+          // Unread until the officer opens it, across restarts.
+          repo.markDocumentsRead({ ids: [doc.id], read: false });
           for (const a of payload.attachments) {
             const { pending } = repo.addAttachment({
               documentId: doc.id,

@@ -270,6 +270,9 @@ export const MIGRATIONS: readonly string[] = [
   -- unchanged (p50 40–43 ms against 41–42 ms over 100,000 messages).
   INSERT INTO search_index (search_index, rank) VALUES ('automerge', 16);
   `,
+  /* 7: a received document stays unread until the officer opens it (it survives a restart) */ `
+  ALTER TABLE documents ADD COLUMN unread INTEGER NOT NULL DEFAULT 0 CHECK (unread IN (0, 1));
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -75,6 +75,7 @@ export function createVaultHandlers(vault: VaultService): VaultHandlers {
     'messages.list': (input) => vault.run('messages.list', input),
     'messages.add': (input) => vault.run('messages.add', input),
     'messages.markRead': (input) => vault.run('messages.markRead', input),
+    'documents.markRead': (input) => vault.run('documents.markRead', input),
     search: (input) => vault.run('search', input),
   };
 }

@@ -55,6 +55,7 @@ interface DocumentRow {
   updated_at: string;
   attachment_count: number;
   unread_messages: number;
+  unread: number;
 }
 
 interface MessageRow {
@@ -84,7 +85,7 @@ interface AttachmentRow {
 
 const DOCUMENT_COLUMNS = `
   d.rowid, d.id, d.registry_number, d.date, d.direction, d.classification, d.status, d.subject,
-  d.sender, d.recipients, d.updated_at,
+  d.sender, d.recipients, d.updated_at, d.unread,
   (SELECT count(*) FROM attachments a WHERE a.document_rowid = d.rowid) AS attachment_count,
   (SELECT count(*) FROM threads t JOIN messages m ON m.thread_rowid = t.rowid AND m.read = 0
      WHERE t.document_rowid = d.rowid) AS unread_messages`;
@@ -127,6 +128,7 @@ function toSummary(r: DocumentRow): DocumentSummary {
     to: parties(r.recipients),
     attachmentCount: r.attachment_count,
     unreadMessages: r.unread_messages,
+    unread: r.unread === 1,
     updatedAt: r.updated_at,
   };
 }
@@ -756,6 +758,16 @@ export function createVaultRepository(db: Db) {
         )
         .get(id) as { subject: string; body: string } | undefined;
       return r ?? notFound('message');
+    },
+
+    /** Opened (read) or unread again; `updated_at` is left alone: reading changes nothing in it. */
+    markDocumentsRead(input: WorkerParsedInput<'documents.markRead'>): { updated: number } {
+      const update = db.prepare('UPDATE documents SET unread = ? WHERE id = ? AND unread != ?');
+      const flag = input.read ? 0 : 1;
+      const updated = db.transaction(() =>
+        input.ids.reduce((n, id) => n + update.run(flag, id, flag).changes, 0),
+      )();
+      return { updated };
     },
 
     markRead(input: WorkerParsedInput<'messages.markRead'>): { updated: number } {

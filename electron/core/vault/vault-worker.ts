@@ -157,6 +157,7 @@ function main(): void {
     'messages.list': (input) => open().repo.listMessages(input),
     'messages.add': (input) => open().repo.addMessage(input),
     'messages.markRead': (input) => open().repo.markRead(input),
+    'documents.markRead': (input) => open().repo.markDocumentsRead(input),
     search: (input) => open().repo.search(input),
     'bulk.import': (input) => open().repo.bulkImport(input),
     counts: () => open().repo.counts(),

@@ -17,6 +17,8 @@ import {
   MessagesListResult,
   MessagesMarkReadInput,
   MessagesMarkReadResult,
+  DocumentsMarkReadInput,
+  DocumentsMarkReadResult,
   MessagesThreadsInput,
   MessagesThreadsResult,
   RecordId,
@@ -138,6 +140,7 @@ export const WORKER_OPS = {
   'messages.list': { input: MessagesListInput, output: MessagesListResult },
   'messages.add': { input: MessagesAddInput, output: MessageInfo },
   'messages.markRead': { input: MessagesMarkReadInput, output: MessagesMarkReadResult },
+  'documents.markRead': { input: DocumentsMarkReadInput, output: DocumentsMarkReadResult },
   search: { input: SearchInput, output: SearchResult },
   /** Many documents, threads and messages in one transaction (sample data, imports, benches). */
   'bulk.import': {

@@ -28,11 +28,6 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
   const [sending, setSending] = useState(false);
   // Offered once the vault is open and sync answered; the dialog explains a missing enrolment.
   const canOfferSend = useAppStore((s) => s.syncStatus !== null && s.syncStatus.enrolment !== 'revoked');
-  const arrivalOpened = useAppStore((s) => s.syncArrivalOpened);
-  // Opened: no longer marked new in the list.
-  useEffect(() => {
-    arrivalOpened(d.id);
-  }, [d.id, arrivalOpened]);
   useEffect(() => {
     setShown(latestPdf);
   }, [latestPdf?.id]); // eslint-disable-line react-hooks/exhaustive-deps -- follow the newest PDF only

@@ -6,7 +6,6 @@ import { DIRECTIONS, DOCUMENT_STATUSES, type DocumentSortField } from '../../../
 import { SelectField } from '../../components/field';
 import { VirtualGrid, type GridColumn } from '../../components/virtual-grid';
 import { useAppStore } from '../../store/store-context';
-import { isNewArrival } from '../../store/slices/sync-slice';
 import { senderName } from '../sync/sync-format';
 import { AddDocumentDialog } from './add-document-dialog';
 import { DocumentView } from './document-view';
@@ -27,8 +26,6 @@ export function DocumentsScreen() {
   const documentOpened = useAppStore((s) => s.documentOpened);
   const sampleDataRequested = useAppStore((s) => s.sampleDataRequested);
   const busy = useAppStore((s) => s.vaultBusy);
-  const arrivedSince = useAppStore((s) => s.syncArrivedSince);
-  const openedArrivals = useAppStore((s) => s.syncOpenedArrivals);
   const unseenArrivals = useAppStore((s) => s.syncUnseenArrivals);
   const arrivalsSeen = useAppStore((s) => s.syncArrivalsSeen);
   const [adding, setAdding] = useState(false);
@@ -72,7 +69,7 @@ export function DocumentsScreen() {
       sortable: true,
       render: (d) => (
         <span className="subject-cell">
-          {isNewArrival(d, arrivedSince, openedArrivals) && (
+          {d.unread && (
             <span className="new-badge" title={t('documents.newLabel')} data-testid="new-badge">
               <span aria-hidden="true">{t('documents.new')}</span>
               <span className="visually-hidden">{t('documents.newLabel')}:</span>

@@ -149,8 +149,14 @@ export const documentsSlice =
       async documentOpened(id) {
         set({ openDocumentError: null });
         const result = await client.call('documents.get', { id });
-        if (result.ok) set({ openDocument: result.value });
-        else if (isVaultGone(result.error)) get().vaultGone();
+        if (result.ok) {
+          set({ openDocument: result.value });
+          // Opened: a received document is read from now on, in the vault (the list drops its mark).
+          if (result.value.document.unread) {
+            const marked = await client.call('documents.markRead', { ids: [id], read: true });
+            if (marked.ok) get().documentsInvalidated();
+          }
+        } else if (isVaultGone(result.error)) get().vaultGone();
         else set({ openDocumentError: result.error, openDocument: null });
       },
       documentClosed() {

@@ -5,7 +5,7 @@ import { err, ok, type Result } from '../../../../shared/contract/result';
 import type { OutboxItem, SyncStatus } from '../../../../shared/contract/sync-calls';
 import type { VaultStatus } from '../../../../shared/contract/vault-calls';
 import { createAppStore } from '../app-store';
-import { isNewArrival, SYNC_POLL_MS } from './sync-slice';
+import { SYNC_POLL_MS } from './sync-slice';
 
 /** A fake core: each call name answers a fixed result or a function of the input. */
 type Answer = Result<unknown> | ((input: unknown) => Result<unknown> | Promise<Result<unknown>>);
@@ -142,51 +142,58 @@ describe('sync slice', () => {
     expect(countOf(call, 'messages.threads')).toBe(2);
   });
 
-  it('counts arrivals until Documents or Messages is seen, and marks arrived documents until opened', async () => {
+  it('counts arrivals until Documents or Messages is seen; lock forgets the count', async () => {
     let version = 3;
     const { store } = await unlockedStore({
       'sync.status': () => ok(status({ inboxVersion: version })),
     });
     await store.getState().syncStatusRequested();
     expect(store.getState().syncUnseenArrivals).toBe(0);
-    expect(store.getState().syncArrivedSince).toBeNull();
-    const before = Date.now();
-    vi.advanceTimersByTime(10_000);
     version = 5;
     await store.getState().syncStatusRequested();
     expect(store.getState().syncUnseenArrivals).toBe(2);
-    const since = store.getState().syncArrivedSince ?? Infinity;
-    // From the answer before the change (less a little slack), so the new rows qualify.
-    expect(since).toBeLessThanOrEqual(before);
-    const row = (over: Partial<{ id: string; direction: string; updatedAt: string }> = {}) => ({
-      id: 'd1',
-      direction: 'incoming',
-      updatedAt: new Date(Date.now()).toISOString(),
-      ...over,
-    });
-    const { syncOpenedArrivals: opened } = store.getState();
-    expect(isNewArrival(row(), since, opened)).toBe(true);
-    expect(isNewArrival(row({ direction: 'outgoing' }), since, opened)).toBe(false);
-    expect(isNewArrival(row({ updatedAt: new Date(since - 60_000).toISOString() }), since, opened)).toBe(
-      false,
-    );
-    expect(isNewArrival(row(), null, opened)).toBe(false);
-
     store.getState().syncArrivalsSeen();
     expect(store.getState().syncUnseenArrivals).toBe(0);
-    store.getState().syncArrivalOpened('d1');
-    expect(isNewArrival(row(), since, store.getState().syncOpenedArrivals)).toBe(false);
-    // The first arrival fixes the window; later ones add to the count only.
     version = 6;
     await store.getState().syncStatusRequested();
     expect(store.getState().syncUnseenArrivals).toBe(1);
-    expect(store.getState().syncArrivedSince).toBe(since);
-
-    // Lock forgets all of it.
     store.getState().syncReset();
     expect(store.getState().syncUnseenArrivals).toBe(0);
-    expect(store.getState().syncArrivedSince).toBeNull();
-    expect(store.getState().syncOpenedArrivals).toEqual({});
+  });
+
+  it('opening a received document marks it read in the vault, once, and refreshes the list', async () => {
+    const summary = (unread: boolean) => ({
+      id: 'd1',
+      registryNumber: '12/HQ',
+      date: '2026-11-21T08:00:00.000Z',
+      direction: 'incoming',
+      classification: 'confidential',
+      status: 'sent',
+      subject: 'Công hàm',
+      from: 'HQ',
+      to: [],
+      attachmentCount: 0,
+      unreadMessages: 0,
+      unread,
+      updatedAt: '2026-11-21T08:00:00.000Z',
+    });
+    let unread = true;
+    const detail = () => ok({ document: summary(unread), versions: [], attachments: [], messages: [] });
+    const { store, call } = await unlockedStore({
+      'documents.get': detail,
+      'documents.markRead': (input) => {
+        expect(input).toEqual({ ids: ['d1'], read: true });
+        unread = false;
+        return ok({ updated: 1 });
+      },
+    });
+    const generation = store.getState().documentsGeneration;
+    await store.getState().documentOpened('d1');
+    expect(countOf(call, 'documents.markRead')).toBe(1);
+    expect(store.getState().documentsGeneration).toBe(generation + 1);
+    // Opened again (now read): no second call.
+    await store.getState().documentOpened('d1');
+    expect(countOf(call, 'documents.markRead')).toBe(1);
   });
 
   it('keeps nothing when the core answers enrolment "locked"', async () => {

@@ -25,13 +25,6 @@ export interface SyncSlice {
    * Messages: the status bar shows it until then. Counted from `inboxVersion`.
    */
   syncUnseenArrivals: number;
-  /**
-   * Incoming documents updated at or after this time (ms, this machine's clock, as the vault
-   * stamps `updatedAt`) arrived from HQ while the vault was open; null until something did.
-   */
-  syncArrivedSince: number | null;
-  /** Arrived documents the officer has opened since: no longer marked new. */
-  syncOpenedArrivals: Readonly<Record<string, true>>;
   /** The vault opened: ask `sync.status` now and every SYNC_POLL_MS until stopped. */
   syncWatchStarted(): void;
   syncWatchStopped(): void;
@@ -47,8 +40,6 @@ export interface SyncSlice {
   syncSendErrorCleared(): void;
   /** Documents or Messages is on screen: what arrived has been seen (the list marks it). */
   syncArrivalsSeen(): void;
-  /** An arrived document was opened: it is not new any more. */
-  syncArrivalOpened(documentId: string): void;
   outboxRetryRequested(id: string): Promise<void>;
   outboxCancelRequested(id: string): Promise<void>;
   /** Lock, wipe or vault gone: forget everything sync showed, drop answers still in flight. */
@@ -66,23 +57,7 @@ export const emptySync = {
   syncActionError: null,
   syncSendError: null,
   syncUnseenArrivals: 0,
-  syncArrivedSince: null,
-  syncOpenedArrivals: {},
 } satisfies Partial<SyncSlice>;
-
-/** Slack for the gap between the poll before an arrival and the vault's `updatedAt` stamp. */
-const ARRIVAL_SLACK_MS = 2_000;
-
-/** Whether a row of the document list is an incoming document that arrived and is unopened. */
-export function isNewArrival(
-  row: { id: string; direction: string; updatedAt: string },
-  since: number | null,
-  opened: Readonly<Record<string, true>>,
-): boolean {
-  return (
-    since !== null && row.direction === 'incoming' && !opened[row.id] && Date.parse(row.updatedAt) >= since
-  );
-}
 
 export const syncSlice =
   ({ client }: SliceDeps): Slice<SyncSlice> =>
@@ -94,8 +69,6 @@ export const syncSlice =
     /** Bumped on reset: an answer that left before the lock must not land after it. */
     let epoch = 0;
     let seenInboxVersion: number | null = null;
-    /** When the previous status answer came: anything counted in the next delta is newer. */
-    let previousAnswerAt = Date.now();
     let polling = false;
 
     const unlocked = () => get().vault?.state === 'unlocked';
@@ -110,18 +83,12 @@ export const syncSlice =
       // 'locked' means the core knows nothing: keep nothing either.
       if (status.enrolment === 'locked') return;
       const previous = seenInboxVersion;
-      const answeredAt = Date.now();
-      const since = previousAnswerAt - ARRIVAL_SLACK_MS;
-      previousAnswerAt = answeredAt;
       seenInboxVersion = status.inboxVersion;
       set({ syncStatus: status });
       if (previous !== null && previous !== status.inboxVersion) {
         // A restarted core counts from 0 again: then at least one item is new.
         const arrived = status.inboxVersion > previous ? status.inboxVersion - previous : 1;
-        set((s) => ({
-          syncUnseenArrivals: s.syncUnseenArrivals + arrived,
-          syncArrivedSince: s.syncArrivedSince ?? since,
-        }));
+        set((s) => ({ syncUnseenArrivals: s.syncUnseenArrivals + arrived }));
         // Something was received: the lists that may show it are read again.
         get().documentsInvalidated();
         if (get().threads !== null) void get().threadsRequested();
@@ -240,16 +207,11 @@ export const syncSlice =
       syncArrivalsSeen() {
         if (get().syncUnseenArrivals !== 0) set({ syncUnseenArrivals: 0 });
       },
-      syncArrivalOpened(documentId) {
-        if (get().syncArrivedSince === null || get().syncOpenedArrivals[documentId]) return;
-        set((s) => ({ syncOpenedArrivals: { ...s.syncOpenedArrivals, [documentId]: true } }));
-      },
       outboxRetryRequested: (id) => outboxAction('sync.outbox.retry', id),
       outboxCancelRequested: (id) => outboxAction('sync.outbox.cancel', id),
       syncReset() {
         epoch++;
         seenInboxVersion = null;
-        previousAnswerAt = Date.now();
         set(emptySync);
       },
     };

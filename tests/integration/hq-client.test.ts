@@ -316,6 +316,38 @@ describe('relay client', () => {
     }
   });
 
+  it('sends a mailbox listing or an acknowledgement again when its connection is cut', async () => {
+    const a = await approvedDevice(t);
+    const b = await approvedDevice(t);
+    const proxy = await cutProxy(t.relay.port);
+    const c = client(proxy.port);
+    try {
+      const relayA = c.withDevice(signer(a.device));
+      const relayB = c.withDevice(signer(b.device));
+      const bytes = randomBytes(2000);
+      const status = await relayA.upload({ recipient: b.device.id, envelopeId: 'env-client-retry', bytes });
+      await relayB.inbox(0); // logged in: the cuts below fall on the listing and the ack
+      // The listing's request is cut on its way up: listed again.
+      proxy.arm('up', 0);
+      const listed = await relayB.inbox(0);
+      expect(proxy.cuts).toBe(1);
+      const item = listed.items.find((i) => i.id === status.id) as InboxItem;
+      expect(item).toMatchObject({ size: bytes.length });
+      const sink = memorySink();
+      await relayB.download(item, sink);
+      expect(sink.bytes().equals(bytes)).toBe(true);
+      // The relay records the acknowledgement, but its answer is cut on the way down: the ack is
+      // sent again and answered 200 (an acknowledged item acknowledges again).
+      proxy.arm('down', 0);
+      await relayB.ack(item.id);
+      expect(proxy.cuts).toBe(2);
+      expect((await relayB.inbox(0)).items.find((i) => i.id === item.id)).toBeUndefined();
+    } finally {
+      c.close();
+      await proxy.close();
+    }
+  });
+
   it('gives up with a retryable error when the relay stays unreachable', async () => {
     const proxy = await cutProxy(t.relay.port);
     const { device } = await approvedDevice(t);

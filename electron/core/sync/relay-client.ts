@@ -110,9 +110,9 @@ export interface DeviceRelay {
     onProgress?: (sent: number, total: number) => void,
     signal?: AbortSignal,
   ): Promise<MailUploadStatus>;
-  inbox(after?: number, limit?: number): Promise<InboxResponse>;
+  inbox(after?: number, limit?: number, signal?: AbortSignal): Promise<InboxResponse>;
   download(item: InboxItem, sink: DownloadSink, signal?: AbortSignal): Promise<void>;
-  ack(itemId: string): Promise<void>;
+  ack(itemId: string, signal?: AbortSignal): Promise<void>;
   push(onMail: (cursor: number) => void, onClose: (err?: Error) => void): { close(): void };
 }
 
@@ -571,18 +571,35 @@ class DeviceSession implements DeviceRelay {
     return verifyDirectory(body, hqSignPublicKey, verify);
   }
 
-  inbox(after?: number, limit?: number): Promise<InboxResponse> {
+  /**
+   * A page of the mailbox. Retried on a cut like a transfer (a listing changes nothing): on a
+   * link cut every few seconds, one lost listing would otherwise end the whole pass.
+   */
+  inbox(after?: number, limit?: number, signal?: AbortSignal): Promise<InboxResponse> {
     const q = new URLSearchParams();
     if (after !== undefined) q.set('after', String(checkCount(after, 'after')));
     if (limit !== undefined) q.set('limit', String(checkCount(limit, 'limit')));
     const path = `/v1/inbox${q.size > 0 ? `?${q.toString()}` : ''}`;
-    return this.authed((token) => this.client.json({ method: 'GET', path, token }, InboxResponse));
+    return this.retrying(
+      signal,
+      () => 0,
+      () => this.authed((token) => this.client.json({ method: 'GET', path, token }, InboxResponse)),
+    );
   }
 
-  async ack(itemId: string): Promise<void> {
+  /**
+   * Acknowledges an item. Retried on a cut: the relay answers 200 for an item already
+   * acknowledged, so an acknowledgement whose answer was lost is simply sent again.
+   */
+  async ack(itemId: string, signal?: AbortSignal): Promise<void> {
     checkItemId(itemId);
-    await this.authed((token) =>
-      this.client.json(jsonBody('POST', `/v1/inbox/${itemId}/ack`, {}, token), AckResponse),
+    await this.retrying(
+      signal,
+      () => 0,
+      () =>
+        this.authed((token) =>
+          this.client.json(jsonBody('POST', `/v1/inbox/${itemId}/ack`, {}, token), AckResponse),
+        ),
     );
   }
 

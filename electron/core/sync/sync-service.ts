@@ -343,7 +343,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     }
     // Acknowledged only now: what was stored is durable in the vault; what was refused is
     // in the audit log and must not come back.
-    await dev.ack(item.id);
+    await dev.ack(item.id, signal);
   }
 
   /** HQ's directory, checked here against the key pinned at enrolment and again in the vault. */
@@ -405,7 +405,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   async function receiveInbox(dev: DeviceRelay, signal: AbortSignal, r: RoundReport) {
     let cursor = (await identity())?.inboxCursor ?? 0;
     for (let page = 0; page < 10_000 && !signal.aborted; page++) {
-      const inbox = await dev.inbox(cursor, 50);
+      const inbox = await dev.inbox(cursor, 50, signal);
       let failedAt: number | null = null;
       let failure: unknown = null;
       await poolBySize(inbox.items, concurrency, async (item) => {
@@ -460,14 +460,18 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     r: RoundReport,
     outbox: { done: boolean },
   ) {
+    const handled = () => r.received + r.duplicates + r.rejected;
     for (let failed = 0; ;) {
       const last = outbox.done;
+      const before = handled();
       try {
         await receiveInbox(dev, signal, r);
         failed = 0;
       } catch (e) {
         if (last || signal.aborted || !toError(e).retryable) throw e;
-        failed++;
+        // A pass that stored mail before the cut made progress: the link works between cuts,
+        // so try again soon. Only passes that got nothing back off further.
+        failed = handled() > before ? 1 : failed + 1;
       }
       // Done after the pass that began once sending was over, or a clean pass it ended during.
       if (last || (outbox.done && failed === 0) || signal.aborted) return;

@@ -284,29 +284,35 @@ describe(`sync under kill -9 of clients and relay (${scaleName}: ${SCALE.message
       let clean = 0;
       const cleanLog: string[] = [];
       const deadline = Date.now() + SCALE.settleMs;
-      for (;;) {
-        const results = await Promise.all(
-          [mission, hq].map(
-            async (s) =>
-              JSON.parse(await ok(syncArgs(s), s.token)) as {
-                sent: number;
-                pending: number;
-                failed: number;
-                received: number;
-                errors: unknown[];
-              },
-          ),
-        );
-        clean++;
-        cleanLog.push(JSON.stringify(results));
-        const quiet = results.every(
-          (r) =>
-            r.sent === 0 && r.pending === 0 && r.failed === 0 && r.received === 0 && r.errors.length === 0,
-        );
-        if (quiet || Date.now() > deadline) break;
-        if (results.every((r) => r.received === 0) && !results.some((r) => r.errors.length > 0))
-          await sleep(2000); // only rows in backoff left: wait rather than spin
-      }
+      // Each side runs rounds on its own (as a workstation's background sync would), not in
+      // step with the other: one side's hour of uploads must not keep the other from receiving.
+      // A side is done when a round of its own is quiet and the other side is done too.
+      const finished: Record<string, boolean> = { mission: false, hq: false };
+      await Promise.all(
+        [mission, hq].map(async (s) => {
+          const other = s === mission ? hq.name : mission.name;
+          for (;;) {
+            const res = JSON.parse(await ok(syncArgs(s), s.token)) as {
+              sent: number;
+              pending: number;
+              failed: number;
+              received: number;
+              errors: unknown[];
+            };
+            clean++;
+            cleanLog.push(`${s.name} ${JSON.stringify(res)}`);
+            const quiet =
+              res.sent === 0 &&
+              res.pending === 0 &&
+              res.failed === 0 &&
+              res.received === 0 &&
+              res.errors.length === 0;
+            finished[s.name] = quiet;
+            if ((quiet && finished[other]) || Date.now() > deadline) return;
+            if (res.received === 0 && res.errors.length === 0) await sleep(2000); // rows in backoff, or waiting for the other side
+          }
+        }),
+      );
       const counts = { mission: 0, hq: 0 };
       for (const s of [mission, hq]) {
         const inbox = JSON.parse(

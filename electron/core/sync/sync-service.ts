@@ -398,17 +398,71 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   }
 
   /**
-   * Downloads, verifies, stores and acknowledges the mailbox, page by page. The relay lists
-   * only unacknowledged items, so a cursor kept low is harmless; one moved past an item not
-   * yet stored would skip it. It moves only over items all done.
+   * Large items of a round's mailbox, downloaded one at a time beside the passes over small ones
+   * (see poolBySize): a 20 MB document takes many minutes on a thin link, and the messages that
+   * come after it must not wait for it. Queued by id (each pass lists it again until it is
+   * acknowledged); the first failure stops it and is reported by the round.
    */
-  async function receiveInbox(dev: DeviceRelay, signal: AbortSignal, r: RoundReport) {
-    let cursor = (await identity())?.inboxCursor ?? 0;
-    for (let page = 0; page < 10_000 && !signal.aborted; page++) {
-      const inbox = await dev.inbox(cursor, 50, signal);
-      let failedAt: number | null = null;
-      let failure: unknown = null;
-      await poolBySize(inbox.items, concurrency, async (item) => {
+  interface BulkReceiver {
+    enqueue(item: InboxItem): void;
+    /** The cursors of items queued or downloading. */
+    pending(): number[];
+    idle(): boolean;
+    failure(): unknown;
+  }
+
+  function bulkReceiver(dev: DeviceRelay, signal: AbortSignal, r: RoundReport): BulkReceiver {
+    const queue: InboxItem[] = [];
+    const known = new Map<string, number>();
+    let running = false;
+    let failure: unknown = null;
+    const run = async () => {
+      running = true;
+      try {
+        for (let item = queue.shift(); item; item = queue.shift()) {
+          if (signal.aborted || failure) break;
+          try {
+            await receiveItem(dev, item, signal, r);
+            known.delete(item.id);
+          } catch (e) {
+            failure = e;
+          }
+          nudgeInbox?.(); // a waiting pass looks again (and a round may end)
+        }
+      } finally {
+        running = false;
+        nudgeInbox?.();
+      }
+    };
+    return {
+      enqueue(item) {
+        if (known.has(item.id) || failure) return;
+        known.set(item.id, item.cursor);
+        queue.push(item);
+        if (!running) void run();
+      },
+      pending: () => [...known.values()],
+      idle: () => !running && queue.length === 0,
+      failure: () => failure,
+    };
+  }
+
+  /**
+   * Downloads, verifies, stores and acknowledges the mailbox's small items, page by page, and
+   * hands large ones to `bulk`. The relay lists only unacknowledged items, so a cursor kept low
+   * is harmless; one moved past an item not yet stored would skip it. It moves only over items
+   * done: below the first that failed, is queued or is downloading.
+   */
+  async function receiveInbox(dev: DeviceRelay, signal: AbortSignal, r: RoundReport, bulk: BulkReceiver) {
+    const saved = (await identity())?.inboxCursor ?? 0;
+    let listed = saved;
+    let failedAt: number | null = null;
+    let failure: unknown = null;
+    for (let page = 0; page < 10_000 && !signal.aborted && !failure; page++) {
+      const inbox = await dev.inbox(listed, 50, signal);
+      const small = inbox.items.filter((i) => i.size <= BULK_ITEM_BYTES);
+      for (const item of inbox.items) if (item.size > BULK_ITEM_BYTES) bulk.enqueue(item);
+      await pool(small, concurrency, async (item) => {
         if (signal.aborted || failure) {
           failedAt = Math.min(failedAt ?? item.cursor, item.cursor);
           return;
@@ -420,15 +474,15 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
           failure ??= e;
         }
       });
-      const last = inbox.items[inbox.items.length - 1];
-      const next = failedAt !== null ? failedAt - 1 : (last?.cursor ?? cursor);
-      if (next > cursor) {
-        cursor = next;
+      listed = inbox.items[inbox.items.length - 1]?.cursor ?? listed;
+      const undone = Math.min(failedAt ?? Infinity, ...bulk.pending());
+      const cursor = Math.min(listed, undone - 1);
+      if (cursor > ((await identity())?.inboxCursor ?? 0)) {
         await vault.run('sync.identity.update', { inboxCursor: cursor });
       }
-      if (failure) throw failure;
       if (!inbox.more) break;
     }
+    if (failure) throw failure;
   }
 
   /** Wakes a round's receiver waiting for mail while its outbox sends (push, or sending's end). */
@@ -449,10 +503,11 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
   }
 
   /**
-   * The inbox, for as long as the outbox is sending: mail that arrives meanwhile (woken by the
-   * relay's push, else polled every INBOX_POLL_MS) is fetched now, not after the last upload,
-   * and a cut link (uploads resume by themselves) means trying again shortly, with backoff,
-   * rather than leaving the inbox to the next round. Once sending is over, one last pass.
+   * The inbox, for as long as the outbox is sending or a large item is downloading: mail that
+   * arrives meanwhile (woken by the relay's push, else polled every INBOX_POLL_MS) is fetched
+   * now, not after the last upload or download, and a cut link (transfers resume by themselves)
+   * means trying again shortly, with backoff, rather than leaving the inbox to the next round.
+   * Once sending and large downloads are over, one last pass.
    */
   async function receiveWhileSending(
     dev: DeviceRelay,
@@ -460,12 +515,14 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     r: RoundReport,
     outbox: { done: boolean },
   ) {
+    const bulk = bulkReceiver(dev, signal, r);
     const handled = () => r.received + r.duplicates + r.rejected;
+    const busy = () => !outbox.done || !bulk.idle();
     for (let failed = 0; ;) {
-      const last = outbox.done;
+      const last = !busy();
       const before = handled();
       try {
-        await receiveInbox(dev, signal, r);
+        await receiveInbox(dev, signal, r, bulk);
         failed = 0;
       } catch (e) {
         if (last || signal.aborted || !toError(e).retryable) throw e;
@@ -473,9 +530,11 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
         // so try again soon. Only passes that got nothing back off further.
         failed = handled() > before ? 1 : failed + 1;
       }
-      // Done after the pass that began once sending was over, or a clean pass it ended during.
-      if (last || (outbox.done && failed === 0) || signal.aborted) return;
-      if (!outbox.done)
+      if (bulk.failure()) throw bulk.failure();
+      // Done after the pass that began with nothing sending or downloading and queued nothing
+      // new, or a clean pass during which both ended.
+      if (signal.aborted || (!busy() && (last || failed === 0))) return;
+      if (busy())
         await inboxNudged(failed > 0 ? Math.min(30_000, 1000 * 2 ** failed) : INBOX_POLL_MS, signal);
     }
   }

@@ -1,6 +1,6 @@
 import sodium from 'libsodium-wrappers-sumo';
-import { createRelayClient, type DeviceRelay, type RelayClient } from '../electron/core/sync/relay-client';
-import { ENGINE_CHUNK_BYTES } from '../electron/core/sync/sync-service';
+import { createRelayClient, type DeviceRelay, type RelayClient } from '../electron/core/sync/relay';
+import { ENGINE_CHUNK_BYTES } from '../electron/core/sync/engine';
 import type { Bench } from './figures';
 import type { RelayLink, UploadFn } from './relay-link';
 import { syncLinkBench } from './sync-link.bench';

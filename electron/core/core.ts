@@ -16,7 +16,7 @@ import { createSigningHandlers } from './signing/signing-handlers';
 import { createSigningService, type SigningServiceOptions } from './signing/signing-service';
 import { loadTrust, type TrustSources } from './signing/trust-store';
 import { createSyncHandlers } from './sync/sync-handlers';
-import { createSyncService, type SyncService, type SyncServiceOptions } from './sync/sync-service';
+import { createSyncService, type SyncService, type SyncServiceOptions } from './sync/engine';
 
 export interface CoreOptions {
   /** The officer's profile folder (settings now; vault, keys and outbox later). */

@@ -11,7 +11,7 @@ import {
   RelayClientError,
   type DeviceSigner,
   type RelayClient,
-} from '../../electron/core/sync/relay-client';
+} from '../../electron/core/sync/relay';
 import { EnrolmentCertification, prekeyMessage, type InboxItem } from '../../shared/sync/relay-protocol';
 import { startRelay } from '../../hq/server/relay-server';
 import { startFaultProxy } from '../fixtures/fault-proxy';

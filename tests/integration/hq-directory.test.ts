@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import sodium from 'libsodium-wrappers-sumo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyDirectory } from '../../electron/core/sync/relay-client';
+import { verifyDirectory } from '../../electron/core/sync/relay';
 import {
   type Directory,
   directoryMessage,

@@ -1,6 +1,6 @@
 import type { SyncCallName } from '../../../shared/contract/sync-call-names';
 import type { HandlerTable } from '../contract/dispatcher';
-import type { SyncService } from './sync-service';
+import type { SyncService } from './engine';
 
 /** The sync slice of the handler table: the contract has validated every input already. */
 export type SyncHandlers = Pick<HandlerTable, SyncCallName>;

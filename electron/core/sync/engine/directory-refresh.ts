@@ -1,0 +1,25 @@
+import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
+import { loadSodium } from '../../vault/sodium';
+import type { DeviceRelay } from '../relay';
+import { readIdentity, type EngineVault } from './engine-vault';
+
+/**
+ * Fetches HQ's directory and stores it: checked here against the HQ key pinned at enrolment,
+ * and again in the vault (which also refuses a serial older than the one it holds).
+ */
+export async function refreshDirectory(
+  vault: EngineVault,
+  now: () => number,
+  dev: DeviceRelay,
+): Promise<void> {
+  const id = await readIdentity(vault);
+  if (!id) throw new CoreError(ErrorCode.SyncNotEnrolled, 'not enrolled');
+  const sodium = await loadSodium();
+  let signature: Uint8Array | null = null;
+  const { bytes } = await dev.directory(id.hqSignPublicKey, (message, sig, publicKey) => {
+    signature = sig;
+    return sig.length === 64 && sodium.crypto_sign_verify_detached(sig, message, publicKey);
+  });
+  if (!signature) throw new CoreError(ErrorCode.SyncDirectoryInvalid, 'the directory carries no signature');
+  await vault.run('sync.directory.store', { bytes, signature, now: now() });
+}

@@ -1,0 +1,163 @@
+import type { z } from 'zod';
+import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
+import type {
+  OutboxItem,
+  SyncDirectory,
+  SyncEnrollInput,
+  SyncSendInput,
+  SyncStatus,
+} from '../../../../shared/contract/sync-calls';
+import type { SigningService } from '../../signing/signing-service';
+import type { VaultService } from '../../vault/vault-service';
+import { createJitter, DEFAULT_BACKOFF } from './backoff';
+import { refreshDirectory } from './directory-refresh';
+import { createEnrolment } from './enrolment';
+import { newEngineStatus, readStatus } from './engine-status';
+import { isUnlocked, readIdentity } from './engine-vault';
+import { createInboxReceiver } from './inbox-receiver';
+import { createOutboxSender } from './outbox-sender';
+import { createItemReceiver } from './receive-item';
+import { createRelayConnection } from './relay-connection';
+import { createRound } from './round';
+import type { RoundReport } from './round-report';
+import { createRoundScheduler } from './round-scheduler';
+
+/** The core's sync engine, as the handlers and the CLI see it. */
+export interface SyncService {
+  status(): Promise<SyncStatus>;
+  enroll(input: z.output<typeof SyncEnrollInput>): Promise<SyncStatus>;
+  directory(): Promise<SyncDirectory>;
+  send(input: z.output<typeof SyncSendInput>): Promise<{ items: OutboxItem[] }>;
+  /** One full round now (prekeys, directory, outbox, inbox); answers the status after it. */
+  syncNow(): Promise<SyncStatus>;
+  outbox(): Promise<{ items: OutboxItem[] }>;
+  retry(id: string): Promise<OutboxItem>;
+  cancel(id: string): Promise<OutboxItem>;
+  /** What one round did (for `embassy sync --once --json`). */
+  lastRound(): RoundReport | null;
+  /** The vault opened: start background sync if enrolled. */
+  start(): void;
+  /** The vault locked or the core is closing: stop all transfers now. */
+  stop(): Promise<void>;
+}
+
+export interface SyncServiceOptions {
+  readonly vault: VaultService;
+  readonly signing: Pick<SigningService, 'signRaw'>;
+  readonly now?: () => number;
+  /** Background rounds (default 30 s; a push or "sync now" starts one at once). */
+  readonly intervalMs?: number;
+  /** Backoff after a failed round or upload: base and ceiling (full jitter). */
+  readonly backoff?: { baseMs: number; maxMs: number };
+  /** Prekey rotation policy (tests shorten it). */
+  readonly prekeyPolicy?: { rotateEveryMs: number; graceMs: number };
+  /** Relay client options (tests lower timeouts). */
+  readonly relay?: { timeoutMs?: number };
+  /** Transfers in flight at once (default 4). */
+  readonly concurrency?: number;
+  /** Keep a WebSocket to the relay for live mail (default on). */
+  readonly push?: boolean;
+}
+
+/**
+ * The sync engine put together from its parts: the relay connection, enrolment, the round
+ * (outbox sender and inbox receiver side by side) and its scheduler. Each part keeps its own
+ * state; this file only wires them and answers the contract's calls.
+ */
+export function createSyncService(options: SyncServiceOptions): SyncService {
+  const { vault } = options;
+  const now = options.now ?? (() => Date.now());
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  const concurrency = options.concurrency ?? 4;
+  const jitter = createJitter(backoff);
+
+  const status = newEngineStatus();
+  const connection = createRelayConnection(vault, options.relay);
+  const refreshDir = (dev: Parameters<typeof refreshDirectory>[2]) => refreshDirectory(vault, now, dev);
+  const receiver = createInboxReceiver({
+    vault,
+    concurrency,
+    receiveItem: createItemReceiver({ vault, now, status, refreshDirectory: refreshDir }),
+  });
+  const scheduler = createRoundScheduler({
+    intervalMs: options.intervalMs ?? 30_000,
+    backoffBaseMs: backoff.baseMs,
+    jitter,
+    push: options.push !== false,
+    onPush: () => receiver.nudge(),
+    round: createRound({
+      vault,
+      now,
+      prekeyPolicy: options.prekeyPolicy,
+      connection,
+      status,
+      sender: createOutboxSender({ vault, now, concurrency, jitter }),
+      receiver,
+      refreshDirectory: refreshDir,
+    }),
+  });
+  const enroll = createEnrolment({ vault, signing: options.signing, now, connection });
+  const currentStatus = () => readStatus(vault, status);
+  const kickIfRunning = () => {
+    if (scheduler.isRunning()) void scheduler.kick();
+  };
+
+  return {
+    status: currentStatus,
+
+    async enroll(input) {
+      await enroll(input);
+      kickIfRunning();
+      return currentStatus();
+    },
+
+    async directory() {
+      if (!(await isUnlocked(vault))) throw new CoreError(ErrorCode.VaultLocked, 'the vault is locked');
+      return vault.run('sync.directory.get', { now: now() });
+    },
+
+    async send(input) {
+      if (!(await isUnlocked(vault))) throw new CoreError(ErrorCode.VaultLocked, 'the vault is locked');
+      const result = await vault.run('sync.send', { send: input, now: now() });
+      kickIfRunning();
+      return result;
+    },
+
+    async syncNow() {
+      if (!(await isUnlocked(vault))) throw new CoreError(ErrorCode.VaultLocked, 'the vault is locked');
+      const id = await readIdentity(vault);
+      if (!id || id.status === 'new') throw new CoreError(ErrorCode.SyncNotEnrolled, 'not enrolled');
+      await scheduler.runNow();
+      return currentStatus();
+    },
+
+    async outbox() {
+      if (!(await isUnlocked(vault))) return { items: [] };
+      return vault.run('sync.outbox.list', { limit: 200 });
+    },
+
+    async retry(id) {
+      const item = await vault.run('sync.outbox.retry', { id, now: now() });
+      kickIfRunning();
+      return item;
+    },
+
+    cancel: (id) => vault.run('sync.outbox.cancel', { id, now: now() }),
+
+    lastRound: () => status.report,
+
+    start() {
+      scheduler.start(async () => {
+        const id = await readIdentity(vault).catch(() => null);
+        return !!id && id.status !== 'new';
+      });
+    },
+
+    async stop() {
+      const finishing = scheduler.stop();
+      status.connection = 'offline';
+      if (finishing) await finishing.catch(() => undefined);
+      connection.close();
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
 import type { SyncStoreContext } from './store-context';
-import { Bytes, Hex, ReadLength, syncOp } from './worker-op';
+import { Bytes, Hex, NoInput, ReadLength, syncOp } from './worker-op';
 
 /**
  * Downloads in progress (`sync_downloads`, ciphertext in `sync_download_chunks`): a relay item
@@ -98,6 +98,40 @@ export const DOWNLOAD_OPS = {
           .run(offset + bytes.length, itemId);
         return { offset: offset + bytes.length };
       })(),
+  }),
+
+  /**
+   * The downloads in progress, without their bytes: what a cut or a crash left to resume. Once
+   * every listed item is received or refused, none is left (no ciphertext stays behind).
+   */
+  'sync.downloads': syncOp({
+    input: NoInput,
+    output: z
+      .object({
+        items: z.array(
+          z
+            .object({
+              itemId: Hex(16),
+              sender: Hex(16),
+              envelopeId: z.string().max(160),
+              size: z.number().int().positive(),
+              received: z.number().int().nonnegative(),
+            })
+            .strict(),
+        ),
+      })
+      .strict(),
+    handler: (ctx) => ({
+      items: (ctx.db.prepare('SELECT * FROM sync_downloads ORDER BY rowid').all() as DownloadRow[]).map(
+        (d) => ({
+          itemId: d.item_id,
+          sender: d.sender,
+          envelopeId: d.envelope_id,
+          size: d.size,
+          received: d.received,
+        }),
+      ),
+    }),
   }),
 
   /** Bytes of a download in progress (the client re-hashes them when it resumes). */

@@ -61,3 +61,14 @@ describe('sync store: downloads', () => {
     expect(() => assembleDownload(v.ctx, ITEM.id, ITEM.size)).toThrow(/incomplete/);
   });
 });
+
+describe('sync store: downloads in progress', () => {
+  it('lists what is left to resume, without its bytes', async () => {
+    expect(await v.run('sync.downloads', {})).toEqual({ items: [] });
+    await v.run('sync.download.begin', ITEM);
+    await v.run('sync.download.append', { itemId: ITEM.id, offset: 0, bytes: bytes(4) });
+    expect(await v.run('sync.downloads', {})).toEqual({
+      items: [{ itemId: ITEM.id, sender: ITEM.sender, envelopeId: ITEM.envelopeId, size: 10, received: 4 }],
+    });
+  });
+});

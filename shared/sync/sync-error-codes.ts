@@ -43,18 +43,6 @@ export const EnvelopeErrorCode = {
 } as const;
 export type EnvelopeErrorCode = (typeof EnvelopeErrorCode)[keyof typeof EnvelopeErrorCode];
 
-/** Why the receiver refused a downloaded item before or after opening it (besides the envelope's own codes). */
-export const InboxErrorCode = {
-  /** The bytes do not hash to the digest the relay listed. */
-  DigestMismatch: 'E_DIGEST_MISMATCH',
-  /** This sender's sequence number or envelope id was stored before under another relay item. */
-  Replay: 'E_ENVELOPE_REPLAY',
-} as const;
-export type InboxErrorCode = (typeof InboxErrorCode)[keyof typeof InboxErrorCode];
-
-/** A refused item's code, as `sync.receive` answers and the refusal log records it. */
-export type ReceiveRejectionCode = EnvelopeErrorCode | InboxErrorCode;
-
 /** Stable error codes of the relay (its answers' `{ error: { code } }`, shared/sync/relay-protocol). */
 export const RelayErrorCode = {
   /** The body is not JSON, or a header or query parameter is malformed. */
@@ -115,6 +103,18 @@ export const RelayErrorCode = {
   Internal: 'E_INTERNAL',
 } as const;
 export type RelayErrorCode = (typeof RelayErrorCode)[keyof typeof RelayErrorCode];
+
+/** Why the receiver refused a downloaded item before or after opening it (besides the envelope's own codes). */
+export const InboxErrorCode = {
+  /** The bytes do not hash to the digest the relay listed. */
+  DigestMismatch: RelayErrorCode.DigestMismatch,
+  /** This sender's sequence number or envelope id was stored before under another relay item. */
+  Replay: 'E_ENVELOPE_REPLAY',
+} as const;
+export type InboxErrorCode = (typeof InboxErrorCode)[keyof typeof InboxErrorCode];
+
+/** A refused item's code, as `sync.receive` answers and the refusal log records it. */
+export type ReceiveRejectionCode = EnvelopeErrorCode | InboxErrorCode;
 
 /** The relay client's own codes: the link failed before the relay could answer, or answered nonsense. */
 export const RelayLinkErrorCode = {

@@ -23,10 +23,9 @@ export interface WrapIds {
   prekeyId: string;
 }
 
-function wrapAssociatedData(ids: WrapIds): Uint8Array {
-  return concat([
-    ascii(WRAP_AD_CONTEXT),
-    ZERO,
+/** `envelopeId ‖ 0 ‖ senderId ‖ 0 ‖ recipientId ‖ 0 ‖ prekeyId`: what every wrap is bound to. */
+function boundIds(ids: WrapIds): Uint8Array[] {
+  return [
     ascii(ids.envelopeId),
     ZERO,
     ascii(ids.senderDeviceId),
@@ -34,7 +33,11 @@ function wrapAssociatedData(ids: WrapIds): Uint8Array {
     ascii(ids.recipientDeviceId),
     ZERO,
     ascii(ids.prekeyId),
-  ]);
+  ];
+}
+
+function wrapAssociatedData(ids: WrapIds): Uint8Array {
+  return concat([ascii(WRAP_AD_CONTEXT), ZERO, ...boundIds(ids)]);
 }
 
 /**
@@ -57,13 +60,7 @@ function deriveWrapKey(
     shared,
     ephemeralPublicKey,
     prekeyPublicKey,
-    ascii(ids.envelopeId),
-    ZERO,
-    ascii(ids.senderDeviceId),
-    ZERO,
-    ascii(ids.recipientDeviceId),
-    ZERO,
-    ascii(ids.prekeyId),
+    ...boundIds(ids),
   ]);
   try {
     return sodium.crypto_generichash(KEY_BYTES, input, null);

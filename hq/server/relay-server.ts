@@ -9,7 +9,6 @@ import {
   CHUNK_CONTENT_TYPES,
   ChallengeRequest,
   CreateMailRequest,
-  DEVICE_ID_BYTES,
   directoryMessage,
   enrolmentMessage,
   EnrollRequest,
@@ -34,6 +33,7 @@ import {
   type PublishPrekeysResponse,
   type SessionResponse,
 } from '../../shared/sync/relay-protocol';
+import { deviceIdOf as deviceIdFromKey } from '../../shared/sync/device-id';
 import { BlobOverflowError } from '../storage/file-blob-store';
 import type { DeviceRecord, MailItem, RelayStore } from '../storage/relay-store';
 import { SqliteRelayStore } from '../storage/sqlite-relay-store';
@@ -112,9 +112,9 @@ export interface RunningRelay {
   close(): Promise<void>;
 }
 
-/** Device id: lowercase hex of the first 16 bytes of SHA-256 over the Ed25519 public key. */
+/** A device's id from its Ed25519 public key (the rule: shared/sync/device-id.ts). */
 export function deviceIdOf(signPublicKey: Uint8Array): string {
-  return createHash('sha256').update(signPublicKey).digest().subarray(0, DEVICE_ID_BYTES).toString('hex');
+  return deviceIdFromKey(signPublicKey, (bytes) => createHash('sha256').update(bytes).digest());
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]{43})$/;

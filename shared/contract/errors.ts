@@ -1,3 +1,5 @@
+import { SYNC_ERROR_CODES, SyncCallErrorCode, type SyncErrorCode } from '../sync/sync-error-codes';
+
 /**
  * Stable error codes that cross process boundaries. The UI translates them (renderer i18n
  * `errors.<CODE>`); the CLI maps them to exit codes. Never rename a code: add a new one.
@@ -81,28 +83,20 @@ export const ErrorCode = {
   Cancelled: 'E_CANCELLED',
   /** A file could not be read or written. */
   FileAccess: 'E_FILE_ACCESS',
-  // Sync with headquarters.
-  /** This workstation has not enrolled with HQ yet. */
-  SyncNotEnrolled: 'E_SYNC_NOT_ENROLLED',
-  /** Enrolment is waiting for HQ's approval. */
-  SyncPending: 'E_SYNC_PENDING',
-  /** HQ revoked this workstation: it can no longer send or receive. */
-  SyncRevoked: 'E_SYNC_REVOKED',
-  /** HQ cannot be reached now (the outbox keeps what was sent). */
-  SyncOffline: 'E_SYNC_OFFLINE',
-  /** The relay's certificate is not the pinned HQ fingerprint: nothing was sent. */
-  SyncPinning: 'E_SYNC_PINNING',
-  /** HQ refused the request (details in the message). */
-  SyncRefused: 'E_SYNC_REFUSED',
-  /** A recipient has no usable device (unknown, revoked, or without current keys). */
-  SyncRecipientUnavailable: 'E_SYNC_RECIPIENT_UNAVAILABLE',
-  /** HQ's directory signature did not verify. */
-  SyncDirectoryInvalid: 'E_SYNC_DIRECTORY_INVALID',
+  // Sync with headquarters (the codes are defined with the other sync codes).
+  ...SyncCallErrorCode,
 } as const;
 
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+/**
+ * Every stable code: those above, and every sync code (shared/sync/sync-error-codes.ts: the
+ * relay's, the relay link's, the envelope layer's and the receiver's), which reach the UI as an
+ * outbox item's or a round's last error.
+ */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode] | SyncErrorCode;
 
-export const ERROR_CODES: readonly ErrorCode[] = Object.values(ErrorCode);
+export const ERROR_CODES: readonly ErrorCode[] = [
+  ...new Set<ErrorCode>([...Object.values(ErrorCode), ...SYNC_ERROR_CODES]),
+];
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);

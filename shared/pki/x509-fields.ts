@@ -1,5 +1,6 @@
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { toHex } from '../encoding/hex';
 
 /**
  * The X.509 fields that Node's `X509Certificate` does not expose, read with pkijs: the keyUsage
@@ -113,10 +114,4 @@ export function crlRevokes(
   if (!signed) return false;
   const serial = BigInt(`0x${serialHex || '0'}`);
   return crl.revoked.some((e) => e.serial === serial && e.at.getTime() <= at.getTime());
-}
-
-function toHex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
 }

@@ -126,6 +126,8 @@ describe('sync: a full exchange', () => {
     await must(hqOfficer.core, 'sync.now', {});
     expect(hqOfficer.core.sync.lastRound()).toMatchObject({ received: 2, rejected: 0, errors: [] });
     expect((await must(hqOfficer.core, 'sync.status', {})).inboxVersion).toBe(before + 2);
+    // Both items stored: no download (ciphertext) is left in the vault.
+    expect((await hqOfficer.core.vault.run('sync.downloads', {})).items).toEqual([]);
 
     const inbox = (await hqOfficer.core.vault.run('sync.received', { limit: 10 })).items;
     const msg = inbox.find((i) => i.kind === 'message');

@@ -9,6 +9,7 @@ import {
   parseEnvelopeFrame,
   unwrapContentKey,
 } from '../../electron/core/sync/envelope';
+import { asPrekeySecretKey } from '../../electron/core/sync/device-keys';
 import { asPassphraseWrapped } from '../../electron/core/vault/key-wrapper';
 import { readKeyFile } from '../../electron/core/vault/key-file';
 import { createPassphraseWrapper } from '../../electron/core/vault/passphrase-wrapper';
@@ -171,7 +172,7 @@ describe('sync: forward secrecy', () => {
           prekeySecret: () => ({
             prekeyId: wrap?.prekeyId ?? '',
             publicKey: new Uint8Array(p.public_key),
-            secretKey: new Uint8Array(p.secret_key),
+            secretKey: asPrekeySecretKey(new Uint8Array(p.secret_key)),
             createdAt: p.created_at,
           }),
           senderKey: (id) => senderKey.get(id),

@@ -1,9 +1,19 @@
-import { type Sodium } from '../vault/sodium';
-import { PREKEY_CONTEXT, prekeyMessage as sharedPrekeyMessage } from '../../../shared/sync/relay-protocol';
-import { toHex } from './bytes';
+import { toHex } from '../../../shared/encoding/hex';
+import { DEVICE_ID_BYTES, deviceIdOf, ID_HEX } from '../../../shared/sync/device-id';
+import { prekeyMessage } from '../../../shared/sync/relay-protocol';
+import { PREKEY_CONTEXT } from '../../../shared/sync/signing-contexts';
+import type { Sodium } from '../vault/sodium';
+import {
+  asDeviceBoxSecretKey,
+  asDeviceSignSecretKey,
+  asPrekeySecretKey,
+  type DeviceKeys,
+  type DevicePrekey,
+  type PrekeySecret,
+} from './device-keys';
 
-export { PREKEY_CONTEXT };
-import type { DeviceKeys, PrekeySecret, SignedPrekey } from './envelope';
+/** The bytes a prekey signature covers, and its label: one definition, shared with the relay. */
+export { PREKEY_CONTEXT, prekeyMessage };
 
 /**
  * Device keys and signed prekeys of the end-to-end layer (see docs/architecture.md,
@@ -17,36 +27,9 @@ import type { DeviceKeys, PrekeySecret, SignedPrekey } from './envelope';
  * anyone, even with every long-term key of the device: that is the forward-secrecy window.
  */
 
-const HEX32 = /^[0-9a-f]{32}$/;
-
-/** Size of a device id and a prekey id in bytes (32 lowercase hex characters). */
-export const ID_BYTES = 16;
-
-/**
- * The bytes a device signs to publish a prekey, one definition shared with the relay (which
- * verifies them): `"embassy/v1/prekey" ‖ 0 ‖ deviceId (32 ASCII hex) ‖ 0 ‖ prekeyId (32 ASCII
- * hex) ‖ 0 ‖ publicKey (32) ‖ createdAt (u64 BE, ms)`.
- */
-export function prekeyMessage(
-  deviceId: string,
-  prekeyId: string,
-  publicKey: Uint8Array,
-  createdAt: number,
-): Uint8Array {
-  if (!HEX32.test(deviceId)) throw new Error('prekeyMessage: device id must be 32 lowercase hex');
-  if (!HEX32.test(prekeyId)) throw new Error('prekeyMessage: prekey id must be 32 lowercase hex');
-  return sharedPrekeyMessage(deviceId, prekeyId, publicKey, createdAt);
-}
-
-/**
- * The relay's rule (`DeviceId` in shared/sync/relay-protocol.ts, `deviceIdOf` in hq/):
- * lowercase hex of the first 16 bytes of SHA-256 over the Ed25519 public key.
- */
+/** The device-id rule (shared/sync/device-id.ts) with libsodium's SHA-256. */
 export function deviceIdFromSignPublicKey(sodium: Sodium, signPublicKey: Uint8Array): string {
-  if (signPublicKey.length !== sodium.crypto_sign_PUBLICKEYBYTES) {
-    throw new Error('an Ed25519 public key is 32 bytes');
-  }
-  return toHex(sodium.crypto_hash_sha256(signPublicKey).subarray(0, ID_BYTES));
+  return deviceIdOf(signPublicKey, (bytes) => sodium.crypto_hash_sha256(bytes));
 }
 
 export function generateDeviceKeys(sodium: Sodium): DeviceKeys {
@@ -55,9 +38,9 @@ export function generateDeviceKeys(sodium: Sodium): DeviceKeys {
   return {
     deviceId: deviceIdFromSignPublicKey(sodium, sign.publicKey),
     signPublicKey: sign.publicKey,
-    signSecretKey: sign.privateKey,
+    signSecretKey: asDeviceSignSecretKey(sign.privateKey),
     boxPublicKey: box.publicKey,
-    boxSecretKey: box.privateKey,
+    boxSecretKey: asDeviceBoxSecretKey(box.privateKey),
   };
 }
 
@@ -66,16 +49,21 @@ export function generatePrekey(
   sodium: Sodium,
   device: DeviceKeys,
   now: number,
-): { secret: PrekeySecret; signed: SignedPrekey } {
+): { secret: PrekeySecret; signed: DevicePrekey } {
   if (!Number.isSafeInteger(now) || now < 0) throw new Error('generatePrekey: now must be ms since epoch');
-  const prekeyId = toHex(sodium.randombytes_buf(ID_BYTES));
+  const prekeyId = toHex(sodium.randombytes_buf(DEVICE_ID_BYTES));
   const pair = sodium.crypto_box_keypair();
   const signature = sodium.crypto_sign_detached(
     prekeyMessage(device.deviceId, prekeyId, pair.publicKey, now),
     device.signSecretKey,
   );
   return {
-    secret: { prekeyId, publicKey: pair.publicKey, secretKey: pair.privateKey, createdAt: now },
+    secret: {
+      prekeyId,
+      publicKey: pair.publicKey,
+      secretKey: asPrekeySecretKey(pair.privateKey),
+      createdAt: now,
+    },
     signed: { deviceId: device.deviceId, prekeyId, publicKey: pair.publicKey, createdAt: now, signature },
   };
 }
@@ -84,11 +72,11 @@ export function generatePrekey(
  * True only if `prekey` is well formed, `signPublicKey` is the key of `prekey.deviceId`
  * (the device id derives from it) and the signature verifies. Never throws.
  */
-export function verifyPrekey(sodium: Sodium, prekey: SignedPrekey, signPublicKey: Uint8Array): boolean {
+export function verifyPrekey(sodium: Sodium, prekey: DevicePrekey, signPublicKey: Uint8Array): boolean {
   try {
     if (
-      !HEX32.test(prekey.deviceId) ||
-      !HEX32.test(prekey.prekeyId) ||
+      !ID_HEX.test(prekey.deviceId) ||
+      !ID_HEX.test(prekey.prekeyId) ||
       !(prekey.publicKey instanceof Uint8Array) ||
       prekey.publicKey.length !== 32 ||
       !(prekey.signature instanceof Uint8Array) ||

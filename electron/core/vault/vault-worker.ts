@@ -15,7 +15,7 @@ import {
   type VaultRepository,
 } from './vault-repository';
 import type { AttachmentInfo } from '../../../shared/contract/vault-calls';
-import { createSyncStore, type SyncStore } from '../sync/sync-store';
+import { createSyncStoreContext, syncWorkerHandlers, type SyncStoreContext } from '../sync';
 import {
   isWorkerOp,
   WORKER_OPS,
@@ -39,7 +39,7 @@ const IMPORT_CHECKPOINT_DELAY_MS = 500;
 interface Session {
   readonly db: InstanceType<typeof Database>;
   readonly repo: VaultRepository;
-  sync?: SyncStore;
+  sync?: SyncStoreContext;
 }
 
 type OpHandler<O extends WorkerOp> = (
@@ -58,11 +58,6 @@ function main(): void {
     return session;
   };
 
-  const sync = async (): Promise<SyncStore> => {
-    const s = open();
-    s.sync ??= createSyncStore(s.db, s.repo, await sodium());
-    return s.sync;
-  };
   /**
    * A stored PDF's text, extracted outside the write transaction, then indexed. Null when
    * pdf.js cannot read it: the PDF is still stored, just not searchable by content.
@@ -90,6 +85,13 @@ function main(): void {
   /** An attachment just stored, with its PDF text indexed when it is a PDF pdf.js can read. */
   const indexPdfText = async ({ info, pending }: StoredAttachment): Promise<AttachmentInfo> =>
     pending ? ((await indexPdf(pending)) ?? info) : info;
+
+  /** Sync's state for this vault session, made on first use (sync/store/). */
+  const syncContext = async (): Promise<SyncStoreContext> => {
+    const s = open();
+    s.sync ??= createSyncStoreContext({ db: s.db, repo: s.repo, sodium: await sodium(), indexPdfs });
+    return s.sync;
+  };
 
   const handlers: { [O in WorkerOp]: OpHandler<O> } = {
     async open(input) {
@@ -161,37 +163,7 @@ function main(): void {
     search: (input) => open().repo.search(input),
     'bulk.import': (input) => open().repo.bulkImport(input),
     counts: () => open().repo.counts(),
-    'sync.identity': async () => (await sync()).identity(),
-    'sync.identity.create': async (i) => (await sync()).createIdentity(i),
-    'sync.identity.update': async (i) => (await sync()).updateIdentity(i),
-    'sync.sign': async (i) => (await sync()).sign(i.message),
-    'sync.prekeys.plan': async (i) => (await sync()).planPrekeys(i),
-    'sync.prekeys.published': async (i) => (await sync()).prekeysPublished(i.ids),
-    'sync.directory.store': async (i) => (await sync()).storeDirectory(i),
-    'sync.directory.get': async (i) => (await sync()).directory(i.now),
-    'sync.warnings': async () => (await sync()).warnings(),
-    'sync.send': async (i) => (await sync()).send(i.send, i.now),
-    'sync.outbox.list': async (i) => (await sync()).outboxList(i.limit),
-    'sync.outbox.stats': async () => (await sync()).outboxStats(),
-    'sync.outbox.due': async (i) => ({ items: (await sync()).outboxDue(i.now, i.limit) }),
-    'sync.outbox.read': async (i) => (await sync()).outboxRead(i.id, i.offset, i.length),
-    'sync.outbox.update': async (i) => (await sync()).outboxUpdate(i),
-    'sync.outbox.retry': async (i) => (await sync()).outboxRetry(i.id, i.now),
-    'sync.outbox.cancel': async (i) => (await sync()).outboxCancel(i.id, i.now),
-    'sync.download.begin': async (i) => (await sync()).downloadBegin(i),
-    'sync.download.append': async (i) => (await sync()).downloadAppend(i.itemId, i.offset, i.bytes),
-    'sync.download.read': async (i) => (await sync()).downloadRead(i.itemId, i.offset, i.length),
-    'sync.receive': async (i) => {
-      const result = (await sync()).receive(i.itemId, i.now, i.retryUnknownSender === true);
-      if (result.status !== 'stored') return result;
-      await indexPdfs(result.pdfs);
-      return { status: result.status, kind: result.kind, recordId: result.recordId };
-    },
-    'sync.received': async (i) => ({ items: (await sync()).received(i.limit) }),
-    'sync.audit': async (i) => {
-      const s = await sync();
-      return { events: s.audit(i.limit), received: s.receivedCount() };
-    },
+    ...syncWorkerHandlers(syncContext),
   };
 
   const run = async (raw: unknown): Promise<WorkerResponse> => {

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type Sodium, loadSodium } from '../vault/sodium';
-import { concat, fromHex, u32be } from './bytes';
+import { concat, u32be } from '../../../../shared/encoding/bytes';
+import { fromHex } from '../../../../shared/encoding/hex';
+import { type Sodium, loadSodium } from '../../vault/sodium';
 import {
   assembleEnvelope,
   type DeviceKeys,
@@ -15,11 +16,11 @@ import {
   type PrekeySecret,
   sealEnvelope,
   type SealInput,
-  type SignedPrekey,
+  type DevicePrekey,
   streamAssociatedData,
   unwrapContentKey,
-} from './envelope';
-import { DEFAULT_PREKEY_POLICY, generateDeviceKeys, generatePrekey, planPrekeyRotation } from './prekeys';
+} from '.';
+import { DEFAULT_PREKEY_POLICY, generateDeviceKeys, generatePrekey, planPrekeyRotation } from '../prekeys';
 
 let sodium: Sodium;
 beforeAll(async () => {
@@ -43,7 +44,7 @@ const DAY = 24 * 60 * 60 * 1000;
 interface Device {
   keys: DeviceKeys;
   prekeys: PrekeySecret[];
-  signed: SignedPrekey;
+  signed: DevicePrekey;
 }
 
 function device(now = T0): Device {

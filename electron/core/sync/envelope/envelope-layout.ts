@@ -1,0 +1,64 @@
+import { ascii } from '../../../../shared/encoding/text';
+import { DEVICE_ID_BYTES } from '../../../../shared/sync/device-id';
+
+/**
+ * The sizes and fixed values of the envelope format, version 1, and the shapes of its header
+ * (docs/architecture.md, "Envelope wire format (v1)"). Changing any value here changes the
+ * wire format.
+ */
+
+export type EnvelopeKind = 'message' | 'document';
+
+/** One recipient's copy of the content key. */
+export interface EnvelopeKeyWrap {
+  deviceId: string;
+  prekeyId: string;
+  /** 24 bytes (XChaCha20-Poly1305). */
+  nonce: Uint8Array;
+  /** 48 bytes: the 32-byte content key and its 16-byte tag. */
+  wrappedKey: Uint8Array;
+}
+
+export interface EnvelopeHeader {
+  version: 1;
+  envelopeId: string;
+  senderDeviceId: string;
+  seq: number;
+  createdAt: number;
+  kind: EnvelopeKind;
+  /** Recipient device ids, in header order. */
+  recipients: readonly string[];
+  /** Plaintext size in bytes. */
+  payloadSize: number;
+  /** Plaintext bytes per secretstream chunk (the last chunk may be shorter). */
+  chunkSize: number;
+  /** The envelope's ephemeral X25519 public key. */
+  ephemeralPublicKey: Uint8Array;
+  /** Per recipient (same order as `recipients`): which prekey, nonce and wrapped content key. */
+  wraps: readonly EnvelopeKeyWrap[];
+}
+
+/** The relay's item limit: no envelope is larger. */
+export const MAX_ENVELOPE_BYTES = 256 * 1024 * 1024;
+export const ENVELOPE_VERSION = 1;
+/** Plaintext bytes per secretstream chunk when sealing. */
+export const ENVELOPE_CHUNK_SIZE = 64 * 1024;
+export const MAX_RECIPIENTS = 64;
+/** Upper bound of the encoded header (64 recipients need about 6.9 KB). */
+export const MAX_HEADER_BYTES = 16 * 1024;
+
+export const MAGIC = ascii('EMBENV');
+export const PRELUDE_BYTES = MAGIC.length + 1;
+export const SIGNATURE_BYTES = 64;
+export const STREAM_HEADER_BYTES = 24;
+export const STREAM_ABYTES = 17;
+export const KEY_BYTES = 32;
+export const NONCE_BYTES = 24;
+export const WRAPPED_KEY_BYTES = KEY_BYTES + 16;
+export const ID_BYTES = DEVICE_ID_BYTES;
+export const WRAP_ENTRY_BYTES = ID_BYTES + ID_BYTES + NONCE_BYTES + WRAPPED_KEY_BYTES;
+export const MIN_CHUNK_SIZE = 4 * 1024;
+export const MAX_CHUNK_SIZE = 1024 * 1024;
+export const KIND_CODES: Record<EnvelopeKind, number> = { message: 1, document: 2 };
+export const ENVELOPE_ID = /^[A-Za-z0-9_-]{8,128}$/;
+export const ZERO = new Uint8Array([0]);

@@ -1,0 +1,21 @@
+/**
+ * The sync store: sync's half in the vault worker (device keys, prekeys, HQ's directory, the
+ * outbox, downloads, the inbox and the refusal log), and this folder's public face. The vault
+ * worker imports only this: the operations table, their handlers, and the context it makes
+ * per unlocked vault.
+ *
+ * Parts (each a table of operations over a `SyncStoreContext`, tests beside each):
+ * device-identity.ts, device-prekeys.ts, directory.ts, outbox-send.ts, outbox.ts,
+ * downloads.ts, inbox.ts (with inbox-records.ts), refusal-log.ts.
+ */
+export { createSyncStoreContext, type SyncStoreContext } from './store-context';
+export {
+  SYNC_WORKER_OPS,
+  syncWorkerHandlers,
+  type SyncWorkerHandlers,
+  type SyncWorkerOpName,
+} from './sync-worker-ops';
+export type { PublicIdentity } from './device-identity';
+export type { DueItem } from './outbox';
+export type { ReceivedEntry } from './inbox-records';
+export type { ReceiveResult } from './inbox';

@@ -1,0 +1,159 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
+import { OutboxItem, SyncSendInput } from '../../../../shared/contract/sync-calls';
+import type { Classification } from '../../../../shared/domain/classification';
+import { sealEnvelope } from '../envelope';
+import { encodePayload, type PayloadAttachment, type SyncPayload } from '../payload';
+import { deviceKeys, forgetKeys, requireIdentity } from './device-identity';
+import { recipientsFor, storedDirectory } from './directory';
+import { outboxRow, putEnvelope, toOutboxItem, type OutboxRow } from './outbox';
+import { logEvent } from './refusal-log';
+import { partyOf, type SyncStoreContext } from './store-context';
+import { Ms, syncOp } from './worker-op';
+
+/**
+ * Sending: seal one envelope for every approved device of every recipient and queue one
+ * outbox row per device, with the next sequence number, in one transaction, together with
+ * the officer's own copy (a sent message in its thread, a document marked sent).
+ */
+
+/** The largest envelope we seal: the relay's item limit. */
+const MAX_ENVELOPE = 256 * 1024 * 1024;
+
+/** A vault document as it travels: its registered fields, latest text and every attachment's bytes. */
+function readDocumentPayload(
+  ctx: SyncStoreContext,
+  documentId: string,
+): {
+  title: string;
+  text: string;
+  classification: Classification;
+  registryNumber: string;
+  parties: { from: string; to: string[] };
+  attachments: PayloadAttachment[];
+} {
+  const detail = ctx.repo.getDocument(documentId);
+  const attachments: PayloadAttachment[] = [];
+  let total = 0;
+  for (const a of detail.attachments) {
+    total += a.size;
+    if (total > MAX_ENVELOPE - 1024 * 1024) {
+      throw new CoreError(ErrorCode.TooLarge, 'the document is too large to send in one envelope');
+    }
+    const bytes = new Uint8Array(a.size);
+    for (let off = 0; off < a.size;) {
+      const chunk = ctx.repo.readAttachment({ id: a.id, offset: off, length: 1024 * 1024 });
+      bytes.set(chunk.bytes, off);
+      off += chunk.bytes.length;
+      if (chunk.bytes.length === 0) break;
+    }
+    attachments.push({ name: a.name, mediaType: a.mediaType, bytes });
+  }
+  const latest = detail.versions[detail.versions.length - 1];
+  return {
+    title: detail.document.subject,
+    text: latest?.body ?? '',
+    classification: detail.document.classification,
+    registryNumber: detail.document.registryNumber,
+    parties: { from: detail.document.from, to: [...detail.document.to] },
+    attachments,
+  };
+}
+
+type SendInput = z.output<typeof SyncSendInput>;
+
+function send(ctx: SyncStoreContext, input: SendInput, now: number): { items: OutboxItem[] } {
+  const { db, repo, sodium } = ctx;
+  const r = requireIdentity(ctx);
+  if (r.status === 'revoked') throw new CoreError(ErrorCode.SyncRevoked, 'HQ revoked this workstation');
+  if (r.status !== 'approved') throw new CoreError(ErrorCode.SyncPending, 'enrolment is not approved yet');
+  const dir = storedDirectory(ctx);
+  if (!dir) throw new CoreError(ErrorCode.SyncOffline, "HQ's directory has not been fetched yet");
+  const targets = [...new Set(input.to.map((a) => a.toLowerCase()))].map((a) =>
+    recipientsFor(ctx, a, r.device_id, dir, now),
+  );
+  const recipients = targets.flatMap((t) => t.recipients);
+  const addressOf = new Map<string, string>();
+  for (const t of targets) for (const d of t.recipients) addressOf.set(d.deviceId, t.address);
+  const sender = { senderAddress: r.address ?? '', senderName: r.name ?? '' };
+  let payload: SyncPayload;
+  if (input.kind === 'message') {
+    payload = { kind: 'message', title: input.title, text: input.text, sentAt: now, ...sender };
+  } else {
+    const doc = readDocumentPayload(ctx, input.documentId);
+    payload = { kind: 'document', sentAt: now, ...sender, ...doc };
+  }
+  const plain = encodePayload(payload);
+  const envelopeId = randomUUID();
+  const keys = deviceKeys(r);
+  return db.transaction(() => {
+    const seq = r.next_seq;
+    let sealed: Uint8Array;
+    try {
+      sealed = sealEnvelope(sodium, {
+        sender: keys,
+        envelopeId,
+        seq,
+        createdAt: now,
+        kind: input.kind,
+        recipients,
+        payload: plain,
+      });
+    } finally {
+      forgetKeys(ctx, keys);
+      plain.fill(0);
+    }
+    if (sealed.length > MAX_ENVELOPE) throw new CoreError(ErrorCode.TooLarge, 'the envelope is too large');
+    db.prepare('UPDATE sync_identity SET next_seq = ? WHERE id = 1').run(seq + 1);
+    putEnvelope(ctx, envelopeId, sealed);
+    const digest = createHash('sha256').update(sealed).digest('hex');
+    const insert = db.prepare(
+      `INSERT INTO sync_outbox (id, envelope_id, relay_envelope_id, kind, title, recipient_address,
+         recipient_device, size, sha256, state, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
+    );
+    const ids: string[] = [];
+    for (const d of recipients) {
+      const id = randomUUID();
+      insert.run(
+        id,
+        envelopeId,
+        `${envelopeId}_${d.deviceId.slice(0, 12)}`,
+        input.kind,
+        payload.title,
+        addressOf.get(d.deviceId) ?? '',
+        d.deviceId,
+        sealed.length,
+        digest,
+        now,
+      );
+      ids.push(id);
+    }
+    // The officer's own copy: a sent message in its thread, a document marked sent.
+    const to = targets.map((t) => t.address);
+    if (payload.kind === 'message') {
+      repo.addSyncedMessage({
+        subject: payload.title || payload.text.slice(0, 80),
+        from: partyOf(sender.senderName, sender.senderAddress),
+        to,
+        body: payload.text,
+        state: 'sent',
+        read: true,
+        at: new Date(now).toISOString(),
+      });
+    } else if (input.kind === 'document') {
+      repo.setDocumentStatus(input.documentId, 'sent');
+    }
+    logEvent(ctx, { at: now, event: 'queued', senderDevice: r.device_id, envelopeId });
+    return { items: ids.map((id) => toOutboxItem(outboxRow(ctx, id) as OutboxRow)) };
+  })();
+}
+
+export const SEND_OPS = {
+  'sync.send': syncOp({
+    input: z.object({ send: SyncSendInput, now: Ms }).strict(),
+    output: z.object({ items: z.array(OutboxItem) }).strict(),
+    handler: (ctx, input) => send(ctx, input.send, input.now),
+  }),
+} as const;

@@ -1,0 +1,26 @@
+/**
+ * Every domain-separation label of the sync protocol, in one place: each signature, key
+ * derivation and associated data starts with its label and a 0 byte, so a signature made for
+ * one purpose never verifies for another. Never change one: it is part of the wire format
+ * (docs/architecture.md, "HQ relay" and "Envelope wire format (v1)").
+ */
+
+/** The device key's proof that it enrols its own keys (relay-protocol `enrolmentMessage`). */
+export const ENROL_CONTEXT = 'embassy-hq/v1/enroll';
+/** The device key's answer to a session challenge (`authSessionMessage`). */
+export const AUTH_SESSION_CONTEXT = 'embassy-hq/v1/auth-session';
+/** The officer's token certifying a device's keys (`tokenEnrolmentMessage`). */
+export const TOKEN_ENROL_CONTEXT = 'embassy-hq/v1/token-enroll';
+/** The device key over a published prekey (`prekeyMessage`). */
+export const PREKEY_CONTEXT = 'embassy/v1/prekey';
+/** HQ's key over the device directory (`directoryMessage`). */
+export const DIRECTORY_CONTEXT = 'embassy-hq/v1/directory';
+
+/** The sender's signature over an envelope. */
+export const ENVELOPE_CONTEXT = 'embassy/v1/envelope';
+/** Derivation of a recipient's wrapping key. */
+export const WRAP_KEY_CONTEXT = 'embassy/v1/wrap';
+/** Associated data of a wrapped content key. */
+export const WRAP_AD_CONTEXT = 'embassy/v1/wrap-ad';
+/** Associated data of every payload chunk. */
+export const STREAM_AD_CONTEXT = 'embassy/v1/stream';

@@ -78,12 +78,60 @@ export const boundaryRules = [
               ['main', 'preload', 'renderer'],
               'electron/core/ may import only shared/, Node and libraries.',
             ),
+            noLayer(
+              ['hq', 'cli', 'dev'],
+              'electron/core/ is the library: the CLI, the preview and hq/ compose it, never the reverse.',
+            ),
           ],
         },
       ],
       'no-restricted-globals': [
         'error',
         ...domGlobals.map((name) => ({ name, message: 'electron/core/ is plain Node: no DOM.' })),
+      ],
+    },
+  },
+  {
+    files: ['electron/cli/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noElectron('electron/cli/ is the `embassy` tool, plain Node: no electron.'),
+            noLayer(
+              ['main', 'preload', 'renderer', 'dev'],
+              'electron/cli/ composes the core library and hq/cli only (with shared/, Node and libraries).',
+            ),
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...domGlobals.map((name) => ({ name, message: 'electron/cli/ is plain Node: no DOM.' })),
+      ],
+    },
+  },
+  {
+    files: ['electron/dev/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noElectron('electron/dev/ is the browser preview, plain Node: no electron.'),
+            noLayer(
+              ['main', 'preload', 'renderer', 'cli', 'hq'],
+              'electron/dev/ composes the core library only (with shared/, Node and libraries).',
+            ),
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...domGlobals.map((name) => ({ name, message: 'electron/dev/ is plain Node: no DOM.' })),
       ],
     },
   },
@@ -116,9 +164,10 @@ export const boundaryRules = [
           patterns: [
             noLayer(['renderer', 'preload'], 'main may import shared/, electron/core/ and electron only.'),
             {
-              group: ['**/core/bridge/**', '**/core/dev/**', 'ws'],
-              message: 'The loopback bridge is dev/test only: never in the Electron app.',
+              group: ['**/dev', '**/dev/**', '**/bridge-server', 'ws'],
+              message: 'The preview and its loopback bridge are dev/test only: never in the Electron app.',
             },
+            noLayer(['cli', 'hq'], 'main may import shared/, electron/core/ and electron only.'),
           ],
         },
       ],

@@ -3,7 +3,8 @@
 //   dist/main      the Electron main process (one CJS bundle; never contains the bridge)
 //   dist/preload   the sandboxed preload (one self-contained CJS file: sandboxed preloads
 //                  cannot require local chunks)
-//   dist/node      the `embassy` CLI and the preview server (dev/test tools)
+//   dist/node      the `embassy` CLI (electron/cli/, with the relay's commands from hq/cli/)
+//                  and the preview server with its bridge (electron/dev/): dev/test tools
 //   vault-worker.cjs beside main.cjs and beside the CLI: the vault's database thread, found at
 //                  run time by electron/core/vault/worker-location.ts (same folder or its parent)
 //   dist/token     the token host process (the only code that loads pkcs11js and the PKCS#11
@@ -74,8 +75,8 @@ await nodeBuild({
 });
 await nodeBuild({
   entries: {
-    embassy: 'electron/core/cli/embassy-main.ts',
-    preview: 'electron/core/dev/preview-main.ts',
+    embassy: 'electron/cli/embassy-main.ts',
+    preview: 'electron/dev/preview-main.ts',
     ...vaultWorker,
   },
   outDir: 'dist/node',

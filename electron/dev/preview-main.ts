@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createCore } from '../core';
-import { defaultProfileDir } from '../profile/profile-dir';
+import { createCore, defaultProfileDir } from '../core';
 import { startPreview } from './preview-server';
 
 declare const __APP_VERSION__: string;

@@ -1,11 +1,17 @@
 import { resolve } from 'node:path';
-import { AdminError } from '../../../hq/admin/device-admin';
-import { EXIT, UsageError, type CliArgs, type CliIo } from './cli-command';
+import { EXIT, UsageError, type CliIo } from '../../shared/cli/cli-command';
+import { AdminError } from '../admin/device-admin';
+
+/** `--data DIR`, which every `embassy hq` command takes. */
+export const DATA_OPTION = {
+  type: 'string',
+  arg: 'DIR',
+  help: "the relay's data folder (its database, keys, certificate)",
+} as const;
 
 /** The `--data DIR` every `embassy hq` command needs, resolved. */
-export function dataDirOf(values: CliArgs['values']): string {
-  const data = values.data;
-  if (typeof data !== 'string' || data === '') throw new UsageError('--data DIR is required');
+export function dataDirOf(data: string | undefined): string {
+  if (data === undefined || data === '') throw new UsageError('--data DIR is required');
   return resolve(data);
 }
 

@@ -1,8 +1,16 @@
-import { parseArgs } from 'node:util';
-import { EXIT, UsageError, type CliCommand, type CliIo } from './cli-command';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import {
+  COMMON_EXIT_CODES,
+  EXIT,
+  UsageError,
+  type CliCommand,
+  type CliIo,
+} from '../../shared/cli/cli-command';
+import { columns, commandHelp, commandRows, HELP_WIDTH, wrap } from '../../shared/cli/help-text';
 import { COMMANDS } from './commands';
+import { PIN_STDIN_OPTION, PROFILE_OPTION } from './common-options';
 
-export { EXIT, type CliIo } from './cli-command';
+export { EXIT, type CliIo } from '../../shared/cli/cli-command';
 
 declare const __APP_VERSION__: string;
 
@@ -11,25 +19,34 @@ declare const __APP_VERSION__: string;
  * app. Secrets (PINs, passphrases) are read from standard input only, never argv or env.
  */
 function help(commands: readonly CliCommand[]): string {
-  const width = Math.max(...commands.map((c) => c.usage.length));
-  return `embassy — the embassy secure workstation from the command line
+  return [
+    'embassy - the embassy secure workstation from the command line',
+    '',
+    'Usage: embassy COMMAND [OPTIONS]',
+    '',
+    'Commands:',
+    ...columns([
+      ...commandRows(commands),
+      ['embassy --version', 'print the version'],
+      ['embassy --help', "this text; 'embassy COMMAND --help' for one command"],
+    ]),
+    '',
+    'Common options:',
+    ...columns([
+      ['--profile DIR', PROFILE_OPTION.help],
+      ['--json', 'machine-readable output on stdout'],
+      ['--pin-stdin', PIN_STDIN_OPTION.help],
+    ]),
+    '',
+    'Exit codes:',
+    ...columns(COMMON_EXIT_CODES.map(([code, meaning]) => [String(code), meaning])),
+    '',
+  ].join('\n');
+}
 
-Usage:
-${commands.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`).join('\n')}
-  embassy --version${' '.repeat(Math.max(1, width - 15))}  print the version
-  embassy --help${' '.repeat(Math.max(1, width - 12))}  this text; 'embassy COMMAND --help' for one command
-
-Common options:
-  --profile DIR   the officer's profile folder (default: the app's own profile)
-  --json          machine-readable output on stdout
-  --pin-stdin     read the token PIN (or passphrase) from standard input
-
-Exit codes:
-  0  success
-  1  the core answered with an error (code on stderr, or in the JSON)
-  2  bad command line
-  3  internal error
-`;
+/** A usage line for error messages, wrapped like `--help` wraps it. */
+function usageLines(usage: string): string {
+  return `${wrap(usage, HELP_WIDTH, 'Usage: ', '    ', true).join('\n')}\n`;
 }
 
 /** The command whose (possibly multi-word) name is the longest prefix of the words given. */
@@ -44,7 +61,7 @@ function findCommand(words: readonly string[], commands: readonly CliCommand[]):
 
 export async function runCli(argv: readonly string[], io: CliIo, commands = COMMANDS): Promise<number> {
   const usageError = (message: string, usage?: string): number => {
-    io.stderr(`embassy: ${message}\n${usage ? `Usage: ${usage}\n` : "Try 'embassy --help'.\n"}`);
+    io.stderr(`embassy: ${message}\n${usage ? usageLines(usage) : "Try 'embassy --help'.\n"}`);
     return EXIT.usage;
   };
   const firstWord = argv.findIndex((a) => !a.startsWith('-'));
@@ -69,7 +86,7 @@ export async function runCli(argv: readonly string[], io: CliIo, commands = COMM
   try {
     parsed = parseArgs({
       args: rest,
-      options: { ...command.options, help: { type: 'boolean', short: 'h', default: false } },
+      options: { ...parserOptions(command), help: { type: 'boolean', short: 'h', default: false } },
       allowPositionals: true,
       strict: true,
     });
@@ -77,7 +94,7 @@ export async function runCli(argv: readonly string[], io: CliIo, commands = COMM
     return usageError(e instanceof Error ? e.message : String(e), command.usage);
   }
   if (parsed.values.help) {
-    io.stdout(`Usage: ${command.usage}\n${command.summary}\n`);
+    io.stdout(commandHelp(command));
     return EXIT.ok;
   }
   const { min, max } = command.positionals ?? { min: 0, max: 0 };
@@ -95,4 +112,19 @@ export async function runCli(argv: readonly string[], io: CliIo, commands = COMM
     if (e instanceof UsageError) return usageError(e.message, command.usage);
     throw e;
   }
+}
+
+/** The command's options as parseArgs reads them (parseArgs refuses keys set to undefined). */
+function parserOptions(command: CliCommand): NonNullable<ParseArgsConfig['options']> {
+  return Object.fromEntries(
+    Object.entries(command.options).map(([name, o]) => [
+      name,
+      {
+        type: o.type,
+        ...(o.multiple !== undefined ? { multiple: o.multiple } : {}),
+        ...(o.short !== undefined ? { short: o.short } : {}),
+        ...(o.default !== undefined ? { default: o.default } : {}),
+      },
+    ]),
+  );
 }

@@ -8,9 +8,9 @@ import {
   BRIDGE_TOKEN_PREFIX,
   BridgeRequest,
   type BridgeResponse,
-} from '../../../shared/bridge/protocol';
-import { ErrorCode, type ContractError } from '../../../shared/contract/errors';
-import type { Dispatch } from '../contract/dispatcher';
+} from '../../shared/bridge/protocol';
+import { ErrorCode, type ContractError } from '../../shared/contract/errors';
+import type { Dispatch } from '../core';
 
 /**
  * The loopback WebSocket bridge: the same handler table as Electron IPC, for the browser

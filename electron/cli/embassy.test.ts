@@ -2,7 +2,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CliCommand } from './cli-command';
+import type { CliCommand } from '../../shared/cli/cli-command';
+import { COMMANDS } from './commands';
 import { EXIT, runCli } from './embassy';
 
 async function run(args: string[]) {
@@ -55,7 +56,7 @@ describe('embassy command registry', () => {
       name: 'vault init',
       summary: 'create a vault',
       usage: 'embassy vault init --profile DIR',
-      options: { profile: { type: 'string' as const } },
+      options: { profile: { type: 'string' as const, help: 'the profile' } },
       run: async (args: unknown) => {
         seen.push(args);
         return 0;
@@ -86,5 +87,35 @@ describe('embassy command registry', () => {
     const r = await run(['health', '--help']);
     expect(r.code).toBe(0);
     expect(r.out).toContain('Usage: embassy health');
+  });
+});
+
+describe('embassy help text', () => {
+  /** Bytes, not characters: `awk length` counts bytes under mawk, and terminals wrap by cells. */
+  const tooWide = (text: string) => text.split('\n').filter((line) => Buffer.byteLength(line) > 80);
+
+  it('embassy --help fits 80 columns', async () => {
+    const r = await run(['--help']);
+    expect(r.out.split('\n').length).toBeGreaterThan(20);
+    expect(tooWide(r.out)).toEqual([]);
+  });
+
+  it.each(COMMANDS.map((c) => [c.name]))(
+    'embassy %s --help fits 80 columns, with usage, options and exit codes',
+    async (name) => {
+      const r = await run([...name.split(' '), '--help']);
+      expect(r.code).toBe(EXIT.ok);
+      expect(r.out).toMatch(new RegExp(`^Usage: embassy ${name}\\b`));
+      expect(r.out).toContain('\nOptions:\n');
+      expect(r.out).toMatch(/\nExit codes:\n {2}0 {2}/);
+      expect(tooWide(r.out)).toEqual([]);
+    },
+  );
+
+  it('a usage error prints the wrapped usage, within 80 columns', async () => {
+    const r = await run(['sign', '--no-such-flag']);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.err).toContain('Usage: embassy sign');
+    expect(tooWide(r.err.split('\n').slice(1).join('\n'))).toEqual([]);
   });
 });

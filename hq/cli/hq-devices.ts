@@ -1,18 +1,17 @@
-import { listDevices } from '../../../../hq/admin/device-admin';
-import { EXIT, type CliCommand } from '../cli-command';
-import { adminAction, dataDirOf } from '../hq-admin-io';
+import { defineCommand, EXIT, JSON_OPTION } from '../../shared/cli/cli-command';
+import { listDevices } from '../admin/device-admin';
+import { adminAction, DATA_OPTION, dataDirOf } from './admin-io';
 
 /** `embassy hq devices`: the devices enrolled at a relay, with their status. */
-export const hqDevicesCommand: CliCommand = {
+export const hqDevicesCommand = defineCommand({
   name: 'hq devices',
   summary: 'list the devices enrolled at the relay',
   usage: 'embassy hq devices --data DIR [--json]',
-  options: { data: { type: 'string' }, json: { type: 'boolean', default: false } },
+  options: { data: DATA_OPTION, json: JSON_OPTION },
   run({ values }, io) {
-    const json = values.json === true;
-    return adminAction(json, io, async () => {
-      const devices = await listDevices(dataDirOf(values));
-      if (json) io.stdout(`${JSON.stringify(devices)}\n`);
+    return adminAction(values.json, io, async () => {
+      const devices = await listDevices(dataDirOf(values.data));
+      if (values.json) io.stdout(`${JSON.stringify(devices)}\n`);
       else if (devices.length === 0) io.stdout('no devices\n');
       else
         for (const d of devices) {
@@ -23,4 +22,4 @@ export const hqDevicesCommand: CliCommand = {
       return EXIT.ok;
     });
   },
-};
+});

@@ -2,14 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { attachBridge, type Bridge } from '../bridge/bridge-server';
-import type { Dispatch } from '../contract/dispatcher';
-import {
-  rendererCsp,
-  resolveAsset,
-  contentTypeFor,
-  securityHeaders,
-} from '../renderer-assets/renderer-assets';
+import { attachBridge, type Bridge } from './bridge-server';
+import type { Dispatch } from '../core';
+import { rendererCsp, resolveAsset, contentTypeFor, securityHeaders } from '../core/renderer-assets';
 
 /**
  * The browser preview: the built renderer served on 127.0.0.1 with the same CSP as the

@@ -1,4 +1,4 @@
-import { EXIT } from './cli-command';
+import { EXIT } from '../../shared/cli/cli-command';
 import { runCli } from './embassy';
 
 function readStdin(): Promise<Buffer> {

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { flip, must } from '../../../tests/helpers/must';
 import { type Sodium, loadSodium } from '../vault/sodium';
 import { concat, fromHex, u32be } from './bytes';
 import {
@@ -25,17 +26,6 @@ let sodium: Sodium;
 beforeAll(async () => {
   sodium = await loadSodium();
 });
-
-/** The value, or a failed test if it is missing (instead of a non-null assertion). */
-function must<T>(value: T | undefined | null): T {
-  if (value === undefined || value === null) expect.fail('missing value');
-  return value;
-}
-
-/** XOR one byte in place. */
-function flip(bytes: Uint8Array, offset: number, mask: number): void {
-  bytes[offset] = must(bytes[offset]) ^ mask;
-}
 
 const T0 = Date.UTC(2025, 0, 6, 9, 0, 0);
 const DAY = 24 * 60 * 60 * 1000;

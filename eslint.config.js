@@ -20,8 +20,12 @@ const noNativeOrServer = (why) => ({
   group: ['ws', 'better-sqlite3*', 'pkcs11js', 'electron-updater', 'libsodium*'],
   message: why,
 });
+/**
+ * Imports of the named layers' folders. shared/ stays importable from everywhere even where one
+ * of its folders has a layer's name (`shared/cli/` is not the CLI).
+ */
 const noLayer = (layers, why) => ({
-  group: layers.flatMap((l) => [`**/${l}`, `**/${l}/**`]),
+  group: [...layers.flatMap((l) => [`**/${l}`, `**/${l}/**`]), '!**/shared/**'],
   message: why,
 });
 

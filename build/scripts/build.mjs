@@ -19,7 +19,13 @@ const root = new URL('../../', import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
 const define = { __APP_VERSION__: JSON.stringify(pkg.version) };
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
-const quiet = process.argv.includes('--quiet') ? 'warn' : 'info';
+// --quiet (tests, bench): warnings and errors. --errors-only (`npm start`): a new user sees no
+// build chatter or advice such as Vite's chunk-size warning, but every error still shows.
+const quiet = process.argv.includes('--errors-only')
+  ? 'error'
+  : process.argv.includes('--quiet')
+    ? 'warn'
+    : 'info';
 
 /**
  * Native, WebAssembly and ESM-only packages stay external (loaded from node_modules at run

@@ -1,4 +1,4 @@
-import { COMMON_EXIT_CODES, type CliCommand, type CliOption } from './cli-command';
+import { COMMON_EXIT_CODES, type CliCommand, type CliOption, type CliOptions } from './cli-command';
 
 /**
  * `embassy --help` and `embassy COMMAND --help`, laid out for an 80-column terminal: every
@@ -79,15 +79,14 @@ function optionHelp(option: CliOption): string {
   return more.length ? `${option.help} (${more.join('; ')})` : option.help;
 }
 
+/** One row per option (`--name ARG`, help), for `columns`. */
+export function optionRows(options: CliOptions): [string, string][] {
+  return Object.entries(options).map(([name, o]) => [optionName(name, o), optionHelp(o)]);
+}
+
 /** `embassy COMMAND --help`: usage, what it does, options, notes, exit codes. */
 export function commandHelp(command: CliCommand, width = HELP_WIDTH): string {
-  const options: [string, string][] = [
-    ...Object.entries(command.options).map(([name, o]): [string, string] => [
-      optionName(name, o),
-      optionHelp(o),
-    ]),
-    ['-h, --help', 'this text'],
-  ];
+  const options: [string, string][] = [...optionRows(command.options), ['-h, --help', 'this text']];
   const exitCodes = command.exitCodes ?? COMMON_EXIT_CODES;
   return [
     ...wrap(command.usage, width, 'Usage: ', '    ', true),

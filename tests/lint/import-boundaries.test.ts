@@ -164,6 +164,11 @@ const allowed: [layer: string, file: string, code: string][] = [
     "import { createCore } from '../core';\nimport { WebSocketServer } from 'ws';\nimport { ErrorCode } from '../../shared/contract/errors';\nvoid createCore;\nvoid WebSocketServer;\nvoid ErrorCode;\n",
   ],
   [
+    'dev importing shared/cli (a shared folder, not the CLI)',
+    'electron/dev/x.ts',
+    "import { wrap } from '../../shared/cli/help-text';\nvoid wrap;\n",
+  ],
+  [
     'hq/cli importing hq and shared/cli',
     'hq/cli/x.ts',
     "import { startRelay } from '../server/relay-server';\nimport { defineCommand } from '../../shared/cli/cli-command';\nvoid startRelay;\nvoid defineCommand;\n",

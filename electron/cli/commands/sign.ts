@@ -34,7 +34,7 @@ export const signCommand = defineCommand({
       type: 'string',
       multiple: true,
       arg: 'PEM',
-      help: 'extra trust anchors for the certificate check (the shipped ones always apply)',
+      help: 'extra trust anchors for the certificate check; the shipped ones always apply',
     },
     json: JSON_OPTION,
     profile: PROFILE_OPTION,

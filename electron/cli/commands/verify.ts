@@ -17,7 +17,7 @@ export const verifyCommand = defineCommand({
       type: 'string',
       multiple: true,
       arg: 'PEM',
-      help: 'trust anchors to build the chain to (the shipped ones always apply)',
+      help: 'trust anchors to build the chain to; the shipped ones always apply',
     },
     crl: { type: 'string', multiple: true, arg: 'FILE', help: 'CRLs to check revocation against' },
     json: JSON_OPTION,

@@ -1,6 +1,7 @@
 // ESLint flat config. Everything is an error (warnings fail too: --max-warnings 0).
 // The import-boundary rules make the architecture mechanical, the way VS Code keeps
 // `common/` free of `node/` and `browser/`: see docs/architecture.md, "Layers".
+import { readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -40,6 +41,33 @@ const domGlobals = [
   'HTMLElement',
 ];
 
+/**
+ * The core's capability folders: every folder of electron/core/ (read from disk, so a new one
+ * is covered the day it is made). Each is one idea with `index.ts` as its public face.
+ */
+const capabilities = readdirSync(new URL('./electron/core/', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+
+/**
+ * A file inside another capability folder (`../vault/vault-service`): import the folder
+ * (`../vault`, its index.ts) instead. `own` is the importing file's folder, free inside itself.
+ */
+const throughIndex = (own) => ({
+  group: [...capabilities.filter((c) => c !== own).map((c) => `**/${c}/**`), '!**/shared/**'],
+  message:
+    "A capability folder of electron/core/ is imported through its index.ts: import the folder (e.g. '../vault'), not a file in it.",
+});
+
+const corePatterns = [
+  noElectron('electron/core/ is plain Node: it must run under the CLI and tests without Electron.'),
+  noLayer(['main', 'preload', 'renderer'], 'electron/core/ may import only shared/, Node and libraries.'),
+  noLayer(
+    ['hq', 'cli', 'dev'],
+    'electron/core/ is the library: the CLI, the preview and hq/ compose it, never the reverse.',
+  ),
+];
+
 export const boundaryRules = [
   {
     files: ['shared/**/*.ts'],
@@ -69,32 +97,19 @@ export const boundaryRules = [
       ],
     },
   },
-  {
-    files: ['electron/core/**/*.ts'],
+  // electron/core/: one block for its root files and one per capability folder, because each
+  // folder may import its own files directly and only the others' index.ts.
+  ...[null, ...capabilities].map((own) => ({
+    files: [own === null ? 'electron/core/*.ts' : `electron/core/${own}/**/*.ts`],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            noElectron('electron/core/ is plain Node: it must run under the CLI and tests without Electron.'),
-            noLayer(
-              ['main', 'preload', 'renderer'],
-              'electron/core/ may import only shared/, Node and libraries.',
-            ),
-            noLayer(
-              ['hq', 'cli', 'dev'],
-              'electron/core/ is the library: the CLI, the preview and hq/ compose it, never the reverse.',
-            ),
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: [...corePatterns, throughIndex(own)] }],
       'no-restricted-globals': [
         'error',
         ...domGlobals.map((name) => ({ name, message: 'electron/core/ is plain Node: no DOM.' })),
       ],
     },
-  },
+  })),
   {
     files: ['electron/cli/**/*.ts'],
     ignores: ['**/*.test.ts'],
@@ -108,6 +123,7 @@ export const boundaryRules = [
               ['main', 'preload', 'renderer', 'dev'],
               'electron/cli/ composes the core library and hq/cli only (with shared/, Node and libraries).',
             ),
+            throughIndex(null),
           ],
         },
       ],
@@ -130,6 +146,7 @@ export const boundaryRules = [
               ['main', 'preload', 'renderer', 'cli', 'hq'],
               'electron/dev/ composes the core library only (with shared/, Node and libraries).',
             ),
+            throughIndex(null),
           ],
         },
       ],
@@ -172,6 +189,7 @@ export const boundaryRules = [
               message: 'The preview and its loopback bridge are dev/test only: never in the Electron app.',
             },
             noLayer(['cli', 'hq'], 'main may import shared/, electron/core/ and electron only.'),
+            throughIndex(null),
           ],
         },
       ],

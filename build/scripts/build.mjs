@@ -54,6 +54,12 @@ function nodeBuild({ entries, outDir, external, target = 'node20' }) {
       sourcemap: false,
       rolldownOptions: {
         input: entries,
+        // The core library and shared/ do nothing when imported (no module-level singletons,
+        // see the house rules), so a capability's index.ts pulls in only what its importer
+        // uses: the vault worker's bundle gets sync's worker-side store, not the sync engine.
+        treeshake: {
+          moduleSideEffects: [{ test: /\/(electron\/core|shared)\//, external: false, sideEffects: false }],
+        },
         external: [...nodeBuiltins, 'electron', ...runtimePackages, ...external],
         output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
       },

@@ -116,6 +116,36 @@ const forbidden: [layer: string, file: string, code: string][] = [
     "import { startRelay } from '../../hq/server/relay-server';\nvoid startRelay;\n",
   ],
   ['dev importing electron', 'electron/dev/x.ts', "import { app } from 'electron';\nvoid app;\n"],
+  [
+    'a capability importing a file inside another (not its index)',
+    'electron/core/signing/x.ts',
+    "import { startTokenHost } from '../token/token-client';\nvoid startTokenHost;\n",
+  ],
+  [
+    "a capability importing another's index.ts by its file name",
+    'electron/core/sync/x.ts',
+    "import { loadSodium } from '../vault/index';\nvoid loadSodium;\n",
+  ],
+  [
+    "the core's root importing a file inside a capability",
+    'electron/core/x.ts',
+    "import { createVaultService } from './vault/vault-service';\nvoid createVaultService;\n",
+  ],
+  [
+    'main importing a file inside a capability',
+    'electron/main/x.ts',
+    "import { forkHost } from '../core/token/token-client';\nvoid forkHost;\n",
+  ],
+  [
+    'cli importing a file inside a capability',
+    'electron/cli/commands/x.ts',
+    "import { defaultProfileDir } from '../../core/profile/profile-dir';\nvoid defaultProfileDir;\n",
+  ],
+  [
+    'dev importing a file inside a capability',
+    'electron/dev/x.ts',
+    "import { rendererCsp } from '../core/renderer-assets/renderer-assets';\nvoid rendererCsp;\n",
+  ],
   ['hq importing electron', 'hq/server/x.ts', "import { app } from 'electron';\nvoid app;\n"],
   [
     'hq importing the core',
@@ -172,6 +202,26 @@ const allowed: [layer: string, file: string, code: string][] = [
     'hq/cli importing hq and shared/cli',
     'hq/cli/x.ts',
     "import { startRelay } from '../server/relay-server';\nimport { defineCommand } from '../../shared/cli/cli-command';\nvoid startRelay;\nvoid defineCommand;\n",
+  ],
+  [
+    'a capability importing another through its index.ts',
+    'electron/core/signing/x.ts',
+    "import { startTokenHost } from '../token';\nvoid startTokenHost;\n",
+  ],
+  [
+    'a capability importing its own files',
+    'electron/core/vault/x.ts',
+    "import { asVaultKey } from './vault-key';\nvoid asVaultKey;\n",
+  ],
+  [
+    "core importing shared/contract and shared/sync (not the core's contract or sync folders)",
+    'electron/core/sync/x.ts',
+    "import { ErrorCode } from '../../../shared/contract/errors';\nimport { DeviceId } from '../../../shared/sync/relay-protocol';\nvoid ErrorCode;\nvoid DeviceId;\n",
+  ],
+  [
+    "main importing the core and a capability's index",
+    'electron/main/x.ts',
+    "import { createCore } from '../core';\nimport { rendererCsp } from '../core/renderer-assets';\nvoid createCore;\nvoid rendererCsp;\n",
   ],
   [
     'preload importing electron',

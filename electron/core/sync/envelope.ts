@@ -1,4 +1,4 @@
-import { type Sodium } from '../vault/sodium';
+import { type Sodium } from '../vault';
 import { ascii, ByteReader, concat, fromHex, toHex, u32be, u64be } from './bytes';
 import {
   DEFAULT_PREKEY_POLICY,

@@ -1,4 +1,4 @@
-import { type Sodium } from '../vault/sodium';
+import { type Sodium } from '../vault';
 import { PREKEY_CONTEXT, prekeyMessage as sharedPrekeyMessage } from '../../../shared/sync/relay-protocol';
 import { toHex } from './bytes';
 

@@ -13,9 +13,8 @@ import {
   type EnrolmentCertification,
   type InboxItem,
 } from '../../../shared/sync/relay-protocol';
-import type { SigningService } from '../signing/signing-service';
-import { loadSodium } from '../vault/sodium';
-import type { VaultService } from '../vault/vault-service';
+import type { SigningService } from '../signing';
+import { loadSodium, type VaultService } from '../vault';
 import { createRelayClient, RelayClientError, type DeviceRelay, type RelayClient } from './relay-client';
 
 /** The core's sync engine, as the handlers and the CLI see it. */

@@ -4,8 +4,7 @@ import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import type { OutboxItem, SyncDirectory, SyncStatus } from '../../../shared/contract/sync-calls';
 import { Directory, directoryMessage } from '../../../shared/sync/relay-protocol';
 import { CLASSIFICATIONS, type Classification } from '../../../shared/domain/classification';
-import type { Sodium } from '../vault/sodium';
-import type { PendingPdfText, VaultRepository } from '../vault/vault-repository';
+import type { PendingPdfText, Sodium, VaultRepository } from '../vault';
 import {
   EnvelopeError,
   openEnvelope,

@@ -15,7 +15,7 @@ import {
   type VaultRepository,
 } from './vault-repository';
 import type { AttachmentInfo } from '../../../shared/contract/vault-calls';
-import { createSyncStore, type SyncStore } from '../sync/sync-store';
+import { createSyncStore, type SyncStore } from '../sync';
 import {
   isWorkerOp,
   WORKER_OPS,

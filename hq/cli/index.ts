@@ -1,8 +1,7 @@
 import type { CliCommand } from '../../shared/cli/cli-command';
-import { hqApproveCommand } from './hq-approve';
+import { hqApproveCommand, hqRevokeCommand } from './hq-device-status';
 import { hqDevicesCommand } from './hq-devices';
 import { hqOverviewCommand } from './hq-overview';
-import { hqRevokeCommand } from './hq-revoke';
 import { hqServeCommand } from './hq-serve';
 
 const ADMIN_COMMANDS: readonly CliCommand[] = [

@@ -1,6 +1,7 @@
 // ESLint flat config. Everything is an error (warnings fail too: --max-warnings 0).
 // The import-boundary rules make the architecture mechanical, the way VS Code keeps
 // `common/` free of `node/` and `browser/`: see docs/architecture.md, "Layers".
+import { readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -20,8 +21,12 @@ const noNativeOrServer = (why) => ({
   group: ['ws', 'better-sqlite3*', 'pkcs11js', 'electron-updater', 'libsodium*'],
   message: why,
 });
+/**
+ * Imports of the named layers' folders. shared/ stays importable from everywhere even where one
+ * of its folders has a layer's name (`shared/cli/` is not the CLI).
+ */
 const noLayer = (layers, why) => ({
-  group: layers.flatMap((l) => [`**/${l}`, `**/${l}/**`]),
+  group: [...layers.flatMap((l) => [`**/${l}`, `**/${l}/**`]), '!**/shared/**'],
   message: why,
 });
 
@@ -34,6 +39,33 @@ const domGlobals = [
   'sessionStorage',
   'location',
   'HTMLElement',
+];
+
+/**
+ * The core's capability folders: every folder of electron/core/ (read from disk, so a new one
+ * is covered the day it is made). Each is one idea with `index.ts` as its public face.
+ */
+const capabilities = readdirSync(new URL('./electron/core/', import.meta.url), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+
+/**
+ * A file inside another capability folder (`../vault/vault-service`): import the folder
+ * (`../vault`, its index.ts) instead. `own` is the importing file's folder, free inside itself.
+ */
+const throughIndex = (own) => ({
+  group: [...capabilities.filter((c) => c !== own).map((c) => `**/${c}/**`), '!**/shared/**'],
+  message:
+    "A capability folder of electron/core/ is imported through its index.ts: import the folder (e.g. '../vault'), not a file in it.",
+});
+
+const corePatterns = [
+  noElectron('electron/core/ is plain Node: it must run under the CLI and tests without Electron.'),
+  noLayer(['main', 'preload', 'renderer'], 'electron/core/ may import only shared/, Node and libraries.'),
+  noLayer(
+    ['hq', 'cli', 'dev'],
+    'electron/core/ is the library: the CLI, the preview and hq/ compose it, never the reverse.',
+  ),
 ];
 
 export const boundaryRules = [
@@ -65,25 +97,62 @@ export const boundaryRules = [
       ],
     },
   },
+  // electron/core/: one block for its root files and one per capability folder, because each
+  // folder may import its own files directly and only the others' index.ts.
+  ...[null, ...capabilities].map((own) => ({
+    files: [own === null ? 'electron/core/*.ts' : `electron/core/${own}/**/*.ts`],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [...corePatterns, throughIndex(own)] }],
+      'no-restricted-globals': [
+        'error',
+        ...domGlobals.map((name) => ({ name, message: 'electron/core/ is plain Node: no DOM.' })),
+      ],
+    },
+  })),
   {
-    files: ['electron/core/**/*.ts'],
+    files: ['electron/cli/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
-            noElectron('electron/core/ is plain Node: it must run under the CLI and tests without Electron.'),
+            noElectron('electron/cli/ is the `embassy` tool, plain Node: no electron.'),
             noLayer(
-              ['main', 'preload', 'renderer'],
-              'electron/core/ may import only shared/, Node and libraries.',
+              ['main', 'preload', 'renderer', 'dev'],
+              'electron/cli/ composes the core library and hq/cli only (with shared/, Node and libraries).',
             ),
+            throughIndex(null),
           ],
         },
       ],
       'no-restricted-globals': [
         'error',
-        ...domGlobals.map((name) => ({ name, message: 'electron/core/ is plain Node: no DOM.' })),
+        ...domGlobals.map((name) => ({ name, message: 'electron/cli/ is plain Node: no DOM.' })),
+      ],
+    },
+  },
+  {
+    files: ['electron/dev/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noElectron('electron/dev/ is the browser preview, plain Node: no electron.'),
+            noLayer(
+              ['main', 'preload', 'renderer', 'cli', 'hq'],
+              'electron/dev/ composes the core library only (with shared/, Node and libraries).',
+            ),
+            throughIndex(null),
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...domGlobals.map((name) => ({ name, message: 'electron/dev/ is plain Node: no DOM.' })),
       ],
     },
   },
@@ -116,9 +185,11 @@ export const boundaryRules = [
           patterns: [
             noLayer(['renderer', 'preload'], 'main may import shared/, electron/core/ and electron only.'),
             {
-              group: ['**/core/bridge/**', '**/core/dev/**', 'ws'],
-              message: 'The loopback bridge is dev/test only: never in the Electron app.',
+              group: ['**/dev', '**/dev/**', '**/bridge-server', 'ws'],
+              message: 'The preview and its loopback bridge are dev/test only: never in the Electron app.',
             },
+            noLayer(['cli', 'hq'], 'main may import shared/, electron/core/ and electron only.'),
+            throughIndex(null),
           ],
         },
       ],

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { BRIDGE_PROTOCOL, BRIDGE_TOKEN_PREFIX } from '../shared/bridge/protocol';
 import { createCore } from '../electron/core';
-import { startPreview } from '../electron/core/dev/preview-server';
+import { startPreview } from '../electron/dev/preview-server';
 import { percentile, sample, type Bench } from './figures';
 
 /**

@@ -5,7 +5,7 @@ import { chromium } from 'playwright-core';
 import { CLASSIFICATIONS } from '../shared/domain/classification';
 import { DIRECTIONS, DOCUMENT_STATUSES } from '../shared/domain/document';
 import { createCore } from '../electron/core';
-import { startPreview } from '../electron/core/dev/preview-server';
+import { startPreview } from '../electron/dev/preview-server';
 import { CHROMIUM_ARGS } from '../playwright.config';
 import type { Bench } from './figures';
 

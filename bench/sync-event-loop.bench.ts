@@ -25,7 +25,7 @@ import type { Bench, Figure } from './figures';
 const MESSAGES = Number(process.env.EMBASSY_BENCH_LAG_MESSAGES ?? '200');
 const MB = Number(process.env.EMBASSY_BENCH_LAG_MB ?? '20');
 const RESOLUTION_MS = 1;
-const ENTRY = join(process.cwd(), 'electron', 'core', 'cli', 'embassy-main.ts');
+const ENTRY = join(process.cwd(), 'electron', 'cli', 'embassy-main.ts');
 
 async function startRelayProcess(
   dataDir: string,

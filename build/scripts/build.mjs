@@ -3,7 +3,8 @@
 //   dist/main      the Electron main process (one CJS bundle; never contains the bridge)
 //   dist/preload   the sandboxed preload (one self-contained CJS file: sandboxed preloads
 //                  cannot require local chunks)
-//   dist/node      the `embassy` CLI and the preview server (dev/test tools)
+//   dist/node      the `embassy` CLI (electron/cli/, with the relay's commands from hq/cli/)
+//                  and the preview server with its bridge (electron/dev/): dev/test tools
 //   vault-worker.cjs beside main.cjs and beside the CLI: the vault's database thread, found at
 //                  run time by electron/core/vault/worker-location.ts (same folder or its parent)
 //   dist/token     the token host process (the only code that loads pkcs11js and the PKCS#11
@@ -18,7 +19,13 @@ const root = new URL('../../', import.meta.url);
 const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
 const define = { __APP_VERSION__: JSON.stringify(pkg.version) };
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
-const quiet = process.argv.includes('--quiet') ? 'warn' : 'info';
+// --quiet (tests, bench): warnings and errors. --errors-only (`npm start`): a new user sees no
+// build chatter or advice such as Vite's chunk-size warning, but every error still shows.
+const quiet = process.argv.includes('--errors-only')
+  ? 'error'
+  : process.argv.includes('--quiet')
+    ? 'warn'
+    : 'info';
 
 /**
  * Native, WebAssembly and ESM-only packages stay external (loaded from node_modules at run
@@ -47,6 +54,12 @@ function nodeBuild({ entries, outDir, external, target = 'node20' }) {
       sourcemap: false,
       rolldownOptions: {
         input: entries,
+        // The core library and shared/ do nothing when imported (no module-level singletons,
+        // see the house rules), so a capability's index.ts pulls in only what its importer
+        // uses: the vault worker's bundle gets sync's worker-side store, not the sync engine.
+        treeshake: {
+          moduleSideEffects: [{ test: /\/(electron\/core|shared)\//, external: false, sideEffects: false }],
+        },
         external: [...nodeBuiltins, 'electron', ...runtimePackages, ...external],
         output: { format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs' },
       },
@@ -74,8 +87,8 @@ await nodeBuild({
 });
 await nodeBuild({
   entries: {
-    embassy: 'electron/core/cli/embassy-main.ts',
-    preview: 'electron/core/dev/preview-main.ts',
+    embassy: 'electron/cli/embassy-main.ts',
+    preview: 'electron/dev/preview-main.ts',
     ...vaultWorker,
   },
   outDir: 'dist/node',

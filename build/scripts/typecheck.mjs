@@ -5,6 +5,8 @@ import { spawnSync } from 'node:child_process';
 const projects = [
   'shared/tsconfig.json',
   'electron/core/tsconfig.json',
+  'electron/cli/tsconfig.json',
+  'electron/dev/tsconfig.json',
   'electron/main/tsconfig.json',
   'electron/preload/tsconfig.json',
   'renderer/tsconfig.json',

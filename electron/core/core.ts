@@ -1,22 +1,24 @@
+import { createDispatcher, type Dispatch, type DispatchObserver, type HandlerTable } from './contract';
+import { readHealth, type RuntimeInfo } from './health';
+import { createSettingsStore } from './settings';
+import { createTokenHostPool } from './token';
 import {
-  createDispatcher,
-  type Dispatch,
-  type DispatchObserver,
-  type HandlerTable,
-} from './contract/dispatcher';
-import { readHealth, type RuntimeInfo } from './health/health';
-import { createSettingsStore } from './settings/settings-store';
-import { createTokenHostPool } from './token/token-host-pool';
-import { loadSodium } from './vault/sodium';
-import { createTokenKeyWrapper } from './vault/token-key-wrapper';
-import { createVaultHandlers } from './vault/vault-handlers';
-import { createVaultService, type VaultService, type VaultServiceOptions } from './vault/vault-service';
-import { createDocumentSigningHandlers } from './signing/document-signing';
-import { createSigningHandlers } from './signing/signing-handlers';
-import { createSigningService, type SigningServiceOptions } from './signing/signing-service';
-import { loadTrust, type TrustSources } from './signing/trust-store';
-import { createSyncHandlers } from './sync/sync-handlers';
-import { createSyncService, type SyncService, type SyncServiceOptions } from './sync/engine';
+  createTokenKeyWrapper,
+  createVaultHandlers,
+  createVaultService,
+  loadSodium,
+  type VaultService,
+  type VaultServiceOptions,
+} from './vault';
+import {
+  createDocumentSigningHandlers,
+  createSigningHandlers,
+  createSigningService,
+  loadTrust,
+  type SigningServiceOptions,
+  type TrustSources,
+} from './signing';
+import { createSyncHandlers, createSyncService, type SyncService, type SyncServiceOptions } from './sync';
 
 export interface CoreOptions {
   /** The officer's profile folder (settings now; vault, keys and outbox later). */

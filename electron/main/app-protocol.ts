@@ -1,11 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { protocol } from 'electron';
-import {
-  contentTypeFor,
-  rendererCsp,
-  resolveAsset,
-  securityHeaders,
-} from '../core/renderer-assets/renderer-assets';
+import { contentTypeFor, rendererCsp, resolveAsset, securityHeaders } from '../core/renderer-assets';
 import { APP_HOST, APP_SCHEME } from './sender-policy';
 
 /** Must run before `app.ready`: makes `app://` a standard, secure origin (no file:// anywhere). */

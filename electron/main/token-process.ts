@@ -1,5 +1,5 @@
 import { utilityProcess } from 'electron';
-import type { SpawnHost } from '../core/token/token-client';
+import type { SpawnHost } from '../core/token';
 
 /**
  * The token process in the Electron app: a utilityProcess, not `child_process.fork` (fork

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import { BRIDGE_MAX_FRAME_BYTES } from '../../shared/bridge/protocol';
 import { ERROR_CODES } from '../../shared/contract/errors';
-import type { Preview } from '../../electron/core/dev/preview-server';
+import type { Preview } from '../../electron/dev/preview-server';
 import { exchange, openBridge, startTestPreview } from './preview-harness';
 
 let preview: Preview;

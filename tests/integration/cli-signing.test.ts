@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, type CliIo } from '../../electron/core/cli/embassy';
+import { runCli, type CliIo } from '../../electron/cli/embassy';
 import { createSoftHsmToken, type SoftHsmToken } from '../fixtures/softhsm';
 import { makePdf, nssDbTrusting, pdfsig } from '../fixtures/verifiers';
 

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { embassy } from './hq-harness';
 
 /** The CLI entry under tsx: the same source the bundle is built from, without a build step. */
-const ENTRY = join(process.cwd(), 'electron', 'core', 'cli', 'embassy-main.ts');
+const ENTRY = join(process.cwd(), 'electron', 'cli', 'embassy-main.ts');
 
 describe('embassy hq (admin CLI)', () => {
   it('serve prints URL and fingerprint, serves, and stops cleanly on SIGTERM; the data dir is reused', async () => {

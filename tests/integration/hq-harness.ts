@@ -3,7 +3,7 @@ import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sodium from 'libsodium-wrappers-sumo';
-import { runCli } from '../../electron/core/cli/embassy';
+import { runCli } from '../../electron/cli/embassy';
 import { certificationFor, createTestPki, type TestOfficer, type TestPki } from '../fixtures/officer-pki';
 import { deviceIdOf, startRelay, type RelayLimits, type RunningRelay } from '../../hq/server/relay-server';
 import {

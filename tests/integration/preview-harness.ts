@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import WebSocket from 'ws';
 import { BRIDGE_PROTOCOL, BRIDGE_TOKEN_PREFIX, type BridgeResponse } from '../../shared/bridge/protocol';
 import { createCore } from '../../electron/core';
-import { startPreview, type Preview } from '../../electron/core/dev/preview-server';
+import { startPreview, type Preview } from '../../electron/dev/preview-server';
 
 /** A real core behind a real preview server on 127.0.0.1, on a fresh profile. */
 export async function startTestPreview(): Promise<Preview & { profileDir: string }> {

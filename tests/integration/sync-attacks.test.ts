@@ -3,7 +3,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../electron/core/cli/embassy';
+import { runCli } from '../../electron/cli/embassy';
 import { assembleEnvelope, parseEnvelopeFrame, sealEnvelope } from '../../electron/core/sync/envelope';
 import { generateDeviceKeys } from '../../electron/core/sync/prekeys';
 import { encodePayload } from '../../electron/core/sync/payload';

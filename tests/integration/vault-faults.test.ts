@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCore, type Core } from '../../electron/core';
 import { vaultPaths } from '../../electron/core/vault/vault-service';
+import { flipped } from '../helpers/must';
 import { call, must, PASSPHRASE, sha256File, vaultCore } from './vault-harness';
 
 /**
@@ -47,8 +48,8 @@ describe('a damaged vault is refused and left untouched', () => {
     expect(original.length).toBeGreaterThan(600_000);
 
     const damages: [string, () => void][] = [
-      ['a flipped byte in page 1', () => writeFileSync(db, flip(original, 100))],
-      ['a flipped byte in a later page', () => writeFileSync(db, flip(original, 4096 * 3 + 200))],
+      ['a flipped byte in page 1', () => writeFileSync(db, flipped(original, 100))],
+      ['a flipped byte in a later page', () => writeFileSync(db, flipped(original, 4096 * 3 + 200))],
       ['truncated to half (page-aligned)', () => truncateSync(db, Math.floor(original.length / 8192) * 4096)],
       ['truncated mid-page', () => truncateSync(db, original.length - 1000)],
     ];
@@ -80,12 +81,6 @@ describe('a damaged vault is refused and left untouched', () => {
     expect((await must(again, 'documents.get', { id: doc.id })).attachments).toHaveLength(1);
   });
 });
-
-function flip(bytes: Buffer, at: number): Buffer {
-  const copy = Buffer.from(bytes);
-  copy[at] = (copy[at] as number) ^ 0xff;
-  return copy;
-}
 
 const isRoot = process.getuid?.() === 0;
 

@@ -74,6 +74,78 @@ const forbidden: [layer: string, file: string, code: string][] = [
     'electron/main/x.ts',
     "import { WebSocketServer } from 'ws';\nvoid WebSocketServer;\n",
   ],
+  [
+    'main importing the preview',
+    'electron/main/x.ts',
+    "import { startPreview } from '../dev/preview-server';\nvoid startPreview;\n",
+  ],
+  [
+    'main importing the bridge from electron/dev',
+    'electron/main/x.ts',
+    "import { attachBridge } from '../dev/bridge-server';\nvoid attachBridge;\n",
+  ],
+  [
+    'main importing the CLI',
+    'electron/main/x.ts',
+    "import { runCli } from '../cli/embassy';\nvoid runCli;\n",
+  ],
+  [
+    'core importing hq',
+    'electron/core/sync/x.ts',
+    "import { startRelay } from '../../../hq/server/relay-server';\nvoid startRelay;\n",
+  ],
+  [
+    'core importing the CLI',
+    'electron/core/x.ts',
+    "import { runCli } from '../cli/embassy';\nvoid runCli;\n",
+  ],
+  [
+    'core importing the preview (dev code)',
+    'electron/core/vault/x.ts',
+    "import { startPreview } from '../../dev/preview-server';\nvoid startPreview;\n",
+  ],
+  ['cli importing electron', 'electron/cli/x.ts', "import { app } from 'electron';\nvoid app;\n"],
+  [
+    'cli importing the preview',
+    'electron/cli/commands/x.ts',
+    "import { startPreview } from '../../dev/preview-server';\nvoid startPreview;\n",
+  ],
+  [
+    'dev importing hq',
+    'electron/dev/x.ts',
+    "import { startRelay } from '../../hq/server/relay-server';\nvoid startRelay;\n",
+  ],
+  ['dev importing electron', 'electron/dev/x.ts', "import { app } from 'electron';\nvoid app;\n"],
+  [
+    'a capability importing a file inside another (not its index)',
+    'electron/core/signing/x.ts',
+    "import { startTokenHost } from '../token/token-client';\nvoid startTokenHost;\n",
+  ],
+  [
+    "a capability importing another's index.ts by its file name",
+    'electron/core/sync/x.ts',
+    "import { loadSodium } from '../vault/index';\nvoid loadSodium;\n",
+  ],
+  [
+    "the core's root importing a file inside a capability",
+    'electron/core/x.ts',
+    "import { createVaultService } from './vault/vault-service';\nvoid createVaultService;\n",
+  ],
+  [
+    'main importing a file inside a capability',
+    'electron/main/x.ts',
+    "import { forkHost } from '../core/token/token-client';\nvoid forkHost;\n",
+  ],
+  [
+    'cli importing a file inside a capability',
+    'electron/cli/commands/x.ts',
+    "import { defaultProfileDir } from '../../core/profile/profile-dir';\nvoid defaultProfileDir;\n",
+  ],
+  [
+    'dev importing a file inside a capability',
+    'electron/dev/x.ts',
+    "import { rendererCsp } from '../core/renderer-assets/renderer-assets';\nvoid rendererCsp;\n",
+  ],
   ['hq importing electron', 'hq/server/x.ts', "import { app } from 'electron';\nvoid app;\n"],
   [
     'hq importing the core',
@@ -110,6 +182,46 @@ const allowed: [layer: string, file: string, code: string][] = [
     'shared importing zod and shared',
     'shared/x.ts',
     "import { z } from 'zod';\nimport { LANGUAGES } from './domain/language';\nvoid z;\nvoid LANGUAGES;\n",
+  ],
+  [
+    'cli importing the core, hq/cli and shared',
+    'electron/cli/commands/x.ts',
+    "import { createCore } from '../../core';\nimport { HQ_COMMANDS } from '../../../hq/cli';\nimport { EXIT } from '../../../shared/cli/cli-command';\nvoid createCore;\nvoid HQ_COMMANDS;\nvoid EXIT;\n",
+  ],
+  [
+    'dev importing the core, ws and shared',
+    'electron/dev/x.ts',
+    "import { createCore } from '../core';\nimport { WebSocketServer } from 'ws';\nimport { ErrorCode } from '../../shared/contract/errors';\nvoid createCore;\nvoid WebSocketServer;\nvoid ErrorCode;\n",
+  ],
+  [
+    'dev importing shared/cli (a shared folder, not the CLI)',
+    'electron/dev/x.ts',
+    "import { wrap } from '../../shared/cli/help-text';\nvoid wrap;\n",
+  ],
+  [
+    'hq/cli importing hq and shared/cli',
+    'hq/cli/x.ts',
+    "import { startRelay } from '../server/relay-server';\nimport { defineCommand } from '../../shared/cli/cli-command';\nvoid startRelay;\nvoid defineCommand;\n",
+  ],
+  [
+    'a capability importing another through its index.ts',
+    'electron/core/signing/x.ts',
+    "import { startTokenHost } from '../token';\nvoid startTokenHost;\n",
+  ],
+  [
+    'a capability importing its own files',
+    'electron/core/vault/x.ts',
+    "import { asVaultKey } from './vault-key';\nvoid asVaultKey;\n",
+  ],
+  [
+    "core importing shared/contract and shared/sync (not the core's contract or sync folders)",
+    'electron/core/sync/x.ts',
+    "import { ErrorCode } from '../../../shared/contract/errors';\nimport { DeviceId } from '../../../shared/sync/relay-protocol';\nvoid ErrorCode;\nvoid DeviceId;\n",
+  ],
+  [
+    "main importing the core and a capability's index",
+    'electron/main/x.ts',
+    "import { createCore } from '../core';\nimport { rendererCsp } from '../core/renderer-assets';\nvoid createCore;\nvoid rendererCsp;\n",
   ],
   [
     'preload importing electron',

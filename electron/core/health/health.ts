@@ -1,5 +1,5 @@
 import type { Health, PartHealth } from '../../../shared/contract/calls';
-import type { Transport } from '../contract/dispatcher';
+import type { Transport } from '../contract';
 
 export interface RuntimeInfo {
   readonly version: string;

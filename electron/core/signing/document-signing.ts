@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { SignDocumentsInput, SignJobStatus } from '../../../shared/contract/document-signing-calls';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
-import type { HandlerTable } from '../contract/dispatcher';
-import type { VaultService } from '../vault/vault-service';
+import type { HandlerTable } from '../contract';
+import type { VaultService } from '../vault';
 import { signOptions, type SigningService, type SignJob } from './signing-service';
 
 /** The contract calls this module answers. */

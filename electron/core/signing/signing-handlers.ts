@@ -1,5 +1,5 @@
 import { basename, dirname, extname, join } from 'node:path';
-import type { HandlerTable } from '../contract/dispatcher';
+import type { HandlerTable } from '../contract';
 import { signOptions, type SigningService, type SignJob } from './signing-service';
 
 /** The contract calls this module answers. */

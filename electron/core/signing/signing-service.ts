@@ -4,10 +4,15 @@ import { existsSync } from 'node:fs';
 import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, extname, join } from 'node:path';
 import { CoreError, ErrorCode, type ErrorCode as ErrorCodeType } from '../../../shared/contract/errors';
-import { resolveModules } from '../token/known-modules';
-import { startTokenHost, type TokenClient, type TokenHostOptions } from '../token/token-client';
-import { TokenError } from '../token/token-errors';
-import type { SignMechanism, TokenRef } from '../token/token-protocol';
+import {
+  resolveModules,
+  startTokenHost,
+  TokenError,
+  type SignMechanism,
+  type TokenClient,
+  type TokenHostOptions,
+  type TokenRef,
+} from '../token';
 import { sha256File, signCades } from './cades';
 import { allowsSigning, buildPath, displayName, parseCertificates, validAt } from './certificates';
 import { signPades } from './pades';

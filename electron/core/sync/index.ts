@@ -11,3 +11,7 @@ export {
   type SyncStoreContext,
   type SyncWorkerOpName,
 } from './store';
+
+// For the core's composition root: the engine and its handlers.
+export { createSyncService, type SyncService, type SyncServiceOptions } from './engine';
+export { createSyncHandlers } from './sync-handlers';

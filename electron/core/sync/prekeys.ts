@@ -2,7 +2,7 @@ import { toHex } from '../../../shared/encoding/hex';
 import { DEVICE_ID_BYTES, deviceIdOf, ID_HEX } from '../../../shared/sync/device-id';
 import { prekeyMessage } from '../../../shared/sync/relay-protocol';
 import { PREKEY_CONTEXT } from '../../../shared/sync/signing-contexts';
-import type { Sodium } from '../vault/sodium';
+import type { Sodium } from '../vault';
 import {
   asDeviceBoxSecretKey,
   asDeviceSignSecretKey,

@@ -1,5 +1,5 @@
 import type { SyncCallName } from '../../../shared/contract/sync-call-names';
-import type { HandlerTable } from '../contract/dispatcher';
+import type { HandlerTable } from '../contract';
 import type { SyncService } from './engine';
 
 /** The sync slice of the handler table: the contract has validated every input already. */

@@ -2,10 +2,12 @@
 export {
   startTokenHost,
   defaultTokenHost,
+  type SpawnHost,
   type TokenClient,
   type TokenHostOptions,
   type TokenSession,
 } from './token-client';
+export { createTokenHostPool, type TokenHostPool } from './token-host-pool';
 export type { SignMechanism, TokenInfo, TokenRef, TokenCertificate, TokenPublicKey } from './token-protocol';
 export { TokenError, type PinTriesHint } from './token-errors';
 export { knownModuleCandidates, resolveModules, type KnownModule } from './known-modules';

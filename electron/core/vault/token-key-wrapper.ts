@@ -1,7 +1,6 @@
 import { constants, createECDH, createHash, publicEncrypt, verify, X509Certificate } from 'node:crypto';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
-import type { TokenClient, TokenSession } from '../token';
-import type { TokenInfo } from '../token/token-protocol';
+import type { TokenClient, TokenInfo, TokenSession } from '../token';
 import { wrapAad, type TokenWrapperRecord } from './key-file';
 import type { TokenWrappedVaultKey, WrapContext } from './key-wrapper';
 import type { Sodium } from './sodium';

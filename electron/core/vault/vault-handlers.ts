@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import type { VaultCallName } from '../../../shared/contract/vault-call-names';
 import { UPLOAD_PIECE_BYTES } from '../../../shared/contract/vault-calls';
-import type { HandlerTable } from '../contract/dispatcher';
+import type { HandlerTable } from '../contract';
 import { loadSampleData } from './sample-data';
 import type { VaultService } from './vault-service';
 

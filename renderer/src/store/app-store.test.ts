@@ -1,19 +1,13 @@
-import { describe, expect, it, vi } from 'vitest';
-import type { EmbassyClient } from '../../../shared/contract/client';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../../shared/contract/errors';
 import { err, ok } from '../../../shared/contract/result';
+import { fakeClient } from '../../../tests/helpers/fake-client';
 import { createAppStore } from './app-store';
 import { routeFromHash } from './routes';
 
-function fakeClient(answers: Record<string, unknown>): EmbassyClient & { call: ReturnType<typeof vi.fn> } {
-  return {
-    call: vi.fn(async (name: string) => answers[name] as never),
-  } as never;
-}
-
 describe('app store', () => {
   it('loads the stored language and switches it through settings.update', async () => {
-    const client = fakeClient({
+    const { client } = fakeClient({
       'settings.get': ok({ language: 'en' }),
       'settings.update': ok({ language: 'vi' }),
     });
@@ -27,7 +21,9 @@ describe('app store', () => {
   });
 
   it('keeps the chosen language on screen but reports a failed save', async () => {
-    const store = createAppStore(fakeClient({ 'settings.update': err(ErrorCode.TransportClosed, 'down') }));
+    const store = createAppStore(
+      fakeClient({ 'settings.update': err(ErrorCode.TransportClosed, 'down') }).client,
+    );
     await store.getState().languageChosen('en');
     expect(store.getState().language).toBe('en');
     expect(store.getState().settingsError?.code).toBe(ErrorCode.TransportClosed);
@@ -35,11 +31,11 @@ describe('app store', () => {
 
   it('keeps the last known health when a refresh fails', async () => {
     const health = { version: '1', parts: {} };
-    const client = fakeClient({ 'app.health': ok(health) });
+    const { client, call } = fakeClient({ 'app.health': ok(health) });
     const store = createAppStore(client);
     await store.getState().healthRequested();
     expect(store.getState().health).toEqual({ status: 'ready', value: health });
-    client.call.mockResolvedValueOnce(err(ErrorCode.Internal, 'x'));
+    call.mockResolvedValueOnce(err(ErrorCode.Internal, 'x'));
     await store.getState().healthRequested();
     expect(store.getState().health).toMatchObject({ status: 'error', value: health });
   });

@@ -1,5 +1,5 @@
 import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
-import { loadSodium } from '../../vault/sodium';
+import { loadSodium } from '../../vault';
 import type { DeviceRelay } from '../relay';
 import { readIdentity, type EngineVault } from './engine-vault';
 

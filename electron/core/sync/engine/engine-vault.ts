@@ -1,4 +1,4 @@
-import type { VaultService } from '../../vault/vault-service';
+import type { VaultService } from '../../vault';
 
 /** What the engine's parts use of the vault: its state, and the sync operations of its worker. */
 export type EngineVault = Pick<VaultService, 'run' | 'status'>;

@@ -6,7 +6,7 @@ import {
   tokenEnrolmentMessage,
   type EnrolmentCertification,
 } from '../../../../shared/sync/relay-protocol';
-import type { SigningService } from '../../signing/signing-service';
+import type { SigningService } from '../../signing';
 import { contractError } from './engine-errors';
 import { isUnlocked, readIdentity, type EngineVault } from './engine-vault';
 import type { RelayConnection } from './relay-connection';

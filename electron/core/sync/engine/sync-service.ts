@@ -7,8 +7,8 @@ import type {
   SyncSendInput,
   SyncStatus,
 } from '../../../../shared/contract/sync-calls';
-import type { SigningService } from '../../signing/signing-service';
-import type { VaultService } from '../../vault/vault-service';
+import type { SigningService } from '../../signing';
+import type { VaultService } from '../../vault';
 import { createJitter, DEFAULT_BACKOFF } from './backoff';
 import { refreshDirectory } from './directory-refresh';
 import { createEnrolment } from './enrolment';

@@ -1,7 +1,7 @@
 import { concat, u32be } from '../../../../shared/encoding/bytes';
 import { ascii } from '../../../../shared/encoding/text';
 import { ENVELOPE_CONTEXT } from '../../../../shared/sync/signing-contexts';
-import type { Sodium } from '../../vault/sodium';
+import type { Sodium } from '../../vault';
 import type { DeviceSignSecretKey } from '../device-keys';
 import { fail } from './envelope-error';
 import type { EnvelopeFrame } from './envelope-frame';

@@ -5,7 +5,7 @@ import {
   WRAP_AD_CONTEXT,
   WRAP_KEY_CONTEXT,
 } from '../../../../shared/sync/signing-contexts';
-import type { Sodium } from '../../vault/sodium';
+import type { Sodium } from '../../vault';
 import { EnvelopeError, fail } from './envelope-error';
 import { KEY_BYTES, NONCE_BYTES, ZERO, type EnvelopeHeader, type EnvelopeKeyWrap } from './envelope-layout';
 

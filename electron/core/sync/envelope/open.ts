@@ -1,4 +1,4 @@
-import type { Sodium } from '../../vault/sodium';
+import type { Sodium } from '../../vault';
 import type { PrekeySecret } from '../device-keys';
 import { deviceIdFromSignPublicKey } from '../prekeys';
 import { fail } from './envelope-error';

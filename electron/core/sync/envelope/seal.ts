@@ -1,5 +1,5 @@
 import { ID_HEX } from '../../../../shared/sync/device-id';
-import type { Sodium } from '../../vault/sodium';
+import type { Sodium } from '../../vault';
 import type { DeviceKeys, DevicePrekey } from '../device-keys';
 import {
   DEFAULT_PREKEY_POLICY,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CLASSIFICATIONS, type Classification } from '../../../../shared/domain/classification';
-import type { PendingPdfText } from '../../vault/vault-repository';
+import type { PendingPdfText } from '../../vault';
 import type { EnvelopeHeader } from '../envelope';
 import type { SyncPayload } from '../payload';
 import type { SyncStoreContext } from './store-context';

@@ -7,7 +7,7 @@ import {
   RECEIVE_REJECTION_CODES,
   type ReceiveRejectionCode,
 } from '../../../../shared/sync/sync-error-codes';
-import type { PendingPdfText } from '../../vault/vault-repository';
+import type { PendingPdfText } from '../../vault';
 import type { PrekeySecret } from '../device-keys';
 import { EnvelopeError, openEnvelope, type EnvelopeHeader, type OpenedEnvelope } from '../envelope';
 import { decodePayload, type SyncPayload } from '../payload';

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import type { Directory } from '../../../../shared/sync/relay-protocol';
-import type { Sodium } from '../../vault/sodium';
-import type { PendingPdfText, VaultRepository } from '../../vault/vault-repository';
+import type { Sodium } from '../../vault';
+import type { PendingPdfText, VaultRepository } from '../../vault';
 
 /**
  * What every part of the sync store works on, in one explicit object per unlocked vault:

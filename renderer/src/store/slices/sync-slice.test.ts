@@ -1,22 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { EmbassyClient } from '../../../../shared/contract/client';
 import { ErrorCode } from '../../../../shared/contract/errors';
 import { err, ok, type Result } from '../../../../shared/contract/result';
 import type { OutboxItem, SyncStatus } from '../../../../shared/contract/sync-calls';
 import type { VaultStatus } from '../../../../shared/contract/vault-calls';
+import { fakeClient, type FakeAnswer } from '../../../../tests/helpers/fake-client';
 import { createAppStore } from '../app-store';
 import { SYNC_POLL_MS } from './sync-slice';
-
-/** A fake core: each call name answers a fixed result or a function of the input. */
-type Answer = Result<unknown> | ((input: unknown) => Result<unknown> | Promise<Result<unknown>>);
-function fakeClient(answers: Record<string, Answer>) {
-  const call = vi.fn(async (name: string, input: unknown) => {
-    const answer = answers[name];
-    if (answer === undefined) throw new Error(`unexpected call ${name}`);
-    return typeof answer === 'function' ? answer(input) : answer;
-  });
-  return { client: { call } as unknown as EmbassyClient, call, answers };
-}
 
 const vault = (state: VaultStatus['state']): VaultStatus => ({
   state,
@@ -57,7 +46,7 @@ const item = (over: Partial<OutboxItem> = {}): OutboxItem => ({
 const countOf = (call: ReturnType<typeof vi.fn>, name: string) =>
   call.mock.calls.filter(([n]) => n === name).length;
 
-async function unlockedStore(answers: Record<string, Answer>) {
+async function unlockedStore(answers: Record<string, FakeAnswer>) {
   const fake = fakeClient({ 'vault.status': ok(vault('unlocked')), ...answers });
   const store = createAppStore(fake.client);
   await store.getState().vaultStatusRequested();

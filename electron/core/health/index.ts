@@ -1,0 +1,2 @@
+/** Health of the core's parts, as `app.health` reports it. */
+export { readHealth, type RuntimeInfo } from './health';

@@ -1,0 +1,7 @@
+export {
+  contentTypeFor,
+  rendererCsp,
+  resolveAsset,
+  securityHeaders,
+  type CspOptions,
+} from './renderer-assets';

@@ -1,0 +1,11 @@
+/** The vault's public face: the service and its handlers, the token key binding, libsodium. */
+export { loadSodium, type Sodium } from './sodium';
+export {
+  createVaultService,
+  type LockReason,
+  type VaultService,
+  type VaultServiceOptions,
+} from './vault-service';
+export { createVaultHandlers } from './vault-handlers';
+export { createTokenKeyWrapper } from './token-key-wrapper';
+export type { PendingPdfText, VaultRepository } from './vault-repository';

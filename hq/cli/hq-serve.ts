@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { defineCommand, EXIT, JSON_OPTION, UsageError } from '../../shared/cli/cli-command';
+import { startRelay } from '../server/relay-server';
+import { DATA_OPTION, dataDirOf } from './admin-io';
+
+/** `host:port`, IPv6 hosts in brackets; port 0 picks a free one. */
+function parseListen(listen: string | undefined): { host: string; port: number } {
+  if (listen === undefined) throw new UsageError('--listen HOST:PORT is required');
+  const m = /^(?:\[([0-9a-fA-F:]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(listen);
+  const port = Number(m?.[3]);
+  const host = m?.[1] ?? m?.[2];
+  if (!m || host === undefined || port > 65535) throw new UsageError(`--listen '${listen}' is not HOST:PORT`);
+  return { host, port };
+}
+
+/**
+ * `embassy hq serve`: runs the relay until SIGTERM or SIGINT, then stops accepting, closes the
+ * connections and the store, and exits 0. The first line printed holds the URL and the
+ * certificate fingerprint clients pin (with --json: one JSON object).
+ */
+export const hqServeCommand = defineCommand({
+  name: 'hq serve',
+  summary: 'run the HQ relay (creates its certificate and keys on first start)',
+  usage: 'embassy hq serve --data DIR --listen HOST:PORT [--trust-ca FILE]... [--json] [--quiet]',
+  options: {
+    data: DATA_OPTION,
+    listen: {
+      type: 'string',
+      arg: 'HOST:PORT',
+      help: 'where to listen (IPv6 in brackets; port 0 picks a free one)',
+    },
+    'trust-ca': {
+      type: 'string',
+      multiple: true,
+      arg: 'FILE',
+      help: "PEM of a CA whose officers' devices are approved at enrolment (DIR/trusted-ca/*.pem are trusted too)",
+    },
+    json: { ...JSON_OPTION, help: 'print the URL, fingerprint and HQ signing key as one JSON object' },
+    quiet: { type: 'boolean', default: false, help: 'no request log on stderr' },
+  },
+  notes: [
+    "DIR/crl/*.crl and *.pem are the issuing CAs' CRLs: a revoked officer certificate cannot enrol (read at every enrolment; a file that is not a CRL stops the start).",
+    'Runs until SIGTERM or SIGINT (Ctrl+C), then closes its connections and exits 0.',
+  ],
+  async run({ values }, io) {
+    const dataDir = dataDirOf(values.data);
+    const { host, port } = parseListen(values.listen);
+    const trustCaFiles = (values['trust-ca'] ?? []).map((f) => resolve(f));
+    for (const f of trustCaFiles) if (!existsSync(f)) throw new UsageError(`--trust-ca ${f}: no such file`);
+    const relay = await startRelay({
+      dataDir,
+      host,
+      port,
+      trustCaFiles,
+      log: values.quiet ? () => undefined : (line) => io.stderr(`hq: ${line}\n`),
+    });
+    io.stdout(
+      values.json
+        ? `${JSON.stringify({ url: relay.url, fingerprint: relay.fingerprint, hqSignPublicKey: relay.hqSignPublicKey })}\n`
+        : `HQ relay listening on ${relay.url}\nfingerprint (SHA-256): ${relay.fingerprint}\nHQ signing key (Ed25519): ${relay.hqSignPublicKey}\n`,
+    );
+    await new Promise<void>((resolve) => {
+      const stop = () => {
+        process.off('SIGTERM', stop);
+        process.off('SIGINT', stop);
+        resolve();
+      };
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+    await relay.close();
+    io.stderr('hq: stopped\n');
+    return EXIT.ok;
+  },
+});

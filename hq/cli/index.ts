@@ -1,0 +1,18 @@
+import type { CliCommand } from '../../shared/cli/cli-command';
+import { hqApproveCommand, hqRevokeCommand } from './hq-device-status';
+import { hqDevicesCommand } from './hq-devices';
+import { hqOverviewCommand } from './hq-overview';
+import { hqServeCommand } from './hq-serve';
+
+const ADMIN_COMMANDS: readonly CliCommand[] = [
+  hqServeCommand,
+  hqDevicesCommand,
+  hqApproveCommand,
+  hqRevokeCommand,
+];
+
+/**
+ * The relay's admin commands (`embassy hq …`), which the `embassy` tool composes with the
+ * workstation's own. Add a command: one file in this folder, one line above.
+ */
+export const HQ_COMMANDS: readonly CliCommand[] = [hqOverviewCommand(ADMIN_COMMANDS), ...ADMIN_COMMANDS];

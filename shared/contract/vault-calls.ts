@@ -61,9 +61,12 @@ export const VaultStatus = z
     token: VaultTokenInfo.nullable(),
     /** True when a copy of the vault key is sealed to the HQ recovery key (policy escrow). */
     escrow: z.boolean(),
-    /** Auto-lock after this many seconds without officer activity (`vault.touch`). */
+    /**
+     * Auto-lock after this many seconds without officer input (`vault.touch`); background
+     * calls (sync, status polls) never postpone it.
+     */
     idleTimeoutSeconds: z.number().int().positive(),
-    /** Seconds left before the idle auto-lock; null unless unlocked. */
+    /** Seconds left before the idle auto-lock; null unless unlocked with an idle lock (the CLI has none). */
     secondsUntilAutoLock: z.number().nonnegative().nullable(),
     /** When the vault was created (ISO), null when absent. */
     createdAt: IsoDateTime.nullable(),
@@ -472,7 +475,10 @@ export const vaultContract = {
   'vault.unlock': { input: VaultUnlockInput, output: VaultStatus },
   /** Lock now: closes the database and zeroes the key. */
   'vault.lock': { input: NoInput, output: VaultStatus },
-  /** The officer is active (input events): restarts the idle countdown. */
+  /**
+   * Officer input (sent only from real input events): restarts the idle countdown. The only
+   * call that does; every other call, including every content call, leaves it running.
+   */
   'vault.touch': { input: NoInput, output: VaultStatus },
   /** Set the idle auto-lock delay (settings now, policy later). */
   'vault.configure': { input: VaultConfigureInput, output: VaultStatus },

@@ -12,7 +12,14 @@ export function vaultCore(values: CliArgs['values']): Core {
   const profileDir = resolve((values.profile as string | undefined) ?? defaultProfileDir('app'));
   mkdirSync(profileDir, { recursive: true, mode: 0o700 });
   // A command runs what it was asked and exits: no background sync rounds, no push socket.
-  return createCore({ profileDir, version: __APP_VERSION__, sync: { background: false, push: false } });
+  // No idle lock either: the process is the session (it unlocks, runs, locks as it exits), and
+  // no officer input can reach it, so an idle timer would only cut a long `sync` mid-run.
+  return createCore({
+    profileDir,
+    version: __APP_VERSION__,
+    vault: { idleLock: false },
+    sync: { background: false, push: false },
+  });
 }
 
 /** Reads the PIN or passphrase from stdin (never argv or env); refuses an empty one. */

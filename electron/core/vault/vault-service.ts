@@ -44,6 +44,18 @@ export interface VaultServiceOptions {
   readonly tokenWrapper?: TokenKeyWrapper;
   /** Told after every lock (idle, token removal…), so the UI can clear its state. */
   readonly onLock?: (reason: LockReason) => void;
+  /**
+   * Whether the idle lock is armed (default true). Off only where the process itself is the
+   * session and no officer is there to touch it: the `embassy` CLI runs one command (a `sync`
+   * can last hours) and locks as it exits. An idle timer there would cut a run mid-way.
+   */
+  readonly idleLock?: boolean;
+  /**
+   * Tests only: lock after at most this many milliseconds without officer input, below the
+   * contract's 30 s minimum. It can only shorten the stored delay, never lengthen it; the
+   * contract, the CLI and the UI cannot set it (only code that builds the core can).
+   */
+  readonly idleTimeoutCapMs?: number;
   readonly now?: () => number;
 }
 
@@ -60,12 +72,19 @@ export interface VaultService {
   create(input: VaultCreateInput): Promise<VaultStatus>;
   unlock(input: VaultUnlockInput): Promise<VaultStatus>;
   lock(reason?: LockReason): Promise<VaultStatus>;
-  /** Officer activity: restarts the idle countdown. */
+  /**
+   * Officer input (the renderer sends it from real keyboard and pointer events): restarts the
+   * idle countdown. Nothing else does: background work through `run()` (the sync engine, the
+   * page's status polls) never keeps an unattended vault open.
+   */
   touch(): Promise<VaultStatus>;
   setIdleTimeout(seconds: number): Promise<VaultStatus>;
   /** Crypto-shred: every wrapped key, then the database files. */
   wipe(): Promise<{ elapsedMs: number }>;
-  /** A domain operation in the worker (E_VAULT_ABSENT / E_VAULT_LOCKED unless unlocked). */
+  /**
+   * A domain operation in the worker (E_VAULT_ABSENT / E_VAULT_LOCKED unless unlocked). Not
+   * officer activity: it does not postpone the idle lock.
+   */
   run<O extends DomainOp>(
     op: O,
     input: WorkerInput<O>,
@@ -108,6 +127,8 @@ export function createVaultService(options: VaultServiceOptions): VaultService {
   let worker: VaultWorker | null = null;
   let keyFile: KeyFile | null = null;
   let idleTimeoutSeconds: number | null = null;
+  const idleLock = options.idleLock ?? true;
+  /** When the officer last gave input (a `touch`), or the vault was opened. */
   let lastActivity = now();
   let idleTimer: NodeJS.Timeout | null = null;
   // Transitions (create, unlock, lock, wipe) run one at a time, in order.
@@ -136,11 +157,17 @@ export function createVaultService(options: VaultServiceOptions): VaultService {
     return idleTimeoutSeconds;
   }
 
+  /** The idle delay in force: the stored one, shortened by the test-only cap. */
+  function idleMs(seconds: number): number {
+    const ms = seconds * 1000;
+    return options.idleTimeoutCapMs === undefined ? ms : Math.min(ms, options.idleTimeoutCapMs);
+  }
+
   function armIdleTimer(seconds: number): void {
     if (idleTimer) clearTimeout(idleTimer);
     idleTimer = null;
-    if (!worker) return;
-    const due = lastActivity + seconds * 1000 - now();
+    if (!worker || !idleLock) return;
+    const due = lastActivity + idleMs(seconds) - now();
     idleTimer = setTimeout(() => void serial(() => lockNow('idle')), Math.max(0, due));
     idleTimer.unref();
   }
@@ -183,7 +210,8 @@ export function createVaultService(options: VaultServiceOptions): VaultService {
           : null,
       escrow: file?.wrappers.some((w) => w.kind === 'escrow') ?? false,
       idleTimeoutSeconds: seconds,
-      secondsUntilAutoLock: unlocked ? Math.max(0, (lastActivity + seconds * 1000 - now()) / 1000) : null,
+      secondsUntilAutoLock:
+        unlocked && idleLock ? Math.max(0, (lastActivity + idleMs(seconds) - now()) / 1000) : null,
       createdAt: file?.createdAt ?? null,
     };
   }
@@ -439,7 +467,6 @@ export function createVaultService(options: VaultServiceOptions): VaultService {
           throw new CoreError(ErrorCode.VaultAbsent, 'no vault on this workstation');
         throw new CoreError(ErrorCode.VaultLocked, 'the vault is locked');
       }
-      await activity();
       return w.request(op, input, transfer);
     },
     async health() {

@@ -30,9 +30,10 @@ function fakeModule(objects: Attributes[]) {
     },
     C_FindObjects: () => found,
     C_FindObjectsFinal: () => undefined,
-    C_GetAttributeValue: (_s: Buffer, h: Buffer, [{ type }]: { type: number }[]) => [
-      { type, value: objects[h.readUInt8(0)]?.[type] },
-    ],
+    C_GetAttributeValue: (_s: Buffer, h: Buffer, template: { type: number }[]) => {
+      const type = template[0]?.type ?? -1;
+      return [{ type, value: objects[h.readUInt8(0)]?.[type] }];
+    },
   };
   return { p11: p11 as unknown as P11, closed };
 }

@@ -17,7 +17,14 @@ export function profileCore(
 ): Core {
   const profileDir = resolve(profile ?? defaultProfileDir('app'));
   mkdirSync(profileDir, { recursive: true, mode: 0o700 });
-  return createCore({ ...options, profileDir, version: __APP_VERSION__ });
+  // No idle lock: the process is the session (it unlocks, runs, locks as it exits), and no
+  // officer input can reach it, so an idle timer would only cut a long `sync` mid-run.
+  return createCore({
+    ...options,
+    vault: { ...options.vault, idleLock: false },
+    profileDir,
+    version: __APP_VERSION__,
+  });
 }
 
 /**

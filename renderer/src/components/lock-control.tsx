@@ -1,15 +1,20 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../store/store-context';
+import { createInputReporter } from './input-reporter';
 
-/** Report activity to the core at most this often (it restarts the idle countdown). */
-const ACTIVITY_EVERY_MS = 15_000;
+/** Report officer input to the core at most this often (it restarts the idle countdown). */
+const ACTIVITY_EVERY_MS = 5_000;
 /** Ask the core for the vault state this often while unlocked (token pulled, idle lock). */
 const POLL_EVERY_MS = 2_000;
+/** What counts as the officer at the desk. Only these: the page's own calls never do. */
+const INPUT_EVENTS = ['keydown', 'pointerdown', 'pointermove', 'wheel'] as const;
 
 /**
  * The Lock button and the idle countdown. The core owns the timer (it locks even if this
- * page is frozen); the page reports activity and shows the time left.
+ * page is frozen); the page reports officer input (`vault.touch`, from trusted input events
+ * only: a script's synthetic event is not an officer) and shows the time left. Its own
+ * background calls (status polls, sync status, lists) never postpone the lock.
  */
 export function LockControl() {
   const { t } = useTranslation();
@@ -18,7 +23,6 @@ export function LockControl() {
   const activitySeen = useAppStore((s) => s.activitySeen);
   const vaultStatusRequested = useAppStore((s) => s.vaultStatusRequested);
   const [now, setNow] = useState(() => Date.now());
-  const lastReport = useRef(0);
   const statusAt = useRef(Date.now());
   const unlocked = vault?.state === 'unlocked';
 
@@ -30,18 +34,17 @@ export function LockControl() {
     if (!unlocked) return;
     const tick = setInterval(() => setNow(Date.now()), 1000);
     const poll = setInterval(() => void vaultStatusRequested(), POLL_EVERY_MS);
-    const onActivity = () => {
-      if (Date.now() - lastReport.current < ACTIVITY_EVERY_MS) return;
-      lastReport.current = Date.now();
-      void activitySeen();
+    const reporter = createInputReporter(() => void activitySeen(), ACTIVITY_EVERY_MS);
+    const onInput = (event: Event) => {
+      if (event.isTrusted) reporter.input();
     };
-    window.addEventListener('keydown', onActivity);
-    window.addEventListener('pointerdown', onActivity);
+    const listen = { capture: true, passive: true };
+    for (const name of INPUT_EVENTS) window.addEventListener(name, onInput, listen);
     return () => {
       clearInterval(tick);
       clearInterval(poll);
-      window.removeEventListener('keydown', onActivity);
-      window.removeEventListener('pointerdown', onActivity);
+      reporter.dispose();
+      for (const name of INPUT_EVENTS) window.removeEventListener(name, onInput, listen);
     };
   }, [unlocked, activitySeen, vaultStatusRequested]);
 

@@ -1,0 +1,194 @@
+import type { MessageInfo, ThreadSummary } from '../../../shared/contract/vault-calls';
+import type { DocumentRecords } from './document-records';
+import { newRecordId } from './record-id';
+import {
+  MESSAGE_SELECT,
+  notFound,
+  now,
+  parties,
+  toMessage,
+  type Db,
+  type MessageRow,
+} from './repository-rows';
+import type { SearchIndex } from './search-index';
+import type { WorkerOutput, WorkerParsedInput } from './worker-protocol';
+
+/** A message as stored by the repository (drafts, and what sync sent or received). */
+export interface NewMessage {
+  readonly from: string;
+  readonly to: readonly string[];
+  readonly body: string;
+  readonly state: MessageInfo['state'];
+  readonly read: boolean;
+  readonly at: string;
+}
+
+/** Threads and their messages: drafts, synced messages, paged lists and read state. */
+export function createMessageRecords(db: Db, index: SearchIndex, documents: DocumentRecords) {
+  const insertThread = db.prepare(
+    'INSERT INTO threads (id, subject, document_rowid, created_at, last_message_at) VALUES (?, ?, ?, ?, ?)',
+  );
+  const touchThread = db.prepare(
+    'UPDATE threads SET last_message_at = max(last_message_at, ?) WHERE rowid = ?',
+  );
+  const insertMessage = db.prepare(
+    `INSERT INTO messages (id, thread_rowid, sender, recipients, body, state, read, at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const threadRow = db.prepare('SELECT rowid, subject FROM threads WHERE id = ?');
+  const messageByRowid = db.prepare(`${MESSAGE_SELECT} WHERE m.rowid = ?`);
+
+  function insertThreadRow(
+    subject: string,
+    documentRowid: number | null,
+    at: string,
+  ): { rowid: number; id: string } {
+    const id = newRecordId();
+    return { rowid: Number(insertThread.run(id, subject, documentRowid, at, at).lastInsertRowid), id };
+  }
+
+  /** One message in a thread, indexed under the thread's subject; in the caller's transaction. */
+  function insertMessageRow(
+    threadRowid: number,
+    subject: string,
+    m: NewMessage,
+  ): { rowid: number; id: string } {
+    const id = newRecordId();
+    const rowid = Number(
+      insertMessage.run(id, threadRowid, m.from, JSON.stringify(m.to), m.body, m.state, m.read ? 1 : 0, m.at)
+        .lastInsertRowid,
+    );
+    touchThread.run(m.at, threadRowid);
+    index.add('message', rowid, { title: subject, body: m.body, parties: [m.from, ...m.to].join(' · ') });
+    return { rowid, id };
+  }
+
+  return {
+    insertThread: insertThreadRow,
+    insertMessage: insertMessageRow,
+
+    listThreads(input: WorkerParsedInput<'messages.threads'>): WorkerOutput<'messages.threads'> {
+      const where: string[] = [];
+      const params: (string | number)[] = [];
+      if (input.documentId !== undefined) {
+        where.push('t.document_rowid = ?');
+        params.push(documents.requireRowid(input.documentId));
+      }
+      if (input.unreadOnly)
+        where.push('EXISTS (SELECT 1 FROM messages m WHERE m.thread_rowid = t.rowid AND m.read = 0)');
+      const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const total = db
+        .prepare(`SELECT count(*) FROM threads t ${filter}`)
+        .pluck()
+        .get(...params) as number;
+      const rows = db
+        .prepare(
+          `SELECT t.rowid, t.id, t.subject, d.id AS document_id, t.last_message_at,
+             (SELECT count(*) FROM messages m WHERE m.thread_rowid = t.rowid) AS message_count,
+             (SELECT count(*) FROM messages m WHERE m.thread_rowid = t.rowid AND m.read = 0) AS unread_count,
+             (SELECT count(*) FROM messages m WHERE m.thread_rowid = t.rowid AND m.state = 'draft') AS draft_count,
+             (SELECT json_group_array(DISTINCT m.sender) FROM messages m WHERE m.thread_rowid = t.rowid) AS senders
+           FROM threads t LEFT JOIN documents d ON d.rowid = t.document_rowid ${filter}
+           ORDER BY t.last_message_at DESC, t.rowid DESC LIMIT ? OFFSET ?`,
+        )
+        .all(...params, input.limit, input.offset) as {
+        id: string;
+        subject: string;
+        document_id: string | null;
+        last_message_at: string;
+        message_count: number;
+        unread_count: number;
+        draft_count: number;
+        senders: string;
+      }[];
+      const items: ThreadSummary[] = rows.map((r) => ({
+        id: r.id,
+        subject: r.subject,
+        documentId: r.document_id,
+        messageCount: r.message_count,
+        unreadCount: r.unread_count,
+        draftCount: r.draft_count,
+        lastMessageAt: r.last_message_at,
+        participants: parties(r.senders)
+          .filter((p) => p.length > 0)
+          .slice(0, 50),
+      }));
+      return { total, offset: input.offset, items };
+    },
+
+    listMessages(input: WorkerParsedInput<'messages.list'>): WorkerOutput<'messages.list'> {
+      const thread = threadRow.get(input.threadId) as { rowid: number } | undefined;
+      if (!thread) notFound('thread');
+      const total = db
+        .prepare('SELECT count(*) FROM messages WHERE thread_rowid = ?')
+        .pluck()
+        .get(thread.rowid) as number;
+      const rows = db
+        .prepare(`${MESSAGE_SELECT} WHERE m.thread_rowid = ? ORDER BY m.at, m.rowid LIMIT ? OFFSET ?`)
+        .all(thread.rowid, input.limit, input.offset) as MessageRow[];
+      return { total, offset: input.offset, items: rows.map(toMessage) };
+    },
+
+    /** A draft, in its thread or a new one (about a document or not). */
+    addDraft(input: WorkerParsedInput<'messages.add'>): MessageInfo {
+      const rowid = db.transaction(() => {
+        const at = now();
+        let thread: { rowid: number; subject: string };
+        if (input.threadId !== undefined) {
+          const found = threadRow.get(input.threadId) as { rowid: number; subject: string } | undefined;
+          thread = found ?? notFound('thread');
+        } else {
+          const docRowid = input.documentId !== undefined ? documents.requireRowid(input.documentId) : null;
+          const subject = input.subject ?? '';
+          thread = { rowid: insertThreadRow(subject, docRowid, at).rowid, subject };
+        }
+        return insertMessageRow(thread.rowid, thread.subject, {
+          from: input.from,
+          to: input.to,
+          body: input.body,
+          state: 'draft',
+          read: true,
+          at,
+        }).rowid;
+      })();
+      return toMessage(messageByRowid.get(rowid) as MessageRow);
+    },
+
+    /**
+     * Stores a message sync sent or received: into the newest thread with the same subject (a
+     * conversation), or a new one. In the caller's transaction when there is one.
+     */
+    addSynced(m: NewMessage & { subject: string; state: 'sent' | 'received' }): MessageInfo {
+      const rowid = db.transaction(() => {
+        const subject = m.subject.trim() || '—';
+        const found = db
+          .prepare('SELECT rowid FROM threads WHERE subject = ? ORDER BY last_message_at DESC LIMIT 1')
+          .pluck()
+          .get(subject) as number | undefined;
+        const threadRowid = found ?? insertThreadRow(subject, null, m.at).rowid;
+        return insertMessageRow(threadRowid, subject, m).rowid;
+      })();
+      return toMessage(messageByRowid.get(rowid) as MessageRow);
+    },
+
+    /** One message with its thread's subject (for `embassy inbox`). */
+    get(id: string): { subject: string; body: string } {
+      const r = db
+        .prepare(
+          'SELECT t.subject, m.body FROM messages m JOIN threads t ON t.rowid = m.thread_rowid WHERE m.id = ?',
+        )
+        .get(id) as { subject: string; body: string } | undefined;
+      return r ?? notFound('message');
+    },
+
+    markRead(input: WorkerParsedInput<'messages.markRead'>): { updated: number } {
+      const update = db.prepare('UPDATE messages SET read = ? WHERE id = ? AND read != ?');
+      const updated = db.transaction(() =>
+        input.ids.reduce((n, id) => n + update.run(input.read ? 1 : 0, id, input.read ? 1 : 0).changes, 0),
+      )();
+      return { updated };
+    },
+  };
+}
+
+export type MessageRecords = ReturnType<typeof createMessageRecords>;

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { MESSAGE_STATES } from '../domain/document';
+import { IsoDateTime, Party, RecordId } from './vault-calls-fields';
+
+/** Message threads and their messages: lists, local drafts, read state. */
+
+export const MessageInfo = z
+  .object({
+    id: RecordId,
+    threadId: RecordId,
+    documentId: RecordId.nullable(),
+    from: z.string().max(300),
+    to: z.array(z.string().max(300)).max(200),
+    body: z.string().max(1_000_000),
+    state: z.enum(MESSAGE_STATES),
+    read: z.boolean(),
+    /** Sent or received time; for drafts the last edit. */
+    at: IsoDateTime,
+  })
+  .strict();
+export type MessageInfo = z.infer<typeof MessageInfo>;
+
+export const ThreadSummary = z
+  .object({
+    id: RecordId,
+    subject: z.string().max(1000),
+    documentId: RecordId.nullable(),
+    messageCount: z.number().int().nonnegative(),
+    unreadCount: z.number().int().nonnegative(),
+    draftCount: z.number().int().nonnegative(),
+    lastMessageAt: IsoDateTime,
+    participants: z.array(z.string().max(300)).max(50),
+  })
+  .strict();
+export type ThreadSummary = z.infer<typeof ThreadSummary>;
+
+export const MessagesThreadsInput = z
+  .object({
+    /** Only threads linked to this document. */
+    documentId: RecordId.optional(),
+    unreadOnly: z.boolean().default(false),
+    offset: z.number().int().nonnegative().max(10_000_000).default(0),
+    limit: z.number().int().min(1).max(500).default(100),
+  })
+  .strict();
+
+export const MessagesThreadsResult = z
+  .object({
+    total: z.number().int().nonnegative(),
+    offset: z.number().int().nonnegative(),
+    items: z.array(ThreadSummary),
+  })
+  .strict();
+
+export const MessagesListInput = z
+  .object({
+    threadId: RecordId,
+    offset: z.number().int().nonnegative().max(10_000_000).default(0),
+    limit: z.number().int().min(1).max(500).default(200),
+  })
+  .strict();
+
+export const MessagesListResult = z
+  .object({
+    total: z.number().int().nonnegative(),
+    offset: z.number().int().nonnegative(),
+    /** Oldest first. */
+    items: z.array(MessageInfo),
+  })
+  .strict();
+
+/**
+ * Save a local draft: into an existing thread, or a new thread (give `subject`, and
+ * `documentId` to link it to a document).
+ */
+export const MessagesAddInput = z
+  .object({
+    threadId: RecordId.optional(),
+    subject: z.string().trim().min(1).max(1000).optional(),
+    documentId: RecordId.optional(),
+    from: z.string().max(300).default(''),
+    to: z.array(Party).max(200).default([]),
+    body: z.string().min(1).max(1_000_000),
+  })
+  .strict()
+  .refine((m) => m.threadId !== undefined || m.subject !== undefined, {
+    message: 'threadId or subject is required',
+    path: ['threadId'],
+  });
+
+export const MessagesMarkReadInput = z
+  .object({
+    ids: z.array(RecordId).min(1).max(1000),
+    read: z.boolean().default(true),
+  })
+  .strict();
+
+export const MessagesMarkReadResult = z.object({ updated: z.number().int().nonnegative() }).strict();
+
+/** The message calls (part of `vaultContract`). */
+export const messageCalls = {
+  /** Message threads, most recent first. */
+  'messages.threads': { input: MessagesThreadsInput, output: MessagesThreadsResult },
+  /** Messages of one thread, oldest first. */
+  'messages.list': { input: MessagesListInput, output: MessagesListResult },
+  /** Save a local draft message. */
+  'messages.add': { input: MessagesAddInput, output: MessageInfo },
+  /** Mark messages read or unread. */
+  'messages.markRead': { input: MessagesMarkReadInput, output: MessagesMarkReadResult },
+} as const;

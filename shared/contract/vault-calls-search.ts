@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { SEARCH_HIT_KINDS } from '../domain/document';
+import { RecordId } from './vault-calls-fields';
+
+/** Full-text search over the vault. */
+
+/**
+ * A piece of a snippet: render `text` as plain text, emphasised when `hit`. No markup
+ * crosses the boundary, so a document cannot inject HTML into the UI.
+ */
+export const SnippetSegment = z.object({ text: z.string().max(2000), hit: z.boolean() }).strict();
+export type SnippetSegment = z.infer<typeof SnippetSegment>;
+
+export const SearchInput = z
+  .object({
+    /**
+     * What the officer typed. Plain words only: operators and quotes are treated as text,
+     * the last word matches as a prefix, diacritics are optional ("hop dong" finds "hợp đồng").
+     */
+    query: z.string().max(256),
+    kinds: z.array(z.enum(SEARCH_HIT_KINDS)).min(1).max(3).optional(),
+    limit: z.number().int().min(1).max(100).default(20),
+  })
+  .strict();
+
+export const SearchHit = z
+  .object({
+    kind: z.enum(SEARCH_HIT_KINDS),
+    /** The hit's own id (document, message or attachment). */
+    id: RecordId,
+    /** The document it belongs to, if any (to open it). */
+    documentId: RecordId.nullable(),
+    threadId: RecordId.nullable(),
+    /** Document subject, thread subject or attachment name. */
+    title: z.string().max(1000),
+    snippet: z.array(SnippetSegment).max(64),
+    /** bm25 score: lower is better (SQLite FTS5 convention); hits come best first. */
+    rank: z.number(),
+  })
+  .strict();
+export type SearchHit = z.infer<typeof SearchHit>;
+
+export const SearchResult = z.object({ hits: z.array(SearchHit) }).strict();
+
+/** The search call (part of `vaultContract`). */
+export const searchCalls = {
+  /** Full-text search over everything in the vault, best first, with highlighted snippets. */
+  search: { input: SearchInput, output: SearchResult },
+} as const;

@@ -1,21 +1,11 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { flip, must } from '../../../tests/helpers/must';
 import { EnvelopeError } from './envelope';
 import { decodePayload, encodePayload, MAX_TEXT_BYTES, type SyncPayload } from './payload';
 
-/** The value, or a failed test if it is missing (instead of a non-null assertion). */
-function must<T>(value: T | undefined | null): T {
-  if (value === undefined || value === null) expect.fail('missing value');
-  return value;
-}
-
 function firstAttachment(meta: Record<string, unknown>): Record<string, unknown> {
   return must((meta.attachments as Record<string, unknown>[])[0]);
-}
-
-/** XOR one byte in place. */
-function flip(bytes: Uint8Array, offset: number, mask: number): void {
-  bytes[offset] = must(bytes[offset]) ^ mask;
 }
 
 const doc: SyncPayload = {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { flip } from '../../../tests/helpers/must';
 import { type Sodium, loadSodium } from '../vault/sodium';
 import {
   DEFAULT_PREKEY_POLICY,
@@ -16,17 +17,6 @@ let sodium: Sodium;
 beforeAll(async () => {
   sodium = await loadSodium();
 });
-
-/** The value, or a failed test if it is missing (instead of a non-null assertion). */
-function must<T>(value: T | undefined | null): T {
-  if (value === undefined || value === null) expect.fail('missing value');
-  return value;
-}
-
-/** XOR one byte in place. */
-function flip(bytes: Uint8Array, offset: number, mask: number): void {
-  bytes[offset] = must(bytes[offset]) ^ mask;
-}
 
 const DAY = 24 * 60 * 60 * 1000;
 const T0 = Date.UTC(2025, 0, 6);

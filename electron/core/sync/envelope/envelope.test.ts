@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { flip, must } from '../../../../tests/helpers/must';
 import { concat, u32be } from '../../../../shared/encoding/bytes';
 import { fromHex } from '../../../../shared/encoding/hex';
 import { type Sodium, loadSodium } from '../../vault/sodium';
@@ -26,17 +27,6 @@ let sodium: Sodium;
 beforeAll(async () => {
   sodium = await loadSodium();
 });
-
-/** The value, or a failed test if it is missing (instead of a non-null assertion). */
-function must<T>(value: T | undefined | null): T {
-  if (value === undefined || value === null) expect.fail('missing value');
-  return value;
-}
-
-/** XOR one byte in place. */
-function flip(bytes: Uint8Array, offset: number, mask: number): void {
-  bytes[offset] = must(bytes[offset]) ^ mask;
-}
 
 const T0 = Date.UTC(2025, 0, 6, 9, 0, 0);
 const DAY = 24 * 60 * 60 * 1000;

@@ -36,6 +36,23 @@ const domGlobals = [
   'HTMLElement',
 ];
 
+const corePatterns = [
+  noElectron('electron/core/ is plain Node: it must run under the CLI and tests without Electron.'),
+  noLayer(['main', 'preload', 'renderer'], 'electron/core/ may import only shared/, Node and libraries.'),
+];
+const coreGlobals = domGlobals.map((name) => ({ name, message: 'electron/core/ is plain Node: no DOM.' }));
+
+/**
+ * sync/ has two faces: `sync/store` (its index.ts) for the vault worker, `sync` (index.ts) for
+ * the core's thread. The vault takes the store's face only: the other carries the engine, the
+ * relay client and ws, which must not reach the worker's bundle (see sync/index.ts).
+ */
+const vaultSeesSyncStoreOnly = {
+  // `../sync`, `../sync/engine/…`, `../sync/store/…` but not `../sync/store` (nor shared/sync).
+  regex: '^(\\.\\./)+sync(/(?!store$).*)?$',
+  message: "The vault imports sync's worker face only ('../sync/store'), never the engine's ('../sync').",
+};
+
 export const boundaryRules = [
   {
     files: ['shared/**/*.ts'],
@@ -69,22 +86,15 @@ export const boundaryRules = [
     files: ['electron/core/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            noElectron('electron/core/ is plain Node: it must run under the CLI and tests without Electron.'),
-            noLayer(
-              ['main', 'preload', 'renderer'],
-              'electron/core/ may import only shared/, Node and libraries.',
-            ),
-          ],
-        },
-      ],
-      'no-restricted-globals': [
-        'error',
-        ...domGlobals.map((name) => ({ name, message: 'electron/core/ is plain Node: no DOM.' })),
-      ],
+      'no-restricted-imports': ['error', { patterns: corePatterns }],
+      'no-restricted-globals': ['error', ...coreGlobals],
+    },
+  },
+  {
+    files: ['electron/core/vault/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [...corePatterns, vaultSeesSyncStoreOnly] }],
     },
   },
   {

@@ -15,8 +15,7 @@ import { createDocumentSigningHandlers } from './signing/document-signing';
 import { createSigningHandlers } from './signing/signing-handlers';
 import { createSigningService, type SigningServiceOptions } from './signing/signing-service';
 import { loadTrust, type TrustSources } from './signing/trust-store';
-import { createSyncHandlers } from './sync/sync-handlers';
-import { createSyncService, type SyncService, type SyncServiceOptions } from './sync/engine';
+import { createSyncHandlers, createSyncService, type SyncService, type SyncServiceOptions } from './sync';
 
 export interface CoreOptions {
   /** The officer's profile folder (settings now; vault, keys and outbox later). */

@@ -28,7 +28,7 @@ import {
 import { ERROR_CODES } from '../../../shared/contract/errors';
 import { DOCUMENT_STATUSES, MESSAGE_STATES } from '../../../shared/domain/document';
 import { PassphraseWrapperRecord } from './key-file';
-import { SYNC_WORKER_OPS } from '../sync';
+import { SYNC_WORKER_OPS } from '../sync/store';
 
 /**
  * The message protocol between the vault service (caller's thread) and the vault worker (the

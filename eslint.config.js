@@ -54,7 +54,12 @@ const capabilities = readdirSync(new URL('./electron/core/', import.meta.url), {
  * (`../vault`, its index.ts) instead. `own` is the importing file's folder, free inside itself.
  */
 const throughIndex = (own) => ({
-  group: [...capabilities.filter((c) => c !== own).map((c) => `**/${c}/**`), '!**/shared/**'],
+  group: [
+    ...capabilities.filter((c) => c !== own).map((c) => `**/${c}/**`),
+    '!**/shared/**',
+    // The vault's own face of sync (see vaultSeesSyncStoreOnly).
+    ...(own === 'vault' ? ['!**/sync/store'] : []),
+  ],
   message:
     "A capability folder of electron/core/ is imported through its index.ts: import the folder (e.g. '../vault'), not a file in it.",
 });
@@ -67,6 +72,17 @@ const corePatterns = [
     'electron/core/ is the library: the CLI, the preview and hq/ compose it, never the reverse.',
   ),
 ];
+
+/**
+ * sync/ has two faces: `sync/store` (its index.ts) for the vault worker, `sync` (index.ts) for
+ * the core's thread. The vault takes the store's face only: the other carries the engine, the
+ * relay client and ws, which must not reach the worker's bundle (see sync/index.ts).
+ */
+const vaultSeesSyncStoreOnly = {
+  // `../sync`, `../sync/engine/…`, `../sync/store/…` but not `../sync/store` (nor shared/sync).
+  regex: '^(\\.\\./)+sync(/(?!store$).*)?$',
+  message: "The vault imports sync's worker face only ('../sync/store'), never the engine's ('../sync').",
+};
 
 export const boundaryRules = [
   {
@@ -103,7 +119,16 @@ export const boundaryRules = [
     files: [own === null ? 'electron/core/*.ts' : `electron/core/${own}/**/*.ts`],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [...corePatterns, throughIndex(own)] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...corePatterns,
+            throughIndex(own),
+            ...(own === 'vault' ? [vaultSeesSyncStoreOnly] : []),
+          ],
+        },
+      ],
       'no-restricted-globals': [
         'error',
         ...domGlobals.map((name) => ({ name, message: 'electron/core/ is plain Node: no DOM.' })),

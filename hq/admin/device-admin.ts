@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeviceId, type DeviceStatus } from '../../shared/sync/relay-protocol';
+import { DeviceId, RelayErrorCode, type DeviceStatus } from '../../shared/sync/relay-protocol';
 import { RELAY_DB_FILE, SqliteRelayStore } from '../storage/sqlite-relay-store';
 
 /** What `embassy hq devices --json` prints for each device (no enrolment blob: it can be large). */
@@ -22,11 +22,24 @@ export interface DeviceSummary {
   readonly updatedAt: string;
 }
 
+/**
+ * The admin commands' codes, printed by the CLI and never sent on the wire: the relay's own
+ * (shared/sync/sync-error-codes.ts) where the refusal means the same, and one of their own.
+ */
+export const AdminErrorCode = {
+  /** `--data` names a folder that holds no relay database. */
+  NoRelayData: 'E_NO_RELAY_DATA',
+  InvalidInput: RelayErrorCode.InvalidInput,
+  DeviceUnknown: RelayErrorCode.DeviceUnknown,
+  DeviceRevoked: RelayErrorCode.DeviceRevoked,
+} as const;
+export type AdminErrorCode = (typeof AdminErrorCode)[keyof typeof AdminErrorCode];
+
 /** A refusal the admin commands print as is. */
 export class AdminError extends Error {
   override readonly name = 'AdminError';
   constructor(
-    readonly code: 'E_NO_RELAY_DATA' | 'E_DEVICE_UNKNOWN' | 'E_INVALID_INPUT' | 'E_DEVICE_REVOKED',
+    readonly code: AdminErrorCode,
     message: string,
   ) {
     super(message);
@@ -37,7 +50,7 @@ export class AdminError extends Error {
 async function withStore<T>(dataDir: string, f: (store: SqliteRelayStore) => Promise<T>): Promise<T> {
   if (!existsSync(join(dataDir, RELAY_DB_FILE))) {
     throw new AdminError(
-      'E_NO_RELAY_DATA',
+      AdminErrorCode.NoRelayData,
       `no relay data in ${dataDir} (start 'embassy hq serve' there first)`,
     );
   }
@@ -74,13 +87,16 @@ export function listDevices(dataDir: string): Promise<DeviceSummary[]> {
  */
 export function setDeviceStatus(dataDir: string, deviceId: string, status: 'approved' | 'revoked') {
   if (!DeviceId.safeParse(deviceId).success) {
-    throw new AdminError('E_INVALID_INPUT', 'a device id is 32 lowercase hex characters');
+    throw new AdminError(AdminErrorCode.InvalidInput, 'a device id is 32 lowercase hex characters');
   }
   return withStore(dataDir, async (store) => {
     const device = await store.setDeviceStatus(deviceId, status, Date.now());
-    if (!device) throw new AdminError('E_DEVICE_UNKNOWN', `no device ${deviceId} at this relay`);
+    if (!device) throw new AdminError(AdminErrorCode.DeviceUnknown, `no device ${deviceId} at this relay`);
     if (device.status !== status) {
-      throw new AdminError('E_DEVICE_REVOKED', `device ${deviceId} was revoked; it must enrol new keys`);
+      throw new AdminError(
+        AdminErrorCode.DeviceRevoked,
+        `device ${deviceId} was revoked; it must enrol new keys`,
+      );
     }
     return { id: device.id, status: device.status };
   });

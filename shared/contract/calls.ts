@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LANGUAGES } from '../domain/language';
 import type { CallName } from './call-names';
+import { NoInput } from './field-schemas';
 import { vaultContract } from './vault-calls';
 import { signingContract } from './signing-calls';
 import { documentSigningContract } from './document-signing-calls';
@@ -56,8 +57,6 @@ export const Settings = z
   })
   .strict();
 export type Settings = z.infer<typeof Settings>;
-
-const NoInput = z.object({}).strict();
 
 export const contract = {
   /** Version and health of each core part. Safe before unlock: reveals no content. */

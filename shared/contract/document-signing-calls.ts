@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorShape } from './field-schemas';
 import { RecordId } from './vault-calls';
 import { TokenSelector, VerifyReportSchema } from './signing-calls';
 
@@ -10,8 +11,6 @@ import { TokenSelector, VerifyReportSchema } from './signing-calls';
  * (one C_Login) and answers at once with a job id; `sign.progress` reports it; `sign.cancel`
  * stops it between documents. Every transport is request/response, so progress is polled.
  */
-
-const ErrorShape = z.object({ code: z.string().max(64), message: z.string().max(512) }).strict();
 
 export const SignDocumentsInput = z
   .object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorShape } from './field-schemas';
 
 /**
  * Contract calls of the token and signing module (issue 4). Kept in their own file and spread
@@ -7,7 +8,6 @@ import { z } from 'zod';
 
 const Path = z.string().min(1).max(4096);
 const Text = (max: number) => z.string().max(max);
-const ErrorShape = z.object({ code: z.string().max(64), message: z.string().max(512) }).strict();
 
 /** A token is chosen by label or serial, never by slot (slot ids change between sessions). */
 export const TokenSelector = z

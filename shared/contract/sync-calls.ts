@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { RecordId } from './vault-calls';
 import { TokenSelector } from './signing-calls';
+import { ErrorShape, Hex, NoInput } from './field-schemas';
 import type { SyncCallName } from './sync-call-names';
 
 /**
@@ -9,9 +10,7 @@ import type { SyncCallName } from './sync-call-names';
  * (cheap: no I/O) and refreshes its lists when `inboxVersion` changes.
  */
 
-const ErrorShape = z.object({ code: z.string().max(64), message: z.string().max(512) }).strict();
 const Address = z.string().min(1).max(254);
-const Hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`));
 
 export const SyncWarning = z
   .object({
@@ -139,7 +138,6 @@ export type OutboxItem = z.infer<typeof OutboxItem>;
 export const SyncSendResult = z.object({ items: z.array(OutboxItem).max(64 * 50) }).strict();
 export const OutboxList = z.object({ items: z.array(OutboxItem).max(1000) }).strict();
 const OutboxRef = z.object({ id: RecordId }).strict();
-const NoInput = z.object({}).strict();
 
 export const syncContract = {
   /** Enrolment, connection, outbox counts and warnings; no I/O, safe to poll. */

@@ -104,6 +104,13 @@ export const RelayErrorCode = {
 } as const;
 export type RelayErrorCode = (typeof RelayErrorCode)[keyof typeof RelayErrorCode];
 
+const RELAY_ERROR_CODES: readonly string[] = Object.values(RelayErrorCode);
+
+/** Whether `value` is one of the relay's codes: a client reads any other code as a protocol fault. */
+export function isRelayErrorCode(value: unknown): value is RelayErrorCode {
+  return typeof value === 'string' && RELAY_ERROR_CODES.includes(value);
+}
+
 /** Why the receiver refused a downloaded item before or after opening it (besides the envelope's own codes). */
 export const InboxErrorCode = {
   /** The bytes do not hash to the digest the relay listed. */

@@ -154,9 +154,39 @@ const forbidden: [layer: string, file: string, code: string][] = [
   ],
   ['hq importing the renderer', 'hq/x.ts', "import { App } from '../renderer/src/app';\nvoid App;\n"],
   ['hq using the DOM', 'hq/x.ts', 'export const t = document.title;\n'],
+  [
+    "the vault importing sync's engine face",
+    'electron/core/vault/x.ts',
+    "import { createSyncService } from '../sync';\nvoid createSyncService;\n",
+  ],
+  [
+    "the vault importing a file of sync's engine",
+    'electron/core/vault/x.ts',
+    "import { createSyncService } from '../sync/engine/sync-service';\nvoid createSyncService;\n",
+  ],
+  [
+    "the vault importing a file behind sync's worker face",
+    'electron/core/vault/x.ts',
+    "import { SYNC_WORKER_OPS } from '../sync/store/sync-worker-ops';\nvoid SYNC_WORKER_OPS;\n",
+  ],
+  [
+    'the vault importing electron (the core rules still hold there)',
+    'electron/core/vault/x.ts',
+    "import { app } from 'electron';\nvoid app;\n",
+  ],
 ];
 
 const allowed: [layer: string, file: string, code: string][] = [
+  [
+    "the vault importing sync's worker face and shared/sync",
+    'electron/core/vault/x.ts',
+    "import { SYNC_WORKER_OPS } from '../sync/store';\nimport { RelayErrorCode } from '../../../shared/sync/sync-error-codes';\nvoid SYNC_WORKER_OPS;\nvoid RelayErrorCode;\n",
+  ],
+  [
+    "the core's root importing sync's engine face",
+    'electron/core/x.ts',
+    "import { createSyncService } from './sync';\nvoid createSyncService;\n",
+  ],
   [
     'hq importing node, ws and shared',
     'hq/server/x.ts',

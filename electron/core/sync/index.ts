@@ -1,17 +1,12 @@
 /**
- * sync/'s public face: what other capabilities of the core may import from it.
+ * sync/'s public face for the core's thread: the sync engine (`engine/`) and the slice of the
+ * handler table that serves the contract's sync calls. The core (`core.ts`) imports this.
  *
- * For the vault worker: the sync operations table (schemas and handlers, store/), which the
- * vault's worker protocol and the vault worker spread, and the per-vault store context.
+ * sync/ has a second face, `store/index.ts`, for the vault worker only: the operations table
+ * the worker spreads into its protocol, their handlers and the per-vault store context. The
+ * vault imports that face and never this one (lint: eslint.config.js), so the worker's bundle
+ * does not carry the engine, the relay client or `ws`: with one face for both, the chunk the
+ * worker loads grew from 346 kB to 513 kB (engine and relay modules included).
  */
-export {
-  createSyncStoreContext,
-  SYNC_WORKER_OPS,
-  syncWorkerHandlers,
-  type SyncStoreContext,
-  type SyncWorkerOpName,
-} from './store';
-
-// For the core's composition root: the engine and its handlers.
 export { createSyncService, type SyncService, type SyncServiceOptions } from './engine';
 export { createSyncHandlers } from './sync-handlers';

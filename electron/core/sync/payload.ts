@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CLASSIFICATIONS } from '../../../shared/domain/classification';
+import { EnvelopeErrorCode } from '../../../shared/sync/sync-error-codes';
 import { EnvelopeError, MAX_ENVELOPE_BYTES } from './envelope';
 
 /**
@@ -106,7 +107,7 @@ const PayloadMeta = z.discriminatedUnion('kind', [
 ]);
 
 function malformed(why: string): never {
-  throw new EnvelopeError('E_ENVELOPE_MALFORMED', `payload: ${why}`);
+  throw new EnvelopeError(EnvelopeErrorCode.Malformed, `payload: ${why}`);
 }
 
 function sha256Hex(bytes: Uint8Array): string {

@@ -15,7 +15,7 @@ import {
   type VaultRepository,
 } from './vault-repository';
 import type { AttachmentInfo } from '../../../shared/contract/vault-calls';
-import { createSyncStoreContext, syncWorkerHandlers, type SyncStoreContext } from '../sync';
+import { createSyncStoreContext, syncWorkerHandlers, type SyncStoreContext } from '../sync/store';
 import {
   isWorkerOp,
   WORKER_OPS,

@@ -26,9 +26,10 @@ import {
   SearchResult,
 } from '../../../shared/contract/vault-calls';
 import { ERROR_CODES } from '../../../shared/contract/errors';
+import { Bytes } from '../../../shared/contract/field-schemas';
 import { DOCUMENT_STATUSES, MESSAGE_STATES } from '../../../shared/domain/document';
 import { PassphraseWrapperRecord } from './key-file';
-import { SYNC_WORKER_OPS } from '../sync';
+import { SYNC_WORKER_OPS } from '../sync/store';
 
 /**
  * The message protocol between the vault service (caller's thread) and the vault worker (the
@@ -36,9 +37,6 @@ import { SYNC_WORKER_OPS } from '../sync';
  * The worker validates every request against it before running anything, the client validates
  * every answer; a key travels only inside `open` / `wrapPassphrase`, as a transferred buffer.
  */
-
-// Any Uint8Array (z.instanceof would narrow the type to an ArrayBuffer-backed one).
-const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes');
 
 const Unlock = z.discriminatedUnion('kind', [
   /** A vault key the caller unwrapped (token profile, or create): transferred, then zeroed here. */

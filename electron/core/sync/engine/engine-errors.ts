@@ -1,8 +1,9 @@
-import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
+import { CoreError, ErrorCode, type ContractError } from '../../../../shared/contract/errors';
+import { RelayErrorCode, RelayLinkErrorCode } from '../../../../shared/sync/sync-error-codes';
 import { RelayClientError } from '../relay';
 
 /** A failure as the engine reads it: a stable code, a bounded message, and whether to retry. */
-export function toError(e: unknown): { code: string; message: string; retryable: boolean } {
+export function toError(e: unknown): ContractError & { retryable: boolean } {
   if (e instanceof RelayClientError) {
     return { code: e.code, message: e.message.slice(0, 500), retryable: e.retryable };
   }
@@ -14,9 +15,10 @@ export function toError(e: unknown): { code: string; message: string; retryable:
 export function contractError(e: unknown): CoreError {
   if (e instanceof CoreError) return e;
   const { code, message } = toError(e);
-  if (code === 'E_PINNING') return new CoreError(ErrorCode.SyncPinning, message);
-  if (code === 'E_NETWORK' || code === 'E_TIMEOUT') return new CoreError(ErrorCode.SyncOffline, message);
-  if (code === 'E_DEVICE_REVOKED') return new CoreError(ErrorCode.SyncRevoked, message);
-  if (code === 'E_DEVICE_PENDING') return new CoreError(ErrorCode.SyncPending, message);
+  if (code === RelayLinkErrorCode.Pinning) return new CoreError(ErrorCode.SyncPinning, message);
+  if (code === RelayLinkErrorCode.Network || code === RelayLinkErrorCode.Timeout)
+    return new CoreError(ErrorCode.SyncOffline, message);
+  if (code === RelayErrorCode.DeviceRevoked) return new CoreError(ErrorCode.SyncRevoked, message);
+  if (code === RelayErrorCode.DevicePending) return new CoreError(ErrorCode.SyncPending, message);
   return new CoreError(ErrorCode.SyncRefused, `${code}: ${message}`);
 }

@@ -1,3 +1,4 @@
+import type { ContractError } from '../../../../shared/contract/errors';
 import type { SyncStatus } from '../../../../shared/contract/sync-calls';
 import { isUnlocked, readIdentity, type EngineVault } from './engine-vault';
 import type { RoundReport } from './round-report';
@@ -10,7 +11,7 @@ import type { RoundReport } from './round-report';
 export interface EngineStatusState {
   connection: SyncStatus['connection'];
   lastSyncAt: number | undefined;
-  lastError: { code: string; message: string } | undefined;
+  lastError: ContractError | undefined;
   /** Grows with every item stored: the UI reloads its lists when it moves. */
   inboxVersion: number;
   /** Items refused since the core started. */

@@ -7,7 +7,7 @@ import {
   type EnrollRequest,
   type EnrollResponse,
 } from '../../../../shared/sync/relay-protocol';
-import { RelayClientError, type RelayClient } from '../relay';
+import { RelayClientError, type RelayClient, type RelayClientErrorCode } from '../relay';
 import type { EngineVault } from './engine-vault';
 import { createEnrolment, type EnrolmentDeps } from './enrolment';
 
@@ -159,7 +159,10 @@ describe('enrolment', () => {
   });
 
   it("answers the relay's refusals and network failures with the contract's codes", async () => {
-    const refused = setup({ enrollError: new RelayClientError('E_BAD_CERTIFICATE', 'no') });
+    // A code the engine has no branch for (outside the closed list: only a cast makes one).
+    const refused = setup({
+      enrollError: new RelayClientError('E_BAD_CERTIFICATE' as RelayClientErrorCode, 'no'),
+    });
     const e = await refused.enroll().catch((x: unknown) => x);
     expect(e).toBeInstanceOf(CoreError);
     expect(e).toMatchObject({ code: ErrorCode.SyncRefused, message: 'E_BAD_CERTIFICATE: no' });

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { fakeRelay, PIN, testDevice } from '../../../../tests/fixtures/fake-relay-http';
 import { UPLOAD_OFFSET_HEADER } from '../../../../shared/sync/relay-protocol';
-import { RelayClientError, type DeviceRelay } from '../relay';
+import { RelayClientError, type DeviceRelay, type RelayClientErrorCode } from '../relay';
 import { DeviceRelayCalls } from '../relay/device-relay';
 import { UploadPacer } from '../relay/upload-pacer';
 import { createJitter } from './backoff';
@@ -192,7 +192,9 @@ describe('outbox sender', () => {
     const first = o.add(10 * KiB);
     o.add(10 * KiB);
     const relay = scriptedRelay(async (envelopeId) => {
-      if (envelopeId === 'envelope-1') throw new RelayClientError('E_RECIPIENT_REVOKED', 'revoked');
+      // A refusal the sender has no branch for (outside the closed list: only a cast makes one).
+      if (envelopeId === 'envelope-1')
+        throw new RelayClientError('E_RECIPIENT_REVOKED' as RelayClientErrorCode, 'revoked');
     });
     const r = newRoundReport();
     await sender(o.vault, 1).send(relay.dev, false, new AbortController().signal, r);

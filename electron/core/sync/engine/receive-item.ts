@@ -1,4 +1,5 @@
 import type { InboxItem } from '../../../../shared/sync/relay-protocol';
+import { EnvelopeErrorCode } from '../../../../shared/sync/sync-error-codes';
 import type { DeviceRelay } from '../relay';
 import type { EngineStatusState } from './engine-status';
 import { READ_PIECE, type EngineVault } from './engine-vault';
@@ -71,7 +72,7 @@ export function createItemReceiver(deps: ItemReceiverDeps): ReceiveItem {
       await queue;
     }
     let result = await vault.run('sync.receive', { itemId: item.id, now: now(), retryUnknownSender: true });
-    if (result.status === 'rejected' && result.code === 'E_ENVELOPE_SENDER_UNKNOWN') {
+    if (result.status === 'rejected' && result.code === EnvelopeErrorCode.SenderUnknown) {
       // A device enrolled after our copy of the directory: refresh it once and try again.
       await deps.refreshDirectory(dev);
       result = await vault.run('sync.receive', { itemId: item.id, now: now() });

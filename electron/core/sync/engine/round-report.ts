@@ -1,3 +1,5 @@
+import type { ContractError } from '../../../../shared/contract/errors';
+
 /** What one round did (for `embassy sync --once --json`). */
 export interface RoundReport {
   sent: number;
@@ -6,7 +8,7 @@ export interface RoundReport {
   duplicates: number;
   pending: number;
   failed: number;
-  errors: { code: string; message: string }[];
+  errors: ContractError[];
 }
 
 export function newRoundReport(): RoundReport {

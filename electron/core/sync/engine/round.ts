@@ -1,4 +1,5 @@
 import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
+import { RelayErrorCode, RelayLinkErrorCode } from '../../../../shared/sync/sync-error-codes';
 import type { DeviceRelay } from '../relay';
 import { contractError, toError } from './engine-errors';
 import type { EngineStatusState } from './engine-status';
@@ -85,15 +86,19 @@ export function createRound(deps: RoundDeps): (ctx: RoundContext) => Promise<Rou
       ctx.succeeded();
     } catch (e) {
       const err = toError(e);
-      if (err.code === 'E_DEVICE_PENDING') {
+      if (err.code === RelayErrorCode.DevicePending) {
         await vault.run('sync.identity.update', { status: 'pending' }).catch(() => undefined);
         status.connection = 'online';
-      } else if (err.code === 'E_DEVICE_REVOKED') {
+      } else if (err.code === RelayErrorCode.DeviceRevoked) {
         await vault.run('sync.identity.update', { status: 'revoked' }).catch(() => undefined);
       }
       r.errors.push({ code: err.code, message: err.message });
       status.lastError = { code: contractError(e).code, message: err.message };
-      if (err.retryable || err.code === 'E_NETWORK' || err.code === 'E_TIMEOUT') {
+      if (
+        err.retryable ||
+        err.code === RelayLinkErrorCode.Network ||
+        err.code === RelayLinkErrorCode.Timeout
+      ) {
         status.connection = 'offline';
         ctx.failed();
       } else if (status.connection !== 'online') {

@@ -2,6 +2,7 @@ import { ByteReader } from '../../../../shared/encoding/byte-reader';
 import { concat, u32be, u64be } from '../../../../shared/encoding/bytes';
 import { fromHex, toHex } from '../../../../shared/encoding/hex';
 import { ascii } from '../../../../shared/encoding/text';
+import { EnvelopeErrorCode } from '../../../../shared/sync/sync-error-codes';
 import { EnvelopeError, fail } from './envelope-error';
 import {
   ENVELOPE_ID,
@@ -49,55 +50,57 @@ export interface EnvelopeFrame {
 
 /** Prelude and header; works on a prefix of an envelope. Returns the header and where it ends. */
 function parseHead(bytes: Uint8Array): { header: EnvelopeHeader; end: number } {
-  if (!(bytes instanceof Uint8Array)) fail('E_ENVELOPE_MALFORMED', 'an envelope is bytes');
-  if (bytes.length > MAX_ENVELOPE_BYTES) fail('E_ENVELOPE_MALFORMED', 'envelope larger than the relay limit');
-  if (bytes.length < PRELUDE_BYTES) fail('E_ENVELOPE_MALFORMED', 'envelope too short');
+  if (!(bytes instanceof Uint8Array)) fail(EnvelopeErrorCode.Malformed, 'an envelope is bytes');
+  if (bytes.length > MAX_ENVELOPE_BYTES)
+    fail(EnvelopeErrorCode.Malformed, 'envelope larger than the relay limit');
+  if (bytes.length < PRELUDE_BYTES) fail(EnvelopeErrorCode.Malformed, 'envelope too short');
   for (let i = 0; i < MAGIC.length; i++) {
-    if (bytes[i] !== MAGIC[i]) fail('E_ENVELOPE_MALFORMED', 'not an envelope (magic)');
+    if (bytes[i] !== MAGIC[i]) fail(EnvelopeErrorCode.Malformed, 'not an envelope (magic)');
   }
-  if (bytes[MAGIC.length] !== ENVELOPE_VERSION) fail('E_ENVELOPE_VERSION', 'unsupported envelope version');
+  if (bytes[MAGIC.length] !== ENVELOPE_VERSION)
+    fail(EnvelopeErrorCode.Version, 'unsupported envelope version');
   try {
     const r = new ByteReader(bytes, PRELUDE_BYTES);
     const headerLength = r.u32();
-    if (headerLength > MAX_HEADER_BYTES) fail('E_ENVELOPE_MALFORMED', 'header too large');
+    if (headerLength > MAX_HEADER_BYTES) fail(EnvelopeErrorCode.Malformed, 'header too large');
     const headerStart = r.offset;
     r.take(headerLength);
     const h = new ByteReader(bytes, headerStart, headerStart + headerLength);
     const header = decodeHeader(h);
-    if (h.remaining !== 0) fail('E_ENVELOPE_MALFORMED', 'trailing bytes in header');
+    if (h.remaining !== 0) fail(EnvelopeErrorCode.Malformed, 'trailing bytes in header');
     return { header, end: r.offset };
   } catch (e) {
     if (e instanceof EnvelopeError) throw e;
-    return fail('E_ENVELOPE_MALFORMED', 'envelope header is truncated or out of range');
+    return fail(EnvelopeErrorCode.Malformed, 'envelope header is truncated or out of range');
   }
 }
 
 function decodeHeader(h: ByteReader): EnvelopeHeader {
   const kindCode = h.u8();
   const kind = (Object.keys(KIND_CODES) as EnvelopeKind[]).find((k) => KIND_CODES[k] === kindCode);
-  if (!kind) fail('E_ENVELOPE_MALFORMED', 'unknown envelope kind');
+  if (!kind) fail(EnvelopeErrorCode.Malformed, 'unknown envelope kind');
   const idLength = h.u8();
   const envelopeId = String.fromCharCode(...h.take(idLength));
-  if (!ENVELOPE_ID.test(envelopeId)) fail('E_ENVELOPE_MALFORMED', 'invalid envelope id');
+  if (!ENVELOPE_ID.test(envelopeId)) fail(EnvelopeErrorCode.Malformed, 'invalid envelope id');
   const senderDeviceId = toHex(h.take(ID_BYTES));
   const seq = h.u64();
-  if (seq < 1) fail('E_ENVELOPE_MALFORMED', 'sequence number must be >= 1');
+  if (seq < 1) fail(EnvelopeErrorCode.Malformed, 'sequence number must be >= 1');
   const createdAt = h.u64();
   const payloadSize = h.u64();
-  if (payloadSize > MAX_ENVELOPE_BYTES) fail('E_ENVELOPE_MALFORMED', 'payload size out of range');
+  if (payloadSize > MAX_ENVELOPE_BYTES) fail(EnvelopeErrorCode.Malformed, 'payload size out of range');
   const chunkSize = h.u32();
   if (chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE || (chunkSize & (chunkSize - 1)) !== 0) {
-    fail('E_ENVELOPE_MALFORMED', 'chunk size out of range');
+    fail(EnvelopeErrorCode.Malformed, 'chunk size out of range');
   }
   const ephemeralPublicKey = h.take(KEY_BYTES);
   const count = h.u8();
-  if (count < 1 || count > MAX_RECIPIENTS) fail('E_ENVELOPE_MALFORMED', 'recipient count out of range');
-  if (h.remaining !== count * WRAP_ENTRY_BYTES) fail('E_ENVELOPE_MALFORMED', 'header length mismatch');
+  if (count < 1 || count > MAX_RECIPIENTS) fail(EnvelopeErrorCode.Malformed, 'recipient count out of range');
+  if (h.remaining !== count * WRAP_ENTRY_BYTES) fail(EnvelopeErrorCode.Malformed, 'header length mismatch');
   const wraps: EnvelopeKeyWrap[] = [];
   const seen = new Set<string>();
   for (let i = 0; i < count; i++) {
     const deviceId = toHex(h.take(ID_BYTES));
-    if (seen.has(deviceId)) fail('E_ENVELOPE_MALFORMED', 'duplicate recipient');
+    if (seen.has(deviceId)) fail(EnvelopeErrorCode.Malformed, 'duplicate recipient');
     seen.add(deviceId);
     wraps.push({
       deviceId,
@@ -150,18 +153,18 @@ export function encodeSignedHead(headerBytes: Uint8Array): Uint8Array {
 export function parseEnvelopeFrame(bytes: Uint8Array): EnvelopeFrame {
   const { header, end: bodyStart } = parseHead(bytes);
   const bodyEnd = bytes.length - SIGNATURE_BYTES;
-  if (bodyEnd - bodyStart < STREAM_HEADER_BYTES) fail('E_ENVELOPE_MALFORMED', 'envelope body too short');
+  if (bodyEnd - bodyStart < STREAM_HEADER_BYTES) fail(EnvelopeErrorCode.Malformed, 'envelope body too short');
   const r = new ByteReader(bytes, bodyStart, bodyEnd);
   const streamHeader = r.take(STREAM_HEADER_BYTES);
   const chunks: Uint8Array[] = [];
   const chunkOffsets: number[] = [];
   const maxChunk = header.chunkSize + STREAM_ABYTES;
   while (r.remaining > 0) {
-    if (r.remaining < 4) fail('E_ENVELOPE_MALFORMED', 'truncated chunk length');
+    if (r.remaining < 4) fail(EnvelopeErrorCode.Malformed, 'truncated chunk length');
     chunkOffsets.push(r.offset);
     const length = r.u32();
     if (length < STREAM_ABYTES || length > maxChunk || length > r.remaining) {
-      fail('E_ENVELOPE_MALFORMED', 'chunk length out of range');
+      fail(EnvelopeErrorCode.Malformed, 'chunk length out of range');
     }
     chunks.push(r.take(length));
   }

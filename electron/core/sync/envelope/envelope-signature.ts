@@ -1,6 +1,7 @@
 import { concat, u32be } from '../../../../shared/encoding/bytes';
 import { ascii } from '../../../../shared/encoding/text';
 import { ENVELOPE_CONTEXT } from '../../../../shared/sync/signing-contexts';
+import { EnvelopeErrorCode } from '../../../../shared/sync/sync-error-codes';
 import type { Sodium } from '../../vault';
 import type { DeviceSignSecretKey } from '../device-keys';
 import { fail } from './envelope-error';
@@ -41,7 +42,7 @@ export function assembleEnvelope(
 ): Uint8Array {
   const bodyLength = streamHeader.length + chunks.reduce((n, c) => n + 4 + c.length, 0);
   const total = signedHead.length + bodyLength + SIGNATURE_BYTES;
-  if (total > MAX_ENVELOPE_BYTES) fail('E_ENVELOPE_MALFORMED', 'envelope larger than the relay limit');
+  if (total > MAX_ENVELOPE_BYTES) fail(EnvelopeErrorCode.Malformed, 'envelope larger than the relay limit');
   const out = new Uint8Array(total);
   out.set(signedHead, 0);
   let at = signedHead.length;

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { flip, must } from '../../../../tests/helpers/must';
 import { concat, u32be } from '../../../../shared/encoding/bytes';
 import { fromHex } from '../../../../shared/encoding/hex';
 import { type Sodium, loadSodium } from '../../vault';
-import { flip, must } from '../../../../tests/helpers/must';
 import {
   assembleEnvelope,
   type DeviceKeys,

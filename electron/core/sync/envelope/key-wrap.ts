@@ -5,6 +5,7 @@ import {
   WRAP_AD_CONTEXT,
   WRAP_KEY_CONTEXT,
 } from '../../../../shared/sync/signing-contexts';
+import { EnvelopeErrorCode } from '../../../../shared/sync/sync-error-codes';
 import type { Sodium } from '../../vault';
 import { EnvelopeError, fail } from './envelope-error';
 import { KEY_BYTES, NONCE_BYTES, ZERO, type EnvelopeHeader, type EnvelopeKeyWrap } from './envelope-layout';
@@ -93,7 +94,7 @@ export function wrapContentKey(
     );
   } catch {
     // libsodium refuses a low-order point: the recipient signed an unusable prekey.
-    return fail('E_ENVELOPE_MALFORMED', 'cannot seal: a recipient prekey is not a usable X25519 key');
+    return fail(EnvelopeErrorCode.Malformed, 'cannot seal: a recipient prekey is not a usable X25519 key');
   }
   try {
     const nonce = sodium.randombytes_buf(NONCE_BYTES);
@@ -147,12 +148,12 @@ export function unwrapContentKey(
     );
     if (key.length !== KEY_BYTES) {
       sodium.memzero(key);
-      return fail('E_ENVELOPE_DECRYPT', 'content key has the wrong size');
+      return fail(EnvelopeErrorCode.Decrypt, 'content key has the wrong size');
     }
     return key;
   } catch (e) {
     if (e instanceof EnvelopeError) throw e;
-    return fail('E_ENVELOPE_DECRYPT', 'the content key could not be unwrapped');
+    return fail(EnvelopeErrorCode.Decrypt, 'the content key could not be unwrapped');
   } finally {
     if (wrapKey) sodium.memzero(wrapKey);
   }

@@ -1,3 +1,4 @@
+import { EnvelopeErrorCode } from '../../../../shared/sync/sync-error-codes';
 import type { Sodium } from '../../vault';
 import type { PrekeySecret } from '../device-keys';
 import { deviceIdFromSignPublicKey } from '../prekeys';
@@ -37,7 +38,7 @@ export function openEnvelope(sodium: Sodium, bytes: Uint8Array, ctx: OpenContext
   const { header } = frame;
 
   if (ctx.claimedSender !== undefined && ctx.claimedSender !== header.senderDeviceId) {
-    fail('E_ENVELOPE_SENDER_MISMATCH', 'the relay says another device sent this envelope');
+    fail(EnvelopeErrorCode.SenderMismatch, 'the relay says another device sent this envelope');
   }
   const sender = ctx.senderKey(header.senderDeviceId);
   if (
@@ -46,16 +47,16 @@ export function openEnvelope(sodium: Sodium, bytes: Uint8Array, ctx: OpenContext
     sender.signPublicKey.length !== sodium.crypto_sign_PUBLICKEYBYTES ||
     deviceIdFromSignPublicKey(sodium, sender.signPublicKey) !== header.senderDeviceId
   ) {
-    return fail('E_ENVELOPE_SENDER_UNKNOWN', 'the sender device is not in the directory');
+    return fail(EnvelopeErrorCode.SenderUnknown, 'the sender device is not in the directory');
   }
-  if (sender.revoked !== false) fail('E_ENVELOPE_SENDER_REVOKED', 'the sender device is revoked');
+  if (sender.revoked !== false) fail(EnvelopeErrorCode.SenderRevoked, 'the sender device is revoked');
 
   if (!envelopeSignatureValid(sodium, bytes, frame, sender.signPublicKey)) {
-    fail('E_ENVELOPE_SIGNATURE', 'the envelope signature does not verify');
+    fail(EnvelopeErrorCode.Signature, 'the envelope signature does not verify');
   }
 
   const wrap = header.wraps.find((w) => w.deviceId === ctx.recipientDeviceId);
-  if (!wrap) return fail('E_ENVELOPE_NOT_FOR_ME', 'this envelope is not addressed to this device');
+  if (!wrap) return fail(EnvelopeErrorCode.NotForMe, 'this envelope is not addressed to this device');
   const prekey = ctx.prekeySecret(wrap.prekeyId);
   if (
     !prekey ||
@@ -65,7 +66,7 @@ export function openEnvelope(sodium: Sodium, bytes: Uint8Array, ctx: OpenContext
     !(prekey.publicKey instanceof Uint8Array) ||
     prekey.publicKey.length !== KEY_BYTES
   ) {
-    return fail('E_ENVELOPE_PREKEY_UNKNOWN', 'the prekey this envelope was sealed to is no longer held');
+    return fail(EnvelopeErrorCode.PrekeyUnknown, 'the prekey this envelope was sealed to is no longer held');
   }
 
   const contentKey = unwrapContentKey(sodium, header, wrap, prekey.secretKey, prekey.publicKey);
@@ -95,33 +96,33 @@ function decryptStream(
     try {
       state = sodium.crypto_secretstream_xchacha20poly1305_init_pull(frame.streamHeader, contentKey);
     } catch {
-      return fail('E_ENVELOPE_DECRYPT', 'the payload stream cannot be opened');
+      return fail(EnvelopeErrorCode.Decrypt, 'the payload stream cannot be opened');
     }
     for (const chunk of frame.chunks) {
-      if (final) fail('E_ENVELOPE_DECRYPT', 'data after the final chunk');
+      if (final) fail(EnvelopeErrorCode.Decrypt, 'data after the final chunk');
       let result: { message: Uint8Array; tag: number } | false;
       try {
         result = sodium.crypto_secretstream_xchacha20poly1305_pull(state, chunk, ad);
       } catch {
         result = false;
       }
-      if (!result) return fail('E_ENVELOPE_DECRYPT', 'a payload chunk does not decrypt');
+      if (!result) return fail(EnvelopeErrorCode.Decrypt, 'a payload chunk does not decrypt');
       const { message, tag } = result;
       try {
         if (tag === sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL) final = true;
         else if (tag !== sodium.crypto_secretstream_xchacha20poly1305_TAG_MESSAGE) {
-          fail('E_ENVELOPE_DECRYPT', 'unexpected chunk tag');
+          fail(EnvelopeErrorCode.Decrypt, 'unexpected chunk tag');
         }
         if (message.length > out.length - written)
-          fail('E_ENVELOPE_MALFORMED', 'payload larger than declared');
+          fail(EnvelopeErrorCode.Malformed, 'payload larger than declared');
         out.set(message, written);
         written += message.length;
       } finally {
         sodium.memzero(message);
       }
     }
-    if (!final) fail('E_ENVELOPE_TRUNCATED', 'the payload stream ends without its final chunk');
-    if (written !== payloadSize) fail('E_ENVELOPE_MALFORMED', 'payload smaller than declared');
+    if (!final) fail(EnvelopeErrorCode.Truncated, 'the payload stream ends without its final chunk');
+    if (written !== payloadSize) fail(EnvelopeErrorCode.Malformed, 'payload smaller than declared');
     return out;
   } catch (e) {
     sodium.memzero(out);

@@ -1,4 +1,5 @@
 import { ID_HEX } from '../../../../shared/sync/device-id';
+import { EnvelopeErrorCode } from '../../../../shared/sync/sync-error-codes';
 import type { Sodium } from '../../vault';
 import type { DeviceKeys, DevicePrekey } from '../device-keys';
 import {
@@ -52,7 +53,7 @@ export interface SealInput {
 }
 
 function checkSealInput(sodium: Sodium, input: SealInput): void {
-  const bad = (why: string) => fail('E_ENVELOPE_MALFORMED', `cannot seal: ${why}`);
+  const bad = (why: string) => fail(EnvelopeErrorCode.Malformed, `cannot seal: ${why}`);
   const { sender } = input;
   if (
     !(sender.signPublicKey instanceof Uint8Array) ||
@@ -79,13 +80,16 @@ function checkSealInput(sodium: Sodium, input: SealInput): void {
   // or we would encrypt to a key the relay made up.
   for (const r of input.recipients) {
     if (r.prekey.deviceId !== r.deviceId || !verifyPrekey(sodium, r.prekey, r.signPublicKey)) {
-      fail('E_ENVELOPE_SIGNATURE', 'cannot seal: a recipient prekey is not signed by that recipient');
+      fail(EnvelopeErrorCode.Signature, 'cannot seal: a recipient prekey is not signed by that recipient');
     }
   }
   const policy = input.prekeyPolicy ?? DEFAULT_PREKEY_POLICY;
   for (const r of input.recipients) {
     if (!isPrekeyFresh(r.prekey, input.createdAt, policy)) {
-      fail('E_ENVELOPE_PREKEY_STALE', 'cannot seal: a recipient prekey is too old (or dated in the future)');
+      fail(
+        EnvelopeErrorCode.PrekeyStale,
+        'cannot seal: a recipient prekey is too old (or dated in the future)',
+      );
     }
   }
 }
@@ -112,7 +116,7 @@ export function sealEnvelope(sodium: Sodium, input: SealInput): Uint8Array {
     payload.length +
     SIGNATURE_BYTES;
   if (size > MAX_ENVELOPE_BYTES)
-    fail('E_ENVELOPE_MALFORMED', 'cannot seal: payload too large for one envelope');
+    fail(EnvelopeErrorCode.Malformed, 'cannot seal: payload too large for one envelope');
 
   const contentKey = sodium.crypto_secretstream_xchacha20poly1305_keygen();
   const ephemeral = sodium.crypto_box_keypair();

@@ -68,14 +68,8 @@ export class DeviceRelayCalls implements DeviceRelay {
     if (after !== undefined) q.set('after', String(checkCount(after, 'after')));
     if (limit !== undefined) q.set('limit', String(checkCount(limit, 'limit')));
     const path = `/v1/inbox${q.size > 0 ? `?${q.toString()}` : ''}`;
-    return retrying(
-      this.ctx.retry,
-      signal,
-      () => 0,
-      () =>
-        this.session.authed((token) =>
-          exchangeJson(this.ctx.http, { method: 'GET', path, token }, InboxResponse),
-        ),
+    return this.idempotent(signal, (token) =>
+      exchangeJson(this.ctx.http, { method: 'GET', path, token }, InboxResponse),
     );
   }
 
@@ -85,14 +79,8 @@ export class DeviceRelayCalls implements DeviceRelay {
    */
   async ack(itemId: string, signal?: AbortSignal): Promise<void> {
     checkItemId(itemId);
-    await retrying(
-      this.ctx.retry,
-      signal,
-      () => 0,
-      () =>
-        this.session.authed((token) =>
-          exchangeJson(this.ctx.http, jsonBody('POST', `/v1/inbox/${itemId}/ack`, {}, token), AckResponse),
-        ),
+    await this.idempotent(signal, (token) =>
+      exchangeJson(this.ctx.http, jsonBody('POST', `/v1/inbox/${itemId}/ack`, {}, token), AckResponse),
     );
   }
 
@@ -128,6 +116,19 @@ export class DeviceRelayCalls implements DeviceRelay {
       },
       onMail,
       onClose,
+    );
+  }
+
+  /**
+   * A call that changes nothing when repeated, on the session, sent again after a cut like a
+   * transfer (no progress to count: every cut is a failure in a row).
+   */
+  private idempotent<T>(signal: AbortSignal | undefined, call: (token: string) => Promise<T>): Promise<T> {
+    return retrying(
+      this.ctx.retry,
+      signal,
+      () => 0,
+      () => this.session.authed(call),
     );
   }
 }

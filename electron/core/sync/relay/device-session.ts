@@ -3,6 +3,7 @@ import {
   ChallengeResponse,
   SessionResponse,
 } from '../../../../shared/sync/relay-protocol';
+import { RelayErrorCode } from '../../../../shared/sync/sync-error-codes';
 import { exchangeJson, jsonBody, relayRefusal, type RawReply, type RelayHttp } from './http-exchange';
 import { RelayClientError } from './relay-error';
 import type { DeviceSigner } from './relay-api';
@@ -76,7 +77,7 @@ export class DeviceSession {
     try {
       return await f(token);
     } catch (e) {
-      if (!(e instanceof RelayClientError) || e.code !== 'E_UNAUTHENTICATED') throw e;
+      if (!(e instanceof RelayClientError) || e.code !== RelayErrorCode.Unauthenticated) throw e;
       if (this.state.session?.token === token) this.state.session = undefined;
       return f(await this.token());
     }

@@ -42,6 +42,20 @@ describe('relay refusals', () => {
       'E_PROTOCOL',
     );
   });
+
+  it("reads a code outside the relay's closed list as E_PROTOCOL, keeping the status and the code in the message", () => {
+    // A relay from the future, or one that would pass its answer off as the client's own
+    // finding (a pinning failure, a cut link): neither code is taken over.
+    for (const code of ['E_FROM_THE_FUTURE', 'E_PINNING', 'E_NETWORK', 'E_SYNC_REVOKED']) {
+      const refusal = relayRefusal(reply(503, JSON.stringify({ error: { code, message: 'why' } })));
+      expect(refusal).toMatchObject({ code: 'E_PROTOCOL', status: 503, retryable: true });
+      expect(refusal.message).toBe(`the relay answered an unknown code ${code}: why`);
+    }
+    const unknown = relayRefusal(
+      reply(409, JSON.stringify({ error: { code: 'E_FROM_THE_FUTURE', message: '' } })),
+    );
+    expect(unknown).toMatchObject({ code: 'E_PROTOCOL', status: 409, retryable: false });
+  });
 });
 
 describe('JSON exchanges', () => {

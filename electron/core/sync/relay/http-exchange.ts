@@ -2,8 +2,16 @@ import type { ClientRequest, IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import type { z } from 'zod';
 import { MAX_DIRECTORY_BYTES, RelayErrorBody } from '../../../../shared/sync/relay-protocol';
+import { RelayErrorCode, RelayLinkErrorCode } from '../../../../shared/sync/sync-error-codes';
 import type { PinnedAgent } from './pinned-agent';
-import { aborted, networkError, RelayClientError, retryableStatus } from './relay-error';
+import {
+  aborted,
+  networkError,
+  RelayClientError,
+  relayCode,
+  retryableStatus,
+  type RelayClientErrorCode,
+} from './relay-error';
 
 /**
  * The HTTP exchange with the relay: one request over the pinned agent, its reply read within a
@@ -95,7 +103,11 @@ export class PinnedHttp implements RelayHttp {
       const onAbort = () => fail(aborted());
       x.signal?.addEventListener('abort', onAbort, { once: true });
       req.setTimeout(this.timeoutMs, () =>
-        fail(new RelayClientError('E_TIMEOUT', 'the relay did not answer in time', { retryable: true })),
+        fail(
+          new RelayClientError(RelayLinkErrorCode.Timeout, 'the relay did not answer in time', {
+            retryable: true,
+          }),
+        ),
       );
       req.on('error', (e) => {
         x.signal?.removeEventListener('abort', onAbort);
@@ -118,7 +130,9 @@ export class PinnedHttp implements RelayHttp {
         total += c.length;
         if (total > limit) {
           res.destroy();
-          reject(new RelayClientError('E_PROTOCOL', 'the reply is larger than the protocol allows'));
+          reject(
+            new RelayClientError(RelayLinkErrorCode.Protocol, 'the reply is larger than the protocol allows'),
+          );
           return;
         }
         parts.push(c);
@@ -133,20 +147,27 @@ export class PinnedHttp implements RelayHttp {
   }
 }
 
-/** The relay's refusal as an error (its code, or E_PROTOCOL for a body that is not one). */
+/**
+ * The relay's refusal as an error: its code, or E_PROTOCOL for a body that is not one and for
+ * a code outside the relay's list (`UNKNOWN_RELAY_CODE`, relay-error.ts).
+ */
 export function relayRefusal(reply: RawReply): RelayClientError {
-  let code = 'E_PROTOCOL';
+  let code: RelayClientErrorCode = RelayLinkErrorCode.Protocol;
   let message = `unexpected HTTP ${reply.status}`;
   try {
     const parsed = RelayErrorBody.safeParse(JSON.parse(reply.body.toString('utf8')));
     if (parsed.success && /^E_[A-Z_]{1,40}$/.test(parsed.data.error.code)) {
-      code = parsed.data.error.code;
-      message = parsed.data.error.message.slice(0, 300);
+      const { code: answered, message: why } = parsed.data.error;
+      code = relayCode(answered);
+      message = (code === answered ? why : `the relay answered an unknown code ${answered}: ${why}`).slice(
+        0,
+        300,
+      );
     }
   } catch {
     // No error body: HEAD answers carry none, so read the two statuses HEAD can get.
-    if (reply.body.length === 0 && reply.status === 401) code = 'E_UNAUTHENTICATED';
-    if (reply.body.length === 0 && reply.status === 404) code = 'E_NOT_FOUND';
+    if (reply.body.length === 0 && reply.status === 401) code = RelayErrorCode.Unauthenticated;
+    if (reply.body.length === 0 && reply.status === 404) code = RelayErrorCode.NotFound;
   }
   return new RelayClientError(code, message, {
     status: reply.status,
@@ -164,15 +185,17 @@ export async function exchangeJson<T extends z.ZodType>(
   const reply = await http.exchange(x);
   if (!ok.includes(reply.status)) throw relayRefusal(reply);
   const type = String(reply.headers['content-type'] ?? '');
-  if (!type.startsWith('application/json')) throw new RelayClientError('E_PROTOCOL', 'the reply is not JSON');
+  if (!type.startsWith('application/json'))
+    throw new RelayClientError(RelayLinkErrorCode.Protocol, 'the reply is not JSON');
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(reply.body));
   } catch {
-    throw new RelayClientError('E_PROTOCOL', 'the reply is not valid JSON');
+    throw new RelayClientError(RelayLinkErrorCode.Protocol, 'the reply is not valid JSON');
   }
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new RelayClientError('E_PROTOCOL', 'the reply does not match the protocol');
+  if (!parsed.success)
+    throw new RelayClientError(RelayLinkErrorCode.Protocol, 'the reply does not match the protocol');
   return parsed.data as z.infer<T>;
 }
 
@@ -184,7 +207,7 @@ export function parseJson<T extends z.ZodType>(reply: RawReply, schema: T): z.in
   } catch {
     // falls through
   }
-  throw new RelayClientError('E_PROTOCOL', 'the reply does not match the protocol');
+  throw new RelayClientError(RelayLinkErrorCode.Protocol, 'the reply does not match the protocol');
 }
 
 /** A request with a JSON body. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Agent, type AgentOptions, type RequestOptions } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import { RelayLinkErrorCode } from '../../../../shared/sync/sync-error-codes';
 import { networkError, RelayClientError } from './relay-error';
 
 /** SHA-256 of a DER certificate, lowercase hex: the form of the pin. */
@@ -52,7 +53,10 @@ export class PinnedAgent extends Agent {
     };
     const onError = (e: Error) => settle(networkError(e));
     const timer = setTimeout(
-      () => settle(new RelayClientError('E_TIMEOUT', 'TLS connect timed out', { retryable: true })),
+      () =>
+        settle(
+          new RelayClientError(RelayLinkErrorCode.Timeout, 'TLS connect timed out', { retryable: true }),
+        ),
       this.connectTimeoutMs,
     );
     socket.once('error', onError);
@@ -61,7 +65,10 @@ export class PinnedAgent extends Agent {
       const raw = cert && 'raw' in cert ? cert.raw : undefined;
       if (!raw || fingerprintOf(raw) !== this.pin) {
         settle(
-          new RelayClientError('E_PINNING', 'the relay certificate does not match the pinned fingerprint'),
+          new RelayClientError(
+            RelayLinkErrorCode.Pinning,
+            'the relay certificate does not match the pinned fingerprint',
+          ),
         );
         return;
       }

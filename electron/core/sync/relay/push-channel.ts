@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { PushMessage } from '../../../../shared/sync/relay-protocol';
+import { RelayLinkErrorCode } from '../../../../shared/sync/sync-error-codes';
 import type { DeviceSession } from './device-session';
 import { PinnedAgent } from './pinned-agent';
 import { networkError, RelayClientError } from './relay-error';
@@ -59,7 +60,9 @@ export function openPush(
           message = PushMessage.parse(JSON.parse(data.toString('utf8')));
         } catch {
           ws.terminate();
-          return finish(new RelayClientError('E_PROTOCOL', 'a push message does not match the protocol'));
+          return finish(
+            new RelayClientError(RelayLinkErrorCode.Protocol, 'a push message does not match the protocol'),
+          );
         }
         if (message.type === 'mail') onMail(message.cursor);
       });
@@ -68,10 +71,14 @@ export function openPush(
         if (res.statusCode === 401) ctx.session.forget();
         ws.terminate();
         finish(
-          new RelayClientError('E_PUSH_REFUSED', `push refused with HTTP ${res.statusCode ?? 0}`, {
-            status: res.statusCode ?? 0,
-            retryable: (res.statusCode ?? 0) === 401 || (res.statusCode ?? 0) >= 500,
-          }),
+          new RelayClientError(
+            RelayLinkErrorCode.PushRefused,
+            `push refused with HTTP ${res.statusCode ?? 0}`,
+            {
+              status: res.statusCode ?? 0,
+              retryable: (res.statusCode ?? 0) === 401 || (res.statusCode ?? 0) >= 500,
+            },
+          ),
         );
       });
       ws.on('error', (e) => finish(networkError(e)));
@@ -80,7 +87,7 @@ export function openPush(
         finish(
           state.closed || code === 1000
             ? undefined
-            : new RelayClientError('E_NETWORK', `push closed (${code})`, { retryable: true }),
+            : new RelayClientError(RelayLinkErrorCode.Network, `push closed (${code})`, { retryable: true }),
         );
       });
     },

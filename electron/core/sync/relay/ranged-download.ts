@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { InboxItem } from '../../../../shared/sync/relay-protocol';
+import { RelayErrorCode, RelayLinkErrorCode } from '../../../../shared/sync/sync-error-codes';
 import type { DeviceSession } from './device-session';
 import { relayRefusal, type RelayHttp } from './http-exchange';
 import type { DownloadSink } from './relay-api';
@@ -31,7 +32,7 @@ export async function rangedDownload(
   const hash = createHash('sha256');
   let position = sink.offset();
   if (!Number.isSafeInteger(position) || position < 0 || position > item.size) {
-    throw new RelayClientError('E_PROTOCOL', 'the sink holds more than the item');
+    throw new RelayClientError(RelayLinkErrorCode.Protocol, 'the sink holds more than the item');
   }
   if (position > 0) {
     if (!sink.readBack) throw new TypeError('resuming a download needs sink.readBack() for the digest');
@@ -40,7 +41,8 @@ export async function rangedDownload(
       hash.update(c);
       seen += c.length;
     }
-    if (seen !== position) throw new RelayClientError('E_PROTOCOL', 'the sink read back another length');
+    if (seen !== position)
+      throw new RelayClientError(RelayLinkErrorCode.Protocol, 'the sink read back another length');
   }
   await retrying(
     ctx.retry,
@@ -76,13 +78,13 @@ export async function rangedDownload(
           : res.statusCode === 206 && range === `bytes ${position}-${item.size - 1}/${item.size}`);
       if (!headOk) {
         abort();
-        throw new RelayClientError('E_PROTOCOL', 'the relay answered another byte range');
+        throw new RelayClientError(RelayLinkErrorCode.Protocol, 'the relay answered another byte range');
       }
       try {
         for await (const chunk of res) {
           const c = chunk as Buffer;
           if (position + c.length > item.size) {
-            throw new RelayClientError('E_PROTOCOL', 'the relay sent more than the item');
+            throw new RelayClientError(RelayLinkErrorCode.Protocol, 'the relay sent more than the item');
           }
           await sink.write(c);
           hash.update(c);
@@ -93,13 +95,13 @@ export async function rangedDownload(
         throw e instanceof RelayClientError ? e : networkError(e);
       }
       if (position < item.size) {
-        throw new RelayClientError('E_NETWORK', 'the download was cut', { retryable: true });
+        throw new RelayClientError(RelayLinkErrorCode.Network, 'the download was cut', { retryable: true });
       }
     },
   );
   if (hash.digest('hex') !== item.sha256) {
     throw new RelayClientError(
-      'E_DIGEST_MISMATCH',
+      RelayErrorCode.DigestMismatch,
       'the downloaded bytes do not match the announced SHA-256',
     );
   }

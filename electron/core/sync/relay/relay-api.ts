@@ -11,10 +11,11 @@ import type {
 } from '../../../../shared/sync/relay-protocol';
 
 /**
- * The workstation's client of the HQ relay (`hq/`, protocol in shared/sync/relay-protocol.ts),
- * as its callers see it. Every failure is a `RelayClientError` with a stable `code` (the
- * relay's `E_…` code, or `E_NETWORK`, `E_TIMEOUT`, `E_PINNING`, `E_PROTOCOL`, `E_ABORTED`) and
- * `retryable`.
+ * The workstation's client of the HQ relay (`hq/`, protocol in shared/sync/relay-protocol/),
+ * as its callers see it. Every failure is a `RelayClientError` with a stable `code` from a
+ * closed list (`RelayClientErrorCode`: one of the relay's codes, or a link code such as
+ * `E_NETWORK`, `E_TIMEOUT`, `E_PINNING`, `E_PROTOCOL`, `E_ABORTED`; a relay's code outside the
+ * list is read as `E_PROTOCOL`) and `retryable`.
  */
 
 export interface RelayClientOptions {

@@ -4,6 +4,7 @@ import {
   MailUploadStatus,
   UPLOAD_OFFSET_HEADER,
 } from '../../../../shared/sync/relay-protocol';
+import { RelayErrorCode, RelayLinkErrorCode } from '../../../../shared/sync/sync-error-codes';
 import type { DeviceSession } from './device-session';
 import { exchangeJson, jsonBody, parseJson, relayRefusal, type RelayHttp } from './http-exchange';
 import { RelayClientError } from './relay-error';
@@ -59,7 +60,9 @@ export async function resumableUpload(
   const finished = async () => {
     const status = await announce();
     if (status.state === 'uploading') {
-      throw new RelayClientError('E_NETWORK', 'the upload is not complete yet', { retryable: true });
+      throw new RelayClientError(RelayLinkErrorCode.Network, 'the upload is not complete yet', {
+        retryable: true,
+      });
     }
     onProgress?.(size, size);
     return status;
@@ -72,7 +75,7 @@ export async function resumableUpload(
       // Idempotent per envelope id: after a lost answer this returns the same item.
       const status = await announce();
       if (status.size !== size)
-        throw new RelayClientError('E_PROTOCOL', 'the relay answered for another size');
+        throw new RelayClientError(RelayLinkErrorCode.Protocol, 'the relay answered for another size');
       if (status.state !== 'uploading') {
         onProgress?.(size, size);
         return status;
@@ -82,7 +85,10 @@ export async function resumableUpload(
       // arrived): send the rest. One round trip less per item than asking with HEAD, which
       // on a 600 ms link is most of a short message's upload time.
       if (!Number.isSafeInteger(status.offset) || status.offset < 0 || status.offset > size) {
-        throw new RelayClientError('E_PROTOCOL', 'the relay reported an impossible upload offset');
+        throw new RelayClientError(
+          RelayLinkErrorCode.Protocol,
+          'the relay reported an impossible upload offset',
+        );
       }
       offset = status.offset;
       onProgress?.(offset, size);
@@ -107,8 +113,8 @@ export async function resumableUpload(
         );
         if (reply.status !== 200) {
           const error = relayRefusal(reply);
-          if (error.code === 'E_UPLOAD_COMPLETE') return finished();
-          if (error.code === 'E_OFFSET_MISMATCH') {
+          if (error.code === RelayErrorCode.UploadComplete) return finished();
+          if (error.code === RelayErrorCode.OffsetMismatch) {
             // Another attempt moved the offset: announce again and go on from there.
             throw new RelayClientError(error.code, error.message, {
               status: reply.status,
@@ -124,7 +130,7 @@ export async function resumableUpload(
           next.offset < offset ||
           (next.offset === offset && chunk.length > 0)
         ) {
-          throw new RelayClientError('E_PROTOCOL', 'the relay reported an impossible offset');
+          throw new RelayClientError(RelayLinkErrorCode.Protocol, 'the relay reported an impossible offset');
         }
         pacer.noteUpload(next.offset - offset, Date.now() - started);
         offset = next.offset;

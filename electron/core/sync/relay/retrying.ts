@@ -1,3 +1,4 @@
+import { RelayLinkErrorCode } from '../../../../shared/sync/sync-error-codes';
 import { aborted, networkError, RelayClientError } from './relay-error';
 
 /** How a call that can be repeated is retried. */
@@ -27,7 +28,7 @@ export async function retrying<T>(
       return await step();
     } catch (e) {
       const error = e instanceof RelayClientError ? e : networkError(e);
-      if (!error.retryable || error.code === 'E_ABORTED') throw error;
+      if (!error.retryable || error.code === RelayLinkErrorCode.Aborted) throw error;
       const now = progress();
       if (now > mark) {
         failures = 0;

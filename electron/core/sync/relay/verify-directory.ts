@@ -1,4 +1,5 @@
 import { Directory, directoryMessage, type DirectoryResponse } from '../../../../shared/sync/relay-protocol';
+import { RelayErrorCode, RelayLinkErrorCode } from '../../../../shared/sync/sync-error-codes';
 import { RelayClientError } from './relay-error';
 
 /**
@@ -19,14 +20,16 @@ export function verifyDirectory(
   } catch {
     ok = false;
   }
-  if (!ok) throw new RelayClientError('E_BAD_SIGNATURE', "the directory does not carry HQ's signature");
+  if (!ok)
+    throw new RelayClientError(RelayErrorCode.BadSignature, "the directory does not carry HQ's signature");
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
-    throw new RelayClientError('E_PROTOCOL', 'the directory is not UTF-8 JSON');
+    throw new RelayClientError(RelayLinkErrorCode.Protocol, 'the directory is not UTF-8 JSON');
   }
   const parsed = Directory.safeParse(value);
-  if (!parsed.success) throw new RelayClientError('E_PROTOCOL', 'the directory does not match the protocol');
+  if (!parsed.success)
+    throw new RelayClientError(RelayLinkErrorCode.Protocol, 'the directory does not match the protocol');
   return { directory: parsed.data, bytes };
 }

@@ -1,8 +1,10 @@
 /**
  * The sync store: sync's half in the vault worker (device keys, prekeys, HQ's directory, the
- * outbox, downloads, the inbox and the refusal log), and this folder's public face. The vault
- * worker imports only this: the operations table, their handlers, and the context it makes
- * per unlocked vault.
+ * outbox, downloads, the inbox and the refusal log), and sync's face for the vault. The vault
+ * (its worker and its worker protocol) imports only this: the operations table, their
+ * handlers, and the context it makes per unlocked vault. The core's thread uses sync's other
+ * face, `sync/index.ts` (the engine), which the vault must not import: it would put the engine
+ * and the relay client into the worker's bundle.
  *
  * Parts (each a table of operations over a `SyncStoreContext`, tests beside each):
  * device-identity.ts, device-prekeys.ts, directory.ts, outbox-send.ts, outbox.ts,

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
+import { ErrorShape } from '../../../../shared/contract/field-schemas';
 import { OutboxItem } from '../../../../shared/contract/sync-calls';
 import { logEvent } from './refusal-log';
 import type { SyncStoreContext } from './store-context';
-import { Bytes, Hex, Id, Ms, ReadLength, syncOp } from './worker-op';
+import { Bytes, Hex, Id, Ms, NoInput, ReadLength, syncOp } from './worker-op';
 
 /**
  * The outbox: one row per recipient device (`sync_outbox`), each pointing at the sealed
@@ -117,7 +118,6 @@ const DueItem = z
   .strict();
 export type DueItem = z.output<typeof DueItem>;
 
-const ErrorShape = z.object({ code: z.string().max(64), message: z.string().max(512) }).strict();
 const ListLimit = z.number().int().min(1).max(1000);
 const RowAt = z.object({ id: Id, now: Ms }).strict();
 
@@ -135,7 +135,7 @@ export const OUTBOX_OPS = {
 
   /** What is still to send (rows and bytes), and how many rows failed. */
   'sync.outbox.stats': syncOp({
-    input: z.object({}).strict(),
+    input: NoInput,
     output: z.object({ count: z.number().int(), bytes: z.number().int(), failed: z.number().int() }).strict(),
     handler: (ctx) => {
       const p = ctx.db

@@ -22,14 +22,11 @@ export function syncOp<I extends z.ZodType, O extends z.ZodType>(op: SyncWorkerO
 
 // Field schemas several operations share.
 
-/** Any Uint8Array (z.instanceof would narrow the type to an ArrayBuffer-backed one). */
-export const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes');
-/** Lowercase hex of `n` bytes. */
-export const Hex = (n: number) => z.string().regex(new RegExp(`^[0-9a-f]{${n * 2}}$`));
-export const Id = z.string().min(1).max(64);
+export { Bytes, Hex, NoInput } from '../../../../shared/contract/field-schemas';
+/** A vault record id (a message's, a document's, an outbox row's). */
+export { RecordId as Id } from '../../../../shared/contract/vault-calls';
 /** Milliseconds since the epoch (or a count of them). */
 export const Ms = z.number().int().nonnegative();
-export const NoInput = z.object({}).strict();
 /** A piece of a stored envelope or download (reads are bounded: 4 MiB). */
 export const ReadLength = z
   .number()

@@ -2,8 +2,8 @@ import { z } from 'zod';
 
 /** The field schemas every vault call shares: ids, timestamps, parties, secrets. */
 
-/** The input of a call that takes none. */
-export const NoInput = z.object({}).strict();
+/** The input of a call that takes none (one definition, with the other shared field schemas). */
+export { NoInput } from './field-schemas';
 /** Opaque record id (a UUID today). */
 export const RecordId = z.string().min(1).max(64);
 /** An ISO 8601 UTC timestamp (or date). */

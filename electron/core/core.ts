@@ -11,10 +11,14 @@ import { loadSodium } from './vault/sodium';
 import { createTokenKeyWrapper } from './vault/token-key-wrapper';
 import { createVaultHandlers } from './vault/vault-handlers';
 import { createVaultService, type VaultService, type VaultServiceOptions } from './vault/vault-service';
-import { createDocumentSigningHandlers } from './signing/document-signing';
-import { createSigningHandlers } from './signing/signing-handlers';
-import { createSigningService, type SigningServiceOptions } from './signing/signing-service';
-import { loadTrust, type TrustSources } from './signing/trust-store';
+import {
+  createDocumentSigningHandlers,
+  createSigningHandlers,
+  createSigningService,
+  loadTrust,
+  type SigningServiceOptions,
+  type TrustSources,
+} from './signing';
 import { createSyncHandlers } from './sync/sync-handlers';
 import { createSyncService, type SyncService, type SyncServiceOptions } from './sync/sync-service';
 

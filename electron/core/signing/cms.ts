@@ -1,7 +1,7 @@
 import { constants, createHash, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import type { SignMechanism } from '../token/token-protocol';
+import type { SignMechanism } from '../token';
 import { reason, type Reason } from './verdict';
 
 /**

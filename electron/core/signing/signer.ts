@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import type { SignMechanism } from '../token/token-protocol';
+import type { SignMechanism } from '../token';
 
 /**
  * What the formats need from a signing key: its certificate, the chain to embed, the mechanism

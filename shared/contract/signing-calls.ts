@@ -91,6 +91,8 @@ export const ReasonEntry = z
     etsi: Text(64).optional(),
     en: Text(512),
     vi: Text(512),
+    /** Pages (1-based) the reason names, e.g. those changed after signing. */
+    pages: z.array(z.number().int().positive()).max(10_000).optional(),
   })
   .strict();
 
@@ -115,6 +117,22 @@ export const SignatureEntry = z
     reason: Text(1024).optional(),
     location: Text(1024).optional(),
     coversWholeDocument: z.boolean().optional(),
+    /** PDF: the signature field's name. */
+    fieldName: Text(256).optional(),
+    /** PDF: the revision this signature covers, i.e. the file's first `length` bytes ("the signed version"). */
+    signedRevision: z
+      .object({
+        index: z.number().int().positive(),
+        length: z.number().int().positive(),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      })
+      .strict()
+      .optional(),
+    /** PDF: a certification signature and its DocMDP permission (1 no changes, 2 forms, 3 forms and comments). */
+    certification: z
+      .object({ permission: z.union([z.literal(1), z.literal(2), z.literal(3)]) })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -242,8 +242,17 @@ export function checkCms(
   if (!hash || !(md instanceof asn1js.OctetString) || !(ct instanceof asn1js.ObjectIdentifier)) {
     return { reasons: [reason('FORMAT_FAILURE')], certificates, ...(signer ? { signer } : {}) };
   }
-  if (!Buffer.from(md.valueBlock.valueHexView).equals(contentDigest(hash)))
-    reasons.push(reason('HASH_FAILURE'));
+  // An RFC 3161 token (a PDF document timestamp) signs its TSTInfo, whose message imprint is
+  // the digest of the content; any other signature must be over the content itself.
+  const tst = timestampInfo(signedData, ct);
+  const expected = tst ? createHash(hash).update(tst.der).digest() : contentDigest(hash);
+  if (!Buffer.from(md.valueBlock.valueHexView).equals(expected)) reasons.push(reason('HASH_FAILURE'));
+  if (tst) {
+    const imprintHash = HASH_OF[tst.info.messageImprint.hashAlgorithm.algorithmId];
+    const imprint = Buffer.from(tst.info.messageImprint.hashedMessage.valueBlock.valueHexView);
+    if (!imprintHash || !imprint.equals(contentDigest(imprintHash))) reasons.push(reason('HASH_FAILURE'));
+    signingTime = tst.info.genTime;
+  }
 
   if (!signer) {
     reasons.push(reason('NO_SIGNING_CERTIFICATE_FOUND'));
@@ -265,6 +274,23 @@ export function checkCms(
     ...(signingTime ? { signingTime } : {}),
     signatureAlgorithm: algorithm,
   };
+}
+
+const TST_INFO = '1.2.840.113549.1.9.16.1.4';
+
+/** The TSTInfo of a time-stamp token (eContentType id-ct-TSTInfo, also the signed contentType). */
+function timestampInfo(
+  signedData: pkijs.SignedData,
+  contentType: asn1js.ObjectIdentifier,
+): { der: Buffer; info: pkijs.TSTInfo } | undefined {
+  const eci = signedData.encapContentInfo;
+  if (eci.eContentType !== TST_INFO || contentType.getValue() !== TST_INFO || !eci.eContent) return undefined;
+  try {
+    const der = Buffer.from(eci.eContent.getValue());
+    return { der, info: pkijs.TSTInfo.fromBER(new Uint8Array(der)) };
+  } catch {
+    return undefined;
+  }
 }
 
 function findSigner(si: pkijs.SignerInfo, certs: readonly X509Certificate[]): X509Certificate | undefined {

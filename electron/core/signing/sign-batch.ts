@@ -3,7 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { CoreError, ErrorCode, type ErrorCode as ErrorCodeType } from '../../../shared/contract/errors';
 import { sha256File, signCades } from './cades';
 import { signPades } from './pades';
-import { PdfStructureError } from './pdf-incremental';
+import { PdfSyntaxError } from './pdf/pdf-object-reader';
+import { PdfStructureError } from './pdf/pdf-update';
 import type { FileResult, SignJob, SignProgress, SignRequest } from './sign-request';
 import type { Signer } from './signer';
 import { writeFileAtomic } from './write-file-atomic';
@@ -84,7 +85,7 @@ async function signOne(
 
 function toFileError(e: unknown): { code: ErrorCodeType; message: string } {
   if (e instanceof CoreError) return { code: e.code, message: e.message };
-  if (e instanceof PdfStructureError)
+  if (e instanceof PdfStructureError || e instanceof PdfSyntaxError)
     return { code: ErrorCode.SignUnsupportedFile, message: `cannot sign this PDF: ${e.message}` };
   const errno = (e as NodeJS.ErrnoException | undefined)?.code;
   if (typeof errno === 'string' && /^E[A-Z]+$/.test(errno)) {

@@ -45,6 +45,16 @@ export const TokenEntry = z
   })
   .strict();
 
+/**
+ * PAdES options shared by `sign.files` and `sign.documents`: fill an existing empty signature
+ * field (fully qualified name) instead of adding one; certify with a DocMDP permission.
+ */
+export const PdfSignOptions = {
+  field: z.string().min(1).max(256).optional(),
+  /** A certification signature: 1 no changes allowed, 2 form filling and signing, 3 also comments. */
+  certify: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
+};
+
 export const SignFilesInput = z
   .object({
     files: z
@@ -75,6 +85,7 @@ export const SignFilesInput = z
     visible: z.boolean().optional(),
     /** RSA keys: PKCS#1 v1.5 (default) or PSS. */
     rsaScheme: z.enum(['pkcs1', 'pss']).optional(),
+    ...PdfSignOptions,
   })
   .strict();
 

@@ -28,3 +28,4 @@ export {
   type VerifyReport,
 } from './verify';
 export { type Reason, type ReasonCode, type Severity, type Verdict } from './verdict';
+export { appendDocumentTimestamp, appendDss, type DssContent, type TimestampTokenSource } from './pdf-ltv';

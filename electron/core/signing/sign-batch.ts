@@ -73,6 +73,8 @@ async function signOne(
       ...(request.reason ? { reason: request.reason } : {}),
       ...(request.location ? { location: request.location } : {}),
       ...(request.visible ? { visible: {} } : {}),
+      ...(request.field ? { fieldName: request.field } : {}),
+      ...(request.certify ? { certify: request.certify } : {}),
     });
   }
   const digest = job.read

@@ -30,6 +30,10 @@ export interface SignRequest {
   readonly visible?: boolean;
   /** RSA keys: PKCS#1 v1.5 (default) or PSS. */
   readonly rsaScheme?: 'pkcs1' | 'pss';
+  /** PAdES: fill this empty signature field (fully qualified name) instead of adding one. */
+  readonly field?: string;
+  /** PAdES: a certification signature with this DocMDP permission. */
+  readonly certify?: 1 | 2 | 3;
 }
 
 /**
@@ -44,6 +48,8 @@ export function signOptions(input: {
   location?: string | undefined;
   visible?: boolean | undefined;
   rsaScheme?: 'pkcs1' | 'pss' | undefined;
+  field?: string | undefined;
+  certify?: 1 | 2 | 3 | undefined;
 }): Omit<SignRequest, 'jobs'> {
   return {
     token: input.token,
@@ -53,6 +59,8 @@ export function signOptions(input: {
     ...(input.location ? { location: input.location } : {}),
     ...(input.visible ? { visible: true } : {}),
     ...(input.rsaScheme ? { rsaScheme: input.rsaScheme } : {}),
+    ...(input.field ? { field: input.field } : {}),
+    ...(input.certify ? { certify: input.certify } : {}),
   };
 }
 

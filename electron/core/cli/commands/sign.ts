@@ -17,7 +17,7 @@ export const signCommand: CliCommand = {
   name: 'sign',
   summary: 'sign files with the USB token (PAdES for PDF, CAdES detached .p7s)',
   usage:
-    'embassy sign INPUT --out OUTPUT | --batch FILE... --out-dir DIR  [--format pades|cades] --module PATH --token LABEL [--key-id HEX] --pin-stdin [--reason TEXT] [--location TEXT] [--visible] [--rsa-pss] [--trust PEM...] [--json]',
+    'embassy sign INPUT --out OUTPUT | --batch FILE... --out-dir DIR  [--format pades|cades] --module PATH --token LABEL [--key-id HEX] --pin-stdin [--reason TEXT] [--location TEXT] [--visible] [--rsa-pss] [--field NAME] [--certify 1|2|3] [--trust PEM...] [--json]',
   options: {
     out: { type: 'string' },
     'out-dir': { type: 'string' },
@@ -31,6 +31,9 @@ export const signCommand: CliCommand = {
     location: { type: 'string' },
     visible: { type: 'boolean', default: false },
     'rsa-pss': { type: 'boolean', default: false },
+    // PAdES: fill an existing empty signature field; certify (DocMDP 1 no changes, 2 forms, 3 also comments).
+    field: { type: 'string' },
+    certify: { type: 'string' },
     trust: { type: 'string', multiple: true },
     json: { type: 'boolean', default: false },
     profile: { type: 'string' },
@@ -44,6 +47,11 @@ export const signCommand: CliCommand = {
     if (!batch && positionals.length !== 1) throw new UsageError('one INPUT, or --batch FILE...');
     if (!batch && !str(values.out)) throw new UsageError('--out OUTPUT is required');
     if (batch && !str(values['out-dir'])) throw new UsageError('--batch needs --out-dir DIR');
+    const certifyText = str(values.certify);
+    if (certifyText !== undefined && !['1', '2', '3'].includes(certifyText))
+      throw new UsageError('--certify is 1 (no changes), 2 (form filling and signing) or 3 (also comments)');
+    const certify = certifyText === undefined ? undefined : (Number(certifyText) as 1 | 2 | 3);
+    const field = str(values.field);
     const token = str(values.token);
     if (!token) throw new UsageError('--token LABEL is required');
     // The PIN never comes from argv or the environment: both are visible to other processes.
@@ -83,6 +91,8 @@ export const signCommand: CliCommand = {
           ...(str(values.location) ? { location: str(values.location) } : {}),
           ...(values.visible === true ? { visible: true } : {}),
           ...(values['rsa-pss'] === true ? { rsaScheme: 'pss' } : {}),
+          ...(field ? { field } : {}),
+          ...(certify ? { certify } : {}),
         },
         { transport: 'cli' },
       );

@@ -152,7 +152,14 @@ function report(
   }
   const len = derLength(contents);
   const cms = len > 0 && len <= contents.length ? contents.subarray(0, len) : contents;
+  // One pass for the two SHA-256 digests: of the signed ranges (for the CMS) and of the whole
+  // signed revision (for "the signed version"); they share everything before /Contents.
+  const [a, b, c] = byteRange;
+  const head = createHash('sha256').update(file.bytes.subarray(a, a + b));
+  const rangesSha256 = head.copy().update(file.bytes.subarray(c, end)).digest();
+  const revisionSha256 = head.update(file.bytes.subarray(a + b, end)).digest('hex');
   const digest = (h: 'sha256' | 'sha384' | 'sha512') => {
+    if (h === 'sha256') return rangesSha256;
     const hash = createHash(h);
     for (const part of signedRanges(file.bytes, byteRange)) hash.update(part);
     return hash.digest();
@@ -165,7 +172,7 @@ function report(
     signedRevision: {
       index: revision.index,
       length: end,
-      sha256: createHash('sha256').update(file.bytes.subarray(0, end)).digest('hex'),
+      sha256: revisionSha256,
     },
   };
 }

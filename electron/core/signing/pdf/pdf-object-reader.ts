@@ -1,6 +1,7 @@
 import {
   PDFContext,
   PDFDict,
+  PDFHexString,
   PDFName,
   PDFNumber,
   PDFObjectParser,
@@ -100,6 +101,16 @@ class SpanningParser extends PDFObjectParser {
 
   int(): number {
     return this.parseRawInt();
+  }
+
+  /** pdf-lib builds a hex string a character at a time; a signature's /Contents has 16k of them. */
+  protected override parseHexString(): PDFHexString {
+    const start = this.bytes.offset();
+    this.bytes.assertNext(0x3c);
+    const end = this.buf.indexOf(0x3e, start + 1);
+    if (end < 0) throw new PdfSyntaxError('unterminated hex string');
+    this.bytes.moveTo(end + 1);
+    return PDFHexString.of(this.buf.toString('latin1', start + 1, end));
   }
 
   protected override parseArray(): PDFArray {

@@ -5,6 +5,7 @@ import { basePdf } from '../fixtures/attack-pdfs';
 import { appendUpdate, streamBody } from '../fixtures/pdf-updates';
 import { makePdf } from '../fixtures/verifiers';
 import { createSoftHsmToken, type SoftHsmToken } from '../fixtures/softhsm';
+import type { Page } from '@playwright/test';
 import { expect, startPreviewProcess, test } from './fixtures';
 
 /**
@@ -29,23 +30,7 @@ test('sign a document with the token, then verify a tampered file', async ({ pag
     const pdfPath = join(info.outputPath(), 'letter.pdf');
     writeFileSync(pdfPath, await makePdf(1));
 
-    await page.goto(preview.url);
-    await page.getByTestId('top-language-en').check();
-    await page.getByRole('link', { name: /Documents/ }).click();
-    await page.getByTestId('choose-token').click();
-    await page.getByLabel('Token driver (PKCS#11 module)').selectOption(token.modulePath);
-    await page.getByTestId('token-label').fill(token.label);
-    await page.getByTestId('pin').fill(token.pin);
-    await page.getByTestId('create-vault').click();
-    await page.getByRole('link', { name: 'Start with an empty vault' }).click();
-
-    await page.getByTestId('add-document').click();
-    await page.getByTestId('doc-subject').fill('Consular certificate for signature');
-    await page.getByTestId('doc-pdf').setInputFiles(pdfPath);
-    await page.getByTestId('doc-save').click();
-    await expect(page.getByTestId('signature-panel')).toContainText('This PDF is not signed.', {
-      timeout: 20_000,
-    });
+    await newVaultWithDocument(page, preview.url, 'Consular certificate for signature', pdfPath);
 
     // Sign: the certificate on the token is offered, one PIN.
     await page.getByTestId('sign-document').click();
@@ -106,6 +91,31 @@ test('sign a document with the token, then verify a tampered file', async ({ pag
   }
 });
 
+/** In English: a new token-bound vault, then one document with the PDF at `pdfPath`, shown. */
+async function newVaultWithDocument(
+  page: Page,
+  url: string,
+  subject: string,
+  pdfPath: string,
+): Promise<void> {
+  await page.goto(url);
+  await page.getByTestId('top-language-en').check();
+  await page.getByRole('link', { name: /Documents/ }).click();
+  await page.getByTestId('choose-token').click();
+  await page.getByLabel('Token driver (PKCS#11 module)').selectOption(token.modulePath);
+  await page.getByTestId('token-label').fill(token.label);
+  await page.getByTestId('pin').fill(token.pin);
+  await page.getByTestId('create-vault').click();
+  await page.getByRole('link', { name: 'Start with an empty vault' }).click();
+  await page.getByTestId('add-document').click();
+  await page.getByTestId('doc-subject').fill(subject);
+  await page.getByTestId('doc-pdf').setInputFiles(pdfPath);
+  await page.getByTestId('doc-save').click();
+  await expect(page.getByTestId('signature-panel')).toContainText('This PDF is not signed.', {
+    timeout: 20_000,
+  });
+}
+
 /** A form with an empty signature field "Consul signature" on page 1, placed before signing. */
 function formWithField(): Buffer {
   return appendUpdate(basePdf(), [
@@ -132,22 +142,7 @@ test('certify a form in its signature field; a file changed after signing names 
     const formPath = join(info.outputPath(), 'form.pdf');
     writeFileSync(formPath, formWithField());
 
-    await page.goto(preview.url);
-    await page.getByTestId('top-language-en').check();
-    await page.getByRole('link', { name: /Documents/ }).click();
-    await page.getByTestId('choose-token').click();
-    await page.getByLabel('Token driver (PKCS#11 module)').selectOption(token.modulePath);
-    await page.getByTestId('token-label').fill(token.label);
-    await page.getByTestId('pin').fill(token.pin);
-    await page.getByTestId('create-vault').click();
-    await page.getByRole('link', { name: 'Start with an empty vault' }).click();
-    await page.getByTestId('add-document').click();
-    await page.getByTestId('doc-subject').fill('Legalisation form');
-    await page.getByTestId('doc-pdf').setInputFiles(formPath);
-    await page.getByTestId('doc-save').click();
-    await expect(page.getByTestId('signature-panel')).toContainText('This PDF is not signed.', {
-      timeout: 20_000,
-    });
+    await newVaultWithDocument(page, preview.url, 'Legalisation form', formPath);
 
     // The placed field is listed and chosen; certify with form filling allowed.
     await page.getByTestId('sign-document').click();

@@ -2,6 +2,7 @@ import { constants, createHash, verify, X509Certificate, type KeyObject } from '
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { SignMechanism } from '../token';
+import { timestampInfo } from './timestamp-info';
 import { reason, type Reason } from './verdict';
 
 /**
@@ -280,23 +281,6 @@ export function checkCms(
     ...(signingTime ? { signingTime } : {}),
     signatureAlgorithm: algorithm,
   };
-}
-
-const TST_INFO = '1.2.840.113549.1.9.16.1.4';
-
-/** The TSTInfo of a time-stamp token (eContentType id-ct-TSTInfo, also the signed contentType). */
-function timestampInfo(
-  signedData: pkijs.SignedData,
-  contentType: asn1js.ObjectIdentifier,
-): { der: Buffer; info: pkijs.TSTInfo } | undefined {
-  const eci = signedData.encapContentInfo;
-  if (eci.eContentType !== TST_INFO || contentType.getValue() !== TST_INFO || !eci.eContent) return undefined;
-  try {
-    const der = Buffer.from(eci.eContent.getValue());
-    return { der, info: pkijs.TSTInfo.fromBER(new Uint8Array(der)) };
-  } catch {
-    return undefined;
-  }
 }
 
 function findSigner(si: pkijs.SignerInfo, certs: readonly X509Certificate[]): X509Certificate | undefined {

@@ -12,7 +12,14 @@ export const CALL_NAMES = [
   'settings.update',
   ...VAULT_CALL_NAMES,
   ...(['token.list', 'sign.files', 'verify.file'] as const),
-  ...(['sign.documents', 'sign.progress', 'sign.cancel', 'verify.attachment', 'verify.bytes'] as const),
+  ...([
+    'sign.documents',
+    'sign.progress',
+    'sign.cancel',
+    'sign.fields',
+    'verify.attachment',
+    'verify.bytes',
+  ] as const),
   ...SYNC_CALL_NAMES,
 ] as const;
 

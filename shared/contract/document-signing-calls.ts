@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ErrorShape } from './field-schemas';
 import { RecordId } from './vault-calls';
-import { TokenSelector, VerifyReportSchema } from './signing-calls';
+import { PdfSignOptions, TokenSelector, VerifyReportSchema } from './signing-calls';
 
 /**
  * Signing documents that live in the vault, and verifying what the officer sees: the UI's
@@ -28,6 +28,7 @@ export const SignDocumentsInput = z
     /** Draw a stamp (signer, time, reason) on the first page. */
     visible: z.boolean().optional(),
     rsaScheme: z.enum(['pkcs1', 'pss']).optional(),
+    ...PdfSignOptions,
   })
   .strict();
 
@@ -62,6 +63,18 @@ const Base64 = z
   .max(Math.ceil(MAX_INLINE_VERIFY_BYTES / 3) * 4)
   .regex(/^[A-Za-z0-9+/]*={0,2}$/);
 
+/** An empty or signed signature field of a PDF, as the sign form lists them. */
+export const SignatureFieldEntry = z
+  .object({
+    name: z.string().max(256),
+    /** 1-based page of its widget; null when it is on no page. */
+    page: z.number().int().positive().nullable(),
+    signed: z.boolean(),
+    /** Its widget has a box on the page (the stamp is drawn there). */
+    visible: z.boolean(),
+  })
+  .strict();
+
 export const documentSigningContract = {
   /** Start signing documents' PDFs with one PIN; answers the job id at once. */
   'sign.documents': { input: SignDocumentsInput, output: SignJobStatus },
@@ -69,6 +82,22 @@ export const documentSigningContract = {
   'sign.progress': { input: z.object({ jobId: RecordId }).strict(), output: SignJobStatus },
   /** Stop a signing job after the current document; documents already signed stay signed. */
   'sign.cancel': { input: z.object({ jobId: RecordId }).strict(), output: SignJobStatus },
+  /**
+   * The signature fields of a PDF attachment (a form that arrived with places to sign), and
+   * whether it can take a signature: certified with no changes allowed, or encrypted in a way
+   * we cannot sign, is said before the PIN.
+   */
+  'sign.fields': {
+    input: z.object({ attachmentId: RecordId }).strict(),
+    output: z
+      .object({
+        fields: z.array(SignatureFieldEntry).max(500),
+        certification: z.union([z.literal(1), z.literal(2), z.literal(3)]).nullable(),
+        /** Why this PDF cannot be signed here, as an error code, or null. */
+        refusal: z.string().max(64).nullable(),
+      })
+      .strict(),
+  },
   /** Verify every signature of a PDF attachment in the vault. */
   'verify.attachment': { input: z.object({ id: RecordId }).strict(), output: VerifyReportSchema },
   /** Verify a file the officer picked: a signed PDF, or content plus its detached .p7s. */

@@ -79,6 +79,16 @@ export const ErrorCode = {
   SignCertUntrusted: 'E_SIGN_CERT_UNTRUSTED',
   /** The file cannot be signed as asked (unreadable, encrypted or damaged PDF, wrong format). */
   SignUnsupportedFile: 'E_SIGN_UNSUPPORTED_FILE',
+  /** The PDF has no empty signature field with the name asked for. */
+  SignFieldNotFound: 'E_SIGN_FIELD_NOT_FOUND',
+  /** The PDF is encrypted in a way we cannot sign (a user password, or RC4 / AES-128). */
+  SignPdfEncrypted: 'E_SIGN_PDF_ENCRYPTED',
+  /** The PDF's permissions (set by its author) do not allow signing. */
+  SignPdfPermissions: 'E_SIGN_PDF_PERMISSIONS',
+  /** The PDF is certified with no changes allowed: another signature would break it. */
+  SignCertifiedNoChanges: 'E_SIGN_CERTIFIED_NO_CHANGES',
+  /** Certification asked for a PDF that is already signed (it must be the first signature). */
+  SignCertifyNotFirst: 'E_SIGN_CERTIFY_NOT_FIRST',
   /** The operation was cancelled by the officer. */
   Cancelled: 'E_CANCELLED',
   /** A file could not be read or written. */

@@ -45,6 +45,16 @@ export const TokenEntry = z
   })
   .strict();
 
+/**
+ * PAdES options shared by `sign.files` and `sign.documents`: fill an existing empty signature
+ * field (fully qualified name) instead of adding one; certify with a DocMDP permission.
+ */
+export const PdfSignOptions = {
+  field: z.string().min(1).max(256).optional(),
+  /** A certification signature: 1 no changes allowed, 2 form filling and signing, 3 also comments. */
+  certify: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
+};
+
 export const SignFilesInput = z
   .object({
     files: z
@@ -75,6 +85,7 @@ export const SignFilesInput = z
     visible: z.boolean().optional(),
     /** RSA keys: PKCS#1 v1.5 (default) or PSS. */
     rsaScheme: z.enum(['pkcs1', 'pss']).optional(),
+    ...PdfSignOptions,
   })
   .strict();
 
@@ -91,6 +102,8 @@ export const ReasonEntry = z
     etsi: Text(64).optional(),
     en: Text(512),
     vi: Text(512),
+    /** Pages (1-based) the reason names, e.g. those changed after signing. */
+    pages: z.array(z.number().int().positive()).max(10_000).optional(),
   })
   .strict();
 
@@ -115,6 +128,22 @@ export const SignatureEntry = z
     reason: Text(1024).optional(),
     location: Text(1024).optional(),
     coversWholeDocument: z.boolean().optional(),
+    /** PDF: the signature field's name. */
+    fieldName: Text(256).optional(),
+    /** PDF: the revision this signature covers, i.e. the file's first `length` bytes ("the signed version"). */
+    signedRevision: z
+      .object({
+        index: z.number().int().positive(),
+        length: z.number().int().positive(),
+        sha256: z.string().regex(/^[0-9a-f]{64}$/),
+      })
+      .strict()
+      .optional(),
+    /** PDF: a certification signature and its DocMDP permission (1 no changes, 2 forms, 3 forms and comments). */
+    certification: z
+      .object({ permission: z.union([z.literal(1), z.literal(2), z.literal(3)]) })
+      .strict()
+      .optional(),
   })
   .strict();
 

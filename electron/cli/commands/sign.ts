@@ -12,7 +12,7 @@ export const signCommand = defineCommand({
   name: 'sign',
   summary: 'sign files with the USB token (PAdES for PDF, CAdES detached .p7s)',
   usage:
-    'embassy sign (INPUT --out OUTPUT | --batch FILE... --out-dir DIR) [--format pades|cades] --module PATH --token LABEL [--key-id HEX] --pin-stdin [--reason TEXT] [--location TEXT] [--visible] [--rsa-pss] [--trust PEM]... [--json]',
+    'embassy sign (INPUT --out OUTPUT | --batch FILE... --out-dir DIR) [--format pades|cades] --module PATH --token LABEL [--key-id HEX] --pin-stdin [--reason TEXT] [--location TEXT] [--visible] [--rsa-pss] [--field NAME] [--certify 1|2|3] [--trust PEM]... [--json]',
   options: {
     out: { type: 'string', arg: 'OUTPUT', help: 'where to write the signed copy of INPUT' },
     'out-dir': { type: 'string', arg: 'DIR', help: 'where --batch writes the signed copies' },
@@ -30,6 +30,12 @@ export const signCommand = defineCommand({
     location: { type: 'string', arg: 'TEXT', help: 'the place recorded in the signature' },
     visible: { type: 'boolean', default: false, help: 'add a visible stamp to the PDF' },
     'rsa-pss': { type: 'boolean', default: false, help: 'RSA-PSS instead of PKCS#1 v1.5 for RSA keys' },
+    field: { type: 'string', arg: 'NAME', help: "PAdES: sign into the PDF's empty signature field NAME" },
+    certify: {
+      type: 'string',
+      arg: '1|2|3',
+      help: 'PAdES: certify; later changes allowed: 1 none, 2 forms, 3 also comments',
+    },
     trust: {
       type: 'string',
       multiple: true,
@@ -50,6 +56,11 @@ export const signCommand = defineCommand({
     if (!batch && !out) throw new UsageError('--out OUTPUT is required');
     if (batch && !values['out-dir']) throw new UsageError('--batch needs --out-dir DIR');
     if (!token) throw new UsageError('--token LABEL is required');
+    const certifyText = values.certify;
+    if (certifyText !== undefined && !['1', '2', '3'].includes(certifyText))
+      throw new UsageError('--certify is 1 (no changes), 2 (form filling and signing) or 3 (also comments)');
+    const certify = certifyText === undefined ? undefined : (Number(certifyText) as 1 | 2 | 3);
+    const field = values.field;
     // The PIN never comes from argv or the environment: both are visible to other processes.
     const pin = await readSecret(values['pin-stdin'], io);
 
@@ -76,6 +87,8 @@ export const signCommand = defineCommand({
         ...(values.location ? { location: values.location } : {}),
         ...(values.visible ? { visible: true } : {}),
         ...(values['rsa-pss'] ? { rsaScheme: 'pss' as const } : {}),
+        ...(field ? { field } : {}),
+        ...(certify ? { certify } : {}),
       });
       if (!result.ok) return reportError(result.error, values.json, io);
       const { results } = result.value;

@@ -1,16 +1,23 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { defineCommand, JSON_OPTION } from '../../../shared/cli/cli-command';
+import { defineCommand, JSON_OPTION, UsageError, type CliIo } from '../../../shared/cli/cli-command';
+import { writeFileAtomic } from '../../core/signing';
 import { call, profileCore } from '../cli-core';
 import { PROFILE_OPTION } from '../common-options';
 
 /** Exit codes of `embassy verify`: the verdict itself, so scripts need not parse the output. */
 export const VERIFY_EXIT = { valid: 0, invalid: 1, indeterminate: 2, error: 3 } as const;
 
-/** `embassy verify FILE [--content ORIGINAL] --trust PEM... [--crl FILE...] [--json]`. */
+/**
+ * `embassy verify FILE [--content ORIGINAL] --trust PEM... [--crl FILE...] [--json]`, and
+ * `--extract-signed-revision N OUT`: writes the bytes signature N covers (the signed version).
+ */
 export const verifyCommand = defineCommand({
   name: 'verify',
   summary: 'verify a signed PDF or a detached .p7s; the exit code is the verdict',
-  usage: 'embassy verify FILE [--content ORIGINAL] --trust PEM... [--crl FILE]... [--json]',
+  usage:
+    'embassy verify FILE [--content ORIGINAL] --trust PEM... [--crl FILE]... [--json] [--extract-signed-revision N OUT]',
   options: {
     content: { type: 'string', arg: 'ORIGINAL', help: 'the signed content, when FILE is a detached .p7s' },
     trust: {
@@ -20,10 +27,15 @@ export const verifyCommand = defineCommand({
       help: 'trust anchors to build the chain to; the shipped ones always apply',
     },
     crl: { type: 'string', multiple: true, arg: 'FILE', help: 'CRLs to check revocation against' },
+    'extract-signed-revision': {
+      type: 'string',
+      arg: 'N',
+      help: 'write the version signature N signed to OUT (the second FILE argument)',
+    },
     json: JSON_OPTION,
     profile: PROFILE_OPTION,
   },
-  positionals: { min: 1, max: 1 },
+  positionals: { min: 1, max: 2 },
   exitCodes: [
     [VERIFY_EXIT.valid, 'valid'],
     [VERIFY_EXIT.invalid, 'invalid'],
@@ -31,6 +43,12 @@ export const verifyCommand = defineCommand({
     [VERIFY_EXIT.error, 'the file could not be checked (error code on stderr)'],
   ],
   async run({ values, positionals }, io) {
+    const extract = values['extract-signed-revision'];
+    if (extract !== undefined && (!/^[1-9]\d{0,3}$/.test(extract) || positionals.length !== 2))
+      throw new UsageError(
+        '--extract-signed-revision N OUT: N is the signature number, OUT the file to write',
+      );
+    if (extract === undefined && positionals.length !== 1) throw new UsageError('one FILE');
     const core = profileCore(values.profile, {
       signing: {
         trust: {
@@ -56,6 +74,9 @@ export const verifyCommand = defineCommand({
         signingTime: s.signingTime,
         verdict: s.verdict,
         reasons: s.reasons,
+        ...(s.fieldName ? { fieldName: s.fieldName } : {}),
+        ...(s.certification ? { certification: s.certification } : {}),
+        ...(s.signedRevision ? { signedRevision: s.signedRevision } : {}),
       }));
       if (values.json) {
         io.stdout(`${JSON.stringify({ verdict: report.verdict, signatures, reasons: report.reasons })}\n`);
@@ -69,9 +90,48 @@ export const verifyCommand = defineCommand({
           for (const r of s.reasons) io.stdout(`  ${r.code}: ${r.en}\n`);
         });
       }
+      if (extract !== undefined) {
+        const written = await extractSignedRevision(
+          resolve(positionals[0] ?? ''),
+          report.signatures[Number(extract) - 1]?.signedRevision,
+          resolve(positionals[1] ?? ''),
+          io,
+        );
+        if (!written) return VERIFY_EXIT.error;
+        if (!values.json)
+          io.stdout(`signature ${extract}: signed version (${written} bytes) -> ${positionals[1]}\n`);
+      }
       return VERIFY_EXIT[report.verdict];
     } finally {
       await core.close();
     }
   },
 });
+
+/**
+ * Writes the first `length` bytes of the file, once they are proven to be the bytes the
+ * verification saw (their SHA-256 is in the report): the file may have changed since.
+ */
+async function extractSignedRevision(
+  path: string,
+  revision: { length: number; sha256: string } | undefined,
+  out: string,
+  io: CliIo,
+): Promise<number | undefined> {
+  if (!revision) {
+    io.stderr(
+      'embassy: no signed revision for that signature (no such signature, or its byte range is broken)\n',
+    );
+    return undefined;
+  }
+  const bytes = (await readFile(path)).subarray(0, revision.length);
+  if (
+    bytes.length !== revision.length ||
+    createHash('sha256').update(bytes).digest('hex') !== revision.sha256
+  ) {
+    io.stderr('embassy: the file changed while it was verified; nothing written\n');
+    return undefined;
+  }
+  await writeFileAtomic(out, bytes);
+  return bytes.length;
+}

@@ -35,6 +35,9 @@ function table(overrides: Partial<HandlerTable> = {}): HandlerTable {
     'sign.cancel': vi.fn(async () => {
       throw new Error('not used');
     }),
+    'sign.fields': vi.fn(async () => {
+      throw new Error('not used');
+    }),
     'verify.attachment': vi.fn(async () => {
       throw new Error('not used');
     }),

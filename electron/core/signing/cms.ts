@@ -2,6 +2,7 @@ import { constants, createHash, verify, X509Certificate, type KeyObject } from '
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { SignMechanism } from '../token';
+import { timestampInfo } from './timestamp-info';
 import { reason, type Reason } from './verdict';
 
 /**
@@ -207,24 +208,30 @@ export function checkCms(
 ): CmsCheck {
   ensureEngine();
   let signedData: pkijs.SignedData;
+  const certificates: X509Certificate[] = [];
   try {
     const asn = asn1js.fromBER(new Uint8Array(cmsDer));
     if (asn.offset === -1) throw new Error('BER');
     const info = new pkijs.ContentInfo({ schema: asn.result });
     if (info.contentType !== OID.signedData) throw new Error('not SignedData');
-    signedData = new pkijs.SignedData({ schema: info.content });
-  } catch {
-    return { reasons: [reason('FORMAT_FAILURE')], certificates: [] };
-  }
-  const certificates: X509Certificate[] = [];
-  for (const c of signedData.certificates ?? []) {
-    if (c instanceof pkijs.Certificate) {
+    // The certificates are taken as the bytes they arrived in and left out of pkijs's schema
+    // parse, which would decode each one and then re-encode it for node:crypto (most of the
+    // time a PDF verification spends).
+    const fields = (info.content as asn1js.Sequence).valueBlock.value;
+    const at = fields.findIndex((b) => b.idBlock.tagClass === 3 && b.idBlock.tagNumber === 0);
+    const set = at >= 0 ? (fields[at] as asn1js.Constructed) : undefined;
+    for (const c of set?.valueBlock.value ?? []) {
+      if (c.idBlock.tagClass !== 1 || c.idBlock.tagNumber !== 16) continue;
       try {
-        certificates.push(new X509Certificate(Buffer.from(c.toSchema().toBER(false))));
+        certificates.push(new X509Certificate(Buffer.from(c.valueBeforeDecodeView)));
       } catch {
         // An unparsable extra certificate is ignored; path building may still succeed.
       }
     }
+    if (at >= 0) fields.splice(at, 1);
+    signedData = new pkijs.SignedData({ schema: info.content });
+  } catch {
+    return { reasons: [reason('FORMAT_FAILURE')], certificates: [] };
   }
   const si = signedData.signerInfos[0];
   if (!si?.signedAttrs) return { reasons: [reason('FORMAT_FAILURE')], certificates };
@@ -242,8 +249,17 @@ export function checkCms(
   if (!hash || !(md instanceof asn1js.OctetString) || !(ct instanceof asn1js.ObjectIdentifier)) {
     return { reasons: [reason('FORMAT_FAILURE')], certificates, ...(signer ? { signer } : {}) };
   }
-  if (!Buffer.from(md.valueBlock.valueHexView).equals(contentDigest(hash)))
-    reasons.push(reason('HASH_FAILURE'));
+  // An RFC 3161 token (a PDF document timestamp) signs its TSTInfo, whose message imprint is
+  // the digest of the content; any other signature must be over the content itself.
+  const tst = timestampInfo(signedData, ct);
+  const expected = tst ? createHash(hash).update(tst.der).digest() : contentDigest(hash);
+  if (!Buffer.from(md.valueBlock.valueHexView).equals(expected)) reasons.push(reason('HASH_FAILURE'));
+  if (tst) {
+    const imprintHash = HASH_OF[tst.info.messageImprint.hashAlgorithm.algorithmId];
+    const imprint = Buffer.from(tst.info.messageImprint.hashedMessage.valueBlock.valueHexView);
+    if (!imprintHash || !imprint.equals(contentDigest(imprintHash))) reasons.push(reason('HASH_FAILURE'));
+    signingTime = tst.info.genTime;
+  }
 
   if (!signer) {
     reasons.push(reason('NO_SIGNING_CERTIFICATE_FOUND'));
@@ -272,13 +288,14 @@ function findSigner(si: pkijs.SignerInfo, certs: readonly X509Certificate[]): X5
   if (sid instanceof pkijs.IssuerAndSerialNumber) {
     const serial = Buffer.from(sid.serialNumber.valueBlock.valueHexView).toString('hex').replace(/^0+/, '');
     const issuerDer = Buffer.from(sid.issuer.toSchema().toBER(false));
-    return certs.find((c) => {
-      const parsed = pkijs.Certificate.fromBER(new Uint8Array(c.raw));
-      return (
+    // The serial first (node:crypto has it parsed); pkijs parses only a certificate that matches.
+    return certs.find(
+      (c) =>
         c.serialNumber.toLowerCase().replace(/^0+/, '') === serial &&
-        Buffer.from(parsed.issuer.toSchema().toBER(false)).equals(issuerDer)
-      );
-    });
+        Buffer.from(pkijs.Certificate.fromBER(new Uint8Array(c.raw)).issuer.toSchema().toBER(false)).equals(
+          issuerDer,
+        ),
+    );
   }
   // subjectKeyIdentifier [0] IMPLICIT OCTET STRING: pkijs keeps it as a raw primitive.
   const view = (sid as { valueBlock?: { valueHexView?: Uint8Array } }).valueBlock?.valueHexView;

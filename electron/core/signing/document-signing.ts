@@ -4,12 +4,13 @@ import type { SignDocumentsInput, SignJobStatus } from '../../../shared/contract
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import type { HandlerTable } from '../contract';
 import type { VaultService } from '../vault';
+import { signingOutlook } from './pdf-fields';
 import { signOptions, type SigningService, type SignJob } from './signing-service';
 
 /** The contract calls this module answers. */
 export type DocumentSigningHandlers = Pick<
   HandlerTable,
-  'sign.documents' | 'sign.progress' | 'sign.cancel' | 'verify.attachment' | 'verify.bytes'
+  'sign.documents' | 'sign.progress' | 'sign.cancel' | 'sign.fields' | 'verify.attachment' | 'verify.bytes'
 >;
 
 type SignDocuments = z.output<typeof SignDocumentsInput>;
@@ -182,6 +183,9 @@ export function createDocumentSigningHandlers(deps: {
       const job = find(jobId);
       job.abort.abort();
       return snapshot(job);
+    },
+    async 'sign.fields'({ attachmentId }) {
+      return signingOutlook(await readAttachment(vault, attachmentId));
     },
     async 'verify.attachment'({ id }) {
       return signing.verifyBytes(await readAttachment(vault, id));

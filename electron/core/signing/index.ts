@@ -1,5 +1,31 @@
-/** Signing and verification: the service, its contract handlers and the trust sources. */
-export { createSigningService, type SigningService, type SigningServiceOptions } from './signing-service';
-export { createSigningHandlers } from './signing-handlers';
-export { createDocumentSigningHandlers } from './document-signing';
-export { loadTrust, type TrustSources } from './trust-store';
+/**
+ * Signing's public face: the service (tokens, batch signing, verification), the contract
+ * handlers, trust loading, the verifiers and the PDF long-term-validation writer.
+ */
+export {
+  createSigningService,
+  signOptions,
+  writeFileAtomic,
+  type FileResult,
+  type SignFormat,
+  type SignJob,
+  type SignProgress,
+  type SignRequest,
+  type SigningService,
+  type SigningServiceOptions,
+  type TokenCertificateInfo,
+  type TokenListing,
+} from './signing-service';
+export { createSigningHandlers, defaultOutput, type SigningHandlers } from './signing-handlers';
+export { createDocumentSigningHandlers, signedName, type DocumentSigningHandlers } from './document-signing';
+export { defaultAnchorsDir, loadCertificatesFromDir, loadTrust, type TrustSources } from './trust-store';
+export {
+  verifyCades,
+  verifyPdf,
+  type CertificateSummary,
+  type SignatureReport,
+  type TrustSettings,
+  type VerifyReport,
+} from './verify';
+export { type Reason, type ReasonCode, type Severity, type Verdict } from './verdict';
+export { appendDocumentTimestamp, appendDss, type DssContent, type TimestampTokenSource } from './pdf-ltv';

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { buildCms } from './cms';
-import { embedSignature, preparePdfSignature, signedRanges, type VisibleStamp } from './pdf-incremental';
-import { placeholderSize, type Signer } from './signer';
 import { displayName } from './certificates';
+import { buildCms } from './cms';
+import { openPdf } from './pdf/pdf-document';
+import { embedSignature, prepareSignatureUpdate, signedRanges } from './pdf/pdf-signature-update';
+import { placeholderSize, type Signer } from './signer';
 
 export interface PadesOptions {
   readonly signingTime: Date;
@@ -10,6 +11,10 @@ export interface PadesOptions {
   readonly location?: string;
   /** Draw a stamp (signer, time, reason) on this page; invisible signature when absent. */
   readonly visible?: { readonly page?: number };
+  /** Sign into this empty signature field of the PDF (its box gets the stamp). */
+  readonly fieldName?: string;
+  /** A certification signature: DocMDP 1 no changes, 2 form filling and signing, 3 also comments. */
+  readonly certify?: 1 | 2 | 3;
 }
 
 /**
@@ -19,24 +24,25 @@ export interface PadesOptions {
  */
 export async function signPades(pdf: Uint8Array, signer: Signer, options: PadesOptions): Promise<Buffer> {
   const name = displayName(signer.certificate.subject);
-  const visible: VisibleStamp | undefined = options.visible
-    ? {
-        ...(options.visible.page === undefined ? {} : { page: options.visible.page }),
-        lines: [
-          `Signed by: ${name}`,
-          `Time: ${options.signingTime.toISOString().replace('T', ' ').slice(0, 19)} UTC`,
-          ...(options.reason ? [`Reason: ${options.reason}`] : []),
-          ...(options.location ? [`Location: ${options.location}`] : []),
-        ],
-      }
-    : undefined;
-  const prepared = await preparePdfSignature(pdf, {
+  const lines = [
+    `Signed by: ${name}`,
+    `Time: ${options.signingTime.toISOString().replace('T', ' ').slice(0, 19)} UTC`,
+    ...(options.reason ? [`Reason: ${options.reason}`] : []),
+    ...(options.location ? [`Location: ${options.location}`] : []),
+  ];
+  const stamp = options.visible !== undefined || options.fieldName !== undefined;
+  const prepared = prepareSignatureUpdate(openPdf(pdf), {
+    kind: 'signature',
     contentsBytes: placeholderSize([signer.certificate.raw.length, ...signer.chain.map((c) => c.raw.length)]),
     signingTime: options.signingTime,
     name,
     ...(options.reason ? { reason: options.reason } : {}),
     ...(options.location ? { location: options.location } : {}),
-    ...(visible ? { visible } : {}),
+    ...(stamp
+      ? { visible: { ...(options.visible?.page === undefined ? {} : { page: options.visible.page }), lines } }
+      : {}),
+    ...(options.fieldName !== undefined ? { fieldName: options.fieldName } : {}),
+    ...(options.certify ? { certify: options.certify } : {}),
   });
   const hash = createHash('sha256');
   for (const part of signedRanges(prepared.bytes, prepared.byteRange)) hash.update(part);

@@ -1,10 +1,9 @@
 import type { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCertificates } from './certificates';
-import { loadCertificatesFromDir } from './signing-service';
 import type { TrustSettings } from './verify';
 
 /**
@@ -55,4 +54,15 @@ export async function loadTrust(sources: TrustSources): Promise<TrustSettings> {
     );
   }
   return { anchors, intermediates, crls };
+}
+
+/** Loads trust anchors (PEM or DER files) from a folder such as resources/trust-anchors. */
+export async function loadCertificatesFromDir(dir: string): Promise<X509Certificate[]> {
+  if (!existsSync(dir)) return [];
+  const out: X509Certificate[] = [];
+  for (const f of (await readdir(dir)).sort()) {
+    if (!/\.(pem|crt|cer|der)$/i.test(f)) continue;
+    out.push(...parseCertificates(await readFile(join(dir, f))));
+  }
+  return out;
 }

@@ -4,10 +4,10 @@ import { overallVerdict, REASONS, reason, verdictOf, type ReasonCode } from './v
 describe('verdicts', () => {
   it('invalid beats indeterminate beats valid; info reasons change nothing', () => {
     expect(verdictOf([])).toBe('valid');
-    expect(verdictOf([reason('MODIFIED_AFTER_SIGNING'), reason('NO_SIGNING_TIME')])).toBe('valid');
+    expect(verdictOf([reason('LATER_CHANGES_ALLOWED'), reason('NO_SIGNING_TIME')])).toBe('valid');
     expect(verdictOf([reason('NO_CERTIFICATE_CHAIN_FOUND')])).toBe('indeterminate');
     expect(verdictOf([reason('KEY_USAGE'), reason('HASH_FAILURE')])).toBe('invalid');
-    expect(verdictOf([reason('CERT_EXPIRED'), reason('MODIFIED_AFTER_SIGNING')])).toBe('indeterminate');
+    expect(verdictOf([reason('CERT_EXPIRED'), reason('LATER_CHANGES_ALLOWED')])).toBe('indeterminate');
   });
 
   it('maps the cases the issue names to the EU DSS indications', () => {

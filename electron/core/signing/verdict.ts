@@ -6,6 +6,8 @@
  * without proof of time). Each reason has a stable code, its ETSI sub-indication and texts in
  * both languages, so the UI and the CLI say the same thing.
  */
+import { MODIFICATION_REASONS } from './modification/modification-reason-specs';
+
 export type Verdict = 'valid' | 'invalid' | 'indeterminate';
 
 /** `info` reasons are facts worth showing that do not change the verdict. */
@@ -98,16 +100,12 @@ export const REASONS = {
     en: 'the file has no signature',
     vi: 'tệp không có chữ ký',
   },
-  MODIFIED_AFTER_SIGNING: {
-    severity: 'info',
-    en: 'the document has a later revision (changes or signatures added after this signature)',
-    vi: 'tài liệu có phiên bản sau (thay đổi hoặc chữ ký được thêm sau chữ ký này)',
-  },
   NO_SIGNING_TIME: {
     severity: 'info',
     en: 'the signature claims no signing time; the certificate was checked at the current time',
     vi: 'chữ ký không ghi thời điểm ký; chứng thư được kiểm tra tại thời điểm hiện tại',
   },
+  ...MODIFICATION_REASONS,
 } as const satisfies Record<string, ReasonSpec>;
 
 export type ReasonCode = keyof typeof REASONS;
@@ -119,17 +117,34 @@ export interface Reason {
   readonly etsi?: string;
   readonly en: string;
   readonly vi: string;
+  /** Pages (1-based) the reason is about, where it names some. */
+  readonly pages?: number[];
 }
 
-export function reason(code: ReasonCode): Reason {
+/** What a reason's text names: `{pages}` and `{what}` in its texts. */
+export interface ReasonParams {
+  readonly pages?: readonly number[];
+  readonly what?: { readonly en: string; readonly vi: string };
+}
+
+export function reason(code: ReasonCode, params: ReasonParams = {}): Reason {
   const spec: ReasonSpec = REASONS[code];
+  const fill = (text: string, lang: 'en' | 'vi') =>
+    text.replace('{pages}', pagesText(params.pages ?? [], lang)).replace('{what}', params.what?.[lang] ?? '');
   return {
     code,
     severity: spec.severity,
     ...(spec.etsi ? { etsi: spec.etsi } : {}),
-    en: spec.en,
-    vi: spec.vi,
+    en: fill(spec.en, 'en'),
+    vi: fill(spec.vi, 'vi'),
+    ...(params.pages && params.pages.length > 0 ? { pages: [...params.pages] } : {}),
   };
+}
+
+function pagesText(pages: readonly number[], lang: 'en' | 'vi'): string {
+  const list = pages.join(', ');
+  if (lang === 'vi') return `trang ${list}`;
+  return pages.length === 1 ? `page ${list}` : `pages ${list}`;
 }
 
 /** The verdict a list of reasons gives: any `invalid` wins, then any `indeterminate`. */

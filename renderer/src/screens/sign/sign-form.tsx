@@ -13,7 +13,16 @@ import { useAppStore } from '../../store/store-context';
  * cancel between documents, a result for each. The PIN field is emptied on submit; it is
  * never kept, and a wrong PIN is never retried.
  */
-export function SignForm({ documentIds, onDone }: { documentIds: readonly string[]; onDone?: () => void }) {
+export function SignForm({
+  documentIds,
+  attachmentId,
+  onDone,
+}: {
+  documentIds: readonly string[];
+  /** The one document's PDF: its signature fields are offered, and a refusal said before the PIN. */
+  attachmentId?: string;
+  onDone?: () => void;
+}) {
   const { t } = useTranslation();
   const tokens = useAppStore((s) => s.tokens);
   const tokensError = useAppStore((s) => s.tokensError);
@@ -28,6 +37,21 @@ export function SignForm({ documentIds, onDone }: { documentIds: readonly string
   const [reason, setReason] = useState('');
   const [location, setLocation] = useState('');
   const [visible, setVisible] = useState(false);
+  const [field, setField] = useState<string | null>(null);
+  const [certify, setCertify] = useState<'' | '1' | '2' | '3'>('');
+  const outlook = useAppStore((s) => (attachmentId ? s.signOutlooks[attachmentId] : undefined));
+  const signOutlookRequested = useAppStore((s) => s.signOutlookRequested);
+  useEffect(() => {
+    if (attachmentId) void signOutlookRequested(attachmentId);
+  }, [attachmentId, signOutlookRequested]);
+  const fields = outlook && !('code' in outlook) ? outlook : null;
+  const emptyFields = fields?.fields.filter((f) => !f.signed) ?? [];
+  // A form that arrived with an empty signature field is signed there unless the officer says otherwise.
+  const chosenField = field ?? emptyFields[0]?.name ?? '';
+  const refusal = fields?.refusal ?? null;
+  const certified = fields?.certification ?? null;
+  // A certification must be the first signature: not offered once the PDF is signed.
+  const alreadySigned = fields?.fields.some((f) => f.signed) ?? false;
 
   useEffect(() => {
     signCleared();
@@ -51,6 +75,8 @@ export function SignForm({ documentIds, onDone }: { documentIds: readonly string
       ...(reason.trim() ? { reason: reason.trim() } : {}),
       ...(location.trim() ? { location: location.trim() } : {}),
       ...(visible ? { visible: true } : {}),
+      ...(chosenField ? { field: chosenField } : {}),
+      ...(certify && !certified && !alreadySigned ? { certify: Number(certify) as 1 | 2 | 3 } : {}),
     });
     if (status?.state === 'done' && status.results.every((r) => r.ok)) onDone?.();
   };
@@ -80,10 +106,60 @@ export function SignForm({ documentIds, onDone }: { documentIds: readonly string
           maxLength={256}
         />
       </div>
-      <label className="checkbox">
-        <input type="checkbox" checked={visible} onChange={(e) => setVisible(e.target.checked)} />{' '}
-        {t('sign.visible')}
-      </label>
+      {attachmentId && !fields && !outlook && <p className="muted">{t('sign.fieldsLoading')}</p>}
+      {refusal && (
+        <p className="callout callout-error" role="alert" data-testid="sign-refusal">
+          {t(`errors.${refusal}`)}
+        </p>
+      )}
+      {fields && fields.fields.length > 0 && (
+        <div className="field">
+          <label htmlFor="sign-field">{t('sign.field')}</label>
+          <select
+            id="sign-field"
+            value={chosenField}
+            onChange={(e) => setField(e.target.value)}
+            data-testid="sign-field"
+          >
+            {fields.fields.map((f) => (
+              <option key={f.name} value={f.name} disabled={f.signed}>
+                {f.signed
+                  ? t('sign.fieldSigned', { name: f.name })
+                  : f.page === null
+                    ? t('sign.fieldOptionNoPage', { name: f.name })
+                    : t('sign.fieldOption', { name: f.name, page: f.page })}
+              </option>
+            ))}
+            <option value="">{t('sign.fieldNew')}</option>
+          </select>
+        </div>
+      )}
+      {!chosenField && (
+        <label className="checkbox">
+          <input type="checkbox" checked={visible} onChange={(e) => setVisible(e.target.checked)} />{' '}
+          {t('sign.visible')}
+        </label>
+      )}
+      {certified ? (
+        <p className="muted" data-testid="sign-certified">
+          {t('sign.documentCertified', { level: t(`sign.certifiedLevel.${certified}`) })}
+        </p>
+      ) : alreadySigned ? null : (
+        <div className="field">
+          <label htmlFor="sign-certify">{t('sign.certify')}</label>
+          <select
+            id="sign-certify"
+            value={certify}
+            onChange={(e) => setCertify(e.target.value as '' | '1' | '2' | '3')}
+            data-testid="sign-certify"
+          >
+            <option value="">{t('sign.certifyNone')}</option>
+            <option value="1">{t('sign.certify1')}</option>
+            <option value="2">{t('sign.certify2')}</option>
+            <option value="3">{t('sign.certify3')}</option>
+          </select>
+        </div>
+      )}
       <SecretField
         label={t('vault.pin')}
         hint={t('sign.pinHint', { count: documentIds.length })}
@@ -119,7 +195,7 @@ export function SignForm({ documentIds, onDone }: { documentIds: readonly string
         <button
           type="submit"
           className="button button-primary"
-          disabled={!selected || running || !pin}
+          disabled={!selected || running || !pin || refusal !== null}
           data-testid="sign-submit"
         >
           {t('sign.submit', { count: documentIds.length })}

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DocumentSummary } from '../../../../shared/contract/vault-calls';
 import { useAppStore, useEmbassyClient } from '../../store/store-context';
@@ -105,6 +105,11 @@ function VerifyFile() {
   const [signature, setSignature] = useState<File | null>(null);
   const [busy, setBusy] = useState(false);
   const [tooLarge, setTooLarge] = useState(false);
+  const [verified, setVerified] = useState<File | null>(null);
+  const loadBytes = useCallback(
+    async () => new Uint8Array((await verified?.arrayBuffer()) ?? new ArrayBuffer(0)),
+    [verified],
+  );
 
   const verify = async () => {
     if (!file) return;
@@ -112,6 +117,7 @@ function VerifyFile() {
     setTooLarge(size > 2 * 1024 * 1024);
     if (size > 2 * 1024 * 1024) return;
     setBusy(true);
+    setVerified(signature ? null : file);
     const bytes = toBase64(new Uint8Array(await file.arrayBuffer()));
     if (signature) await fileVerified(toBase64(new Uint8Array(await signature.arrayBuffer())), bytes);
     else await fileVerified(bytes);
@@ -155,7 +161,7 @@ function VerifyFile() {
           {t(`errors.${error.code}`)}
         </p>
       )}
-      {report && <VerifyReportView report={report} />}
+      {report && <VerifyReportView report={report} {...(verified ? { loadBytes } : {})} />}
     </div>
   );
 }

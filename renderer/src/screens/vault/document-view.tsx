@@ -1,4 +1,4 @@
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AttachmentInfo, DocumentDetail } from '../../../../shared/contract/vault-calls';
 import { ClassificationBanner } from '../../components/classification-banner';
@@ -76,7 +76,13 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
         onClose={() => setSending(false)}
       />
       <Dialog open={signing} title={t('sign.signDocument')} onClose={() => setSigning(false)}>
-        {signing && <SignForm documentIds={[d.id]} onDone={() => setSigning(false)} />}
+        {signing && (
+          <SignForm
+            documentIds={[d.id]}
+            {...(latestPdf ? { attachmentId: latestPdf.id } : {})}
+            onDone={() => setSigning(false)}
+          />
+        )}
       </Dialog>
       <div className="document-layout">
         <div className="document-main">
@@ -170,6 +176,8 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
 /** Every signature in the shown PDF, verified by the core against the trust anchors. */
 function SignaturePanel({ attachment }: { attachment: AttachmentInfo }) {
   const { t } = useTranslation();
+  const client = useEmbassyClient();
+  const loadBytes = useCallback(() => readAttachment(client, attachment), [client, attachment]);
   const report = useAppStore((s) => s.attachmentReports[attachment.id]);
   const attachmentVerified = useAppStore((s) => s.attachmentVerified);
   useEffect(() => {
@@ -189,7 +197,7 @@ function SignaturePanel({ attachment }: { attachment: AttachmentInfo }) {
       ) : report.signatures.length === 0 ? (
         <p className="muted">{t('sign.unsigned')}</p>
       ) : (
-        <VerifyReportView report={report} />
+        <VerifyReportView report={report} loadBytes={loadBytes} />
       )}
     </section>
   );
@@ -205,20 +213,10 @@ function AttachmentPreview({ attachment }: { attachment: AttachmentInfo }) {
     let cancelled = false;
     setData(null);
     setFailed(false);
-    void (async () => {
-      const out = new Uint8Array(attachment.size);
-      let offset = 0;
-      while (offset < attachment.size) {
-        const chunk = await client.call('attachments.read', { id: attachment.id, offset });
-        if (cancelled) return;
-        if (!chunk.ok) return setFailed(true);
-        const bytes = fromBase64(chunk.value.base64);
-        out.set(bytes, offset);
-        offset += bytes.length;
-        if (chunk.value.eof || bytes.length === 0) break;
-      }
-      if (!cancelled) setData(out);
-    })();
+    readAttachment(client, attachment).then(
+      (out) => !cancelled && setData(out),
+      () => !cancelled && setFailed(true),
+    );
     return () => {
       cancelled = true;
     };
@@ -230,4 +228,22 @@ function AttachmentPreview({ attachment }: { attachment: AttachmentInfo }) {
       <PdfPreview data={data} label={attachment.name} />
     </Suspense>
   );
+}
+
+/** An attachment's bytes, read through the contract in chunks, into memory only. */
+async function readAttachment(
+  client: ReturnType<typeof useEmbassyClient>,
+  attachment: AttachmentInfo,
+): Promise<Uint8Array> {
+  const out = new Uint8Array(attachment.size);
+  let offset = 0;
+  while (offset < attachment.size) {
+    const chunk = await client.call('attachments.read', { id: attachment.id, offset });
+    if (!chunk.ok) throw new Error(chunk.error.code);
+    const bytes = fromBase64(chunk.value.base64);
+    out.set(bytes, offset);
+    offset += bytes.length;
+    if (chunk.value.eof || bytes.length === 0) break;
+  }
+  return out;
 }

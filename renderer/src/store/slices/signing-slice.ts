@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { CallInput } from '../../../../shared/contract/calls';
+import type { CallOutput } from '../../../../shared/contract/calls';
 import type { SignJobStatus } from '../../../../shared/contract/document-signing-calls';
 import type { ContractError } from '../../../../shared/contract/errors';
 import type { TokenEntry, VerifyReportSchema } from '../../../../shared/contract/signing-calls';
@@ -7,6 +8,8 @@ import type { Slice, SliceDeps } from '../slice';
 
 export type TokenListing = z.infer<typeof TokenEntry>;
 export type VerifyReport = z.infer<typeof VerifyReportSchema>;
+/** A PDF's signature fields and what would refuse signing it (`sign.fields`). */
+export type SigningOutlook = CallOutput<'sign.fields'>;
 
 /** How often a running signing job is asked for its progress. */
 const POLL_MS = 300;
@@ -22,6 +25,9 @@ export interface SigningSlice {
   signStarted(input: CallInput<'sign.documents'>): Promise<SignJobStatus | null>;
   signCancelled(): Promise<void>;
   signCleared(): void;
+  /** Signature fields of vault attachments, by attachment id (the sign form lists them). */
+  signOutlooks: Record<string, SigningOutlook | ContractError>;
+  signOutlookRequested(attachmentId: string): Promise<void>;
   /** Verification of vault attachments, by attachment id. */
   attachmentReports: Record<string, VerifyReport | ContractError>;
   attachmentVerified(id: string): Promise<void>;
@@ -33,6 +39,7 @@ export interface SigningSlice {
 
 export const emptySigning = {
   attachmentReports: {},
+  signOutlooks: {},
   signJob: null,
   signError: null,
 } satisfies Partial<SigningSlice>;
@@ -80,6 +87,12 @@ export const signingSlice =
       if (job?.state === 'running') await client.call('sign.cancel', { jobId: job.jobId });
     },
     signCleared: () => set({ signJob: null, signError: null }),
+    async signOutlookRequested(attachmentId) {
+      const result = await client.call('sign.fields', { attachmentId });
+      set({
+        signOutlooks: { ...get().signOutlooks, [attachmentId]: result.ok ? result.value : result.error },
+      });
+    },
     async attachmentVerified(id) {
       const result = await client.call('verify.attachment', { id });
       set({

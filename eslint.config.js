@@ -1,6 +1,6 @@
 // ESLint flat config. Everything is an error (warnings fail too: --max-warnings 0).
 // The import-boundary rules make the architecture mechanical, the way VS Code keeps
-// `common/` free of `node/` and `browser/`: see docs/architecture.md, "Layers".
+// `common/` free of `node/` and `browser/`: see docs/architecture.md, "Layers and their boundaries".
 import { readdirSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import js from '@eslint/js';

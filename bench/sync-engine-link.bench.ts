@@ -8,7 +8,7 @@ import { syncLinkBench } from './sync-link.bench';
 /**
  * The sync link with the sync engine's own upload in place of the reference client: the real
  * relay client (`createRelayClient(…).withDevice(…).upload`, its pinned agent, signed-challenge
- * login, POST + HEAD + PATCHes of {@link ENGINE_CHUNK_BYTES}), configured as the engine
+ * login, POST, then PATCHes of up to {@link ENGINE_CHUNK_BYTES} from the offset it answers), configured as the engine
  * configures it. Same figures as `sync-link` (raw TCP baseline in the same run, 2 Mbit/s,
  * 600 ms RTT; `EMBASSY_BENCH_SYNC_MB`, default 8, the goal's 50 MB takes ~200 s per transfer;
  * ingest with 100 devices). The client logs in and opens its connection before timing starts.

@@ -8,9 +8,9 @@
 //   vault-worker.cjs beside main.cjs and beside the CLI: the vault's database thread, found at
 //                  run time by electron/core/vault/worker-location.ts (same folder or its parent)
 //   dist/token     the token host process (the only code that loads pkcs11js and the PKCS#11
-//                  module); the CLI forks it, the app will start it as a utilityProcess
+//                  module); the CLI forks it, the app starts it as a utilityProcess
 // Vite library builds for all of them, so one tool and one transform pipeline serve every
-// environment; see docs/architecture.md for why not electron-vite.
+// environment; see docs/architecture.md, "Builds", for why not electron-vite.
 import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { build } from 'vite';

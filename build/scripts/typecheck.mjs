@@ -1,4 +1,4 @@
-// Type-checks each environment with its own tsconfig (see docs/architecture.md, "Layers"):
+// Type-checks each environment with its own tsconfig (see docs/architecture.md, "Layers and their boundaries"):
 // a Node type in shared/ or a DOM type in electron/core/ fails here as well as in lint.
 import { spawnSync } from 'node:child_process';
 

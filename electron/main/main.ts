@@ -11,8 +11,9 @@ declare const __APP_VERSION__: string;
 
 /**
  * The Electron shell: wiring only. The core answers calls; this file creates the one window,
- * locks it down, and connects IPC to the core's dispatcher. (The vault worker and the token
- * process will be started from here when they land; main itself never blocks on disk or USB.)
+ * locks it down, and connects IPC to the core's dispatcher. The core runs in this process but
+ * never blocks it on disk or USB: the vault's database runs in a worker thread and the token in
+ * a utility process (`utilityTokenHost`).
  */
 
 registerAppScheme();

@@ -13,7 +13,7 @@ export interface HqIdentity {
   readonly tlsCertPem: string;
   /** SHA-256 of the certificate (DER), lowercase hex without separators: what clients pin. */
   readonly fingerprint: string;
-  /** HQ's Ed25519 key pair; it will sign the device directory (not built yet). */
+  /** HQ's Ed25519 key pair; it signs the device directory. */
   readonly signPublicKey: Uint8Array;
   readonly signSecretKey: Uint8Array;
 }

@@ -56,7 +56,7 @@ export const PassphraseWrapperRecord = z
   .strict();
 export type PassphraseWrapperRecord = z.infer<typeof PassphraseWrapperRecord>;
 
-/** Binding methods to a token key; see docs/architecture.md "Vault key hierarchy". */
+/** Binding methods to a token key; see docs/protocols/key-file-v1.md, "Token wrapper". */
 export const TOKEN_WRAP_METHODS = [
   'rsa-oaep-sha256',
   'rsa-oaep-sha1',

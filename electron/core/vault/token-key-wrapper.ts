@@ -18,7 +18,7 @@ import { asVaultKey, type VaultKey } from './vault-key';
  *   hashed (BLAKE2b, domain-separated) into a wrapping key for XChaCha20-Poly1305.
  * - `rsa-pkcs1-sign`: for a key that may only sign. The token signs a per-vault random
  *   challenge with RSA PKCS#1 v1.5 (deterministic: same key and message, same signature); the
- *   signature, hashed with the vault id, is the wrapping key. Trade-off (docs/architecture.md):
+ *   signature, hashed with the vault id, is the wrapping key. Trade-off (docs/protocols/key-file-v1.md):
  *   the signature itself becomes a long-term secret — anyone who ever obtains that one
  *   signature (a malicious app on the machine while the token is in, or a signing oracle that
  *   signs arbitrary data) can unwrap without the token, and the domain string is what keeps

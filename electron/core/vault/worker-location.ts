@@ -7,7 +7,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
 export type WorkerScript =
   { readonly kind: 'bundle'; readonly path: string } | { readonly kind: 'typescript'; readonly path: string };
 
-/** The worker bundle's file name, beside the bundle that starts it (see docs/architecture.md). */
+/** The worker bundle's file name, beside the bundle that starts it (see build/scripts/build.mjs). */
 export const WORKER_BUNDLE_NAME = 'vault-worker.cjs';
 
 /**

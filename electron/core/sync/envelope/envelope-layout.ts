@@ -3,7 +3,7 @@ import { DEVICE_ID_BYTES } from '../../../../shared/sync/device-id';
 
 /**
  * The sizes and fixed values of the envelope format, version 1, and the shapes of its header
- * (docs/architecture.md, "Envelope wire format (v1)"). Changing any value here changes the
+ * (docs/protocols/envelope-v1.md). Changing any value here changes the
  * wire format.
  */
 

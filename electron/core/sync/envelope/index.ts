@@ -1,7 +1,7 @@
 /**
  * End-to-end envelopes, version 1: pure cryptography over bytes, no I/O. The byte layout,
- * what is signed and why it gives forward secrecy are in docs/architecture.md,
- * "Envelope wire format (v1)". Every primitive is libsodium's; nothing here logs, and no
+ * what is signed and why it gives forward secrecy are in docs/protocols/envelope-v1.md.
+ * Every primitive is libsodium's; nothing here logs, and no
  * error message carries a key or plaintext.
  *
  * Parts: the layout's sizes and header shapes (envelope-layout.ts), framing

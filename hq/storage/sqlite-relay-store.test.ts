@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { NewDevice, NewMailItem, PrekeyRecord } from './relay-store';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RELAY_BACKENDS, stopPgCluster, type OpenedBackend } from '../../tests/fixtures/relay-backends';
+import type { NewDevice, NewMailItem, PrekeyRecord, RelayStore } from './relay-store';
 import { RELAY_DB_FILE, SqliteRelayStore } from './sqlite-relay-store';
 import Database from 'better-sqlite3-multiple-ciphers';
 
@@ -21,22 +22,7 @@ const newDevice = (id: string, status: 'pending' | 'approved' = 'pending'): NewD
   status,
 });
 
-/** The store contract a PostgreSQL implementation will have to pass too. */
-let dir: string;
-let store: SqliteRelayStore;
-
-beforeEach(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'hq-store-'));
-  store = SqliteRelayStore.open(dir);
-  for (const id of ['a'.repeat(32), 'b'.repeat(32)]) {
-    await store.enrolDevice(newDevice(id), 1);
-    await store.setDeviceStatus(id, 'approved', 2);
-  }
-});
-afterEach(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterAll(stopPgCluster);
 
 const item = (n: number, size = 10): NewMailItem => ({
   id: n.toString(16).padStart(32, '0'),
@@ -48,7 +34,24 @@ const item = (n: number, size = 10): NewMailItem => ({
   createdAt: n,
 });
 
-describe('SqliteRelayStore', () => {
+/** The store contract, held by the SQLite and the PostgreSQL store alike. */
+describe.each(RELAY_BACKENDS)('relay store on $name', (backend) => {
+  let opened: OpenedBackend;
+  let store: RelayStore;
+
+  beforeEach(async () => {
+    opened = await backend.open();
+    store = opened.store;
+    for (const id of ['a'.repeat(32), 'b'.repeat(32)]) {
+      await store.enrolDevice(newDevice(id), 1);
+      await store.setDeviceStatus(id, 'approved', 2);
+    }
+  });
+  afterEach(async () => {
+    await store.close();
+    opened.cleanup();
+  });
+
   it('creates idempotently per sender and envelope id, and enforces the pending quota atomically', async () => {
     expect((await store.createItem(item(1), 25)).kind).toBe('created');
     expect((await store.createItem({ ...item(1), id: 'f'.repeat(32) }, 25)).kind).toBe('existing');
@@ -149,9 +152,10 @@ describe('SqliteRelayStore', () => {
     await store.setDeviceStatus(a, 'revoked', 7);
     expect(await store.getDirectorySerial()).toBe(s1 + 2);
   });
+});
 
+describe('SqliteRelayStore', () => {
   it('opens a schema-1 file, keeping its devices but listing none of them (uncertified)', async () => {
-    await store.close();
     const old = mkdtempSync(join(tmpdir(), 'hq-store-v1-'));
     try {
       const db = new Database(join(old, RELAY_DB_FILE));
@@ -166,6 +170,5 @@ describe('SqliteRelayStore', () => {
     } finally {
       rmSync(old, { recursive: true, force: true });
     }
-    store = SqliteRelayStore.open(dir);
   });
 });

@@ -1,0 +1,358 @@
+import type pg from 'pg';
+import type { DeviceStatus } from '../../shared/sync/relay-protocol';
+import { PgBlobStore } from './pg-blob-store';
+import { inTransaction, lockName, openPgPool, type PgClient } from './pg-pool';
+import { migratePg } from './pg-schema';
+import type {
+  BlobStore,
+  CreateItemResult,
+  DeviceRecord,
+  DirectorySnapshot,
+  MailItem,
+  NewDevice,
+  NewMailItem,
+  PrekeyRecord,
+  PutPrekeysResult,
+  RelayStore,
+} from './relay-store';
+import {
+  toDevice,
+  toItem,
+  toPrekey,
+  type DeviceRow,
+  type ItemRow,
+  type PrekeyRow,
+} from './sqlite-relay-rows';
+
+/** The channel on which completed mail is announced to every instance (payload `recipient:cursor`). */
+export const MAIL_CHANNEL = 'embassy_relay_mail';
+
+/** The advisory-lock name that serialises one recipient's mailbox across instances. */
+const mailbox = (recipient: string) => `mailbox:${recipient}`;
+
+/**
+ * The relay's store on PostgreSQL, for HQ deployments with several relay instances behind one
+ * database. Same contract as the SQLite store; what SQLite's single writer made atomic for free
+ * is made so here explicitly:
+ * - one recipient's mailbox (the pending-bytes quota with the insert, cursor assignment,
+ *   the acknowledged prefix) is serialised by a transaction-scoped advisory lock, so cursors
+ *   become visible in the order they were given (a reader after cursor N never misses an item
+ *   below N that commits later);
+ * - the directory serial is one row every change updates (its row lock orders the changes);
+ * - a device's prekeys are changed under that device's row lock;
+ * - deadlocks and serialization failures are retried (`inTransaction`).
+ * Completion also announces the mail with NOTIFY in the same transaction, so instances hear of
+ * it exactly when it is committed.
+ */
+export class PgRelayStore implements RelayStore {
+  readonly blobs: BlobStore;
+
+  private constructor(readonly pool: pg.Pool) {
+    this.blobs = new PgBlobStore(pool);
+  }
+
+  /** Connects to `url` (`postgres://…`) and applies the schema migrations this code knows. */
+  static async open(url: string, options: { poolSize?: number } = {}): Promise<PgRelayStore> {
+    const pool = openPgPool(url, options.poolSize);
+    try {
+      await migratePg(pool);
+    } catch (e) {
+      await pool.end();
+      throw e;
+    }
+    return new PgRelayStore(pool);
+  }
+
+  private static async bumpSerial(c: PgClient): Promise<void> {
+    await c.query(`UPDATE meta SET value = value + 1 WHERE key = 'directory_serial'`);
+  }
+
+  private static async device(c: PgClient | pg.Pool, id: string): Promise<DeviceRow | undefined> {
+    return (await c.query<DeviceRow>('SELECT * FROM devices WHERE id = $1', [id])).rows[0];
+  }
+
+  private static async item(c: PgClient | pg.Pool, id: string, lock = false): Promise<ItemRow | undefined> {
+    const sql = `SELECT * FROM mail_items WHERE id = $1${lock ? ' FOR UPDATE' : ''}`;
+    return (await c.query<ItemRow>(sql, [id])).rows[0];
+  }
+
+  async enrolDevice(device: NewDevice, now: number): Promise<{ created: boolean; device: DeviceRecord }> {
+    return inTransaction(this.pool, async (c) => {
+      const inserted = await c.query<DeviceRow>(
+        `INSERT INTO devices (id, status, sign_public_key, box_public_key, enrolment_request, created_at,
+           updated_at, officer_address, officer_name, officer_department, certificate_fingerprint, approved_by_ca)
+         VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8, $9, $10, $11)
+         ON CONFLICT (id) DO NOTHING RETURNING *`,
+        [
+          device.id,
+          device.status,
+          device.signPublicKey,
+          device.boxPublicKey,
+          device.enrolmentRequest,
+          now,
+          device.officer.address,
+          device.officer.name,
+          device.officer.department,
+          device.officer.certificateFingerprint,
+          device.approvedByCa ?? null,
+        ],
+      );
+      const row = inserted.rows[0];
+      if (row === undefined) {
+        const existing = await PgRelayStore.device(c, device.id);
+        if (!existing) throw new Error('device vanished during enrolment');
+        return { created: false, device: toDevice(existing) };
+      }
+      await PgRelayStore.bumpSerial(c);
+      return { created: true, device: toDevice(row) };
+    });
+  }
+
+  async getDevice(id: string): Promise<DeviceRecord | undefined> {
+    const row = await PgRelayStore.device(this.pool, id);
+    return row ? toDevice(row) : undefined;
+  }
+
+  async listDevices(): Promise<DeviceRecord[]> {
+    const { rows } = await this.pool.query<DeviceRow>(
+      'SELECT * FROM devices ORDER BY created_at, id COLLATE "C"',
+    );
+    return rows.map(toDevice);
+  }
+
+  async setDeviceStatus(id: string, status: DeviceStatus, now: number): Promise<DeviceRecord | undefined> {
+    return inTransaction(this.pool, async (c) => {
+      const current = (await c.query<DeviceRow>('SELECT * FROM devices WHERE id = $1 FOR UPDATE', [id]))
+        .rows[0];
+      if (!current) return undefined;
+      // Revocation is final (see the SQLite store): a revoked device is never approved again.
+      if (current.status === status || current.status === 'revoked') return toDevice(current);
+      const { rows } = await c.query<DeviceRow>(
+        'UPDATE devices SET status = $2, updated_at = $3 WHERE id = $1 RETURNING *',
+        [id, status, now],
+      );
+      await PgRelayStore.bumpSerial(c);
+      return toDevice(rows[0] as DeviceRow);
+    });
+  }
+
+  async putPrekeys(
+    device: string,
+    prekeys: readonly PrekeyRecord[],
+    keep: number,
+  ): Promise<PutPrekeysResult> {
+    try {
+      return await inTransaction(this.pool, async (c): Promise<PutPrekeysResult> => {
+        // The device's row lock orders concurrent publications of one device.
+        await c.query('SELECT 1 FROM devices WHERE id = $1 FOR UPDATE', [device]);
+        let added = false;
+        for (const p of prekeys) {
+          const existing = (
+            await c.query<PrekeyRow>('SELECT * FROM prekeys WHERE device = $1 AND prekey_id = $2', [
+              device,
+              p.prekeyId,
+            ])
+          ).rows[0];
+          if (existing) {
+            const same =
+              existing.public_key === p.publicKey &&
+              existing.created_at === p.createdAt &&
+              existing.signature === p.signature;
+            if (!same) throw new PrekeyConflict(p.prekeyId); // rolls the whole request back
+            continue;
+          }
+          await c.query(
+            'INSERT INTO prekeys (device, prekey_id, public_key, created_at, signature) VALUES ($1, $2, $3, $4, $5)',
+            [device, p.prekeyId, p.publicKey, p.createdAt, p.signature],
+          );
+          added = true;
+        }
+        await c.query(
+          `DELETE FROM prekeys WHERE device = $1 AND prekey_id NOT IN (
+             SELECT prekey_id FROM prekeys WHERE device = $1 ORDER BY created_at DESC, prekey_id DESC LIMIT $2)`,
+          [device, keep],
+        );
+        if (added) await PgRelayStore.bumpSerial(c);
+        const current = (
+          await c.query<PrekeyRow>(
+            'SELECT * FROM prekeys WHERE device = $1 ORDER BY created_at DESC, prekey_id DESC LIMIT 1',
+            [device],
+          )
+        ).rows[0] as PrekeyRow;
+        return { kind: 'stored', current: toPrekey(current) };
+      });
+    } catch (e) {
+      if (e instanceof PrekeyConflict) return { kind: 'conflict', prekeyId: e.prekeyId };
+      throw e;
+    }
+  }
+
+  async getDirectorySerial(): Promise<number> {
+    const { rows } = await this.pool.query<{ value: number }>(
+      `SELECT value FROM meta WHERE key = 'directory_serial'`,
+    );
+    return rows[0]?.value ?? 0;
+  }
+
+  async getDirectorySnapshot(): Promise<DirectorySnapshot> {
+    // One snapshot: the serial and the rows it describes are of the same moment.
+    return inTransaction(
+      this.pool,
+      async (c) => {
+        const serial = (
+          await c.query<{ value: number }>(`SELECT value FROM meta WHERE key = 'directory_serial'`)
+        ).rows[0]?.value;
+        const { rows } = await c.query<DeviceRow & { p_id: string | null } & Record<string, unknown>>(
+          `SELECT d.*, p.prekey_id AS p_id, p.public_key AS p_key, p.created_at AS p_created, p.signature AS p_sig
+           FROM devices d LEFT JOIN LATERAL (
+             SELECT * FROM prekeys WHERE device = d.id ORDER BY created_at DESC, prekey_id DESC LIMIT 1) p ON true
+           WHERE d.status IN ('approved', 'revoked') AND d.officer_address IS NOT NULL
+             AND d.officer_name IS NOT NULL AND d.officer_department IS NOT NULL
+             AND d.certificate_fingerprint IS NOT NULL
+           ORDER BY d.id COLLATE "C"`,
+        );
+        const devices = rows.map((r) => {
+          const device = toDevice(r);
+          const prekey =
+            r.p_id === null
+              ? undefined
+              : toPrekey({
+                  device: r.id,
+                  prekey_id: r.p_id,
+                  public_key: r.p_key as string,
+                  created_at: r.p_created as number,
+                  signature: r.p_sig as string,
+                });
+          return {
+            ...device,
+            officer: device.officer as NonNullable<DeviceRecord['officer']>,
+            ...(prekey ? { prekey } : {}),
+          };
+        });
+        return { serial: serial ?? 0, devices };
+      },
+      { isolation: 'repeatable read', readOnly: true },
+    );
+  }
+
+  async createItem(item: NewMailItem, maxPendingBytes: number): Promise<CreateItemResult> {
+    return inTransaction(this.pool, async (c): Promise<CreateItemResult> => {
+      // The quota check and the insert are one step per mailbox, whichever instance runs them.
+      await lockName(c, mailbox(item.recipient));
+      const existing = (
+        await c.query<ItemRow>('SELECT * FROM mail_items WHERE sender = $1 AND envelope_id = $2', [
+          item.sender,
+          item.envelopeId,
+        ])
+      ).rows[0];
+      if (existing) {
+        const same =
+          existing.recipient === item.recipient &&
+          existing.size === item.size &&
+          existing.sha256 === item.sha256;
+        return { kind: same ? 'existing' : 'conflict', item: toItem(existing) };
+      }
+      const pending =
+        (
+          await c.query<{ pending: number }>(
+            `SELECT COALESCE(SUM(size), 0)::bigint AS pending FROM mail_items
+             WHERE recipient = $1 AND state <> 'acked'`,
+            [item.recipient],
+          )
+        ).rows[0]?.pending ?? 0;
+      if (pending + item.size > maxPendingBytes) return { kind: 'quota', pendingBytes: pending };
+      // A concurrent create of the same (sender, envelope id) to another recipient conflicts on
+      // the unique key: nothing is inserted, and the retry below reads the winner.
+      const { rows } = await c.query<ItemRow>(
+        `INSERT INTO mail_items (id, recipient, sender, envelope_id, size, sha256, state, received, cursor, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 'uploading', 0, NULL, $7)
+         ON CONFLICT (sender, envelope_id) DO NOTHING RETURNING *`,
+        [item.id, item.recipient, item.sender, item.envelopeId, item.size, item.sha256, item.createdAt],
+      );
+      const row = rows[0];
+      if (row === undefined) throw Object.assign(new Error('create raced'), { code: '40001' });
+      return { kind: 'created', item: toItem(row) };
+    });
+  }
+
+  async getItem(id: string): Promise<MailItem | undefined> {
+    const row = await PgRelayStore.item(this.pool, id);
+    return row ? toItem(row) : undefined;
+  }
+
+  async setItemOffset(id: string, offset: number): Promise<void> {
+    await this.pool.query(`UPDATE mail_items SET received = $2 WHERE id = $1 AND state = 'uploading'`, [
+      id,
+      offset,
+    ]);
+  }
+
+  async completeItem(id: string): Promise<MailItem> {
+    return inTransaction(this.pool, async (c) => {
+      const row = await PgRelayStore.item(c, id, true);
+      if (!row) throw new Error('no such item');
+      if (row.state !== 'uploading') return toItem(row);
+      // Under the mailbox lock until commit: cursors of one mailbox commit in cursor order.
+      await lockName(c, mailbox(row.recipient));
+      const { rows } = await c.query<ItemRow>(
+        `UPDATE mail_items SET state = 'complete', received = size, cursor = nextval('mail_cursor_seq')
+         WHERE id = $1 RETURNING *`,
+        [id],
+      );
+      const done = rows[0] as ItemRow;
+      await c.query('SELECT pg_notify($1, $2)', [MAIL_CHANNEL, `${done.recipient}:${done.cursor}`]);
+      return toItem(done);
+    });
+  }
+
+  async listInbox(recipient: string, after: number, limit: number): Promise<MailItem[]> {
+    const { rows } = await this.pool.query<ItemRow>(
+      `SELECT * FROM mail_items WHERE recipient = $1 AND state = 'complete' AND cursor > $2
+       ORDER BY cursor LIMIT $3`,
+      [recipient, after, limit],
+    );
+    return rows.map(toItem);
+  }
+
+  async ackItem(id: string): Promise<MailItem> {
+    return inTransaction(this.pool, async (c) => {
+      const row = await PgRelayStore.item(c, id);
+      if (!row) throw new Error('no such item');
+      await lockName(c, mailbox(row.recipient));
+      await c.query(`UPDATE mail_items SET state = 'acked' WHERE id = $1 AND state = 'complete'`, [id]);
+      // The stored cursor: everything at or below it is acknowledged.
+      const { rows } = await c.query<{ lowest: number | null; highest: number }>(
+        `SELECT (SELECT MIN(cursor) FROM mail_items WHERE recipient = $1 AND state = 'complete') AS lowest,
+                (SELECT COALESCE(MAX(cursor), 0) FROM mail_items WHERE recipient = $1 AND state = 'acked') AS highest`,
+        [row.recipient],
+      );
+      const { lowest, highest } = rows[0] as { lowest: number | null; highest: number };
+      const cursor = lowest === null ? highest : lowest - 1;
+      await c.query(
+        `INSERT INTO device_cursors (device, cursor) VALUES ($1, $2)
+         ON CONFLICT (device) DO UPDATE SET cursor = GREATEST(device_cursors.cursor, excluded.cursor)`,
+        [row.recipient, cursor],
+      );
+      return toItem((await PgRelayStore.item(c, id)) as ItemRow);
+    });
+  }
+
+  async getCursor(device: string): Promise<number> {
+    const { rows } = await this.pool.query<{ cursor: number }>(
+      'SELECT cursor FROM device_cursors WHERE device = $1',
+      [device],
+    );
+    return rows[0]?.cursor ?? 0;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** Aborts the prekey transaction (all or none). */
+class PrekeyConflict extends Error {
+  constructor(readonly prekeyId: string) {
+    super('prekey conflict');
+  }
+}

@@ -1,0 +1,113 @@
+import type pg from 'pg';
+import { inTransaction, lockName } from './pg-pool';
+
+/**
+ * The PostgreSQL schema as an ordered list of migrations. Each relay instance applies the
+ * missing ones at start, under one advisory lock, so instances started together do not race;
+ * an instance older than the database (a version it does not know) refuses to start rather
+ * than write into a schema it does not understand. Append only: a released step never changes.
+ */
+export const PG_MIGRATIONS: readonly { readonly version: number; readonly sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+CREATE TABLE devices (
+  id TEXT PRIMARY KEY,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'revoked')),
+  sign_public_key TEXT NOT NULL UNIQUE,
+  box_public_key TEXT NOT NULL,
+  enrolment_request TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  officer_address TEXT,
+  officer_name TEXT,
+  officer_department TEXT,
+  certificate_fingerprint TEXT,
+  approved_by_ca TEXT
+);
+CREATE TABLE mail_items (
+  id TEXT PRIMARY KEY,
+  recipient TEXT NOT NULL REFERENCES devices(id),
+  sender TEXT NOT NULL REFERENCES devices(id),
+  envelope_id TEXT NOT NULL,
+  size BIGINT NOT NULL CHECK (size > 0),
+  sha256 TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('uploading', 'complete', 'acked')),
+  received BIGINT NOT NULL DEFAULT 0,
+  cursor BIGINT UNIQUE,
+  created_at BIGINT NOT NULL,
+  UNIQUE (sender, envelope_id)
+);
+CREATE INDEX mail_items_inbox ON mail_items (recipient, state, cursor);
+-- Mailbox cursors: one relay-wide sequence, taken under the recipient's lock (see completeItem).
+CREATE SEQUENCE mail_cursor_seq;
+CREATE TABLE device_cursors (
+  device TEXT PRIMARY KEY REFERENCES devices(id),
+  cursor BIGINT NOT NULL
+);
+CREATE TABLE prekeys (
+  device TEXT NOT NULL REFERENCES devices(id),
+  prekey_id TEXT NOT NULL,
+  public_key TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  signature TEXT NOT NULL,
+  PRIMARY KEY (device, prekey_id)
+);
+CREATE TABLE meta (
+  key TEXT PRIMARY KEY,
+  value BIGINT NOT NULL
+);
+INSERT INTO meta (key, value) VALUES ('directory_serial', 0);
+-- Item bytes (ciphertext) in chunks keyed by their first byte's offset. No foreign key: the
+-- bytes may arrive before a crash leaves their item behind, and the start-up sweep removes them.
+CREATE TABLE item_chunks (
+  item_id TEXT NOT NULL,
+  start BIGINT NOT NULL,
+  data BYTEA NOT NULL,
+  PRIMARY KEY (item_id, start)
+);
+-- Ciphertext does not compress: store it out of line without trying.
+ALTER TABLE item_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+-- Sessions shared by every instance. Only SHA-256 of nonces and tokens is stored: a copy of
+-- the database (a backup) does not hold a usable bearer token.
+CREATE TABLE auth_challenges (
+  nonce_hash BYTEA PRIMARY KEY,
+  device TEXT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE TABLE auth_sessions (
+  token_hash BYTEA PRIMARY KEY,
+  device TEXT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX auth_sessions_expiry ON auth_sessions (expires_at);
+CREATE INDEX auth_challenges_expiry ON auth_challenges (expires_at);
+`,
+  },
+];
+
+/** The newest schema this code knows. */
+export const PG_SCHEMA_VERSION = PG_MIGRATIONS.at(-1)?.version ?? 0;
+
+/** Applies the missing migrations; returns the schema version now in place. */
+export async function migratePg(pool: pg.Pool): Promise<number> {
+  return inTransaction(pool, async (c) => {
+    await lockName(c, 'embassy-relay-schema');
+    await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`);
+    const { rows } = await c.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
+    const current = rows[0]?.v ?? 0;
+    if (current > PG_SCHEMA_VERSION) {
+      throw new Error(`the database has relay schema ${current}; this relay knows ${PG_SCHEMA_VERSION}`);
+    }
+    for (const m of PG_MIGRATIONS) {
+      if (m.version <= current) continue;
+      await c.query(m.sql);
+      await c.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [
+        m.version,
+        Date.now(),
+      ]);
+    }
+    return PG_SCHEMA_VERSION;
+  });
+}

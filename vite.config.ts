@@ -25,5 +25,7 @@ export default defineConfig({
     include: ['{shared,electron,renderer,hq,tests,bench}/**/*.test.{ts,tsx}'],
     exclude: ['node_modules/**', 'dist/**', 'tests/e2e/**'],
     testTimeout: 30_000,
+    // A relay suite's set-up may start a PostgreSQL cluster (initdb) on a loaded 2-core machine.
+    hookTimeout: 30_000,
   },
 });

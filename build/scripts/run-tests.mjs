@@ -1,8 +1,9 @@
 // `npm test` after setup: every check and test suite, then one summary line
 //   N passed, M failed, K skipped
 // Stages: build, typecheck, lint, electronegativity (one test each), Vitest (unit and
-// integration, each test counted), Playwright in Debian Chromium (each test counted; the
-// Electron smoke test counts as skipped where there is no binary).
+// integration, each test counted; then the relay suites again on PostgreSQL), Playwright in
+// Debian Chromium (each test counted; the Electron smoke test counts as skipped where there is
+// no binary).
 import { spawnSync } from 'node:child_process';
 import {
   existsSync,
@@ -59,28 +60,40 @@ check('lint', 'bash', [
 ]);
 check('electronegativity', process.execPath, ['build/scripts/electronegativity.mjs']);
 
-{
-  console.log('\n=== vitest (unit + integration)');
-  const report = join(out, 'vitest.json');
-  const r = run(bin('vitest'), [
-    'run',
-    '--reporter=default',
-    '--reporter=json',
-    `--outputFile.json=${report}`,
-  ]);
+function vitestStage(name, title, files = [], env = {}) {
+  console.log(`\n=== ${title}`);
+  const report = join(out, `${name}.json`);
+  const r = run(
+    bin('vitest'),
+    ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...files],
+    env,
+  );
   const j = readJson(report);
   rows.push(
     j
       ? {
-          name: 'vitest',
+          name,
           passed: j.numPassedTests,
           failed: j.numFailedTests + (r.ok || j.numFailedTests ? 0 : 1),
           skipped: j.numPendingTests + j.numTodoTests,
           seconds: r.seconds,
         }
-      : { name: 'vitest', passed: 0, failed: 1, skipped: 0, seconds: r.seconds },
+      : { name, passed: 0, failed: 1, skipped: 0, seconds: r.seconds },
   );
 }
+
+vitestStage('vitest', 'vitest (unit + integration)');
+// The relay suites that exercise storage (enrolment, directory, mailbox, upload, push,
+// malformed input) once more with the relay on PostgreSQL; the store contract and the
+// multi-instance tests run on it in the stage above already.
+vitestStage(
+  'vitest-pg',
+  'vitest (relay suites on PostgreSQL)',
+  ['hq-client', 'hq-directory', 'hq-enrolment', 'hq-malformed', 'hq-relay'].map(
+    (f) => `tests/integration/${f}.test.ts`,
+  ),
+  { EMBASSY_RELAY_DB: 'postgres' },
+);
 
 {
   console.log('\n=== playwright (Debian Chromium against the preview)');

@@ -3,7 +3,8 @@
 #   setup.sh app   what `npm start` / `npm run preview` need: Node deps
 #   setup.sh test  what `npm test` needs: the above plus the system tools the tests drive
 #                  (Debian's Chromium, SoftHSM2, OpenSC, poppler, NSS tools, qpdf, OpenSSL,
-#                  Ghostscript and MuPDF, which make PDFs no one here wrote)
+#                  Ghostscript and MuPDF, which make PDFs no one here wrote, and the PostgreSQL
+#                  server the relay's scaled-out tests start their own throwaway clusters of)
 # Runs in about a second when everything is already there.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -21,7 +22,8 @@ if [ "$mode" = test ]; then
   # command:debian-package pairs; a package is installed only when its command is missing.
   needed=()
   for pair in chromium:chromium softhsm2-util:softhsm2 pkcs11-tool:opensc pdfsig:poppler-utils \
-              certutil:libnss3-tools qpdf:qpdf openssl:openssl gs:ghostscript mutool:mupdf-tools; do
+              certutil:libnss3-tools qpdf:qpdf openssl:openssl gs:ghostscript mutool:mupdf-tools \
+              pg_ctlcluster:postgresql; do
     command -v "${pair%%:*}" >/dev/null 2>&1 || needed+=("${pair#*:}")
   done
   if [ "${#needed[@]}" -gt 0 ]; then

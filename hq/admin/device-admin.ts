@@ -1,7 +1,17 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DeviceId, RelayErrorCode, type DeviceStatus } from '../../shared/sync/relay-protocol';
+import { PgRelayStore } from '../storage/pg-relay-store';
+import { NoRelaySchemaError } from '../storage/pg-schema';
+import type { RelayStore } from '../storage/relay-store';
 import { RELAY_DB_FILE, SqliteRelayStore } from '../storage/sqlite-relay-store';
+
+/** Where a relay keeps its data: a data folder (SQLite), or a PostgreSQL database. */
+export interface RelayLocation {
+  readonly dataDir: string;
+  /** `postgres://…` when the relay runs on PostgreSQL (`hq serve --db`). */
+  readonly db?: string;
+}
 
 /** What `embassy hq devices --json` prints for each device (no enrolment blob: it can be large). */
 export interface DeviceSummary {
@@ -46,15 +56,30 @@ export class AdminError extends Error {
   }
 }
 
-/** Opens an existing relay's store; never creates one (a typo in --data must not start a new relay). */
-async function withStore<T>(dataDir: string, f: (store: SqliteRelayStore) => Promise<T>): Promise<T> {
+/** An existing relay's store; never creates one (a typo in --data or --db must not start a new relay). */
+async function openExisting({ dataDir, db }: RelayLocation): Promise<RelayStore> {
+  if (db !== undefined) {
+    try {
+      return await PgRelayStore.open(db, { create: false, poolSize: 2 });
+    } catch (e) {
+      if (!(e instanceof NoRelaySchemaError)) throw e;
+      throw new AdminError(
+        AdminErrorCode.NoRelayData,
+        "no relay data in that database (start 'embassy hq serve --db' on it first)",
+      );
+    }
+  }
   if (!existsSync(join(dataDir, RELAY_DB_FILE))) {
     throw new AdminError(
       AdminErrorCode.NoRelayData,
       `no relay data in ${dataDir} (start 'embassy hq serve' there first)`,
     );
   }
-  const store = SqliteRelayStore.open(dataDir);
+  return SqliteRelayStore.open(dataDir);
+}
+
+async function withStore<T>(where: RelayLocation, f: (store: RelayStore) => Promise<T>): Promise<T> {
+  const store = await openExisting(where);
   try {
     return await f(store);
   } finally {
@@ -62,8 +87,8 @@ async function withStore<T>(dataDir: string, f: (store: SqliteRelayStore) => Pro
   }
 }
 
-export function listDevices(dataDir: string): Promise<DeviceSummary[]> {
-  return withStore(dataDir, async (store) =>
+export function listDevices(where: RelayLocation): Promise<DeviceSummary[]> {
+  return withStore(where, async (store) =>
     (await store.listDevices()).map((d) => ({
       id: d.id,
       status: d.status,
@@ -85,11 +110,11 @@ export function listDevices(dataDir: string): Promise<DeviceSummary[]> {
  * Approves or revokes a device. The running relay reads device status on every request, so
  * the change applies to its next request without a restart. Revocation is final.
  */
-export function setDeviceStatus(dataDir: string, deviceId: string, status: 'approved' | 'revoked') {
+export function setDeviceStatus(where: RelayLocation, deviceId: string, status: 'approved' | 'revoked') {
   if (!DeviceId.safeParse(deviceId).success) {
     throw new AdminError(AdminErrorCode.InvalidInput, 'a device id is 32 lowercase hex characters');
   }
-  return withStore(dataDir, async (store) => {
+  return withStore(where, async (store) => {
     const device = await store.setDeviceStatus(deviceId, status, Date.now());
     if (!device) throw new AdminError(AdminErrorCode.DeviceUnknown, `no device ${deviceId} at this relay`);
     if (device.status !== status) {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { EXIT, UsageError, type CliIo } from '../../shared/cli/cli-command';
-import { AdminError } from '../admin/device-admin';
+import { AdminError, type RelayLocation } from '../admin/device-admin';
+import { isPostgresUrl } from '../server/relay-backend';
 
 /** `--data DIR`, which every `embassy hq` command takes. */
 export const DATA_OPTION = {
@@ -13,6 +14,29 @@ export const DATA_OPTION = {
 export function dataDirOf(data: string | undefined): string {
   if (data === undefined || data === '') throw new UsageError('--data DIR is required');
   return resolve(data);
+}
+
+/** `--db URL`: the relay's PostgreSQL database, for a relay that runs on one (`hq serve --db`). */
+export const DB_OPTION = {
+  type: 'string',
+  arg: 'URL',
+  help: "postgres://… : the relay's PostgreSQL database (default: SQLite in DIR); a password is better given in PGPASSWORD or ~/.pgpass than on the command line",
+} as const;
+
+/** `--db URL` checked: undefined when absent. */
+export function dbOf(db: string | undefined): string | undefined {
+  if (db !== undefined && !isPostgresUrl(db)) throw new UsageError('--db takes a postgres:// URL');
+  return db;
+}
+
+/** Where the admin commands find the relay's devices: `--db URL`, or else `--data DIR`. */
+export function relayLocationOf(values: {
+  data?: string | undefined;
+  db?: string | undefined;
+}): RelayLocation {
+  const db = dbOf(values.db);
+  if (db !== undefined) return { dataDir: values.data ? resolve(values.data) : '', db };
+  return { dataDir: dataDirOf(values.data) };
 }
 
 /** Runs an admin action, printing an AdminError as `embassy: CODE: message` (exit 1). */

@@ -1,16 +1,16 @@
 import { defineCommand, EXIT, JSON_OPTION } from '../../shared/cli/cli-command';
 import { listDevices } from '../admin/device-admin';
-import { adminAction, DATA_OPTION, dataDirOf } from './admin-io';
+import { adminAction, DATA_OPTION, DB_OPTION, relayLocationOf } from './admin-io';
 
 /** `embassy hq devices`: the devices enrolled at a relay, with their status. */
 export const hqDevicesCommand = defineCommand({
   name: 'hq devices',
   summary: 'list the devices enrolled at the relay',
-  usage: 'embassy hq devices --data DIR [--json]',
-  options: { data: DATA_OPTION, json: JSON_OPTION },
+  usage: 'embassy hq devices (--data DIR | --db URL) [--json]',
+  options: { data: DATA_OPTION, db: DB_OPTION, json: JSON_OPTION },
   run({ values }, io) {
     return adminAction(values.json, io, async () => {
-      const devices = await listDevices(dataDirOf(values.data));
+      const devices = await listDevices(relayLocationOf(values));
       if (values.json) io.stdout(`${JSON.stringify(devices)}\n`);
       else if (devices.length === 0) io.stdout('no devices\n');
       else

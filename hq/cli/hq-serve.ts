@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineCommand, EXIT, JSON_OPTION, UsageError } from '../../shared/cli/cli-command';
 import { startRelay } from '../server/relay-server';
-import { DATA_OPTION, dataDirOf } from './admin-io';
+import { DATA_OPTION, dataDirOf, DB_OPTION, dbOf } from './admin-io';
 
 /** `host:port`, IPv6 hosts in brackets; port 0 picks a free one. */
 function parseListen(listen: string | undefined): { host: string; port: number } {
@@ -22,7 +22,8 @@ function parseListen(listen: string | undefined): { host: string; port: number }
 export const hqServeCommand = defineCommand({
   name: 'hq serve',
   summary: 'run the HQ relay (creates its certificate and keys on first start)',
-  usage: 'embassy hq serve --data DIR --listen HOST:PORT [--trust-ca FILE]... [--json] [--quiet]',
+  usage:
+    'embassy hq serve --data DIR --listen HOST:PORT [--db postgres://…] [--trust-ca FILE]... [--json] [--quiet]',
   options: {
     data: DATA_OPTION,
     listen: {
@@ -30,6 +31,7 @@ export const hqServeCommand = defineCommand({
       arg: 'HOST:PORT',
       help: 'where to listen (IPv6 in brackets; port 0 picks a free one)',
     },
+    db: DB_OPTION,
     'trust-ca': {
       type: 'string',
       multiple: true,
@@ -41,18 +43,21 @@ export const hqServeCommand = defineCommand({
   },
   notes: [
     "DIR/crl/*.crl and *.pem are the issuing CAs' CRLs: a revoked officer certificate cannot enrol (read at every enrolment; a file that is not a CRL stops the start).",
+    'With --db, several instances (each with a copy of DIR: the same certificate and HQ key) serve one database behind a load balancer.',
     'Runs until SIGTERM or SIGINT (Ctrl+C), then closes its connections and exits 0.',
   ],
   async run({ values }, io) {
     const dataDir = dataDirOf(values.data);
     const { host, port } = parseListen(values.listen);
     const trustCaFiles = (values['trust-ca'] ?? []).map((f) => resolve(f));
+    const db = dbOf(values.db);
     for (const f of trustCaFiles) if (!existsSync(f)) throw new UsageError(`--trust-ca ${f}: no such file`);
     const relay = await startRelay({
       dataDir,
       host,
       port,
       trustCaFiles,
+      ...(db !== undefined ? { db } : {}),
       log: values.quiet ? () => undefined : (line) => io.stderr(`hq: ${line}\n`),
     });
     io.stdout(

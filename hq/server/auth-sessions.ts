@@ -5,7 +5,7 @@ interface Challenge {
   readonly expiresAt: number;
 }
 
-interface Session {
+export interface Session {
   readonly deviceId: string;
   readonly expiresAt: number;
 }
@@ -21,12 +21,25 @@ export interface AuthLimits {
 }
 
 /**
- * One-time challenges and bearer sessions, in memory: a relay restart only makes devices sign
- * a fresh challenge. (Several relay processes behind one address would need these in the
- * shared store; not built.) Device status is not cached here: every request re-reads it, so a
- * revocation takes effect on the next request.
+ * One-time challenges and bearer sessions. Device status is not cached here: every request
+ * re-reads it, so a revocation takes effect on the next request. Asynchronous so that several
+ * relay instances can share them in their database (`hq/storage/pg-auth-sessions.ts`).
  */
-export class AuthSessions {
+export interface SessionStore {
+  /** A fresh 32-byte nonce (base64) for `deviceId`, or undefined when too many are outstanding. */
+  issueChallenge(deviceId: string): Promise<{ nonce: string; expiresAt: number } | undefined>;
+  /** Consumes the nonce (whatever the outcome: one answer per challenge); true when usable. */
+  takeChallenge(nonce: string, deviceId: string): Promise<boolean>;
+  openSession(deviceId: string): Promise<{ token: string; expiresAt: number } | undefined>;
+  /** The session's device and expiry, or undefined for an unknown or expired token. */
+  session(token: string): Promise<Session | undefined>;
+}
+
+/**
+ * The sessions of a single relay process, in memory: a relay restart only makes devices sign
+ * a fresh challenge.
+ */
+export class AuthSessions implements SessionStore {
   private readonly challenges = new Map<string, Challenge>();
   private readonly sessions = new Map<string, Session>();
 
@@ -41,8 +54,7 @@ export class AuthSessions {
     for (const [k, s] of this.sessions) if (s.expiresAt <= t) this.sessions.delete(k);
   }
 
-  /** A fresh 32-byte nonce (base64) for `deviceId`, or undefined when too many are outstanding. */
-  issueChallenge(deviceId: string): { nonce: string; expiresAt: number } | undefined {
+  async issueChallenge(deviceId: string): Promise<{ nonce: string; expiresAt: number } | undefined> {
     if (this.challenges.size >= this.limits.maxChallenges) this.sweep();
     if (this.challenges.size >= this.limits.maxChallenges) return undefined;
     const nonce = randomBytes(32).toString('base64');
@@ -51,15 +63,14 @@ export class AuthSessions {
     return { nonce, expiresAt };
   }
 
-  /** Consumes the nonce (whatever the outcome: one answer per challenge); true when usable. */
-  takeChallenge(nonce: string, deviceId: string): boolean {
+  async takeChallenge(nonce: string, deviceId: string): Promise<boolean> {
     const c = this.challenges.get(nonce);
     if (!c) return false;
     this.challenges.delete(nonce);
     return c.deviceId === deviceId && c.expiresAt > this.now();
   }
 
-  openSession(deviceId: string): { token: string; expiresAt: number } | undefined {
+  async openSession(deviceId: string): Promise<{ token: string; expiresAt: number } | undefined> {
     if (this.sessions.size >= this.limits.maxSessions) this.sweep();
     if (this.sessions.size >= this.limits.maxSessions) return undefined;
     const token = randomBytes(32).toString('base64url');
@@ -68,8 +79,7 @@ export class AuthSessions {
     return { token, expiresAt };
   }
 
-  /** The session's device and expiry, or undefined for an unknown or expired token. */
-  session(token: string): Session | undefined {
+  async session(token: string): Promise<Session | undefined> {
     const s = this.sessions.get(token);
     if (!s) return undefined;
     if (s.expiresAt <= this.now()) {

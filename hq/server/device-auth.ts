@@ -30,7 +30,7 @@ export async function approvedDevice(ctx: RelayContext, deviceId: string): Promi
 export async function challenge(ctx: RelayContext, req: IncomingMessage, res: ServerResponse) {
   const body = await readJson(req, ChallengeRequest, ctx.limits.maxJsonBytes);
   await approvedDevice(ctx, body.deviceId);
-  const issued = ctx.auth.issueChallenge(body.deviceId);
+  const issued = await ctx.auth.issueChallenge(body.deviceId);
   if (!issued) throw new RelayError(503, RelayErrorCode.Busy, 'too many outstanding challenges; retry later');
   sendJson(res, 200, issued satisfies ChallengeResponse);
 }
@@ -38,7 +38,7 @@ export async function challenge(ctx: RelayContext, req: IncomingMessage, res: Se
 /** `POST /v1/auth/session`: the signed challenge buys a short-lived bearer token. */
 export async function session(ctx: RelayContext, req: IncomingMessage, res: ServerResponse) {
   const body = await readJson(req, SessionRequest, ctx.limits.maxJsonBytes);
-  if (!ctx.auth.takeChallenge(body.nonce, body.deviceId)) {
+  if (!(await ctx.auth.takeChallenge(body.nonce, body.deviceId))) {
     throw new RelayError(401, RelayErrorCode.ChallengeInvalid, 'unknown, used or expired challenge');
   }
   const device = await approvedDevice(ctx, body.deviceId);
@@ -51,7 +51,7 @@ export async function session(ctx: RelayContext, req: IncomingMessage, res: Serv
   if (!ctx.sodium.crypto_sign_verify_detached(Buffer.from(body.signature, 'base64'), message, signPk)) {
     throw new RelayError(401, RelayErrorCode.BadSignature, 'the challenge signature does not verify');
   }
-  const opened = ctx.auth.openSession(body.deviceId);
+  const opened = await ctx.auth.openSession(body.deviceId);
   if (!opened) throw new RelayError(503, RelayErrorCode.Busy, 'too many sessions; retry later');
   sendJson(res, 200, opened satisfies SessionResponse);
 }
@@ -59,7 +59,7 @@ export async function session(ctx: RelayContext, req: IncomingMessage, res: Serv
 /** The approved device behind the request's bearer token; refuses everything else. */
 export async function authenticate(ctx: RelayContext, req: IncomingMessage): Promise<DeviceRecord> {
   const m = BEARER.exec(req.headers.authorization ?? '');
-  const current = m?.[1] ? ctx.auth.session(m[1]) : undefined;
+  const current = m?.[1] ? await ctx.auth.session(m[1]) : undefined;
   if (!current)
     throw new RelayError(401, RelayErrorCode.Unauthenticated, 'a valid session token is required');
   // Re-read on every request: a revocation applies at once, not when the session ends.

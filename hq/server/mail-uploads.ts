@@ -23,9 +23,6 @@ import { DECIMAL, notFound } from './relay-routes';
  * digest before the item reaches the recipient's inbox and push.
  */
 export class MailUploads {
-  /** Items with a `PATCH` in progress: a second one at the same time is refused. */
-  private readonly uploading = new Set<string>();
-
   constructor(private readonly ctx: RelayContext) {}
 
   private status(item: MailItem): MailUploadStatus {
@@ -120,7 +117,9 @@ export class MailUploads {
     if (declared !== undefined && declared > room) {
       throw new RelayError(413, RelayErrorCode.PayloadTooLarge, `this chunk may hold at most ${room} bytes`);
     }
-    if (this.uploading.has(item.id)) {
+    // One PATCH per item at a time (on every instance): a second one is refused, not interleaved.
+    const release = await this.ctx.uploads.tryLock(item.id);
+    if (release === undefined) {
       throw new RelayError(
         409,
         RelayErrorCode.UploadBusy,
@@ -128,7 +127,6 @@ export class MailUploads {
         offsetHeader,
       );
     }
-    this.uploading.add(item.id);
     try {
       const { written, error } = await this.ctx.store.blobs.writeAt(item.id, item.offset, req, room);
       const offset = item.offset + written;
@@ -165,10 +163,10 @@ export class MailUploads {
         );
       }
       const done = await this.ctx.store.completeItem(item.id);
-      this.ctx.push.notify(done.recipient, done.cursor);
+      this.ctx.mailCompleted(done.recipient, done.cursor);
       sendJson(res, 200, this.status(done), { [UPLOAD_OFFSET_HEADER]: String(done.offset) });
     } finally {
-      this.uploading.delete(item.id);
+      await release();
     }
   }
 }

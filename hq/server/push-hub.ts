@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { RelayErrorCode, type PushMessage } from '../../shared/sync/relay-protocol';
 import type { RelayStore } from '../storage/relay-store';
-import type { AuthSessions } from './auth-sessions';
+import type { SessionStore } from './auth-sessions';
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]{43})$/;
 
@@ -22,7 +22,7 @@ export class PushHub {
   private count = 0;
 
   constructor(
-    private readonly auth: AuthSessions,
+    private readonly auth: SessionStore,
     private readonly store: RelayStore,
     private readonly maxConnections: number,
     private readonly log: (line: string) => void,
@@ -49,7 +49,7 @@ export class PushHub {
     if ((req.url ?? '') !== '/v1/push')
       return this.refuse(socket, 404, RelayErrorCode.NotFound, 'no such route');
     const m = BEARER.exec(req.headers.authorization ?? '');
-    const session = m?.[1] ? this.auth.session(m[1]) : undefined;
+    const session = m?.[1] ? await this.auth.session(m[1]) : undefined;
     if (!session)
       return this.refuse(socket, 401, RelayErrorCode.Unauthenticated, 'a valid session token is required');
     const device = await this.store.getDevice(session.deviceId);

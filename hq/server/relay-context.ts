@@ -1,14 +1,15 @@
 import type { RelayStore } from '../storage/relay-store';
-import type { AuthSessions } from './auth-sessions';
+import type { SessionStore } from './auth-sessions';
 import type { TrustedCa } from './enrolment-certification';
 import type { HqIdentity } from './hq-identity';
 import type { PushHub } from './push-hub';
+import type { UploadLocks } from './relay-backend';
 import type { RelayLimits } from './relay-limits';
 import type { Sodium } from './sodium';
 
 /**
  * What every route handler of one running relay shares: the store, the HQ identity, the
- * limits, the in-memory sessions and the push hub. Built once by `startRelay`; the handlers
+ * limits, the sessions, upload locks and the push hub. Built once by `startRelay`; the handlers
  * hold no state of their own beyond what their own class declares.
  */
 export interface RelayContext {
@@ -22,6 +23,11 @@ export interface RelayContext {
   readonly trustedCas: readonly TrustedCa[];
   /** Where `crl/` is read from at every enrolment. */
   readonly dataDir: string;
-  readonly auth: AuthSessions;
+  /** Sessions: in memory, or shared by every instance in PostgreSQL. */
+  readonly auth: SessionStore;
+  /** One writer per item (across instances on PostgreSQL). */
+  readonly uploads: UploadLocks;
+  /** Tells every instance's push sockets that mail was completed (after the commit). */
+  readonly mailCompleted: (recipient: string, cursor: number) => void;
   readonly push: PushHub;
 }

@@ -1,18 +1,27 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteRelayStore } from '../storage/sqlite-relay-store';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { RELAY_BACKENDS, stopPgCluster, type OpenedBackend } from '../../tests/fixtures/relay-backends';
+import type { RelayStore } from '../storage/relay-store';
 import { startRelay } from './relay-server';
 
-let dir: string;
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+let opened: OpenedBackend;
+afterEach(() => opened.cleanup());
+afterAll(stopPgCluster);
 
-describe('relay start', () => {
+/** The ids of the items whose bytes the backend holds, read through a fresh handle. */
+async function heldBlobs(): Promise<string[]> {
+  const store: RelayStore = await opened.reopen();
+  try {
+    return (await store.blobs.list()).sort();
+  } finally {
+    await store.close();
+  }
+}
+
+describe.each(RELAY_BACKENDS)('relay start on $name', (backend) => {
   it('sweeps the bytes of items acknowledged before a crash (and of no item), and keeps the rest', async () => {
-    dir = mkdtempSync(join(tmpdir(), 'hq-sweep-'));
-    const store = SqliteRelayStore.open(dir);
+    opened = await backend.open();
+    const { store, dataDir: dir, db } = opened;
     const [alice, bob] = ['a'.repeat(32), 'b'.repeat(32)];
     for (const id of [alice, bob]) {
       await store.enrolDevice(
@@ -56,17 +65,23 @@ describe('relay start', () => {
     // Item 1 acknowledged, its bytes still there: a kill between the commit and the unlink.
     await store.ackItem(ids[0] as string);
     await store.close();
-    expect(readdirSync(join(dir, 'blobs')).sort()).toEqual(ids);
+    expect(await heldBlobs()).toEqual(ids);
 
     const logs: string[] = [];
-    const relay = await startRelay({ dataDir: dir, host: '127.0.0.1', port: 0, log: (l) => logs.push(l) });
+    const relay = await startRelay({
+      dataDir: dir,
+      ...(db ? { db } : {}),
+      host: '127.0.0.1',
+      port: 0,
+      log: (l) => logs.push(l),
+    });
     try {
       // Item 2 (complete, not yet fetched) keeps its bytes; item 1 and the file of no item go.
-      expect(readdirSync(join(dir, 'blobs'))).toEqual([ids[1]]);
+      expect(await heldBlobs()).toEqual([ids[1]]);
       expect(logs).toContain('swept 2 file(s) of acknowledged or unknown items');
     } finally {
       await relay.close();
     }
-    expect(existsSync(join(dir, 'blobs', ids[1] as string))).toBe(true);
+    expect(await heldBlobs()).toContain(ids[1]);
   });
 });

@@ -3,8 +3,6 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ItemId, RelayErrorCode, type HealthResponse } from '../../shared/sync/relay-protocol';
 import type { RelayStore } from '../storage/relay-store';
-import { SqliteRelayStore } from '../storage/sqlite-relay-store';
-import { AuthSessions } from './auth-sessions';
 import { challenge, session } from './device-auth';
 import { DirectoryPublisher } from './directory-publisher';
 import { CRL_DIR, loadCrls, loadTrustedCas } from './enrolment-certification';
@@ -15,6 +13,7 @@ import { Inbox } from './inbox';
 import { MailUploads } from './mail-uploads';
 import { publishPrekeys } from './prekey-publication';
 import { PushHub } from './push-hub';
+import { localBackend, openRelayBackend } from './relay-backend';
 import type { RelayContext } from './relay-context';
 import { RelayError } from './relay-error';
 import { DEFAULT_LIMITS, type RelayLimits } from './relay-limits';
@@ -25,13 +24,21 @@ export { deviceIdOf } from './enrolment';
 export { DEFAULT_LIMITS, type RelayLimits } from './relay-limits';
 
 export interface RelayOptions {
-  /** Holds the TLS identity, the HQ signing key, the database and the item bytes. */
+  /**
+   * Holds the TLS identity and the HQ signing key (every instance on one database gets a copy
+   * of the same ones: clients pin one certificate), and without `db` the database and item bytes.
+   */
   readonly dataDir: string;
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;
   readonly limits?: Partial<RelayLimits>;
-  /** Defaults to the embedded SQLite store in `dataDir`. The relay closes it on `close()`. */
+  /**
+   * `postgres://…`: devices, mailboxes, item bytes, sessions and wake-ups in that database,
+   * shared with every other instance on it. Absent: the embedded SQLite store in `dataDir`.
+   */
+  readonly db?: string;
+  /** An open store for a single instance (bench, tests), instead of `db` or the default. Closed on `close()`. */
   readonly store?: RelayStore;
   /** One line per request (method, route, status, time) and faults; never a body. */
   readonly log?: (line: string) => void;
@@ -154,7 +161,10 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   // A file in DATA/crl/ that is not a CRL stops the start here, not at the first enrolment.
   const crlCount = loadCrls(options.dataDir).length;
   if (crlCount > 0) log(`${crlCount} CRL(s) in ${CRL_DIR}/ checked at enrolment`);
-  const store = options.store ?? SqliteRelayStore.open(options.dataDir);
+  const backend = options.store
+    ? localBackend(options.store, limits)
+    : await openRelayBackend(options.dataDir, options.db, limits, log);
+  const store = backend.store;
   // A relay killed between an acknowledgement's commit and the unlink of its bytes leaves a
   // blob nobody will ask for again (the mailbox no longer lists the item): swept here.
   let swept = 0;
@@ -166,8 +176,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     }
   }
   if (swept > 0) log(`swept ${swept} file(s) of acknowledged or unknown items`);
-  const auth = new AuthSessions(limits);
-  const push = new PushHub(auth, store, limits.maxPushConnections, log);
+  const push = new PushHub(backend.auth, store, limits.maxPushConnections, log);
+  await backend.onMail((recipient, cursor) => push.notify(recipient, cursor));
   const relay = new Relay({
     store,
     identity,
@@ -176,7 +186,9 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     log,
     trustedCas,
     dataDir: options.dataDir,
-    auth,
+    auth: backend.auth,
+    uploads: backend.uploads,
+    mailCompleted: (recipient, cursor) => backend.mailCompleted(recipient, cursor),
     push,
   });
 
@@ -225,7 +237,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
           server.close(() => resolve());
           server.closeAllConnections();
         });
-        await store.close();
+        await backend.close();
       })();
       return closed;
     },

@@ -51,11 +51,17 @@ export class PgRelayStore implements RelayStore {
     this.blobs = new PgBlobStore(pool);
   }
 
-  /** Connects to `url` (`postgres://…`) and applies the schema migrations this code knows. */
-  static async open(url: string, options: { poolSize?: number } = {}): Promise<PgRelayStore> {
+  /**
+   * Connects to `url` (`postgres://…`) and applies the schema migrations this code knows
+   * (with `create: false`, refuses a database that holds no relay yet).
+   */
+  static async open(
+    url: string,
+    options: { poolSize?: number; create?: boolean } = {},
+  ): Promise<PgRelayStore> {
     const pool = openPgPool(url, options.poolSize);
     try {
-      await migratePg(pool);
+      await migratePg(pool, options.create === false ? { create: false } : {});
     } catch (e) {
       await pool.end();
       throw e;

@@ -89,14 +89,25 @@ CREATE INDEX auth_challenges_expiry ON auth_challenges (expires_at);
 /** The newest schema this code knows. */
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.at(-1)?.version ?? 0;
 
-/** Applies the missing migrations; returns the schema version now in place. */
-export async function migratePg(pool: pg.Pool): Promise<number> {
+/** Thrown by `migratePg(…, { create: false })` on a database that holds no relay. */
+export class NoRelaySchemaError extends Error {
+  override readonly name = 'NoRelaySchemaError';
+}
+
+/**
+ * Applies the missing migrations; returns the schema version now in place. With `create:
+ * false` (the admin commands) a database without the relay's schema is refused, not set up:
+ * a mistyped URL must not start a new, empty relay.
+ */
+export async function migratePg(pool: pg.Pool, options: { create?: boolean } = {}): Promise<number> {
   return inTransaction(pool, async (c) => {
     await lockName(c, 'embassy-relay-schema');
     await c.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)`);
     const { rows } = await c.query<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
     const current = rows[0]?.v ?? 0;
+    if (current === 0 && options.create === false)
+      throw new NoRelaySchemaError('no relay schema in this database');
     if (current > PG_SCHEMA_VERSION) {
       throw new Error(`the database has relay schema ${current}; this relay knows ${PG_SCHEMA_VERSION}`);
     }

@@ -1,7 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3-multiple-ciphers';
+import { rmSync } from 'node:fs';
+import { Readable } from 'node:stream';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import sodium from 'libsodium-wrappers-sumo';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +20,7 @@ import {
   enrolBody,
   newDevice,
   startTestRelay,
+  openRelayStore,
   type TestDevice,
   type TestRelay,
 } from './hq-harness';
@@ -381,6 +381,7 @@ describe('relay client', () => {
       await relay.close();
       relay = await startRelay({
         dataDir: own.dataDir,
+        ...(own.db ? { db: own.db } : {}),
         host: '127.0.0.1',
         port: own.relay.port,
         log: () => undefined,
@@ -412,13 +413,12 @@ describe('relay client', () => {
       body: { recipient: b.device.id, envelopeId, size: bytes.length, sha256 },
     });
     const id = created.json<{ id: string }>().id;
-    writeFileSync(join(t.dataDir, 'blobs', id), bytes);
-    const db = new Database(join(t.dataDir, 'relay.sqlite'));
+    const store = await openRelayStore(t);
     try {
-      db.pragma('busy_timeout = 5000');
-      db.prepare('UPDATE mail_items SET received = size WHERE id = ?').run(id);
+      await store.blobs.writeAt(id, 0, Readable.from([bytes]), bytes.length);
+      await store.setItemOffset(id, bytes.length);
     } finally {
-      db.close();
+      await store.close();
     }
     const head = await call(t, { method: 'HEAD', path: `/v1/mail/${id}`, token: a.token });
     expect(head.headers['upload-offset']).toBe(String(bytes.length));

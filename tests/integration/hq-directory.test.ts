@@ -180,7 +180,7 @@ describe('prekeys and the directory', () => {
     const s2 = await serial();
     expect(s2).toBeGreaterThan(s1);
 
-    expect((await embassy(['hq', 'revoke', '--data', t.dataDir, c.device.id])).code).toBe(0);
+    expect((await embassy(['hq', 'revoke', ...t.admin, c.device.id])).code).toBe(0);
     const { directory: dir } = await directory(b.token);
     expect(dir.serial).toBeGreaterThan(s2);
     const listed = dir.officers.flatMap((o) => o.devices).find((d) => d.deviceId === c.device.id);

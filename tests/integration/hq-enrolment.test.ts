@@ -62,7 +62,7 @@ interface Listed {
   certificateFingerprint: string | null;
 }
 async function listed(r: TestRelay, id: string): Promise<Listed | undefined> {
-  const out = await embassy(['hq', 'devices', '--data', r.dataDir, '--json']);
+  const out = await embassy(['hq', 'devices', ...r.admin, '--json']);
   expect(out.code).toBe(0);
   return (JSON.parse(out.stdout) as Listed[]).find((d) => d.id === id);
 }
@@ -194,9 +194,7 @@ describe('token-certified enrolment', () => {
       expect([name, reply.status, code(reply)]).toEqual([name, status, expected]);
     }
     // Nothing was recorded.
-    const all = JSON.parse(
-      (await embassy(['hq', 'devices', '--data', t.dataDir, '--json'])).stdout,
-    ) as Listed[];
+    const all = JSON.parse((await embassy(['hq', 'devices', ...t.admin, '--json'])).stdout) as Listed[];
     expect(all.every((d) => d.name === officer.name || d.address === 'tran.thi.binh')).toBe(true);
   });
 
@@ -283,7 +281,7 @@ describe('token-certified enrolment', () => {
   });
 
   it('hq serve refuses a --trust-ca file that is missing or not a CA certificate', async () => {
-    const missing = await embassy(['hq', 'serve', '--data', t.dataDir, '--listen', '127.0.0.1:0', '--trust-ca', '/nonexistent.pem']); // prettier-ignore
+    const missing = await embassy(['hq', 'serve', ...t.admin, '--listen', '127.0.0.1:0', '--trust-ca', '/nonexistent.pem']); // prettier-ignore
     expect(missing.code).toBe(2);
     const leaf = join(pki.dir, 'leaf-as-ca.pem');
     writeFileSync(leaf, officer.certificate.toString());

@@ -4,6 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sodium from 'libsodium-wrappers-sumo';
 import { runCli } from '../../electron/cli/embassy';
+import { afterAll } from 'vitest';
+import { PgRelayStore } from '../../hq/storage/pg-relay-store';
+import type { RelayStore } from '../../hq/storage/relay-store';
+import { SqliteRelayStore } from '../../hq/storage/sqlite-relay-store';
+import { sharedPgCluster, stopPgCluster } from '../fixtures/relay-backends';
 import { certificationFor, createTestPki, type TestOfficer, type TestPki } from '../fixtures/officer-pki';
 import { deviceIdOf, startRelay, type RelayLimits, type RunningRelay } from '../../hq/server/relay-server';
 import {
@@ -13,10 +18,25 @@ import {
   type SessionResponse,
 } from '../../shared/sync/relay-protocol';
 
+/**
+ * Which store the relay suites run on: SQLite by default, PostgreSQL (a throwaway cluster per
+ * test file, a database per relay) when `EMBASSY_RELAY_DB=postgres`. `npm test` runs the relay
+ * suites once each way.
+ */
+export const RELAY_DB = process.env.EMBASSY_RELAY_DB === 'postgres' ? 'postgres' : 'sqlite';
+// Registered first, so it runs after the test file's own afterAll (which closes its relays).
+if (RELAY_DB === 'postgres') afterAll(stopPgCluster);
+
 /** A relay on 127.0.0.1 (free port) in a fresh data dir, with its log lines collected. */
 export interface TestRelay {
   readonly relay: RunningRelay;
   readonly dataDir: string;
+  /** `postgres://…` when the suite runs on PostgreSQL. */
+  readonly db: string | undefined;
+  /** Where `embassy hq approve|revoke|devices` find this relay: `--data DIR [--db URL]`. */
+  readonly admin: readonly string[];
+  /** Folders and files the relay's data lands in (for the canary scans): its data dir, and on PostgreSQL the cluster's data directory and server log. */
+  readonly storagePaths: readonly string[];
   readonly logs: string[];
   readonly agent: Agent;
 }
@@ -43,9 +63,12 @@ export async function startTestRelay(
   await sodium.ready;
   await testPki();
   const dataDir = mkdtempSync(join(tmpdir(), 'hq-test-'));
+  const cluster = RELAY_DB === 'postgres' ? await sharedPgCluster() : undefined;
+  const db = cluster ? await cluster.createDatabase() : undefined;
   const logs: string[] = [];
   const relay = await startRelay({
     dataDir,
+    ...(db ? { db } : {}),
     host: '127.0.0.1',
     port: 0,
     limits,
@@ -63,7 +86,32 @@ export async function startTestRelay(
         ? undefined
         : new Error('certificate fingerprint mismatch'),
   });
-  return { relay, dataDir, logs, agent };
+  return {
+    relay,
+    dataDir,
+    db,
+    admin: ['--data', dataDir, ...(db ? ['--db', db] : [])],
+    storagePaths: [dataDir, ...(cluster ? [cluster.dataDir, cluster.logFile] : [])],
+    logs,
+    agent,
+  };
+}
+
+/** A second handle on the test relay's store (as an administrator or an attacker with the data has). */
+export function openRelayStore(t: Pick<TestRelay, 'dataDir' | 'db'>): Promise<RelayStore> {
+  return t.db
+    ? PgRelayStore.open(t.db, { create: false })
+    : Promise.resolve(SqliteRelayStore.open(t.dataDir));
+}
+
+/** The ids of the items whose bytes the test relay holds (its blob store, whichever backend). */
+export async function heldBlobs(t: Pick<TestRelay, 'dataDir' | 'db'>): Promise<string[]> {
+  const store = await openRelayStore(t);
+  try {
+    return (await store.blobs.list()).sort();
+  } finally {
+    await store.close();
+  }
 }
 
 export interface Reply {
@@ -199,7 +247,7 @@ export async function approvedDevice(
   const device = newDevice(officer);
   const e = await call(t, { path: '/v1/enroll', body: enrolBody(device) });
   if (e.status !== 201) throw new Error(`enroll: ${e.status} ${e.body.toString()}`);
-  const a = await embassy(['hq', 'approve', '--data', t.dataDir, device.id]);
+  const a = await embassy(['hq', 'approve', ...t.admin, device.id]);
   if (a.code !== 0) throw new Error(`approve: ${a.stderr}`);
   return { device, token: await login(t, device) };
 }

@@ -19,6 +19,7 @@ import {
   login,
   newDevice,
   startTestRelay,
+  heldBlobs,
   testPki,
   type TestDevice,
   type TestRelay,
@@ -165,6 +166,7 @@ function pushRefusal(token: string): Promise<number> {
 }
 
 function filesUnder(dir: string): string[] {
+  if (!statSync(dir).isDirectory()) return [dir];
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
     e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)],
   );
@@ -200,12 +202,12 @@ describe('HQ relay', () => {
     const pending = await call(t, { path: '/v1/auth/challenge', body: { deviceId: d.id } });
     expect([pending.status, code(pending)]).toEqual([403, 'E_DEVICE_PENDING']);
 
-    const list = await embassy(['hq', 'devices', '--data', t.dataDir, '--json']);
+    const list = await embassy(['hq', 'devices', ...t.admin, '--json']);
     expect(list.code).toBe(0);
     const devices = JSON.parse(list.stdout) as { id: string; status: string }[];
     expect(devices).toContainEqual(expect.objectContaining({ id: d.id, status: 'pending' }));
 
-    expect((await embassy(['hq', 'approve', '--data', t.dataDir, d.id])).code).toBe(0);
+    expect((await embassy(['hq', 'approve', ...t.admin, d.id])).code).toBe(0);
     const token = await login(t, d);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
@@ -341,7 +343,8 @@ describe('HQ relay', () => {
 
     // The canary never reached the relay's disk or log in clear.
     const needle = Buffer.from(CANARY);
-    const files = filesUnder(t.dataDir);
+    // On PostgreSQL: the cluster's data directory (tables, WAL) and its server log too.
+    const files = t.storagePaths.flatMap(filesUnder);
     const hits =
       files.filter((f) => readFileSync(f).includes(needle)).length +
       t.logs.filter((l) => l.includes(CANARY)).length;
@@ -360,7 +363,7 @@ describe('HQ relay', () => {
     );
     const gone = await call(t, { path: `/v1/inbox/${item.id}`, token: b.token });
     expect([gone.status, code(gone)]).toEqual([410, 'E_GONE']);
-    expect(filesUnder(join(t.dataDir, 'blobs'))).toHaveLength(0);
+    expect(await heldBlobs(t)).toHaveLength(0);
 
     // Re-uploading the same envelope id after delivery does not make a second copy.
     const replay = await call(t, { path: '/v1/mail', token: a.token, body: create });
@@ -421,7 +424,7 @@ describe('HQ relay', () => {
   });
 
   it('refuses a revoked device at once, on every route, and for good', async () => {
-    const revoked = await embassy(['hq', 'revoke', '--data', t.dataDir, a.device.id, '--json']);
+    const revoked = await embassy(['hq', 'revoke', ...t.admin, a.device.id, '--json']);
     expect(revoked.code).toBe(0);
     expect(JSON.parse(revoked.stdout)).toEqual({ id: a.device.id, status: 'revoked' });
     const inbox = await call(t, { path: '/v1/inbox', token: a.token });
@@ -439,7 +442,7 @@ describe('HQ relay', () => {
     expect([to.status, code(to)]).toEqual([409, 'E_RECIPIENT_UNAVAILABLE']);
     expect(await pushRefusal(a.token)).toBe(403);
     expect(await pushRefusal('x'.repeat(43))).toBe(401);
-    const approve = await embassy(['hq', 'approve', '--data', t.dataDir, a.device.id]);
+    const approve = await embassy(['hq', 'approve', ...t.admin, a.device.id]);
     expect(approve.code).toBe(1);
     expect(approve.stderr).toContain('E_DEVICE_REVOKED');
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync } from 'node:fs';
 import { Agent, request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { afterAll } from 'vitest';
 import { PgRelayStore } from '../../hq/storage/pg-relay-store';
 import type { RelayStore } from '../../hq/storage/relay-store';
 import { SqliteRelayStore } from '../../hq/storage/sqlite-relay-store';
+import type { PgCluster } from '../fixtures/postgres-cluster';
 import { sharedPgCluster, stopPgCluster } from '../fixtures/relay-backends';
 import { certificationFor, createTestPki, type TestOfficer, type TestPki } from '../fixtures/officer-pki';
 import { deviceIdOf, startRelay, type RelayLimits, type RunningRelay } from '../../hq/server/relay-server';
@@ -24,8 +25,9 @@ import {
  * suites once each way.
  */
 export const RELAY_DB = process.env.EMBASSY_RELAY_DB === 'postgres' ? 'postgres' : 'sqlite';
-// Registered first, so it runs after the test file's own afterAll (which closes its relays).
-if (RELAY_DB === 'postgres') afterAll(stopPgCluster);
+// Registered first, so it runs after the test file's own afterAll (which closes its relays);
+// a no-op in a file that started no cluster.
+afterAll(stopPgCluster);
 
 /** A relay on 127.0.0.1 (free port) in a fresh data dir, with its log lines collected. */
 export interface TestRelay {
@@ -58,13 +60,35 @@ export function testPki(): Promise<{ pki: TestPki; officer: TestOfficer }> {
 
 export async function startTestRelay(
   limits?: Partial<RelayLimits>,
-  options: { trustCaFiles?: string[] } = {},
+  options: { trustCaFiles?: string[]; db?: 'postgres' } = {},
 ): Promise<TestRelay> {
   await sodium.ready;
   await testPki();
   const dataDir = mkdtempSync(join(tmpdir(), 'hq-test-'));
-  const cluster = RELAY_DB === 'postgres' ? await sharedPgCluster() : undefined;
+  const onPg = options.db === 'postgres' || RELAY_DB === 'postgres';
+  const cluster = onPg ? await sharedPgCluster() : undefined;
   const db = cluster ? await cluster.createDatabase() : undefined;
+  return launch(dataDir, db, cluster, limits, options.trustCaFiles ?? []);
+}
+
+/**
+ * Another instance of `t`'s relay on the same PostgreSQL database, in a copy of its data
+ * directory (the same certificate and HQ key, as every instance behind one address has).
+ */
+export async function startSiblingRelay(t: TestRelay, limits?: Partial<RelayLimits>): Promise<TestRelay> {
+  if (t.db === undefined) throw new Error('a sibling relay needs a PostgreSQL database');
+  const dataDir = mkdtempSync(join(tmpdir(), 'hq-test-sibling-'));
+  cpSync(t.dataDir, dataDir, { recursive: true });
+  return launch(dataDir, t.db, await sharedPgCluster(), limits, []);
+}
+
+async function launch(
+  dataDir: string,
+  db: string | undefined,
+  cluster: PgCluster | undefined,
+  limits: Partial<RelayLimits> | undefined,
+  trustCaFiles: string[],
+): Promise<TestRelay> {
   const logs: string[] = [];
   const relay = await startRelay({
     dataDir,
@@ -73,7 +97,7 @@ export async function startTestRelay(
     port: 0,
     limits,
     log: (l) => logs.push(l),
-    trustCaFiles: options.trustCaFiles ?? [],
+    trustCaFiles,
   });
   // Pinned: the relay's own certificate is the only trust anchor, and its fingerprint is checked.
   const agent = new Agent({

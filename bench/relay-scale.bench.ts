@@ -1,0 +1,153 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { startPgCluster } from '../tests/fixtures/postgres-cluster';
+import { percentile, type Bench, type Figure } from './figures';
+
+/**
+ * The relay scaled out: ingest (envelopes per second) and upload latency with 1,000 simulated
+ * devices in a process of their own (`relay-load-devices.ts`), against the relay in its own
+ * process(es): SQLite (one instance), PostgreSQL with one instance, and PostgreSQL with two
+ * instances (devices spread over both). Durability is not lowered anywhere: SQLite runs with
+ * `synchronous = FULL`, PostgreSQL with its defaults (`fsync`, `synchronous_commit` on), so an
+ * acknowledged upload survives kill -9. `EMBASSY_BENCH_SCALE_DEVICES` (default 1000) and
+ * `EMBASSY_BENCH_SCALE_M` (envelopes per device, default 5) set the load.
+ */
+const DEVICES = process.env.EMBASSY_BENCH_SCALE_DEVICES ?? '1000';
+const ENVELOPES = process.env.EMBASSY_BENCH_SCALE_M ?? '5';
+const BYTES = '2048';
+
+const root = process.cwd();
+const BUILT = join(root, 'dist', 'node', 'embassy.cjs');
+const relayCommand = (args: string[]) =>
+  existsSync(BUILT)
+    ? [BUILT, ...args]
+    : ['--import', 'tsx', join(root, 'electron', 'cli', 'embassy-main.ts'), ...args];
+
+function lines(child: ChildProcess): AsyncIterator<string> {
+  return createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
+}
+
+async function nextLine(it: AsyncIterator<string>, what: string): Promise<string> {
+  const r = await it.next();
+  if (r.done) throw new Error(`${what} ended without answering`);
+  return r.value;
+}
+
+interface Run {
+  readonly envelopesPerS: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly failed: number;
+  /** CPU seconds per relay process and of the database, for the bottleneck note. */
+  readonly relayCpuS: number[];
+}
+
+async function cpuSeconds(pid: number | undefined): Promise<number> {
+  if (pid === undefined) return 0;
+  try {
+    const { readFile } = await import('node:fs/promises');
+    const stat = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
+    return (Number(stat[11]) + Number(stat[12])) / 100; // utime + stime, in clock ticks
+  } catch {
+    return 0;
+  }
+}
+
+/** One configuration: `instances` relays on `db` (or SQLite when undefined). */
+async function measure(db: string | undefined, instances: number): Promise<Run> {
+  const load = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'relay-load-devices.ts')], {
+    env: { ...process.env, LOAD_DEVICES: DEVICES, LOAD_ENVELOPES: ENVELOPES, LOAD_BYTES: BYTES },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const loadOut = lines(load);
+  const relays: ChildProcess[] = [];
+  const dirs: string[] = [];
+  try {
+    const { ca } = JSON.parse(await nextLine(loadOut, 'the load generator')) as { ca: string };
+    const first = mkdtempSync(join(tmpdir(), 'embassy-bench-scale-'));
+    dirs.push(first);
+    const started: { url: string; fingerprint: string; certificatePem?: string }[] = [];
+    for (let i = 0; i < instances; i++) {
+      const dir = i === 0 ? first : mkdtempSync(join(tmpdir(), 'embassy-bench-scale-'));
+      if (i > 0) {
+        cpSync(first, dir, { recursive: true });
+        dirs.push(dir);
+      }
+      const args = [
+        'hq',
+        'serve',
+        '--data',
+        dir,
+        '--listen',
+        '127.0.0.1:0',
+        '--json',
+        '--quiet',
+        '--trust-ca',
+        ca,
+      ];
+      const relay = spawn(process.execPath, relayCommand(db ? [...args, '--db', db] : args), {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      relays.push(relay);
+      started.push(
+        JSON.parse(await nextLine(lines(relay), 'hq serve')) as { url: string; fingerprint: string },
+      );
+    }
+    const { readFileSync } = await import('node:fs');
+    const certificatePem = readFileSync(join(first, 'tls', 'cert.pem'), 'utf8');
+    const cpu0 = await Promise.all(relays.map((r) => cpuSeconds(r.pid)));
+    load.stdin?.write(
+      `${JSON.stringify({ urls: started.map((s) => s.url), fingerprint: started[0]?.fingerprint, certificatePem })}\n`,
+    );
+    const result = JSON.parse(await nextLine(loadOut, 'the load generator')) as {
+      elapsedMs: number;
+      latencies: number[];
+      failed: number;
+    };
+    const cpu1 = await Promise.all(relays.map((r) => cpuSeconds(r.pid)));
+    return {
+      envelopesPerS: result.latencies.length / (result.elapsedMs / 1000),
+      p50: percentile(result.latencies, 50),
+      p99: percentile(result.latencies, 99),
+      failed: result.failed,
+      relayCpuS: cpu1.map((c, i) => c - (cpu0[i] ?? 0)),
+    };
+  } finally {
+    load.kill('SIGKILL');
+    for (const r of relays) r.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  }
+}
+
+const bench: Bench = async () => {
+  const figures: Figure[] = [];
+  const cluster = await startPgCluster();
+  try {
+    const configs: [string, string | undefined, number][] = [
+      ['SQLite', undefined, 1],
+      ['PostgreSQL ×1', await cluster.createDatabase('bench_one'), 1],
+      ['PostgreSQL ×2', await cluster.createDatabase('bench_two'), 2],
+    ];
+    for (const [name, db, instances] of configs) {
+      process.stderr.write(
+        `relay-scale: ${name}, ${DEVICES} devices × ${ENVELOPES} envelopes of ${BYTES} B…\n`,
+      );
+      const r = await measure(db, instances);
+      const note = `${DEVICES} devices in their own process, ${ENVELOPES} × ${BYTES} B each; relay CPU ${r.relayCpuS.map((c) => `${c.toFixed(1)} s`).join(' + ')}${r.failed ? `; ${r.failed} failed` : ''}`;
+      figures.push(
+        { name: `${name}: ingest`, value: r.envelopesPerS, unit: 'envelopes/s', note },
+        { name: `${name}: upload p50`, value: r.p50, unit: 'ms' },
+        { name: `${name}: upload p99`, value: r.p99, unit: 'ms' },
+      );
+    }
+  } finally {
+    await cluster.stop();
+  }
+  return figures;
+};
+
+export default bench;

@@ -21,6 +21,18 @@ const BYTES = Number(process.env.LOAD_BYTES ?? '2048');
 
 const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
 
+/** Set-up steps retried: a kept-alive socket the relay closed meanwhile is no result. */
+async function retried<T>(f: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await f();
+    } catch (e) {
+      if (attempt >= 4) throw e;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
 async function main(): Promise<void> {
   await sodium.ready;
   const pki = await createTestPki('bench-load');
@@ -55,22 +67,24 @@ async function main(): Promise<void> {
           const box = sodium.crypto_box_keypair();
           const request = certificationFor(officer, sign.publicKey, box.publicKey);
           const url = urls[n % urls.length] as string;
-          const e = await send(
-            { baseUrl: url, agent: agents[n] as Agent },
-            {
-              path: '/v1/enroll',
-              body: {
-                signPublicKey: b64(sign.publicKey),
-                boxPublicKey: b64(box.publicKey),
-                request: b64(request),
-                proof: b64(
-                  sodium.crypto_sign_detached(
-                    enrolmentMessage(sign.publicKey, box.publicKey, request),
-                    sign.privateKey,
+          const e = await retried(() =>
+            send(
+              { baseUrl: url, agent: agents[n] as Agent },
+              {
+                path: '/v1/enroll',
+                body: {
+                  signPublicKey: b64(sign.publicKey),
+                  boxPublicKey: b64(box.publicKey),
+                  request: b64(request),
+                  proof: b64(
+                    sodium.crypto_sign_detached(
+                      enrolmentMessage(sign.publicKey, box.publicKey, request),
+                      sign.privateKey,
+                    ),
                   ),
-                ),
+                },
               },
-            },
+            ),
           );
           if (e.status !== 201) throw new Error(`enroll ${e.status} ${e.body.toString()}`);
           return { id: deviceIdOf(sign.publicKey), sign, url };
@@ -78,6 +92,7 @@ async function main(): Promise<void> {
       );
       devices.push(...batch);
     }
+    process.stderr.write(`load: ${DEVICES} devices enrolled\n`);
     const upload = sequentialChunkUpload();
     const links = [];
     for (let i = 0; i < DEVICES; i += 100) {
@@ -85,11 +100,12 @@ async function main(): Promise<void> {
         ...(await Promise.all(
           devices.slice(i, i + 100).map(async (d, k) => {
             const base = { baseUrl: d.url, agent: agents[i + k] as Agent };
-            return { ...base, token: await login(base, relay, d), device: d, fingerprint };
+            return { ...base, token: await retried(() => login(base, relay, d)), device: d, fingerprint };
           }),
         )),
       );
     }
+    process.stderr.write(`load: logged in; uploading\n`);
     const payload = randomBytes(BYTES);
     const latencies: number[] = [];
     let failed = 0;

@@ -2,6 +2,12 @@
  * Base64 for code that has no Node `Buffer` (the renderer): `btoa`/`atob` over binary strings,
  * in 32 KiB pieces so that a large file does not overflow the argument list.
  */
+/** Both exist in browsers and in Node 16+; the shared code is typed without either's library. */
+const { btoa, atob } = globalThis as unknown as {
+  btoa(binary: string): string;
+  atob(base64: string): string;
+};
+
 export function toBase64(bytes: Uint8Array): string {
   let binary = '';
   for (let i = 0; i < bytes.length; i += 0x8000) {

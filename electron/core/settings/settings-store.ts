@@ -51,7 +51,11 @@ export function createSettingsStore(profileDir: string): SettingsStore {
     get: read,
     update(change) {
       const run = queue.then(async () => {
-        const next = Settings.parse({ ...(await read()), ...change });
+        const merged: Partial<Settings> = { ...(await read()), ...change };
+        // One way of naming the token driver at a time: the newer choice replaces the other.
+        if (change.pkcs11Driver !== undefined) delete merged.pkcs11Module;
+        if (change.pkcs11Module !== undefined) delete merged.pkcs11Driver;
+        const next = Settings.parse(merged);
         await write(next);
         return next;
       });

@@ -25,6 +25,16 @@ import { startVaultWorker } from './vault-worker-client';
 import type { WorkerScript } from './worker-location';
 import type { WorkerInput } from './worker-protocol';
 
+/**
+ * What create needs once the contract's driver id is resolved: a passphrase, or a token with
+ * its library file (from the allow-list, or typed on the command line).
+ */
+export type VaultCreateRequest =
+  | Extract<VaultCreateInput, { profile: 'passphrase' }>
+  | (Omit<Extract<VaultCreateInput, { profile: 'token' }>, 'driver' | 'modulePath'> & {
+      readonly modulePath: string;
+    });
+
 export interface KeyLifecycleOptions {
   readonly paths: VaultPaths;
   readonly state: VaultState;
@@ -106,7 +116,7 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
     await idle.started();
   }
 
-  async function create(input: VaultCreateInput): Promise<void> {
+  async function create(input: VaultCreateRequest): Promise<void> {
     if (state.worker) throw new CoreError(ErrorCode.VaultExists, 'a vault already exists and is unlocked');
     await assertNothingThere();
     await mkdir(paths.dir, { recursive: true, mode: 0o700 });

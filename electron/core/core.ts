@@ -1,5 +1,6 @@
 import { createDispatcher, type Dispatch, type DispatchObserver, type HandlerTable } from './contract';
 import { readHealth, type RuntimeInfo } from './health';
+import { ensurePrivateDirSync } from './profile';
 import { createSettingsStore } from './settings';
 import { createTokenHostPool, driverModulePath, isKnownDriver, knownDrivers } from './token';
 import { CoreError, ErrorCode } from '../../shared/contract/errors';
@@ -60,6 +61,8 @@ export function createCore(options: CoreOptions): Core {
     electron: options.electron ?? null,
     startedAt: Date.now(),
   };
+  // The profile is the officer's alone: 0700, tightened if it already existed wider.
+  ensurePrivateDirSync(options.profileDir);
   const settings = createSettingsStore(options.profileDir);
   // One token process per module, shared by the vault's key binding and signing.
   const tokens = createTokenHostPool({ pollMs: 500, ...options.signing?.tokenHost });

@@ -1,5 +1,6 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
+import { ensurePrivateDir } from '../profile';
 import type { VaultCreateInput, VaultUnlockInput } from '../../../shared/contract/vault-calls';
 import { sealToEscrow, type EscrowRecipient } from './escrow-wrapper';
 import {
@@ -119,7 +120,7 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
   async function create(input: VaultCreateRequest): Promise<void> {
     if (state.worker) throw new CoreError(ErrorCode.VaultExists, 'a vault already exists and is unlocked');
     await assertNothingThere();
-    await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+    await ensurePrivateDir(paths.dir);
     const s = await options.sodium();
     const vaultId = s.to_hex(s.randombytes_buf(16));
     const key: VaultKey = generateVaultKey(s);

@@ -13,7 +13,8 @@ import { envelopeId, login, send, sequentialChunkUpload, type BenchDevice } from
  * `{"ca": PATH}`, reads one line `{"urls": [...], "fingerprint", "certificatePem"}`, then
  * enrols DEVICES devices (spread over the URLs, auto-approved by the CA the relay trusts),
  * logs each in on its own connection, and has all of them upload ENVELOPES envelopes of
- * BYTES bytes each at once, one after the other per device. Prints one JSON line of results.
+ * BYTES bytes each at once, one after the other per device. Prints `{"phase": "upload"}` as
+ * the timed phase begins, then one JSON line of results.
  */
 const DEVICES = Number(process.env.LOAD_DEVICES ?? '1000');
 const ENVELOPES = Number(process.env.LOAD_ENVELOPES ?? '5');
@@ -107,6 +108,8 @@ async function main(): Promise<void> {
     }
     process.stderr.write(`load: logged in; uploading\n`);
     const payload = randomBytes(BYTES);
+    // Tells the bench the timed phase begins (it samples the relays' CPU here).
+    process.stdout.write(`${JSON.stringify({ phase: 'upload' })}\n`);
     const latencies: number[] = [];
     let failed = 0;
     const t0 = performance.now();

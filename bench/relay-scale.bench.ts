@@ -98,10 +98,11 @@ async function measure(db: string | undefined, instances: number): Promise<Run> 
     }
     const { readFileSync } = await import('node:fs');
     const certificatePem = readFileSync(join(first, 'tls', 'cert.pem'), 'utf8');
-    const cpu0 = await Promise.all(relays.map((r) => cpuSeconds(r.pid)));
     load.stdin?.write(
       `${JSON.stringify({ urls: started.map((s) => s.url), fingerprint: started[0]?.fingerprint, certificatePem })}\n`,
     );
+    await nextLine(loadOut, 'the load generator'); // enrolled and logged in: the timed phase begins
+    const cpu0 = await Promise.all(relays.map((r) => cpuSeconds(r.pid)));
     const result = JSON.parse(await nextLine(loadOut, 'the load generator')) as {
       elapsedMs: number;
       latencies: number[];
@@ -137,7 +138,7 @@ const bench: Bench = async () => {
         `relay-scale: ${name}, ${DEVICES} devices × ${ENVELOPES} envelopes of ${BYTES} B…\n`,
       );
       const r = await measure(db, instances);
-      const note = `${DEVICES} devices in their own process, ${ENVELOPES} × ${BYTES} B each; relay CPU ${r.relayCpuS.map((c) => `${c.toFixed(1)} s`).join(' + ')}${r.failed ? `; ${r.failed} failed` : ''}`;
+      const note = `${DEVICES} devices in their own process, ${ENVELOPES} × ${BYTES} B each; relay CPU while uploading ${r.relayCpuS.map((c) => `${c.toFixed(1)} s`).join(' + ')}${r.failed ? `; ${r.failed} failed` : ''}`;
       figures.push(
         { name: `${name}: ingest`, value: r.envelopesPerS, unit: 'envelopes/s', note },
         { name: `${name}: upload p50`, value: r.p50, unit: 'ms' },

@@ -1,4 +1,5 @@
 import type { RelayStore } from '../storage/relay-store';
+import type { AbuseGuards } from './abuse-guards';
 import type { SessionStore } from './auth-sessions';
 import type { TrustedCa } from './enrolment-certification';
 import type { HqIdentity } from './hq-identity';
@@ -30,4 +31,6 @@ export interface RelayContext {
   /** Tells every instance's push sockets that mail was completed (after the commit). */
   readonly mailCompleted: (recipient: string, cursor: number) => void;
   readonly push: PushHub;
+  /** Request budgets and connection caps. */
+  readonly guards: AbuseGuards;
 }

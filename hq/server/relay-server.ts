@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { ItemId, RelayErrorCode, type HealthResponse } from '../../shared/sync/relay-protocol';
 import type { RelayStore } from '../storage/relay-store';
+import { AbuseGuards } from './abuse-guards';
 import { challenge, session } from './device-auth';
 import { DirectoryPublisher } from './directory-publisher';
 import { CRL_DIR, loadCrls, loadTrustedCas } from './enrolment-certification';
@@ -19,6 +20,7 @@ import { RelayError } from './relay-error';
 import { DEFAULT_LIMITS, type RelayLimits } from './relay-limits';
 import { matchRoute, METHODS, notFound, type Route } from './relay-routes';
 import { loadSodium } from './sodium';
+import { UploadExpiry } from './upload-expiry';
 
 export { deviceIdOf } from './enrolment';
 export { DEFAULT_LIMITS, type RelayLimits } from './relay-limits';
@@ -176,8 +178,15 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     }
   }
   if (swept > 0) log(`swept ${swept} file(s) of acknowledged or unknown items`);
-  const push = new PushHub(backend.auth, store, limits.maxPushConnections, log);
+  const push = new PushHub(
+    backend.auth,
+    store,
+    limits.maxPushConnections,
+    limits.maxPushSocketsPerDevice,
+    log,
+  );
   await backend.onMail((recipient, cursor) => push.notify(recipient, cursor));
+  const guards = new AbuseGuards(limits);
   const relay = new Relay({
     store,
     identity,
@@ -190,7 +199,11 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     uploads: backend.uploads,
     mailCompleted: (recipient, cursor) => backend.mailCompleted(recipient, cursor),
     push,
+    guards,
   });
+  const expiry = new UploadExpiry(store, limits, log);
+  await expiry.sweep();
+  expiry.start();
 
   const server: Server = createServer({
     key: identity.tlsKeyPem,
@@ -202,6 +215,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     maxHeaderSize: 16 * 1024,
   });
   server.keepAliveTimeout = 30_000;
+  guards.attach(server);
   server.on('request', (req, res) => {
     void relay.handle(req, res);
   });
@@ -232,6 +246,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     hqSignPublicKey: Buffer.from(identity.signPublicKey).toString('base64'),
     close() {
       closed ??= (async () => {
+        expiry.stop();
         push.closeAll();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -7,6 +7,7 @@ export interface PgAuthLimits {
   readonly sessionTtlMs: number;
   readonly maxChallenges: number;
   readonly maxSessions: number;
+  readonly maxChallengesPerDevice: number;
 }
 
 const digest = (secret: string) => createHash('sha256').update(secret, 'utf8').digest();
@@ -46,15 +47,29 @@ export class PgAuthSessions {
     return rows[0]?.n ?? 0;
   }
 
-  /** A fresh 32-byte nonce (base64) for `deviceId`, or undefined when too many are outstanding. */
-  async issueChallenge(deviceId: string): Promise<{ nonce: string; expiresAt: number } | undefined> {
+  /**
+   * A fresh 32-byte nonce (base64) for `deviceId` asked from `address`, or undefined when too
+   * many are outstanding. Each (device, address) pair keeps its newest few: asking for more
+   * drops its own oldest, never another's.
+   */
+  async issueChallenge(
+    deviceId: string,
+    address = '',
+  ): Promise<{ nonce: string; expiresAt: number } | undefined> {
     await this.sweep();
+    const owner = `${deviceId} ${address}`;
+    await this.pool.query(
+      `DELETE FROM auth_challenges WHERE nonce_hash IN (
+         SELECT nonce_hash FROM auth_challenges WHERE owner = $1
+         ORDER BY expires_at DESC OFFSET GREATEST($2::integer - 1, 0))`,
+      [owner, this.limits.maxChallengesPerDevice],
+    );
     if ((await this.count('auth_challenges')) >= this.limits.maxChallenges) return undefined;
     const nonce = randomBytes(32).toString('base64');
     const expiresAt = this.now() + this.limits.challengeTtlMs;
     await this.pool.query(
-      'INSERT INTO auth_challenges (nonce_hash, device, expires_at) VALUES ($1, $2, $3)',
-      [digest(nonce), deviceId, expiresAt],
+      'INSERT INTO auth_challenges (nonce_hash, device, owner, expires_at) VALUES ($1, $2, $3, $4)',
+      [digest(nonce), deviceId, owner, expiresAt],
     );
     return { nonce, expiresAt };
   }

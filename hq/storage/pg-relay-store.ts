@@ -126,6 +126,14 @@ export class PgRelayStore implements RelayStore {
     return rows.map(toDevice);
   }
 
+  async countDevices(status: DeviceStatus): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(
+      'SELECT count(*)::bigint AS n FROM devices WHERE status = $1',
+      [status],
+    );
+    return rows[0]?.n ?? 0;
+  }
+
   async setDeviceStatus(id: string, status: DeviceStatus, now: number): Promise<DeviceRecord | undefined> {
     return inTransaction(this.pool, async (c) => {
       const current = (await c.query<DeviceRow>('SELECT * FROM devices WHERE id = $1 FOR UPDATE', [id]))
@@ -241,7 +249,32 @@ export class PgRelayStore implements RelayStore {
     );
   }
 
-  async createItem(item: NewMailItem, maxPendingBytes: number): Promise<CreateItemResult> {
+  private static async stored(c: PgClient | pg.Pool, recipient: string): Promise<number> {
+    const { rows } = await c.query<{ stored: number }>(
+      `SELECT COALESCE(SUM(CASE state WHEN 'uploading' THEN received ELSE size END), 0)::bigint AS stored
+       FROM mail_items WHERE recipient = $1 AND state <> 'acked'`,
+      [recipient],
+    );
+    return rows[0]?.stored ?? 0;
+  }
+
+  async storedBytes(recipient: string): Promise<number> {
+    return PgRelayStore.stored(this.pool, recipient);
+  }
+
+  async expireUploads(createdBefore: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>(
+      `DELETE FROM mail_items WHERE state = 'uploading' AND created_at < $1 RETURNING id`,
+      [createdBefore],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async createItem(
+    item: NewMailItem,
+    maxPendingBytes: number,
+    maxOpenUploads = Number.MAX_SAFE_INTEGER,
+  ): Promise<CreateItemResult> {
     return inTransaction(this.pool, async (c): Promise<CreateItemResult> => {
       // The quota check and the insert are one step per mailbox, whichever instance runs them.
       await lockName(c, mailbox(item.recipient));
@@ -258,14 +291,15 @@ export class PgRelayStore implements RelayStore {
           existing.sha256 === item.sha256;
         return { kind: same ? 'existing' : 'conflict', item: toItem(existing) };
       }
-      const pending =
+      const open =
         (
-          await c.query<{ pending: number }>(
-            `SELECT COALESCE(SUM(size), 0)::bigint AS pending FROM mail_items
-             WHERE recipient = $1 AND state <> 'acked'`,
-            [item.recipient],
+          await c.query<{ n: number }>(
+            `SELECT count(*)::bigint AS n FROM mail_items WHERE sender = $1 AND state = 'uploading'`,
+            [item.sender],
           )
-        ).rows[0]?.pending ?? 0;
+        ).rows[0]?.n ?? 0;
+      if (open >= maxOpenUploads) return { kind: 'busy', openUploads: open };
+      const pending = await PgRelayStore.stored(c, item.recipient);
       if (pending + item.size > maxPendingBytes) return { kind: 'quota', pendingBytes: pending };
       // A concurrent create of the same (sender, envelope id) to another recipient conflicts on
       // the unique key: nothing is inserted, and the retry below reads the winner.

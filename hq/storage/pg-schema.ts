@@ -39,6 +39,8 @@ CREATE TABLE mail_items (
   UNIQUE (sender, envelope_id)
 );
 CREATE INDEX mail_items_inbox ON mail_items (recipient, state, cursor);
+CREATE INDEX mail_items_expiry ON mail_items (state, created_at);
+CREATE INDEX mail_items_sender_open ON mail_items (sender, state);
 -- Mailbox cursors: one relay-wide sequence, taken under the recipient's lock (see completeItem).
 CREATE SEQUENCE mail_cursor_seq;
 CREATE TABLE device_cursors (
@@ -73,6 +75,8 @@ ALTER TABLE item_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
 CREATE TABLE auth_challenges (
   nonce_hash BYTEA PRIMARY KEY,
   device TEXT NOT NULL,
+  -- The device and the address that asked: each pair holds a few nonces at most.
+  owner TEXT NOT NULL,
   expires_at BIGINT NOT NULL
 );
 CREATE TABLE auth_sessions (
@@ -82,6 +86,7 @@ CREATE TABLE auth_sessions (
 );
 CREATE INDEX auth_sessions_expiry ON auth_sessions (expires_at);
 CREATE INDEX auth_challenges_expiry ON auth_challenges (expires_at);
+CREATE INDEX auth_challenges_owner ON auth_challenges (owner, expires_at);
 `,
   },
 ];

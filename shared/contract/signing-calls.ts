@@ -156,6 +156,39 @@ export const VerifyReportSchema = z
   })
   .strict();
 
+/** One certificate of a validated path, target first. */
+export const PathCertificateEntry = z
+  .object({
+    subject: Text(256),
+    issuer: Text(256),
+    serial: Text(128),
+    notBefore: Text(32),
+    notAfter: Text(32),
+    sha256: z.string().regex(/^[0-9A-F:]{95}$/),
+  })
+  .strict();
+
+export const CertVerifyInput = z
+  .object({
+    /** The certificate (PEM or DER); more PEM certificates after it join the untrusted pool. */
+    path: Path,
+    /** The validation time (ISO 8601); default now. Everything is judged as of that time. */
+    at: z.iso.datetime({ offset: true }).optional(),
+    /** `document-signing` adds the signer's key usage and extended key usage rules. */
+    purpose: z.enum(['document-signing', 'timestamping', 'any']).default('document-signing'),
+  })
+  .strict();
+
+export const CertVerifyOutput = z
+  .object({
+    verdict: VerdictSchema,
+    /** A path to a trust anchor was found (the verdict may still be negative). */
+    trusted: z.boolean(),
+    path: z.array(PathCertificateEntry).max(16),
+    reasons: z.array(ReasonEntry).max(32),
+  })
+  .strict();
+
 export const signingContract = {
   /** Inserted tokens and the certificates on each (holder, issuer, expiry, key id, key type). */
   'token.list': {
@@ -176,4 +209,9 @@ export const signingContract = {
     input: z.object({ path: Path, contentPath: Path.optional() }).strict(),
     output: VerifyReportSchema,
   },
+  /**
+   * Certificate path validation alone (RFC 5280, the validator signatures use), against the
+   * configured anchors, intermediates and CRLs: for IT and scripts (`embassy cert verify`).
+   */
+  'cert.verify': { input: CertVerifyInput, output: CertVerifyOutput },
 } as const;

@@ -195,6 +195,8 @@ export interface CmsCheck {
   readonly certificates: X509Certificate[];
   readonly signingTime?: Date;
   readonly signatureAlgorithm?: string;
+  /** An RFC 3161 time-stamp token (its signer must be a TSA, its time is genTime). */
+  readonly isTimestamp?: boolean;
 }
 
 /**
@@ -280,6 +282,7 @@ export function checkCms(
     certificates,
     ...(signingTime ? { signingTime } : {}),
     signatureAlgorithm: algorithm,
+    ...(tst ? { isTimestamp: true } : {}),
   };
 }
 

@@ -16,6 +16,11 @@ import type { Signer } from './signer';
 import { prepareSigner } from './signer-preparation';
 import { listTokens, type TokenListing } from './token-listing';
 import { verifyCades, verifyPdf, type TrustSettings, type VerifyReport } from './verify';
+import {
+  checkCertificateFile,
+  type CertificateCheck,
+  type CertificateCheckOptions,
+} from './certificate-check';
 
 export { signOptions } from './sign-request';
 export type { FileResult, SignFormat, SignJob, SignProgress, SignRequest } from './sign-request';
@@ -53,6 +58,8 @@ export interface SigningService {
     events?: { onProgress?: (p: SignProgress) => void; signal?: AbortSignal },
   ): Promise<FileResult[]>;
   verifyFile(path: string, contentPath?: string): Promise<VerifyReport>;
+  /** Path validation of one certificate file against the configured trust (`cert.verify`). */
+  verifyCertificate(path: string, options: CertificateCheckOptions): Promise<CertificateCheck>;
   /** The same, on bytes in memory: a PDF, or a detached CMS with the content it signs. */
   verifyBytes(data: Uint8Array, content?: Uint8Array): Promise<VerifyReport>;
   /**
@@ -169,6 +176,10 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
         throw new CoreError(ErrorCode.FileAccess, 'the signed content cannot be read');
       }
       return verifyCades(bytes, contentBytes, trust);
+    },
+
+    async verifyCertificate(path, check) {
+      return checkCertificateFile(path, await options.trust(), { ...check, at: check.at ?? now() });
     },
 
     async close() {

@@ -53,6 +53,12 @@ export const PdfSignOptions = {
   field: z.string().min(1).max(256).optional(),
   /** A certification signature: 1 no changes allowed, 2 form filling and signing, 3 also comments. */
   certify: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
+  /** An RFC 3161 TSA (http: or https:): each signature gets a timestamp (B-T) when it answers. */
+  tsaUrl: z
+    .string()
+    .max(2048)
+    .regex(/^https?:\/\/[A-Za-z0-9.\-[\]:]+(?::\d{1,5})?(?:\/[^\s]*)?$/, 'an http: or https: URL')
+    .optional(),
 };
 
 export const SignFilesInput = z
@@ -90,7 +96,14 @@ export const SignFilesInput = z
   .strict();
 
 export const SignFileResult = z
-  .object({ input: Path, output: Path, ok: z.boolean(), error: ErrorShape.optional() })
+  .object({
+    input: Path,
+    output: Path,
+    ok: z.boolean(),
+    /** PAdES / CAdES baseline level: B-T when a signature timestamp was added. */
+    level: z.enum(['B-B', 'B-T']).optional(),
+    error: ErrorShape.optional(),
+  })
   .strict();
 
 export const VerdictSchema = z.enum(['valid', 'invalid', 'indeterminate']);

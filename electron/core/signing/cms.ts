@@ -2,7 +2,9 @@ import { constants, createHash, verify, X509Certificate, type KeyObject } from '
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { SignMechanism } from '../token';
+import { signatureTimestampAttributes, signatureTimestampOf } from './signature-timestamp';
 import { timestampInfo } from './timestamp-info';
+import type { TimestampSource } from './tsa-client';
 import { reason, type Reason } from './verdict';
 
 /**
@@ -118,6 +120,8 @@ export interface BuildCmsOptions {
   readonly signingTime?: Date;
   /** Produces the signature over the DER of the signed attributes (on the token). */
   readonly sign: (signedAttributes: Uint8Array) => Promise<Uint8Array>;
+  /** B-T: a time-stamp token source for the signature value (`signature-timestamp.ts`). */
+  readonly timestamp?: TimestampSource;
 }
 
 /** Builds a detached CMS SignedData (ContentInfo, DER). */
@@ -166,6 +170,9 @@ export async function buildCms(options: BuildCmsOptions): Promise<Buffer> {
     signatureAlgorithm: signatureAlgorithm(options.mechanism),
     signature: new asn1js.OctetString({ valueHex: new Uint8Array(signature) }),
   });
+  const unsigned = options.timestamp ? await signatureTimestampAttributes(signature, options.timestamp) : [];
+  if (unsigned.length > 0)
+    signerInfo.unsignedAttrs = new pkijs.SignedAndUnsignedAttributes({ type: 1, attributes: unsigned });
   const certificates = [
     signer,
     ...options.chain
@@ -197,6 +204,8 @@ export interface CmsCheck {
   readonly signatureAlgorithm?: string;
   /** An RFC 3161 time-stamp token (its signer must be a TSA, its time is genTime). */
   readonly isTimestamp?: boolean;
+  /** B-T: the signature timestamp token and the signature value it must cover. */
+  readonly signatureTimestamp?: { readonly token: Uint8Array; readonly signatureValue: Uint8Array };
 }
 
 /**
@@ -274,6 +283,7 @@ export function checkCms(
   if (!verifySignature(algorithm, si, hash, signedBytes, signer.publicKey))
     reasons.push(reason('SIG_CRYPTO_FAILURE'));
 
+  const stToken = signatureTimestampOf(si);
   const scv2 = attr(OID.signingCertificateV2);
   if (scv2 && !essCertMatches(scv2, signer)) reasons.push(reason('NO_SIGNING_CERTIFICATE_FOUND'));
   return {
@@ -283,6 +293,14 @@ export function checkCms(
     ...(signingTime ? { signingTime } : {}),
     signatureAlgorithm: algorithm,
     ...(tst ? { isTimestamp: true } : {}),
+    ...(stToken
+      ? {
+          signatureTimestamp: {
+            token: stToken,
+            signatureValue: new Uint8Array(si.signature.valueBlock.valueHexView),
+          },
+        }
+      : {}),
   };
 }
 

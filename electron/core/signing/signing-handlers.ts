@@ -38,7 +38,9 @@ export function createSigningHandlers(service: SigningService): SigningHandlers 
           input: r.input,
           output: r.output,
           ok: r.ok,
-          ...(r.ok ? {} : { error: { code: r.error.code, message: r.error.message.slice(0, 512) } }),
+          ...(r.ok
+            ? { level: r.level }
+            : { error: { code: r.error.code, message: r.error.message.slice(0, 512) } }),
         })),
       };
     },

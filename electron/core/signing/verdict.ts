@@ -64,6 +64,16 @@ export const REASONS = {
     en: 'the signature claims no signing time; the certificate was checked at the current time',
     vi: 'chữ ký không ghi thời điểm ký; chứng thư được kiểm tra tại thời điểm hiện tại',
   },
+  SIGNATURE_TIMESTAMP: {
+    severity: 'info',
+    en: 'a trusted timestamp proves the signature existed at {what}',
+    vi: 'dấu thời gian tin cậy chứng minh chữ ký đã tồn tại lúc {what}',
+  },
+  SIGNATURE_TIMESTAMP_NOT_TRUSTED: {
+    severity: 'info',
+    en: 'the signature timestamp proves nothing ({what}); the signature is judged without it',
+    vi: 'dấu thời gian của chữ ký không chứng minh được gì ({what}); chữ ký được đánh giá như không có nó',
+  },
   ...PATH_REASONS,
   ...MODIFICATION_REASONS,
 } as const satisfies Record<string, ReasonSpec>;

@@ -2,6 +2,7 @@ import { createHash, type X509Certificate } from 'node:crypto';
 import { displayName } from './certificates';
 import { checkCms } from './cms';
 import { validatePath } from './path';
+import { provenTime } from './verify-timestamp';
 import { verifyPdfDocument } from './pdf-verify';
 import { overallVerdict, reason, verdictOf, type Reason, type Verdict } from './verdict';
 
@@ -77,15 +78,20 @@ function judge(
   let chain: string[] = [];
   if (check.signer) {
     if (!time) reasons.push(reason('NO_SIGNING_TIME'));
-    // The claimed time is when the certificate was used; without a signature timestamp the
-    // only proven time is now, so the chain must be good now as well (ETSI's best-signature-time).
+    // The claimed time is when the certificate was used; the proven time is a trusted signature
+    // timestamp's, else now, so without one the chain must be good now as well (ETSI's
+    // best-signature-time). A claim later than the proof gives way to the proof.
+    const proof = provenTime(check, trust, now);
+    reasons.push(...proof.reasons);
+    const poe = proof.poe ?? now;
+    const used = time && time.getTime() < poe.getTime() ? time : poe;
     const path = validatePath({
       target: check.signer,
       untrusted: [...check.certificates, ...(trust.intermediates ?? [])],
       anchors: trust.anchors,
       crls: trust.crls ?? [],
-      at: time ?? now,
-      poe: now,
+      at: used,
+      poe,
       now,
       purpose: check.isTimestamp ? 'timestamping' : 'document-signing',
     });

@@ -2,6 +2,7 @@ import { constants, createHash, verify, X509Certificate, type KeyObject } from '
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { SignMechanism } from '../token';
+import { essCertMatches, signingCertificateV2 } from './ess-signing-certificate';
 import { signatureTimestampAttributes, signatureTimestampOf } from './signature-timestamp';
 import { timestampInfo } from './timestamp-info';
 import type { TimestampSource } from './tsa-client';
@@ -84,22 +85,6 @@ function signatureAlgorithm(mechanism: SignMechanism): pkijs.AlgorithmIdentifier
     case 'ecdsa-sha256':
       return new pkijs.AlgorithmIdentifier({ algorithmId: OID.ecdsaSha256 });
   }
-}
-
-/** ESSCertIDv2 for the signer: SHA-256 of the certificate plus its issuer and serial (RFC 5035). */
-function signingCertificateV2(cert: pkijs.Certificate, der: Uint8Array): asn1js.Sequence {
-  const certHash = createHash('sha256').update(der).digest();
-  const issuerSerial = new asn1js.Sequence({
-    value: [
-      new asn1js.Sequence({ value: [new pkijs.GeneralName({ type: 4, value: cert.issuer }).toSchema()] }),
-      cert.serialNumber,
-    ],
-  });
-  // hashAlgorithm is omitted: its DEFAULT is SHA-256, and DER omits defaults.
-  const essCertIdV2 = new asn1js.Sequence({
-    value: [new asn1js.OctetString({ valueHex: new Uint8Array(certHash) }), issuerSerial],
-  });
-  return new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [essCertIdV2] })] });
 }
 
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
@@ -372,25 +357,6 @@ function verifySignature(
       default:
         return false;
     }
-  } catch {
-    return false;
-  }
-}
-
-function essCertMatches(value: unknown, signer: X509Certificate): boolean {
-  try {
-    const certs = (value as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence;
-    const first = certs.valueBlock.value[0] as asn1js.Sequence;
-    const parts = first.valueBlock.value;
-    let hashName = 'sha256';
-    let i = 0;
-    if (parts[0] instanceof asn1js.Sequence) {
-      hashName = HASH_OF[new pkijs.AlgorithmIdentifier({ schema: parts[0] }).algorithmId] ?? 'unknown';
-      i = 1;
-    }
-    const hash = parts[i];
-    if (!(hash instanceof asn1js.OctetString) || hashName === 'unknown') return false;
-    return Buffer.from(hash.valueBlock.valueHexView).equals(createHash(hashName).update(signer.raw).digest());
   } catch {
     return false;
   }

@@ -9,7 +9,7 @@ import { runCli, type CliIo } from '../../electron/cli/embassy';
 import { TimestampError, tsaClient } from '../../electron/core/signing/tsa-client';
 import { createSoftHsmToken, type SoftHsmToken } from '../fixtures/softhsm';
 import { createTestTsa, serveTsa, type TestTsa, type TsaServer } from '../fixtures/tsa';
-import { makePdf } from '../fixtures/verifiers';
+import { makePdf, nssDbTrusting, opensslCmsVerify, pdfsig } from '../fixtures/verifiers';
 
 /**
  * Signature timestamps (PAdES / CAdES B-T) with a real TSA: `openssl ts -reply` behind a
@@ -126,6 +126,17 @@ describe('signature timestamps (B-T) with a TSA on loopback', () => {
     const v = await verify([join(dir, 'bt.pdf')]);
     expect([v.verdict, v.exit]).toEqual(['valid', 0]);
     expect(v.codes).toContain('SIGNATURE_TIMESTAMP');
+    // Another implementation still accepts the B-T signature: poppler's pdfsig (NSS) and openssl cms.
+    const nss = await nssDbTrusting([token.ca.rootPath]);
+    try {
+      expect(await pdfsig(join(dir, 'bt.pdf'), nss)).toMatchObject([
+        { valid: true, trusted: true, totalDocument: true },
+      ]);
+    } finally {
+      await rm(nss, { recursive: true, force: true });
+    }
+    const o = await opensslCmsVerify(join(dir, 'note.txt.p7s'), join(dir, 'note.txt'), token.ca.rootPath);
+    expect(o.ok).toBe(true);
   });
 
   it('TSA unreachable or failing: signed B-B at once, still valid', async () => {

@@ -79,6 +79,7 @@ export function createCore(options: CoreOptions): Core {
     // An explicit module (CLI --module) wins; else the one IT set in settings; else probing.
     modulePath: options.signing?.modulePath,
     modulePathFromSettings: async () => (await settings.get()).pkcs11Module,
+    tsaUrlFromSettings: async () => (await settings.get()).tsaUrl,
     startClient: (modulePath) => tokens.acquire(modulePath),
     trust: () => loadTrust(options.signing?.trust ?? {}),
   });

@@ -3,7 +3,7 @@ import { LANGUAGES } from '../domain/language';
 import type { CallName } from './call-names';
 import { NoInput } from './field-schemas';
 import { vaultContract } from './vault-calls';
-import { signingContract } from './signing-calls';
+import { signingContract, TsaUrl } from './signing-calls';
 import { documentSigningContract } from './document-signing-calls';
 import { syncContract } from './sync-calls';
 
@@ -54,6 +54,8 @@ export const Settings = z
     language: z.enum(LANGUAGES),
     /** The PKCS#11 module (token driver) IT chose; when absent the known modules are probed. */
     pkcs11Module: z.string().min(1).max(4096).optional(),
+    /** The RFC 3161 time-stamping authority signatures are timestamped by (B-T), when set. */
+    tsaUrl: TsaUrl.optional(),
   })
   .strict();
 export type Settings = z.infer<typeof Settings>;

@@ -9,6 +9,12 @@ import { ErrorShape } from './field-schemas';
 const Path = z.string().min(1).max(4096);
 const Text = (max: number) => z.string().max(max);
 
+/** An RFC 3161 time-stamping authority's address: http: or https: only. */
+export const TsaUrl = z
+  .string()
+  .max(2048)
+  .regex(/^https?:\/\/[A-Za-z0-9.\-[\]:]+(?::\d{1,5})?(?:\/[^\s]*)?$/, 'an http: or https: URL');
+
 /** A token is chosen by label or serial, never by slot (slot ids change between sessions). */
 export const TokenSelector = z
   .object({ label: z.string().min(1).max(32).optional(), serial: z.string().min(1).max(16).optional() })
@@ -54,11 +60,7 @@ export const PdfSignOptions = {
   /** A certification signature: 1 no changes allowed, 2 form filling and signing, 3 also comments. */
   certify: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
   /** An RFC 3161 TSA (http: or https:): each signature gets a timestamp (B-T) when it answers. */
-  tsaUrl: z
-    .string()
-    .max(2048)
-    .regex(/^https?:\/\/[A-Za-z0-9.\-[\]:]+(?::\d{1,5})?(?:\/[^\s]*)?$/, 'an http: or https: URL')
-    .optional(),
+  tsaUrl: TsaUrl.optional(),
 };
 
 export const SignFilesInput = z

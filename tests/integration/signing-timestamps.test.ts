@@ -139,6 +139,34 @@ describe('signature timestamps (B-T) with a TSA on loopback', () => {
     expect(o.ok).toBe(true);
   });
 
+  it('the TSA in the workstation settings timestamps signatures that name none', async () => {
+    const other = join(dir, 'profile-with-tsa');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(other, { recursive: true });
+    await writeFile(join(other, 'settings.json'), JSON.stringify({ language: 'vi', tsaUrl: server.url }));
+    const c = capture(token.pin);
+    const args = [
+      'sign',
+      join(dir, 'in.pdf'),
+      '--out',
+      join(dir, 'settings-bt.pdf'),
+      '--module',
+      token.modulePath,
+    ];
+    const more = [
+      '--token',
+      token.label,
+      '--key-id',
+      '03',
+      '--pin-stdin',
+      '--trust',
+      token.ca.rootPath,
+      '--json',
+    ];
+    await runCli([...args, ...more, '--profile', other], c.io);
+    expect(JSON.parse(c.out())).toMatchObject({ results: [{ ok: true, level: 'B-T' }] });
+  });
+
   it('TSA unreachable or failing: signed B-B at once, still valid', async () => {
     server.mode('http-500');
     try {

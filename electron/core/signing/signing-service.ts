@@ -15,6 +15,7 @@ import type { FileResult, SignProgress, SignRequest } from './sign-request';
 import type { Signer } from './signer';
 import { prepareSigner } from './signer-preparation';
 import { listTokens, type TokenListing } from './token-listing';
+import { tsaClient } from './tsa-client';
 import { verifyCades, verifyPdf, type TrustSettings, type VerifyReport } from './verify';
 import {
   checkCertificateFile,
@@ -46,6 +47,8 @@ export interface SigningServiceOptions {
    * one process per module); default: a process of our own.
    */
   readonly startClient?: (modulePath: string) => Promise<TokenClient>;
+  /** The TSA from the workstation settings, used when a request names none (B-T). */
+  readonly tsaUrlFromSettings?: () => Promise<string | undefined>;
   /** Trust anchors, intermediates, cached CRLs. */
   readonly trust: () => Promise<TrustSettings> | TrustSettings;
   readonly now?: () => Date;
@@ -122,8 +125,11 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
         mechanism: prepared.mechanism,
         sign: (data) => session.sign(prepared.id, prepared.mechanism, data),
       };
+      // The request's TSA, else the one in settings: every signature is then timestamped (B-T).
+      const tsaUrl = request.timestamp ? undefined : await options.tsaUrlFromSettings?.();
+      const stamped = tsaUrl ? { ...request, timestamp: tsaClient({ url: tsaUrl }) } : request;
       try {
-        return await runSignBatch(request, signer, now, events);
+        return await runSignBatch(stamped, signer, now, events);
       } finally {
         await session.logout().catch(() => undefined);
       }

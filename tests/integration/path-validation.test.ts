@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { sign } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { sign, webcrypto, X509Certificate } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliIo } from '../../electron/cli/embassy';
 import { signPades } from '../../electron/core/signing/pades';
@@ -178,6 +179,34 @@ describe('certificate path validation (RFC 5280) through both commands', () => {
       'any',
     ]);
     expect([any.json.verdict, any.exit]).toEqual(['valid', 0]);
+  });
+
+  it("pkijs's CertificateChainValidationEngine alone misses what the validator adds (pathLen, EKU, revocation time)", async () => {
+    pkijs.setEngine('test', new pkijs.CryptoEngine({ name: 'test', crypto: webcrypto as unknown as Crypto }));
+    const der = (pem: string) => pkijs.Certificate.fromBER(new Uint8Array(new X509Certificate(pem).raw));
+    const crlDer = async (path: string) =>
+      pkijs.CertificateRevocationList.fromBER(
+        new Uint8Array(
+          Buffer.from((await readFile(path, 'latin1')).replace(/-----[^-]+-----|\s+/g, ''), 'base64'),
+        ),
+      );
+    const accepted: string[] = [];
+    for (const c of cases) {
+      const f = fileOf(c.name);
+      const engine = new pkijs.CertificateChainValidationEngine({
+        trustedCerts: [der(b.root.pem)],
+        certs: [...c.intermediates.map((i) => der(i.pem)), der(c.leaf.pem)],
+        crls: await Promise.all(f.crls.map(crlDer)),
+        checkDate: new Date(),
+      });
+      const r = await engine.verify({ passedWhenNotRevValues: true });
+      if (r.result) accepted.push(c.name);
+    }
+    expect(accepted).toEqual(
+      expect.arrayContaining(['good chain', 'pathLen exceeded', 'wrong EKU (serverAuth)']),
+    );
+    // The documented verdict is "valid" for the good chain only: every other acceptance is a miss.
+    console.log(`pkijs engine accepted ${accepted.length}/10: ${accepted.join('; ')}`);
   });
 
   it('--at: a revocation counts from its date (the time given is the validation time, as with openssl -attime)', async () => {

@@ -86,6 +86,7 @@ export function createCore(options: CoreOptions): Core {
       const s = await settings.get();
       return s.pkcs11Module ?? (s.pkcs11Driver ? driverModulePath(s.pkcs11Driver) : undefined);
     },
+    tsaUrlFromSettings: async () => (await settings.get()).tsaUrl,
     startClient: (modulePath) => tokens.acquire(modulePath),
     trust: () => loadTrust(options.signing?.trust ?? {}),
   });

@@ -83,6 +83,7 @@ export const CALL_ACCESS: { readonly [N in CallName]: CallAccess } = {
   'token.drivers': EVERY,
   'sign.files': CLI_ONLY,
   'verify.file': CLI_ONLY,
+  'cert.verify': CLI_ONLY,
   'sign.documents': EVERY,
   'sign.progress': EVERY,
   'sign.cancel': EVERY,

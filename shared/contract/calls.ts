@@ -3,7 +3,7 @@ import { LANGUAGES } from '../domain/language';
 import type { CallName } from './call-names';
 import { DriverId, ModulePath, NoInput } from './field-schemas';
 import { vaultContract } from './vault-calls';
-import { signingContract } from './signing-calls';
+import { signingContract, TsaUrl } from './signing-calls';
 import { documentSigningContract } from './document-signing-calls';
 import { syncContract } from './sync-calls';
 
@@ -63,6 +63,8 @@ export const Settings = z
      * (E_FORBIDDEN_TRANSPORT). With neither, the known drivers are probed.
      */
     pkcs11Module: ModulePath.optional(),
+    /** The RFC 3161 time-stamping authority signatures are timestamped by (B-T), when set. */
+    tsaUrl: TsaUrl.optional(),
   })
   .strict();
 export type Settings = z.infer<typeof Settings>;

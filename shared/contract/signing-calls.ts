@@ -9,6 +9,12 @@ import { DriverId, ErrorShape } from './field-schemas';
 const Path = z.string().min(1).max(4096);
 const Text = (max: number) => z.string().max(max);
 
+/** An RFC 3161 time-stamping authority's address: http: or https: only. */
+export const TsaUrl = z
+  .string()
+  .max(2048)
+  .regex(/^https?:\/\/[A-Za-z0-9.\-[\]:]+(?::\d{1,5})?(?:\/[^\s]*)?$/, 'an http: or https: URL');
+
 /** A token is chosen by label or serial, never by slot (slot ids change between sessions). */
 export const TokenSelector = z
   .object({ label: z.string().min(1).max(32).optional(), serial: z.string().min(1).max(16).optional() })
@@ -53,6 +59,8 @@ export const PdfSignOptions = {
   field: z.string().min(1).max(256).optional(),
   /** A certification signature: 1 no changes allowed, 2 form filling and signing, 3 also comments. */
   certify: z.union([z.literal(1), z.literal(2), z.literal(3)]).optional(),
+  /** An RFC 3161 TSA (http: or https:): each signature gets a timestamp (B-T) when it answers. */
+  tsaUrl: TsaUrl.optional(),
 };
 
 export const SignFilesInput = z
@@ -90,7 +98,14 @@ export const SignFilesInput = z
   .strict();
 
 export const SignFileResult = z
-  .object({ input: Path, output: Path, ok: z.boolean(), error: ErrorShape.optional() })
+  .object({
+    input: Path,
+    output: Path,
+    ok: z.boolean(),
+    /** PAdES / CAdES baseline level: B-T when a signature timestamp was added. */
+    level: z.enum(['B-B', 'B-T']).optional(),
+    error: ErrorShape.optional(),
+  })
   .strict();
 
 export const VerdictSchema = z.enum(['valid', 'invalid', 'indeterminate']);
@@ -156,6 +171,39 @@ export const VerifyReportSchema = z
   })
   .strict();
 
+/** One certificate of a validated path, target first. */
+export const PathCertificateEntry = z
+  .object({
+    subject: Text(256),
+    issuer: Text(256),
+    serial: Text(128),
+    notBefore: Text(32),
+    notAfter: Text(32),
+    sha256: z.string().regex(/^[0-9A-F:]{95}$/),
+  })
+  .strict();
+
+export const CertVerifyInput = z
+  .object({
+    /** The certificate (PEM or DER); more PEM certificates after it join the untrusted pool. */
+    path: Path,
+    /** The validation time (ISO 8601); default now. Everything is judged as of that time. */
+    at: z.iso.datetime({ offset: true }).optional(),
+    /** `document-signing` adds the signer's key usage and extended key usage rules. */
+    purpose: z.enum(['document-signing', 'timestamping', 'any']).default('document-signing'),
+  })
+  .strict();
+
+export const CertVerifyOutput = z
+  .object({
+    verdict: VerdictSchema,
+    /** A path to a trust anchor was found (the verdict may still be negative). */
+    trusted: z.boolean(),
+    path: z.array(PathCertificateEntry).max(16),
+    reasons: z.array(ReasonEntry).max(32),
+  })
+  .strict();
+
 export const signingContract = {
   /** Inserted tokens and the certificates on each (holder, issuer, expiry, key id, key type). */
   'token.list': {
@@ -193,4 +241,9 @@ export const signingContract = {
     input: z.object({ path: Path, contentPath: Path.optional() }).strict(),
     output: VerifyReportSchema,
   },
+  /**
+   * Certificate path validation alone (RFC 5280, the validator signatures use), against the
+   * configured anchors, intermediates and CRLs: for IT and scripts (`embassy cert verify`).
+   */
+  'cert.verify': { input: CertVerifyInput, output: CertVerifyOutput },
 } as const;

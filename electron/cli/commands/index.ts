@@ -1,5 +1,6 @@
 import type { CliCommand } from '../../../shared/cli/cli-command';
 import { HQ_COMMANDS } from '../../../hq/cli';
+import { certVerifyCommand } from './cert-verify';
 import { healthCommand } from './health';
 import { signCommand } from './sign';
 import { directoryCommand, enrollCommand, inboxCommand, sendCommand, syncCommand } from './sync';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly CliCommand[] = [
   vaultWipeCommand,
   signCommand,
   verifyCommand,
+  certVerifyCommand,
   ...HQ_COMMANDS,
   enrollCommand,
   directoryCommand,

@@ -12,7 +12,7 @@ export const signCommand = defineCommand({
   name: 'sign',
   summary: 'sign files with the USB token (PAdES for PDF, CAdES detached .p7s)',
   usage:
-    'embassy sign (INPUT --out OUTPUT | --batch FILE... --out-dir DIR) [--format pades|cades] --module PATH --token LABEL [--key-id HEX] --pin-stdin [--reason TEXT] [--location TEXT] [--visible] [--rsa-pss] [--field NAME] [--certify 1|2|3] [--trust PEM]... [--json]',
+    'embassy sign (INPUT --out OUTPUT | --batch FILE... --out-dir DIR) [--format pades|cades] --module PATH --token LABEL [--key-id HEX] --pin-stdin [--reason TEXT] [--location TEXT] [--visible] [--rsa-pss] [--field NAME] [--certify 1|2|3] [--tsa URL] [--trust PEM]... [--json]',
   options: {
     out: { type: 'string', arg: 'OUTPUT', help: 'where to write the signed copy of INPUT' },
     'out-dir': { type: 'string', arg: 'DIR', help: 'where --batch writes the signed copies' },
@@ -31,6 +31,11 @@ export const signCommand = defineCommand({
     visible: { type: 'boolean', default: false, help: 'add a visible stamp to the PDF' },
     'rsa-pss': { type: 'boolean', default: false, help: 'RSA-PSS instead of PKCS#1 v1.5 for RSA keys' },
     field: { type: 'string', arg: 'NAME', help: "PAdES: sign into the PDF's empty signature field NAME" },
+    tsa: {
+      type: 'string',
+      arg: 'URL',
+      help: 'RFC 3161 time-stamping authority: a signature timestamp (B-T)',
+    },
     certify: {
       type: 'string',
       arg: '1|2|3',
@@ -90,13 +95,14 @@ export const signCommand = defineCommand({
         ...(values['rsa-pss'] ? { rsaScheme: 'pss' as const } : {}),
         ...(field ? { field } : {}),
         ...(certify ? { certify } : {}),
+        ...(values.tsa ? { tsaUrl: values.tsa } : {}),
       });
       if (!result.ok) return reportError(result.error, values.json, io);
       const { results } = result.value;
       if (values.json) io.stdout(`${JSON.stringify({ results })}\n`);
       for (const r of results) {
         if (r.ok) {
-          if (!values.json) io.stdout(`signed ${r.input} -> ${r.output}\n`);
+          if (!values.json) io.stdout(`signed ${r.input} -> ${r.output}${r.level ? ` (${r.level})` : ''}\n`);
         } else {
           io.stderr(`embassy: ${r.input}: ${r.error?.code}: ${r.error?.message}\n`);
         }

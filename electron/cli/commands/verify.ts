@@ -17,7 +17,7 @@ export const verifyCommand = defineCommand({
   name: 'verify',
   summary: 'verify a signed PDF or a detached .p7s; the exit code is the verdict',
   usage:
-    'embassy verify FILE [--content ORIGINAL] --trust PEM... [--crl FILE]... [--json] [--extract-signed-revision N OUT]',
+    'embassy verify FILE [--content ORIGINAL] --trust PEM... [--untrusted PEM]... [--crl FILE]... [--json] [--extract-signed-revision N OUT]',
   options: {
     content: { type: 'string', arg: 'ORIGINAL', help: 'the signed content, when FILE is a detached .p7s' },
     trust: {
@@ -25,6 +25,12 @@ export const verifyCommand = defineCommand({
       multiple: true,
       arg: 'PEM',
       help: 'trust anchors to build the chain to; the shipped ones always apply',
+    },
+    untrusted: {
+      type: 'string',
+      multiple: true,
+      arg: 'PEM',
+      help: "intermediate certificates that may complete a signer's path",
     },
     crl: { type: 'string', multiple: true, arg: 'FILE', help: 'CRLs to check revocation against' },
     'extract-signed-revision': {
@@ -53,6 +59,7 @@ export const verifyCommand = defineCommand({
       signing: {
         trust: {
           anchorFiles: (values.trust ?? []).map((p) => resolve(p)),
+          intermediateFiles: (values.untrusted ?? []).map((p) => resolve(p)),
           crlFiles: (values.crl ?? []).map((p) => resolve(p)),
         },
       },

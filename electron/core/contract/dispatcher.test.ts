@@ -27,6 +27,9 @@ function table(overrides: Partial<HandlerTable> = {}): HandlerTable {
     'verify.file': vi.fn(async () => {
       throw new Error('not used');
     }),
+    'cert.verify': vi.fn(async () => {
+      throw new Error('not used');
+    }),
     'sign.documents': vi.fn(async () => {
       throw new Error('not used');
     }),

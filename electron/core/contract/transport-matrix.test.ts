@@ -13,7 +13,7 @@ const TRANSPORTS: readonly Transport[] = ['ipc', 'bridge', 'cli', 'direct'];
 const RENDERER_SIDE = new Set<Transport>(['ipc', 'bridge']);
 
 /** Calls closed to IPC and the bridge altogether. */
-const CLI_ONLY_CALLS = new Set<CallName>(['sign.files', 'verify.file']);
+const CLI_ONLY_CALLS = new Set<CallName>(['sign.files', 'verify.file', 'cert.verify']);
 
 /** Calls with a CLI-only form: that form's input, and the renderer's path-free form. */
 const CLI_ONLY_FORMS: Partial<Record<CallName, { cli: unknown; renderer: unknown }>> = {
@@ -41,6 +41,7 @@ const PATH_FIELDS = [
   'sign.files.outDir',
   'verify.file.path',
   'verify.file.contentPath',
+  'cert.verify.path',
 ];
 
 /** camelCase keys that end in, or are, a word for a filesystem object (not `profile`, `direction`). */

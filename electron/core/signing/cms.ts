@@ -2,7 +2,10 @@ import { constants, createHash, verify, X509Certificate, type KeyObject } from '
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { SignMechanism } from '../token';
+import { essCertMatches, signingCertificateV2 } from './ess-signing-certificate';
+import { signatureTimestampAttributes, signatureTimestampOf } from './signature-timestamp';
 import { timestampInfo } from './timestamp-info';
+import type { TimestampSource } from './tsa-client';
 import { reason, type Reason } from './verdict';
 
 /**
@@ -84,22 +87,6 @@ function signatureAlgorithm(mechanism: SignMechanism): pkijs.AlgorithmIdentifier
   }
 }
 
-/** ESSCertIDv2 for the signer: SHA-256 of the certificate plus its issuer and serial (RFC 5035). */
-function signingCertificateV2(cert: pkijs.Certificate, der: Uint8Array): asn1js.Sequence {
-  const certHash = createHash('sha256').update(der).digest();
-  const issuerSerial = new asn1js.Sequence({
-    value: [
-      new asn1js.Sequence({ value: [new pkijs.GeneralName({ type: 4, value: cert.issuer }).toSchema()] }),
-      cert.serialNumber,
-    ],
-  });
-  // hashAlgorithm is omitted: its DEFAULT is SHA-256, and DER omits defaults.
-  const essCertIdV2 = new asn1js.Sequence({
-    value: [new asn1js.OctetString({ valueHex: new Uint8Array(certHash) }), issuerSerial],
-  });
-  return new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [essCertIdV2] })] });
-}
-
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
     if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
@@ -118,6 +105,8 @@ export interface BuildCmsOptions {
   readonly signingTime?: Date;
   /** Produces the signature over the DER of the signed attributes (on the token). */
   readonly sign: (signedAttributes: Uint8Array) => Promise<Uint8Array>;
+  /** B-T: a time-stamp token source for the signature value (`signature-timestamp.ts`). */
+  readonly timestamp?: TimestampSource;
 }
 
 /** Builds a detached CMS SignedData (ContentInfo, DER). */
@@ -166,6 +155,9 @@ export async function buildCms(options: BuildCmsOptions): Promise<Buffer> {
     signatureAlgorithm: signatureAlgorithm(options.mechanism),
     signature: new asn1js.OctetString({ valueHex: new Uint8Array(signature) }),
   });
+  const unsigned = options.timestamp ? await signatureTimestampAttributes(signature, options.timestamp) : [];
+  if (unsigned.length > 0)
+    signerInfo.unsignedAttrs = new pkijs.SignedAndUnsignedAttributes({ type: 1, attributes: unsigned });
   const certificates = [
     signer,
     ...options.chain
@@ -195,6 +187,10 @@ export interface CmsCheck {
   readonly certificates: X509Certificate[];
   readonly signingTime?: Date;
   readonly signatureAlgorithm?: string;
+  /** An RFC 3161 time-stamp token (its signer must be a TSA, its time is genTime). */
+  readonly isTimestamp?: boolean;
+  /** B-T: the signature timestamp token and the signature value it must cover. */
+  readonly signatureTimestamp?: { readonly token: Uint8Array; readonly signatureValue: Uint8Array };
 }
 
 /**
@@ -272,6 +268,7 @@ export function checkCms(
   if (!verifySignature(algorithm, si, hash, signedBytes, signer.publicKey))
     reasons.push(reason('SIG_CRYPTO_FAILURE'));
 
+  const stToken = signatureTimestampOf(si);
   const scv2 = attr(OID.signingCertificateV2);
   if (scv2 && !essCertMatches(scv2, signer)) reasons.push(reason('NO_SIGNING_CERTIFICATE_FOUND'));
   return {
@@ -280,6 +277,15 @@ export function checkCms(
     certificates,
     ...(signingTime ? { signingTime } : {}),
     signatureAlgorithm: algorithm,
+    ...(tst ? { isTimestamp: true } : {}),
+    ...(stToken
+      ? {
+          signatureTimestamp: {
+            token: stToken,
+            signatureValue: new Uint8Array(si.signature.valueBlock.valueHexView),
+          },
+        }
+      : {}),
   };
 }
 
@@ -351,25 +357,6 @@ function verifySignature(
       default:
         return false;
     }
-  } catch {
-    return false;
-  }
-}
-
-function essCertMatches(value: unknown, signer: X509Certificate): boolean {
-  try {
-    const certs = (value as asn1js.Sequence).valueBlock.value[0] as asn1js.Sequence;
-    const first = certs.valueBlock.value[0] as asn1js.Sequence;
-    const parts = first.valueBlock.value;
-    let hashName = 'sha256';
-    let i = 0;
-    if (parts[0] instanceof asn1js.Sequence) {
-      hashName = HASH_OF[new pkijs.AlgorithmIdentifier({ schema: parts[0] }).algorithmId] ?? 'unknown';
-      i = 1;
-    }
-    const hash = parts[i];
-    if (!(hash instanceof asn1js.OctetString) || hashName === 'unknown') return false;
-    return Buffer.from(hash.valueBlock.valueHexView).equals(createHash(hashName).update(signer.raw).digest());
   } catch {
     return false;
   }

@@ -4,6 +4,7 @@ import { buildCms } from './cms';
 import { openPdf } from './pdf/pdf-document';
 import { embedSignature, prepareSignatureUpdate, signedRanges } from './pdf/pdf-signature-update';
 import { placeholderSize, type Signer } from './signer';
+import type { TimestampSource } from './tsa-client';
 
 export interface PadesOptions {
   readonly signingTime: Date;
@@ -15,6 +16,8 @@ export interface PadesOptions {
   readonly fieldName?: string;
   /** A certification signature: DocMDP 1 no changes, 2 form filling and signing, 3 also comments. */
   readonly certify?: 1 | 2 | 3;
+  /** B-T: a signature timestamp from this source (B-B when it fails). */
+  readonly timestamp?: TimestampSource;
 }
 
 /**
@@ -33,7 +36,10 @@ export async function signPades(pdf: Uint8Array, signer: Signer, options: PadesO
   const stamp = options.visible !== undefined || options.fieldName !== undefined;
   const prepared = prepareSignatureUpdate(openPdf(pdf), {
     kind: 'signature',
-    contentsBytes: placeholderSize([signer.certificate.raw.length, ...signer.chain.map((c) => c.raw.length)]),
+    // A timestamp token (the TSA's certificate, TSTInfo, signature) fits in 8 KiB more.
+    contentsBytes:
+      placeholderSize([signer.certificate.raw.length, ...signer.chain.map((c) => c.raw.length)]) +
+      (options.timestamp ? 8192 : 0),
     signingTime: options.signingTime,
     name,
     ...(options.reason ? { reason: options.reason } : {}),
@@ -52,6 +58,7 @@ export async function signPades(pdf: Uint8Array, signer: Signer, options: PadesO
     chain: signer.chain,
     mechanism: signer.mechanism,
     sign: (data) => signer.sign(data),
+    ...(options.timestamp ? { timestamp: options.timestamp } : {}),
   });
   return embedSignature(prepared, cms);
 }

@@ -7,6 +7,7 @@ import { PdfSyntaxError } from './pdf/pdf-object-reader';
 import { PdfStructureError } from './pdf/pdf-update';
 import type { FileResult, SignJob, SignProgress, SignRequest } from './sign-request';
 import type { Signer } from './signer';
+import type { TimestampSource } from './tsa-client';
 import { writeFileAtomic } from './write-file-atomic';
 
 /** Errors after which no further file in a batch can succeed. */
@@ -40,10 +41,19 @@ export async function runSignBatch(
       result = { ...job, ok: false, error: fatal };
     } else {
       try {
-        const data = await signOne(job, request, signer, now());
+        let stamped = false;
+        const source = request.timestamp;
+        const timestamp = source
+          ? async (digest: Uint8Array) => {
+              const token = await source(digest);
+              stamped = true;
+              return token;
+            }
+          : undefined;
+        const data = await signOne(job, request, signer, now(), timestamp);
         if (job.write) await job.write(data);
         else await writeFileAtomic(job.output, data);
-        result = { input: job.input, output: job.output, ok: true };
+        result = { input: job.input, output: job.output, ok: true, level: stamped ? 'B-T' : 'B-B' };
       } catch (e) {
         const error = toFileError(e);
         if (FATAL.has(error.code)) fatal = error;
@@ -66,6 +76,7 @@ async function signOne(
   request: SignRequest,
   signer: Signer,
   signingTime: Date,
+  timestamp: TimestampSource | undefined,
 ): Promise<Buffer> {
   if (job.format === 'pades') {
     return signPades(job.read ? await job.read() : await readFile(job.input), signer, {
@@ -75,6 +86,7 @@ async function signOne(
       ...(request.visible ? { visible: {} } : {}),
       ...(request.field ? { fieldName: request.field } : {}),
       ...(request.certify ? { certify: request.certify } : {}),
+      ...(timestamp ? { timestamp } : {}),
     });
   }
   const digest = job.read
@@ -82,7 +94,7 @@ async function signOne(
         .update(await job.read())
         .digest()
     : await sha256File(job.input);
-  return signCades(digest, signer, signingTime);
+  return signCades(digest, signer, signingTime, timestamp);
 }
 
 function toFileError(e: unknown): { code: ErrorCodeType; message: string } {

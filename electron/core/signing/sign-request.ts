@@ -1,5 +1,6 @@
 import type { ErrorCode as ErrorCodeType } from '../../../shared/contract/errors';
 import type { TokenRef } from '../token';
+import { tsaClient, type TimestampSource } from './tsa-client';
 
 /** What a signing request asks for: the jobs, the key, the PIN and the signature's options. */
 
@@ -34,6 +35,8 @@ export interface SignRequest {
   readonly field?: string;
   /** PAdES: a certification signature with this DocMDP permission. */
   readonly certify?: 1 | 2 | 3;
+  /** B-T: the TSA that timestamps each signature; a file it cannot stamp is signed B-B. */
+  readonly timestamp?: TimestampSource;
 }
 
 /**
@@ -50,6 +53,7 @@ export function signOptions(input: {
   rsaScheme?: 'pkcs1' | 'pss' | undefined;
   field?: string | undefined;
   certify?: 1 | 2 | 3 | undefined;
+  tsaUrl?: string | undefined;
 }): Omit<SignRequest, 'jobs'> {
   return {
     token: input.token,
@@ -61,11 +65,18 @@ export function signOptions(input: {
     ...(input.rsaScheme ? { rsaScheme: input.rsaScheme } : {}),
     ...(input.field ? { field: input.field } : {}),
     ...(input.certify ? { certify: input.certify } : {}),
+    ...(input.tsaUrl ? { timestamp: tsaClient({ url: input.tsaUrl }) } : {}),
   };
 }
 
 export type FileResult =
-  | { readonly input: string; readonly output: string; readonly ok: true }
+  | {
+      readonly input: string;
+      readonly output: string;
+      readonly ok: true;
+      /** The baseline level reached: B-T when a signature timestamp was added. */
+      readonly level: 'B-B' | 'B-T';
+    }
   | {
       readonly input: string;
       readonly output: string;

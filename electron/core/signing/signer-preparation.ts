@@ -1,7 +1,8 @@
 import type { X509Certificate } from 'node:crypto';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import { TokenError, type SignMechanism, type TokenClient } from '../token';
-import { allowsSigning, buildPath, validAt } from './certificates';
+import { allowsSigning, validAt } from './certificates';
+import { validatePath } from './path';
 import type { SignRequest } from './sign-request';
 import { certificatesOn } from './token-listing';
 import type { TrustSettings } from './verify';
@@ -33,22 +34,37 @@ export async function prepareSigner(
     : (endEntity.find((x) => allowsSigning(x.cert) && validAt(x.cert, now) === 'ok') ?? endEntity[0]);
   if (!chosen) throw new TokenError(ErrorCode.TokenKeyNotFound);
   const pool = [...certs.filter((x) => x.cert.ca).map((x) => x.cert), ...(trust.intermediates ?? [])];
-  const path = buildPath(chosen.cert, pool, trust.anchors, now, trust.crls ?? []);
-  const codes = new Set(path.reasons.map((r) => r.code));
+  const path = validatePath({
+    target: chosen.cert,
+    untrusted: pool,
+    anchors: trust.anchors,
+    crls: trust.crls ?? [],
+    at: now,
+    now,
+    purpose: 'document-signing',
+  });
+  const codes = new Set<string>(path.reasons.map((r) => r.code));
   if (codes.has('CERT_EXPIRED') || codes.has('NOT_YET_VALID')) {
     throw new CoreError(
       ErrorCode.SignCertNotValidNow,
       `the certificate is not valid now (valid ${chosen.cert.validFrom} – ${chosen.cert.validTo})`,
     );
   }
-  if (codes.has('KEY_USAGE')) {
+  if (codes.has('KEY_USAGE') || codes.has('EXTENDED_KEY_USAGE')) {
     throw new CoreError(
       ErrorCode.SignCertKeyUsage,
-      'the certificate key usage allows neither digitalSignature nor nonRepudiation',
+      codes.has('KEY_USAGE')
+        ? 'the certificate key usage allows neither digitalSignature nor nonRepudiation'
+        : 'the certificate extended key usage does not allow signing documents',
     );
   }
-  if (requireTrust && (!path.trusted || path.reasons.some((r) => r.severity !== 'info'))) {
-    const why = path.reasons.find((r) => r.severity !== 'info')?.en ?? 'no trust anchor configured';
+  // Unknown revocation status (no or stale CRL at hand) does not stop signing: the signature
+  // is made now, and its verifiers, with the validation data added later (B-LT), decide.
+  const blocking = path.reasons.filter(
+    (r) => r.severity !== 'info' && r.code !== 'CRL_STALE' && r.code !== 'NO_REVOCATION_DATA',
+  );
+  if (requireTrust && (!path.trusted || blocking.length > 0)) {
+    const why = blocking[0]?.en ?? 'no trust anchor configured';
     throw new CoreError(ErrorCode.SignCertUntrusted, `the certificate cannot be trusted: ${why}`);
   }
   const keyType = chosen.cert.publicKey.asymmetricKeyType;

@@ -3,7 +3,7 @@ import type { HandlerTable } from '../contract';
 import { signOptions, type SigningService, type SignJob } from './signing-service';
 
 /** The contract calls this module answers. */
-export type SigningHandlers = Pick<HandlerTable, 'token.list' | 'sign.files' | 'verify.file'>;
+export type SigningHandlers = Pick<HandlerTable, 'token.list' | 'sign.files' | 'verify.file' | 'cert.verify'>;
 
 /**
  * Where a signed file goes when the caller names no output: PAdES next to the input as
@@ -38,10 +38,17 @@ export function createSigningHandlers(service: SigningService): SigningHandlers 
           input: r.input,
           output: r.output,
           ok: r.ok,
-          ...(r.ok ? {} : { error: { code: r.error.code, message: r.error.message.slice(0, 512) } }),
+          ...(r.ok
+            ? { level: r.level }
+            : { error: { code: r.error.code, message: r.error.message.slice(0, 512) } }),
         })),
       };
     },
     'verify.file': async (input) => service.verifyFile(input.path, input.contentPath),
+    'cert.verify': async (input) =>
+      service.verifyCertificate(input.path, {
+        ...(input.at ? { at: new Date(input.at) } : {}),
+        purpose: input.purpose,
+      }),
   };
 }

@@ -15,7 +15,13 @@ import type { FileResult, SignProgress, SignRequest } from './sign-request';
 import type { Signer } from './signer';
 import { prepareSigner } from './signer-preparation';
 import { listTokens, type TokenListing } from './token-listing';
+import { tsaClient } from './tsa-client';
 import { verifyCades, verifyPdf, type TrustSettings, type VerifyReport } from './verify';
+import {
+  checkCertificateFile,
+  type CertificateCheck,
+  type CertificateCheckOptions,
+} from './certificate-check';
 
 export { signOptions } from './sign-request';
 export type { FileResult, SignFormat, SignJob, SignProgress, SignRequest } from './sign-request';
@@ -41,6 +47,8 @@ export interface SigningServiceOptions {
    * one process per module); default: a process of our own.
    */
   readonly startClient?: (modulePath: string) => Promise<TokenClient>;
+  /** The TSA from the workstation settings, used when a request names none (B-T). */
+  readonly tsaUrlFromSettings?: () => Promise<string | undefined>;
   /** Trust anchors, intermediates, cached CRLs. */
   readonly trust: () => Promise<TrustSettings> | TrustSettings;
   readonly now?: () => Date;
@@ -53,6 +61,8 @@ export interface SigningService {
     events?: { onProgress?: (p: SignProgress) => void; signal?: AbortSignal },
   ): Promise<FileResult[]>;
   verifyFile(path: string, contentPath?: string): Promise<VerifyReport>;
+  /** Path validation of one certificate file against the configured trust (`cert.verify`). */
+  verifyCertificate(path: string, options: CertificateCheckOptions): Promise<CertificateCheck>;
   /** The same, on bytes in memory: a PDF, or a detached CMS with the content it signs. */
   verifyBytes(data: Uint8Array, content?: Uint8Array): Promise<VerifyReport>;
   /**
@@ -121,8 +131,11 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
         mechanism: prepared.mechanism,
         sign: (data) => session.sign(prepared.id, prepared.mechanism, data),
       };
+      // The request's TSA, else the one in settings: every signature is then timestamped (B-T).
+      const tsaUrl = request.timestamp ? undefined : await options.tsaUrlFromSettings?.();
+      const stamped = tsaUrl ? { ...request, timestamp: tsaClient({ url: tsaUrl }) } : request;
       try {
-        return await runSignBatch(request, signer, now, events);
+        return await runSignBatch(stamped, signer, now, events);
       } finally {
         await session.logout().catch(() => undefined);
       }
@@ -175,6 +188,10 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
         throw new CoreError(ErrorCode.FileAccess, 'the signed content cannot be read');
       }
       return verifyCades(bytes, contentBytes, trust);
+    },
+
+    async verifyCertificate(path, check) {
+      return checkCertificateFile(path, await options.trust(), { ...check, at: check.at ?? now() });
     },
 
     async close() {

@@ -17,7 +17,10 @@ describe('verdicts', () => {
     expect(of('CERT_EXPIRED')).toEqual(['indeterminate', 'OUT_OF_BOUNDS_NO_POE']);
     expect(of('NO_CERTIFICATE_CHAIN_FOUND')).toEqual(['indeterminate', 'NO_CERTIFICATE_CHAIN_FOUND']);
     expect(of('KEY_USAGE')).toEqual(['indeterminate', 'SIG_CONSTRAINTS_FAILURE']);
-    expect(of('REVOKED')).toEqual(['indeterminate', 'REVOKED_NO_POE']);
+    expect(of('REVOKED')).toEqual(['invalid', 'REVOKED']);
+    expect(of('REVOKED_NO_POE')).toEqual(['indeterminate', 'REVOKED_NO_POE']);
+    expect(of('CRL_STALE')).toEqual(['indeterminate', 'TRY_LATER']);
+    expect(of('PATH_LENGTH_EXCEEDED')).toEqual(['indeterminate', 'CHAIN_CONSTRAINTS_FAILURE']);
   });
 
   it('a file: no signature is indeterminate; the worst signature decides', () => {

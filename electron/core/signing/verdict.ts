@@ -7,6 +7,7 @@
  * both languages, so the UI and the CLI say the same thing.
  */
 import { MODIFICATION_REASONS } from './modification/modification-reason-specs';
+import { PATH_REASONS } from './path/path-reason-specs';
 
 export type Verdict = 'valid' | 'invalid' | 'indeterminate';
 
@@ -46,53 +47,11 @@ export const REASONS = {
     en: 'the signature is not a well-formed CMS/CAdES structure',
     vi: 'chữ ký không đúng cấu trúc CMS/CAdES',
   },
-  NOT_YET_VALID: {
-    severity: 'invalid',
-    etsi: 'NOT_YET_VALID',
-    en: 'the signing time is before the certificate became valid',
-    vi: 'thời điểm ký sớm hơn thời điểm chứng thư có hiệu lực',
-  },
   NO_SIGNING_CERTIFICATE_FOUND: {
     severity: 'indeterminate',
     etsi: 'NO_SIGNING_CERTIFICATE_FOUND',
     en: 'the signer’s certificate is missing or does not match the signature',
     vi: 'thiếu chứng thư của người ký hoặc chứng thư không khớp với chữ ký',
-  },
-  NO_CERTIFICATE_CHAIN_FOUND: {
-    severity: 'indeterminate',
-    etsi: 'NO_CERTIFICATE_CHAIN_FOUND',
-    en: 'the certificate does not chain to a trusted authority',
-    vi: 'chứng thư không dẫn đến một tổ chức được tin cậy',
-  },
-  CHAIN_SIGNATURE_INVALID: {
-    severity: 'indeterminate',
-    etsi: 'CERTIFICATE_CHAIN_GENERAL_FAILURE',
-    en: 'a certificate in the chain has an invalid issuer signature',
-    vi: 'một chứng thư trong chuỗi có chữ ký của bên cấp không hợp lệ',
-  },
-  CERT_EXPIRED: {
-    severity: 'indeterminate',
-    etsi: 'OUT_OF_BOUNDS_NO_POE',
-    en: 'the certificate had expired at the signing time (or has since, with no proof of time)',
-    vi: 'chứng thư đã hết hạn tại thời điểm ký (hoặc đã hết hạn, không có bằng chứng thời gian)',
-  },
-  CA_CERT_NOT_VALID: {
-    severity: 'indeterminate',
-    etsi: 'OUT_OF_BOUNDS_NO_POE',
-    en: 'a certificate authority in the chain was not valid at the signing time',
-    vi: 'một chứng thư của tổ chức cấp trong chuỗi không có hiệu lực tại thời điểm ký',
-  },
-  KEY_USAGE: {
-    severity: 'indeterminate',
-    etsi: 'SIG_CONSTRAINTS_FAILURE',
-    en: 'the certificate is not allowed to make signatures (key usage)',
-    vi: 'chứng thư không được phép dùng để ký (mục đích sử dụng khóa)',
-  },
-  REVOKED: {
-    severity: 'indeterminate',
-    etsi: 'REVOKED_NO_POE',
-    en: 'the certificate is revoked (cached revocation list)',
-    vi: 'chứng thư đã bị thu hồi (theo danh sách thu hồi đã lưu)',
   },
   NO_SIGNATURE: {
     severity: 'indeterminate',
@@ -105,6 +64,17 @@ export const REASONS = {
     en: 'the signature claims no signing time; the certificate was checked at the current time',
     vi: 'chữ ký không ghi thời điểm ký; chứng thư được kiểm tra tại thời điểm hiện tại',
   },
+  SIGNATURE_TIMESTAMP: {
+    severity: 'info',
+    en: 'a trusted timestamp proves the signature existed at {what}',
+    vi: 'dấu thời gian tin cậy chứng minh chữ ký đã tồn tại lúc {what}',
+  },
+  SIGNATURE_TIMESTAMP_NOT_TRUSTED: {
+    severity: 'info',
+    en: 'the signature timestamp proves nothing ({what}); the signature is judged without it',
+    vi: 'dấu thời gian của chữ ký không chứng minh được gì ({what}); chữ ký được đánh giá như không có nó',
+  },
+  ...PATH_REASONS,
   ...MODIFICATION_REASONS,
 } as const satisfies Record<string, ReasonSpec>;
 

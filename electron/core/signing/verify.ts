@@ -1,6 +1,8 @@
 import { createHash, type X509Certificate } from 'node:crypto';
-import { buildPath, displayName, validAt } from './certificates';
+import { displayName } from './certificates';
 import { checkCms } from './cms';
+import { validatePath } from './path';
+import { provenTime } from './verify-timestamp';
 import { verifyPdfDocument } from './pdf-verify';
 import { overallVerdict, reason, verdictOf, type Reason, type Verdict } from './verdict';
 
@@ -76,19 +78,24 @@ function judge(
   let chain: string[] = [];
   if (check.signer) {
     if (!time) reasons.push(reason('NO_SIGNING_TIME'));
-    const path = buildPath(
-      check.signer,
-      [...check.certificates, ...(trust.intermediates ?? [])],
-      trust.anchors,
-      time ?? now,
-      trust.crls ?? [],
-    );
+    // The claimed time is when the certificate was used; the proven time is a trusted signature
+    // timestamp's, else now, so without one the chain must be good now as well (ETSI's
+    // best-signature-time). A claim later than the proof gives way to the proof.
+    const proof = provenTime(check, trust, now);
+    reasons.push(...proof.reasons);
+    const poe = proof.poe ?? now;
+    const used = time && time.getTime() < poe.getTime() ? time : poe;
+    const path = validatePath({
+      target: check.signer,
+      untrusted: [...check.certificates, ...(trust.intermediates ?? [])],
+      anchors: trust.anchors,
+      crls: trust.crls ?? [],
+      at: used,
+      poe,
+      now,
+      purpose: check.isTimestamp ? 'timestamping' : 'document-signing',
+    });
     reasons.push(...path.reasons);
-    // B-B signatures carry no proof of time: a certificate that has expired since cannot be
-    // relied on either (ETSI OUT_OF_BOUNDS_NO_POE).
-    if (validAt(check.signer, now) === 'expired' && !reasons.some((r) => r.code === 'CERT_EXPIRED')) {
-      reasons.push(reason('CERT_EXPIRED'));
-    }
     chain = path.chain.map((c) => displayName(c.subject));
   }
   const unique = reasons.filter((r, i) => reasons.findIndex((x) => x.code === r.code) === i);

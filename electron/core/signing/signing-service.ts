@@ -10,6 +10,7 @@ import {
   type TokenClient,
   type TokenHostOptions,
 } from '../token';
+import { createPdfSandbox, type PdfOutlook, type PdfSandbox } from '../pdf-sandbox';
 import { runSignBatch } from './sign-batch';
 import type { FileResult, SignProgress, SignRequest } from './sign-request';
 import type { Signer } from './signer';
@@ -44,6 +45,11 @@ export interface SigningServiceOptions {
   /** Trust anchors, intermediates, cached CRLs. */
   readonly trust: () => Promise<TrustSettings> | TrustSettings;
   readonly now?: () => Date;
+  /**
+   * Where PDFs are parsed (the core's one sandbox, shared with the vault's indexing); default:
+   * a sandbox of our own, ended by `close()`.
+   */
+  readonly pdf?: PdfSandbox;
 }
 
 export interface SigningService {
@@ -55,6 +61,8 @@ export interface SigningService {
   verifyFile(path: string, contentPath?: string): Promise<VerifyReport>;
   /** The same, on bytes in memory: a PDF, or a detached CMS with the content it signs. */
   verifyBytes(data: Uint8Array, content?: Uint8Array): Promise<VerifyReport>;
+  /** What signing this PDF would meet (its fields, certification, refusal), before the PIN. */
+  signingOutlook(pdf: Uint8Array): Promise<Omit<PdfOutlook, 'pageCount'>>;
   /**
    * One raw signature by the token key over `data` (the sync enrolment binds device keys to the
    * officer's certificate this way). The certificate is checked as for signing, before the PIN.
@@ -78,6 +86,7 @@ const isPdf = (data: Uint8Array) => Buffer.from(data.subarray(0, 5)).toString('l
 export function createSigningService(options: SigningServiceOptions): SigningService {
   let client: Promise<TokenClient> | undefined;
   const now = options.now ?? (() => new Date());
+  const pdf = options.pdf ?? createPdfSandbox();
 
   function tokenClient(): Promise<TokenClient> {
     if (!client) {
@@ -116,7 +125,7 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
         sign: (data) => session.sign(prepared.id, prepared.mechanism, data),
       };
       try {
-        return await runSignBatch(request, signer, now, events);
+        return await runSignBatch(request, signer, now, events, pdf);
       } finally {
         await session.logout().catch(() => undefined);
       }
@@ -145,7 +154,7 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
 
     async verifyBytes(data, content) {
       const trust = await options.trust();
-      if (isPdf(data) && !content) return verifyPdf(data, trust);
+      if (isPdf(data) && !content) return verifyPdf(data, trust, pdf);
       if (!content) throw new CoreError(ErrorCode.InvalidInput, 'a detached signature needs the signed file');
       return verifyCades(data, content, trust);
     },
@@ -158,7 +167,7 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
       } catch {
         throw new CoreError(ErrorCode.FileAccess, 'the file cannot be read');
       }
-      if (isPdf(bytes) && !contentPath) return verifyPdf(bytes, trust);
+      if (isPdf(bytes) && !contentPath) return verifyPdf(bytes, trust, pdf);
       const content = contentPath ?? (extname(path).toLowerCase() === '.p7s' ? path.slice(0, -4) : undefined);
       if (!content)
         throw new CoreError(ErrorCode.InvalidInput, 'a detached signature needs the signed file (--content)');
@@ -171,7 +180,13 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
       return verifyCades(bytes, contentBytes, trust);
     },
 
+    async signingOutlook(data) {
+      const { fields, certification, refusal } = await pdf.outlook(data);
+      return { fields, certification, refusal };
+    },
+
     async close() {
+      if (!options.pdf) await pdf.close();
       const c = client;
       client = undefined;
       if (c) await (await c.catch(() => undefined))?.close();

@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -74,7 +74,11 @@ export const forkSandbox: SandboxLauncher = (entry, { execArgv, maxOldSpaceMb })
   };
 };
 
-/** Where the sandbox's entry is: `dist/pdf-sandbox/pdf-sandbox.cjs`, or the TS source under tsx. */
+/**
+ * Where the sandbox's entry is: `dist/pdf-sandbox/pdf-sandbox.cjs` beside the bundle we run
+ * from; from source (tests, tsx), that bundle too when it is newer than every source file it
+ * is built from (a restart after a crash then costs no transpiling), else the TS entry via tsx.
+ */
 export function defaultSandboxEntry(): { entry: string; execArgv: string[] } {
   const here = fileURLToPath(import.meta.url);
   if (here.endsWith('.cjs')) {
@@ -85,5 +89,21 @@ export function defaultSandboxEntry(): { entry: string; execArgv: string[] } {
     }
     throw new Error('pdf-sandbox.cjs not found next to the bundle');
   }
+  const root = join(dirname(here), '..', '..', '..');
+  const built = join(root, 'dist', 'pdf-sandbox', 'pdf-sandbox.cjs');
+  if (existsSync(built) && newestSource([dirname(here), join(root, 'shared')]) < statSync(built).mtimeMs)
+    return { entry: built, execArgv: [] };
   return { entry: join(dirname(here), 'host', 'sandbox-host-main.ts'), execArgv: ['--import', 'tsx'] };
+}
+
+/** The latest modification time of the TypeScript files under these folders. */
+function newestSource(folders: readonly string[]): number {
+  let newest = 0;
+  for (const folder of folders) {
+    for (const entry of readdirSync(folder, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile() && entry.name.endsWith('.ts'))
+        newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+    }
+  }
+  return newest;
 }

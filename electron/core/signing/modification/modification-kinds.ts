@@ -3,7 +3,8 @@
  * change is classified, and a class is allowed only where a rule whitelists it — further
  * signatures and their fields, validation data (DSS/VRI) and document timestamps always
  * (signatures not under a certification that allows no changes), form filling under DocMDP
- * P=2 and P=3, annotations under P=3. Everything else is not allowed.
+ * P=2 and P=3, annotations under P=3. Everything else is not allowed. The analysis runs in
+ * the PDF sandbox (pdf-sandbox/host/modification/); these rules judge its findings here.
  */
 
 import type { ChangeKind, Finding } from '../../pdf-sandbox';

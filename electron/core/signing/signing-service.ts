@@ -82,6 +82,14 @@ export interface SigningService {
 }
 
 const isPdf = (data: Uint8Array) => Buffer.from(data.subarray(0, 5)).toString('latin1') === '%PDF-';
+/**
+ * Without the content, a file is verified as a PDF unless it looks like a CMS (DER SEQUENCE or
+ * PEM): a PDF whose header was damaged gets the sandbox's FORMAT_FAILURE report, not a request
+ * for the signed content.
+ */
+const asPdf = (data: Uint8Array) =>
+  isPdf(data) ||
+  !(data[0] === 0x30 || Buffer.from(data.subarray(0, 64)).toString('latin1').includes('-----BEGIN'));
 
 export function createSigningService(options: SigningServiceOptions): SigningService {
   let client: Promise<TokenClient> | undefined;
@@ -154,7 +162,7 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
 
     async verifyBytes(data, content) {
       const trust = await options.trust();
-      if (isPdf(data) && !content) return verifyPdf(data, trust, pdf);
+      if (!content && asPdf(data)) return verifyPdf(data, trust, pdf);
       if (!content) throw new CoreError(ErrorCode.InvalidInput, 'a detached signature needs the signed file');
       return verifyCades(data, content, trust);
     },

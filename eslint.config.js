@@ -84,6 +84,24 @@ const vaultSeesSyncStoreOnly = {
   message: "The vault imports sync's worker face only ('../sync/store'), never the engine's ('../sync').",
 };
 
+/**
+ * PDF parsers run only in the PDF sandbox's process (electron/core/pdf-sandbox/host/): a crafted
+ * PDF must never be parsed where the keys or the database are (main, the vault worker, the CLI's
+ * core): no `pdf-lib` (matched exactly, in `paths`), no `pdfjs-dist` or `pdf-lib/…` module, no
+ * file of the sandbox's parsing folder. Dynamic `import()` is caught by no-restricted-syntax.
+ */
+const PDF_PARSING_WHY =
+  "PDFs are parsed only in the PDF sandbox process (electron/core/pdf-sandbox/host/): ask the core's PdfSandbox instead.";
+const noPdfParserPath = { name: 'pdf-lib', message: PDF_PARSING_WHY };
+const noPdfParsing = {
+  group: ['pdfjs-dist', 'pdfjs-dist/*', 'pdf-lib/*', '**/pdf-sandbox/host', '**/pdf-sandbox/host/**'],
+  message: PDF_PARSING_WHY,
+};
+/** Inside pdf-sandbox/, the client side (everything but host/) never imports the parsers. */
+const noSandboxHost = {
+  group: ['./host', './host/*', '**/host/**'],
+  message: `The sandbox's client must not load its parsers: ${PDF_PARSING_WHY}`,
+};
 export const boundaryRules = [
   {
     files: ['shared/**/*.ts'],
@@ -117,15 +135,18 @@ export const boundaryRules = [
   // folder may import its own files directly and only the others' index.ts.
   ...[null, ...capabilities].map((own) => ({
     files: [own === null ? 'electron/core/*.ts' : `electron/core/${own}/**/*.ts`],
-    ignores: ['**/*.test.ts'],
+    ignores: ['**/*.test.ts', 'electron/core/pdf-sandbox/host/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
+          paths: [noPdfParserPath],
           patterns: [
             ...corePatterns,
             throughIndex(own),
+            noPdfParsing,
             ...(own === 'vault' ? [vaultSeesSyncStoreOnly] : []),
+            ...(own === 'pdf-sandbox' ? [noSandboxHost] : []),
           ],
         },
       ],
@@ -135,6 +156,29 @@ export const boundaryRules = [
       ],
     },
   })),
+  // The sandbox's process: the one place PDF parsers may be imported.
+  {
+    files: ['electron/core/pdf-sandbox/host/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [...corePatterns, throughIndex('pdf-sandbox')] }],
+      'no-restricted-globals': [
+        'error',
+        ...domGlobals.map((name) => ({ name, message: 'electron/core/ is plain Node: no DOM.' })),
+      ],
+    },
+  },
+  // pdf.js is ESM-only and loaded with import(), which no-restricted-imports does not see.
+  {
+    files: ['electron/**/*.ts'],
+    ignores: ['**/*.test.ts', 'electron/core/pdf-sandbox/host/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ImportExpression[source.value=/^(pdfjs-dist|pdf-lib)/]', message: PDF_PARSING_WHY },
+      ],
+    },
+  },
   {
     files: ['electron/cli/**/*.ts'],
     ignores: ['**/*.test.ts'],
@@ -149,7 +193,9 @@ export const boundaryRules = [
               'electron/cli/ composes the core library and hq/cli only (with shared/, Node and libraries).',
             ),
             throughIndex(null),
+            noPdfParsing,
           ],
+          paths: [noPdfParserPath],
         },
       ],
       'no-restricted-globals': [
@@ -172,7 +218,9 @@ export const boundaryRules = [
               'electron/dev/ composes the core library only (with shared/, Node and libraries).',
             ),
             throughIndex(null),
+            noPdfParsing,
           ],
+          paths: [noPdfParserPath],
         },
       ],
       'no-restricted-globals': [
@@ -215,7 +263,9 @@ export const boundaryRules = [
             },
             noLayer(['cli', 'hq'], 'main may import shared/, electron/core/ and electron only.'),
             throughIndex(null),
+            noPdfParsing,
           ],
+          paths: [noPdfParserPath],
         },
       ],
     },

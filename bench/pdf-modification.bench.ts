@@ -4,11 +4,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { appendDss, createSigningService, verifyPdf } from '../electron/core/signing';
+import { appendDss } from '../electron/core/pdf-sandbox/host/pdf-ltv';
+import { createSigningService, verifyPdf } from '../electron/core/signing';
 import { appendUpdate } from '../tests/fixtures/pdf-updates';
 import { createSoftHsmToken } from '../tests/fixtures/softhsm';
 import { makePdf, nssDbTrusting } from '../tests/fixtures/verifiers';
 import type { Bench } from './figures';
+import { pdfSandbox } from '../tests/fixtures/pdf-sandbox';
 
 const run = promisify(execFile);
 const N = Number(process.env.PDF_MODIFICATION_BENCH_N ?? 50);
@@ -62,14 +64,14 @@ const bench: Bench = async () => {
     ] as const) {
       const file = join(dir, `${name}.pdf`);
       // One untimed run each: module loading and JIT warm-up, NSS's first open.
-      await verifyPdf(await readFile(file), { anchors: [root] });
+      await verifyPdf(await readFile(file), { anchors: [root] }, pdfSandbox());
       await run('pdfsig', ['-nssdir', `sql:${nss}`, file]);
       // Interleaved, so both tools see the same load on a shared machine.
       let ours = 0;
       let theirs = 0;
       for (let i = 0; i < N; i++) {
         let t0 = performance.now();
-        const r = await verifyPdf(await readFile(file), { anchors: [root] });
+        const r = await verifyPdf(await readFile(file), { anchors: [root] }, pdfSandbox());
         ours += performance.now() - t0;
         if (r.verdict !== expected) throw new Error(`our verifier: ${r.verdict} for ${name}`);
         t0 = performance.now();

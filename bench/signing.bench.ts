@@ -10,6 +10,7 @@ import { verifyPdf } from '../electron/core/signing/verify';
 import { createSoftHsmToken } from '../tests/fixtures/softhsm';
 import { makePdf, nssDbTrusting } from '../tests/fixtures/verifiers';
 import type { Bench } from './figures';
+import { pdfSandbox } from '../tests/fixtures/pdf-sandbox';
 
 const run = promisify(execFile);
 const N = Number(process.env.SIGNING_BENCH_N ?? 100);
@@ -94,7 +95,7 @@ const bench: Bench = async () => {
     const signed = inputs.map((_, i) => join(dir, 'pades', `doc-${i}.pdf`));
     t0 = performance.now();
     for (const p of signed) {
-      const r = await verifyPdf(await readFile(p), { anchors: [root] });
+      const r = await verifyPdf(await readFile(p), { anchors: [root] }, pdfSandbox());
       if (r.verdict !== 'valid') throw new Error(`our verifier: ${r.verdict}`);
     }
     const oursVerifyMs = performance.now() - t0;

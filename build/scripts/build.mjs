@@ -9,6 +9,8 @@
 //                  run time by electron/core/vault/worker-location.ts (same folder or its parent)
 //   dist/token     the token host process (the only code that loads pkcs11js and the PKCS#11
 //                  module); the CLI forks it, the app starts it as a utilityProcess
+//   dist/pdf-sandbox the PDF sandbox process (the only code that parses PDFs: pdf.js, pdf-lib
+//                  and our revision reader); started the same two ways, with a heap limit
 // Vite library builds for all of them, so one tool and one transform pipeline serve every
 // environment; see docs/architecture.md, "Builds", for why not electron-vite.
 import { readFileSync } from 'node:fs';
@@ -100,4 +102,10 @@ await nodeBuild({
   outDir: 'dist/token',
   // A native addon: loaded from node_modules at run time, never bundled.
   external: ['pkcs11js'],
+});
+await nodeBuild({
+  entries: { 'pdf-sandbox': 'electron/core/pdf-sandbox/host/sandbox-host-main.ts' },
+  outDir: 'dist/pdf-sandbox',
+  // pdf-lib is bundled here (and only here); pdf.js stays external (ESM-only, imported dynamically).
+  external: [],
 });

@@ -1,6 +1,7 @@
 import { createDispatcher, type Dispatch, type DispatchObserver, type HandlerTable } from './contract';
 import { readHealth, type RuntimeInfo } from './health';
 import { ensurePrivateDirSync } from './profile';
+import { createPdfSandbox, type PdfSandboxOptions, type PdfSandboxStats } from './pdf-sandbox';
 import { createSettingsStore } from './settings';
 import { createTokenHostPool, driverModulePath, isKnownDriver, knownDrivers } from './token';
 import { CoreError, ErrorCode } from '../../shared/contract/errors';
@@ -39,6 +40,11 @@ export interface CoreOptions {
     readonly tokenHost?: SigningServiceOptions['tokenHost'];
     readonly trust?: TrustSources;
   };
+  /**
+   * The PDF sandbox: how its process starts (the app passes a utilityProcess launcher), its
+   * time and memory limits. Every PDF the core reads is parsed there.
+   */
+  readonly pdfSandbox?: PdfSandboxOptions;
 }
 
 export interface Core {
@@ -50,7 +56,9 @@ export interface Core {
   readonly vault: VaultService;
   /** The sync engine (the CLI runs one round and reads its report). */
   readonly sync: SyncService;
-  /** Ends what the core started (the token process). */
+  /** What the PDF sandbox lived through (starts, crashes, timeouts): tests and health. */
+  readonly pdfSandboxStats: () => PdfSandboxStats;
+  /** Ends what the core started (the token process, the PDF sandbox). */
   close(): Promise<void>;
 }
 
@@ -66,11 +74,14 @@ export function createCore(options: CoreOptions): Core {
   const settings = createSettingsStore(options.profileDir);
   // One token process per module, shared by the vault's key binding and signing.
   const tokens = createTokenHostPool({ pollMs: 500, ...options.signing?.tokenHost });
+  // One PDF sandbox for the core: the vault's indexing and signing read PDFs through it only.
+  const pdf = createPdfSandbox(options.pdfSandbox);
   const vault = createVaultService({
     tokenWrapper: createTokenKeyWrapper({
       startClient: (modulePath) => tokens.acquire(modulePath),
       sodium: loadSodium,
     }),
+    pdfText: (bytes, maxChars) => pdf.text(bytes, maxChars),
     ...options.vault,
     // Lock stops sync at once (its keys and transfers live with the open vault).
     onLock: (reason) => {
@@ -89,6 +100,7 @@ export function createCore(options: CoreOptions): Core {
     tsaUrlFromSettings: async () => (await settings.get()).tsaUrl,
     startClient: (modulePath) => tokens.acquire(modulePath),
     trust: () => loadTrust(options.signing?.trust ?? {}),
+    pdf,
   });
   const sync = createSyncService({ vault, signing, ...options.sync });
   const vaultHandlers = createVaultHandlers(vault);
@@ -129,11 +141,13 @@ export function createCore(options: CoreOptions): Core {
     handlers,
     vault,
     sync,
+    pdfSandboxStats: () => pdf.stats(),
     close: async () => {
       await sync.stop();
       await vault.dispose();
       await signing.close();
       await tokens.close();
+      await pdf.close();
     },
   };
 }

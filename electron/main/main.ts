@@ -5,6 +5,7 @@ import { registerAppScheme, serveRenderer } from './app-protocol';
 import { hardenApp, hardenSession } from './hardening';
 import { registerIpc } from './ipc';
 import { APP_ORIGIN } from './sender-policy';
+import { utilityPdfSandbox } from './pdf-sandbox-process';
 import { utilityTokenHost } from './token-process';
 
 declare const __APP_VERSION__: string;
@@ -43,6 +44,8 @@ if (!app.requestSingleInstanceLock()) {
       electron: process.versions.electron ?? null,
       // The token process as a utilityProcess (fork cannot work with the runAsNode fuse off).
       signing: { tokenHost: { spawn: utilityTokenHost } },
+      // Every PDF is parsed in a utilityProcess of its own, with no key and no database.
+      pdfSandbox: { launch: utilityPdfSandbox },
     });
     registerIpc(core.dispatch, () => window?.webContents ?? null);
 

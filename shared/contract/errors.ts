@@ -94,6 +94,16 @@ export const ErrorCode = {
   SignCertifiedNoChanges: 'E_SIGN_CERTIFIED_NO_CHANGES',
   /** Certification asked for a PDF that is already signed (it must be the first signature). */
   SignCertifyNotFirst: 'E_SIGN_CERTIFY_NOT_FIRST',
+  /**
+   * Reading this PDF took longer than the PDF sandbox's time limit: its process was stopped.
+   * Only this file is affected.
+   */
+  PdfTimeout: 'E_PDF_TIMEOUT',
+  /**
+   * The PDF sandbox failed on this file (its process crashed, ran out of memory, or the reader
+   * gave up). Only this file is affected; the sandbox restarts for the next one.
+   */
+  PdfParserFailed: 'E_PDF_PARSER_FAILED',
   /** The operation was cancelled by the officer. */
   Cancelled: 'E_CANCELLED',
   /** A file could not be read or written. */

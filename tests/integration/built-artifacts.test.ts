@@ -37,6 +37,21 @@ describe('built bundles', () => {
     expect(new Set(requires)).toEqual(new Set(['electron']));
   });
 
+  it('no PDF parser in main, the vault worker or the CLI: pdf-lib and pdf.js are in the PDF sandbox only', () => {
+    // pdf-lib's tokeniser and pdf.js's loader, by names their code always carries.
+    const parser = /class PDFParser|PDFObjectParser|pdfjs-dist/;
+    for (const bundle of [
+      'main/main.cjs',
+      'main/vault-worker.cjs',
+      'node/vault-worker.cjs',
+      'node/embassy.cjs',
+    ])
+      expect(read(bundle), bundle).not.toMatch(parser);
+    const sandbox = read('pdf-sandbox/pdf-sandbox.cjs');
+    expect(sandbox).toMatch(/PDFObjectParser/);
+    expect(sandbox).toMatch(/import\(["']pdfjs-dist\/legacy\/build\/pdf\.mjs["']\)/);
+  });
+
   it('the renderer has no inline script or style (the CSP allows none)', () => {
     const html = read('renderer/index.html');
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);

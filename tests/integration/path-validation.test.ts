@@ -10,6 +10,7 @@ import { signPades } from '../../electron/core/signing/pades';
 import type { Signer } from '../../electron/core/signing/signer';
 import { createChainBuilder, type ChainBuilder } from '../fixtures/chain-builder';
 import { buildPathCases, type PathCase } from '../fixtures/path-cases';
+import { pdfSandbox } from '../fixtures/pdf-sandbox';
 import { makePdf } from '../fixtures/verifiers';
 
 /**
@@ -72,7 +73,7 @@ describe('certificate path validation (RFC 5280) through both commands', () => {
       sign: async (data) => sign('sha256', data, c.leaf.key),
     };
     const pdf = join(b.dir, `case-${index}.pdf`);
-    await writeFile(pdf, await signPades(await makePdf(1), signer, { signingTime: new Date() }));
+    await writeFile(pdf, await signPades(await makePdf(1), signer, { signingTime: new Date() }, pdfSandbox()));
     return { p7s, content, pdf, chain };
   }
 

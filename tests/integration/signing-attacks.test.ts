@@ -4,9 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendDocumentTimestamp, appendDss } from '../../electron/core/pdf-sandbox/host/pdf-ltv';
 import {
-  appendDocumentTimestamp,
-  appendDss,
   createSigningService,
   verifyPdf,
   type SigningService,
@@ -17,6 +16,7 @@ import { appendUpdate, objectBody, objectOffset, streamBody } from '../fixtures/
 import { createSoftHsmToken, type SoftHsmToken } from '../fixtures/softhsm';
 import { createTestTsa, type TestTsa } from '../fixtures/tsa';
 import { nssDbTrusting, pdfsig, type PdfsigSignature } from '../fixtures/verifiers';
+import { pdfSandbox } from '../fixtures/pdf-sandbox';
 
 /**
  * The attack corpus of issue 13, built here from a hand-written PDF signed on a SoftHSM token:
@@ -68,7 +68,7 @@ describe('attack corpus: modification analysis, signature wrapping, universal fo
     const file = join(dir, `${name}.pdf`);
     await writeFile(file, pdf);
     if (keep) await writeFile(join(keep, `${name}.pdf`), pdf);
-    const ours = await verifyPdf(pdf, trust);
+    const ours = await verifyPdf(pdf, trust, pdfSandbox());
     const theirs = await pdfsig(file, nss);
     table.push(
       `${name.padEnd(34)} ours: ${ours.verdict.padEnd(13)} pdfsig: ${theirs
@@ -391,7 +391,9 @@ describe('attack corpus: modification analysis, signature wrapping, universal fo
     const bad = Buffer.from(stamped);
     const at = bad.lastIndexOf('/Type /DocTimeStamp');
     bad.write('/Type /DocTimeStamX', at, 'latin1');
-    expect((await verifyPdf(bad, trust)).signatures[2]?.reasons.map((x) => x.code)).toContain('HASH_FAILURE');
+    expect((await verifyPdf(bad, trust, pdfSandbox())).signatures[2]?.reasons.map((x) => x.code)).toContain(
+      'HASH_FAILURE',
+    );
   });
 
   it('allowed: a comment under a P=3 certification is valid; under P=2 or P=1 it is not', async () => {

@@ -6,6 +6,7 @@ import type { Signer } from '../../electron/core/signing/signer';
 import { basePdf } from '../fixtures/attack-pdfs';
 import { appendUpdate, lastStartxref } from '../fixtures/pdf-updates';
 import { createTestPki, type TestPki } from '../fixtures/officer-pki';
+import { pdfSandbox } from '../fixtures/pdf-sandbox';
 
 /**
  * Crafted files against the PDF reader and verifier: a signed PDF truncated, with bytes
@@ -29,17 +30,17 @@ describe('crafted PDFs: the verifier fails closed', () => {
       mechanism: 'ecdsa-sha256',
       sign: async (d) => sign('sha256', d, { key: officer.key, dsaEncoding: 'der' }),
     };
-    signed = await signPades(basePdf(), signer, { signingTime: new Date() });
+    signed = await signPades(basePdf(), signer, { signingTime: new Date() }, pdfSandbox());
     const br = /\/ByteRange \[0 (\d+) (\d+)/.exec(signed.toString('latin1'));
     gap = [Number(br?.[1]), Number(br?.[2])];
-    expect((await verifyPdf(signed, trust)).verdict).toBe('valid');
+    expect((await verifyPdf(signed, trust, pdfSandbox())).verdict).toBe('valid');
   }, 60_000);
   afterAll(() => pki?.cleanup());
 
   it('truncated anywhere: a report, never valid', async () => {
     for (let i = 0; i < 40; i++) {
       const cut = randomInt(1, signed.length - 1);
-      const r = await verifyPdf(signed.subarray(0, cut), trust);
+      const r = await verifyPdf(signed.subarray(0, cut), trust, pdfSandbox());
       expect(r.verdict, `cut at ${cut}`).not.toBe('valid');
     }
   });
@@ -50,7 +51,7 @@ describe('crafted PDFs: the verifier fails closed', () => {
       if (at >= gap[0] && at < gap[1]) at = gap[0] - 1 - randomInt(0, 100);
       const b = Buffer.from(signed);
       b[at] = (b[at] as number) ^ (1 << randomInt(0, 8));
-      const r = await verifyPdf(b, trust);
+      const r = await verifyPdf(b, trust, pdfSandbox());
       expect(r.verdict, `flip at ${at}`).not.toBe('valid');
     }
   });
@@ -64,9 +65,9 @@ describe('crafted PDFs: the verifier fails closed', () => {
         .replace(/\/Prev \d+ >>\nstartxref\n(\d+)\n%%EOF\n$/, `/Prev ${self} >>\nstartxref\n$1\n%%EOF\n`),
       'latin1',
     );
-    expect((await verifyPdf(looped, trust)).verdict).not.toBe('valid');
+    expect((await verifyPdf(looped, trust, pdfSandbox())).verdict).not.toBe('valid');
     const outside = appendUpdate(signed, [], { pointers: [{ num: 4, offset: signed.length * 10 }] });
-    expect((await verifyPdf(outside, trust)).verdict).not.toBe('valid');
+    expect((await verifyPdf(outside, trust, pdfSandbox())).verdict).not.toBe('valid');
   });
 
   it('absurd lengths and nesting: a report, not a crash', async () => {
@@ -74,11 +75,11 @@ describe('crafted PDFs: the verifier fails closed', () => {
       { num: 60, body: `${'['.repeat(100_000)}${']'.repeat(100_000)}` },
       { num: 1, body: '<< /Type /Catalog /Pages 2 0 R /AcroForm 10 0 R /Deep 60 0 R >>' },
     ]);
-    expect((await verifyPdf(deep, trust)).verdict).not.toBe('valid');
+    expect((await verifyPdf(deep, trust, pdfSandbox())).verdict).not.toBe('valid');
     const huge = appendUpdate(signed, [
       { num: 4, body: '<< /Length 99999999999 >>\nstream\nBT ET\nendstream' },
     ]);
-    expect((await verifyPdf(huge, trust)).verdict).not.toBe('valid');
+    expect((await verifyPdf(huge, trust, pdfSandbox())).verdict).not.toBe('valid');
     const xrefBomb = Buffer.concat([
       signed,
       Buffer.from(
@@ -86,6 +87,6 @@ describe('crafted PDFs: the verifier fails closed', () => {
         'latin1',
       ),
     ]);
-    expect((await verifyPdf(xrefBomb, trust)).verdict).not.toBe('valid');
+    expect((await verifyPdf(xrefBomb, trust, pdfSandbox())).verdict).not.toBe('valid');
   });
 });

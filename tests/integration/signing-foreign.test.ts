@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSigningService, verifyPdf, type SigningService } from '../../electron/core/signing';
-import { signingOutlook } from '../../electron/core/signing/pdf-fields';
+import { signingOutlook } from '../../electron/core/pdf-sandbox/host/signing-outlook';
 import { basePdf } from '../fixtures/attack-pdfs';
 import { createTestPki, type TestPki } from '../fixtures/officer-pki';
 import { createSoftHsmToken, type SoftHsmToken } from '../fixtures/softhsm';
 import { nssDbTrusting, pdfsig } from '../fixtures/verifiers';
+import { pdfSandbox } from '../fixtures/pdf-sandbox';
 
 /**
  * PDFs as they arrive from other systems. A foreign signer (poppler's `pdfsig -add-signature`,
@@ -102,7 +103,7 @@ describe('foreign signers, fields placed by other tools, encrypted PDFs', () => 
     const input = join(dir, 'base.pdf');
     await writeFile(input, basePdf());
     const foreign = await popplerSign(input, join(dir, 'foreign.pdf'));
-    const alone = await verifyPdf(foreign, trust);
+    const alone = await verifyPdf(foreign, trust, pdfSandbox());
     expect(alone.verdict).toBe('valid');
     expect(alone.signatures[0]).toMatchObject({
       signer: 'Foreign Ministry Signer',
@@ -116,7 +117,7 @@ describe('foreign signers, fields placed by other tools, encrypted PDFs', () => 
       [true, true],
       [true, true],
     ]);
-    const ours = await verifyPdf(both.pdf as Buffer, trust);
+    const ours = await verifyPdf(both.pdf as Buffer, trust, pdfSandbox());
     expect(ours.signatures.map((s) => s.verdict)).toEqual(['valid', 'valid']);
     expect(ours.verdict).toBe('valid');
   });
@@ -126,7 +127,7 @@ describe('foreign signers, fields placed by other tools, encrypted PDFs', () => 
     const both = await popplerSign(ours1.path as string, join(dir, 'ours-then-foreign.pdf'));
     const theirs = await pdfsig(join(dir, 'ours-then-foreign.pdf'), nss);
     expect(theirs.map((s) => s.valid)).toEqual([true, true]);
-    const ours = await verifyPdf(both, trust);
+    const ours = await verifyPdf(both, trust, pdfSandbox());
     expect(ours.signatures.map((s) => [s.signer, s.verdict])).toEqual([
       ['Test Officer EC', 'valid'],
       ['Foreign Ministry Signer', 'valid'],
@@ -175,7 +176,7 @@ describe('foreign signers, fields placed by other tools, encrypted PDFs', () => 
       expect(text, tool).toContain('Total document signed');
       expect(text, tool).not.toContain('not signed');
       expect((text.match(/^Signature #\d+:/gm) ?? []).length, tool).toBe(1);
-      const ours = await verifyPdf(signed.pdf as Buffer, trust);
+      const ours = await verifyPdf(signed.pdf as Buffer, trust, pdfSandbox());
       expect(
         ours.signatures.map((s) => [s.fieldName, s.verdict]),
         tool,
@@ -218,7 +219,7 @@ describe('foreign signers, fields placed by other tools, encrypted PDFs', () => 
     expect((await readFile(clear)).toString('latin1').toLowerCase()).toContain(
       `/reason <${utf16.toString('hex')}>`,
     );
-    const ours = await verifyPdf(signed.pdf as Buffer, trust);
+    const ours = await verifyPdf(signed.pdf as Buffer, trust, pdfSandbox());
     expect(ours.verdict).toBe('valid');
     expect(ours.signatures[0]?.reason).toBe('Hợp pháp hóa lãnh sự');
 

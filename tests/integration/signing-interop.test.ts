@@ -7,6 +7,7 @@ import { createSigningService, type SigningService } from '../../electron/core/s
 import { verifyCades, verifyPdf } from '../../electron/core/signing/verify';
 import { createSoftHsmToken, type SoftHsmToken } from '../fixtures/softhsm';
 import { makePdf, nssDbTrusting, opensslCmsVerify, pdfsig, withObjectStreams } from '../fixtures/verifiers';
+import { pdfSandbox } from '../fixtures/pdf-sandbox';
 
 /**
  * Real parts only: keys generated on a SoftHSM2 token, a root → intermediate → signer chain
@@ -181,7 +182,7 @@ describe('signing interop (SoftHSM2, openssl, pdfsig)', () => {
     const sigs = await pdfsig(tampered, nss);
     expect(sigs[0]?.valid).toBe(false);
     expect(sigs[0]?.validation).toMatch(/Digest Mismatch/);
-    const ours = await verifyPdf(bytes, trust());
+    const ours = await verifyPdf(bytes, trust(), pdfSandbox());
     expect(ours.verdict).toBe('invalid');
     expect(ours.signatures[0]?.reasons.map((r) => r.code)).toContain('HASH_FAILURE');
   });

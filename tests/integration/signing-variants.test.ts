@@ -12,6 +12,7 @@ import { verifyCades, verifyPdf } from '../../electron/core/signing/verify';
 import { startTokenHost } from '../../electron/core/token';
 import { createSoftHsmToken, type FixtureVariant, type SoftHsmToken } from '../fixtures/softhsm';
 import { makePdf, nssDbTrusting, opensslCmsVerify, pdfsig } from '../fixtures/verifiers';
+import { pdfSandbox } from '../fixtures/pdf-sandbox';
 
 /**
  * Certificates that must not sign, and what verifiers say of signatures made with them anyway
@@ -94,8 +95,8 @@ describe.each([
       expect(o.ok).toBe(false);
       expect(o.stderr).toMatch(openssl);
 
-      const pdf = await signPades(await makePdf(1), signer, { signingTime: new Date() });
-      const pdfReport = await verifyPdf(pdf, { anchors: [root] });
+      const pdf = await signPades(await makePdf(1), signer, { signingTime: new Date() }, pdfSandbox());
+      const pdfReport = await verifyPdf(pdf, { anchors: [root] }, pdfSandbox());
       expect(pdfReport.verdict).toBe('indeterminate');
       expect(pdfReport.signatures[0]?.reasons.map((r) => r.code)).toContain(reasonCode);
       if (variant !== 'wrong-key-usage') {
@@ -159,7 +160,9 @@ describe('batch signing', () => {
       expect(progress).toEqual([1, 2, 3, 4]);
       expect(await (await service.tokenClient()).loginAttempts()).toBe(1);
       for (const r of results.filter((x) => x.ok)) {
-        expect((await verifyPdf(await readFile(r.output), { anchors: [root] })).verdict).toBe('valid');
+        expect((await verifyPdf(await readFile(r.output), { anchors: [root] }, pdfSandbox())).verdict).toBe(
+          'valid',
+        );
       }
       const controller = new AbortController();
       const cancelled = await service.signFiles(
@@ -202,7 +205,9 @@ describe('batch signing', () => {
       expect(failures.length).toBeGreaterThan(0);
       for (const f of failures) expect(f.ok ? 'ok' : f.error.code).toBe('E_TOKEN_REMOVED');
       for (const r of results.slice(0, firstFailure)) {
-        expect((await verifyPdf(await readFile(r.output), { anchors: [root] })).verdict).toBe('valid');
+        expect((await verifyPdf(await readFile(r.output), { anchors: [root] }, pdfSandbox())).verdict).toBe(
+          'valid',
+        );
       }
       const files = await readdir(join(dir, 'out2'));
       expect(files.sort()).toEqual(results.slice(0, firstFailure).map((_, i) => `${i}.pdf`));

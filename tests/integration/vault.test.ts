@@ -56,7 +56,7 @@ describe('search', () => {
     }
   });
 
-  it('finds the text inside a PDF attachment (extracted by pdf.js in the worker)', async () => {
+  it('finds the text inside a PDF attachment (read by pdf.js in the PDF sandbox, indexed in the worker)', async () => {
     const doc = await must(core, 'documents.add', { subject: 'Agreement scan' });
     const pdf = await pdfWithText([
       'Memorandum on fisheries cooperation',

@@ -4,7 +4,6 @@ import type { SignDocumentsInput, SignJobStatus } from '../../../shared/contract
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import type { HandlerTable } from '../contract';
 import type { VaultService } from '../vault';
-import { signingOutlook } from './pdf-fields';
 import { signOptions, type SigningService, type SignJob } from './signing-service';
 
 /** The contract calls this module answers. */
@@ -185,7 +184,7 @@ export function createDocumentSigningHandlers(deps: {
       return snapshot(job);
     },
     async 'sign.fields'({ attachmentId }) {
-      return signingOutlook(await readAttachment(vault, attachmentId));
+      return signing.signingOutlook(await readAttachment(vault, attachmentId));
     },
     async 'verify.attachment'({ id }) {
       return signing.verifyBytes(await readAttachment(vault, id));

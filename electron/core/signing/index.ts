@@ -1,6 +1,7 @@
 /**
  * Signing's public face: the service (tokens, batch signing, verification), the contract
- * handlers, trust loading, the verifiers and the PDF long-term-validation writer.
+ * handlers, trust loading and the verifiers. PDFs are parsed in the PDF sandbox
+ * (pdf-sandbox/), never here.
  */
 export {
   createSigningService,
@@ -28,4 +29,3 @@ export {
   type VerifyReport,
 } from './verify';
 export { type Reason, type ReasonCode, type Severity, type Verdict } from './verdict';
-export { appendDocumentTimestamp, appendDss, type DssContent, type TimestampTokenSource } from './pdf-ltv';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { displayName } from './certificates';
 import { buildCms } from './cms';
-import { openPdf } from './pdf/pdf-document';
-import { embedSignature, prepareSignatureUpdate, signedRanges } from './pdf/pdf-signature-update';
+import type { PdfSandbox } from '../pdf-sandbox';
+import { checkPrepared, embedCms, signedRanges } from './signature-placeholder';
 import { placeholderSize, type Signer } from './signer';
 import type { TimestampSource } from './tsa-client';
 
@@ -24,8 +24,15 @@ export interface PadesOptions {
  * PAdES baseline B-B: an incremental update with a signature field whose /Contents is a CMS
  * (SubFilter ETSI.CAdES.detached) over the byte ranges; no signingTime in the CMS, the time is
  * the dictionary's /M. Earlier signatures stay valid because their bytes are never touched.
+ * The PDF is parsed and the update written in the PDF sandbox; here, its answer is checked
+ * against our bytes, hashed, signed on the token and the CMS put into the placeholder.
  */
-export async function signPades(pdf: Uint8Array, signer: Signer, options: PadesOptions): Promise<Buffer> {
+export async function signPades(
+  pdf: Uint8Array,
+  signer: Signer,
+  options: PadesOptions,
+  sandbox: PdfSandbox,
+): Promise<Buffer> {
   const name = displayName(signer.certificate.subject);
   const lines = [
     `Signed by: ${name}`,
@@ -34,13 +41,13 @@ export async function signPades(pdf: Uint8Array, signer: Signer, options: PadesO
     ...(options.location ? [`Location: ${options.location}`] : []),
   ];
   const stamp = options.visible !== undefined || options.fieldName !== undefined;
-  const prepared = prepareSignatureUpdate(openPdf(pdf), {
+  const answer = await sandbox.prepare(pdf, {
     kind: 'signature',
     // A timestamp token (the TSA's certificate, TSTInfo, signature) fits in 8 KiB more.
     contentsBytes:
       placeholderSize([signer.certificate.raw.length, ...signer.chain.map((c) => c.raw.length)]) +
       (options.timestamp ? 8192 : 0),
-    signingTime: options.signingTime,
+    signingTime: options.signingTime.toISOString(),
     name,
     ...(options.reason ? { reason: options.reason } : {}),
     ...(options.location ? { location: options.location } : {}),
@@ -50,6 +57,7 @@ export async function signPades(pdf: Uint8Array, signer: Signer, options: PadesO
     ...(options.fieldName !== undefined ? { fieldName: options.fieldName } : {}),
     ...(options.certify ? { certify: options.certify } : {}),
   });
+  const prepared = checkPrepared(pdf, answer);
   const hash = createHash('sha256');
   for (const part of signedRanges(prepared.bytes, prepared.byteRange)) hash.update(part);
   const cms = await buildCms({
@@ -60,5 +68,5 @@ export async function signPades(pdf: Uint8Array, signer: Signer, options: PadesO
     sign: (data) => signer.sign(data),
     ...(options.timestamp ? { timestamp: options.timestamp } : {}),
   });
-  return embedSignature(prepared, cms);
+  return embedCms(prepared, cms);
 }

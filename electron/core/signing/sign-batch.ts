@@ -3,8 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { CoreError, ErrorCode, type ErrorCode as ErrorCodeType } from '../../../shared/contract/errors';
 import { sha256File, signCades } from './cades';
 import { signPades } from './pades';
-import { PdfSyntaxError } from './pdf/pdf-object-reader';
-import { PdfStructureError } from './pdf/pdf-update';
+import type { PdfSandbox } from '../pdf-sandbox';
 import type { FileResult, SignJob, SignProgress, SignRequest } from './sign-request';
 import type { Signer } from './signer';
 import type { TimestampSource } from './tsa-client';
@@ -29,7 +28,8 @@ export async function runSignBatch(
   request: SignRequest,
   signer: Signer,
   now: () => Date,
-  events: { onProgress?: (p: SignProgress) => void; signal?: AbortSignal } = {},
+  events: { onProgress?: (p: SignProgress) => void; signal?: AbortSignal },
+  pdf: PdfSandbox,
 ): Promise<FileResult[]> {
   const results: FileResult[] = [];
   let fatal: { code: ErrorCodeType; message: string } | undefined;
@@ -50,7 +50,7 @@ export async function runSignBatch(
               return token;
             }
           : undefined;
-        const data = await signOne(job, request, signer, now(), timestamp);
+        const data = await signOne(job, request, signer, now(), timestamp, pdf);
         if (job.write) await job.write(data);
         else await writeFileAtomic(job.output, data);
         result = { input: job.input, output: job.output, ok: true, level: stamped ? 'B-T' : 'B-B' };
@@ -77,17 +77,23 @@ async function signOne(
   signer: Signer,
   signingTime: Date,
   timestamp: TimestampSource | undefined,
+  pdf: PdfSandbox,
 ): Promise<Buffer> {
   if (job.format === 'pades') {
-    return signPades(job.read ? await job.read() : await readFile(job.input), signer, {
-      signingTime,
-      ...(request.reason ? { reason: request.reason } : {}),
-      ...(request.location ? { location: request.location } : {}),
-      ...(request.visible ? { visible: {} } : {}),
-      ...(request.field ? { fieldName: request.field } : {}),
-      ...(request.certify ? { certify: request.certify } : {}),
-      ...(timestamp ? { timestamp } : {}),
-    });
+    return signPades(
+      job.read ? await job.read() : await readFile(job.input),
+      signer,
+      {
+        signingTime,
+        ...(request.reason ? { reason: request.reason } : {}),
+        ...(request.location ? { location: request.location } : {}),
+        ...(request.visible ? { visible: {} } : {}),
+        ...(request.field ? { fieldName: request.field } : {}),
+        ...(request.certify ? { certify: request.certify } : {}),
+        ...(timestamp ? { timestamp } : {}),
+      },
+      pdf,
+    );
   }
   const digest = job.read
     ? createHash('sha256')
@@ -99,8 +105,6 @@ async function signOne(
 
 function toFileError(e: unknown): { code: ErrorCodeType; message: string } {
   if (e instanceof CoreError) return { code: e.code, message: e.message };
-  if (e instanceof PdfStructureError || e instanceof PdfSyntaxError)
-    return { code: ErrorCode.SignUnsupportedFile, message: `cannot sign this PDF: ${e.message}` };
   const errno = (e as NodeJS.ErrnoException | undefined)?.code;
   if (typeof errno === 'string' && /^E[A-Z]+$/.test(errno)) {
     return { code: ErrorCode.FileAccess, message: `file access failed (${errno})` };

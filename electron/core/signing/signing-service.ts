@@ -10,6 +10,7 @@ import {
   type TokenClient,
   type TokenHostOptions,
 } from '../token';
+import { createPdfSandbox, type PdfOutlook, type PdfSandbox } from '../pdf-sandbox';
 import { runSignBatch } from './sign-batch';
 import type { FileResult, SignProgress, SignRequest } from './sign-request';
 import type { Signer } from './signer';
@@ -52,6 +53,11 @@ export interface SigningServiceOptions {
   /** Trust anchors, intermediates, cached CRLs. */
   readonly trust: () => Promise<TrustSettings> | TrustSettings;
   readonly now?: () => Date;
+  /**
+   * Where PDFs are parsed (the core's one sandbox, shared with the vault's indexing); default:
+   * a sandbox of our own, ended by `close()`.
+   */
+  readonly pdf?: PdfSandbox;
 }
 
 export interface SigningService {
@@ -65,6 +71,8 @@ export interface SigningService {
   verifyCertificate(path: string, options: CertificateCheckOptions): Promise<CertificateCheck>;
   /** The same, on bytes in memory: a PDF, or a detached CMS with the content it signs. */
   verifyBytes(data: Uint8Array, content?: Uint8Array): Promise<VerifyReport>;
+  /** What signing this PDF would meet (its fields, certification, refusal), before the PIN. */
+  signingOutlook(pdf: Uint8Array): Promise<Omit<PdfOutlook, 'pageCount'>>;
   /**
    * One raw signature by the token key over `data` (the sync enrolment binds device keys to the
    * officer's certificate this way). The certificate is checked as for signing, before the PIN.
@@ -84,6 +92,14 @@ export interface SigningService {
 }
 
 const isPdf = (data: Uint8Array) => Buffer.from(data.subarray(0, 5)).toString('latin1') === '%PDF-';
+/**
+ * Without the content, a file is verified as a PDF unless it looks like a CMS (DER SEQUENCE or
+ * PEM): a PDF whose header was damaged gets the sandbox's FORMAT_FAILURE report, not a request
+ * for the signed content.
+ */
+const asPdf = (data: Uint8Array) =>
+  isPdf(data) ||
+  !(data[0] === 0x30 || Buffer.from(data.subarray(0, 64)).toString('latin1').includes('-----BEGIN'));
 
 export function createSigningService(options: SigningServiceOptions): SigningService {
   let client: Promise<TokenClient> | undefined;
@@ -91,6 +107,7 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
   // Hosts of drivers chosen before: kept until close(), an operation may still be using one.
   const retired: Promise<TokenClient>[] = [];
   const now = options.now ?? (() => new Date());
+  const pdf = options.pdf ?? createPdfSandbox();
 
   // The driver is looked up on every use: the officer may pick another one in the first-run
   // wizard, and the next listing must come from it, not from the first one tried.
@@ -135,7 +152,7 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
       const tsaUrl = request.timestamp ? undefined : await options.tsaUrlFromSettings?.();
       const stamped = tsaUrl ? { ...request, timestamp: tsaClient({ url: tsaUrl }) } : request;
       try {
-        return await runSignBatch(stamped, signer, now, events);
+        return await runSignBatch(stamped, signer, now, events, pdf);
       } finally {
         await session.logout().catch(() => undefined);
       }
@@ -164,7 +181,7 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
 
     async verifyBytes(data, content) {
       const trust = await options.trust();
-      if (isPdf(data) && !content) return verifyPdf(data, trust);
+      if (!content && asPdf(data)) return verifyPdf(data, trust, pdf);
       if (!content) throw new CoreError(ErrorCode.InvalidInput, 'a detached signature needs the signed file');
       return verifyCades(data, content, trust);
     },
@@ -177,7 +194,7 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
       } catch {
         throw new CoreError(ErrorCode.FileAccess, 'the file cannot be read');
       }
-      if (isPdf(bytes) && !contentPath) return verifyPdf(bytes, trust);
+      if (isPdf(bytes) && !contentPath) return verifyPdf(bytes, trust, pdf);
       const content = contentPath ?? (extname(path).toLowerCase() === '.p7s' ? path.slice(0, -4) : undefined);
       if (!content)
         throw new CoreError(ErrorCode.InvalidInput, 'a detached signature needs the signed file (--content)');
@@ -194,7 +211,13 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
       return checkCertificateFile(path, await options.trust(), { ...check, at: check.at ?? now() });
     },
 
+    async signingOutlook(data) {
+      const { fields, certification, refusal } = await pdf.outlook(data);
+      return { fields, certification, refusal };
+    },
+
     async close() {
+      if (!options.pdf) await pdf.close();
       const c = client;
       client = undefined;
       for (const old of retired.splice(0)) await (await old.catch(() => undefined))?.close();

@@ -1,4 +1,5 @@
 import { createHash, type X509Certificate } from 'node:crypto';
+import type { PdfSandbox } from '../pdf-sandbox';
 import { displayName } from './certificates';
 import { checkCms } from './cms';
 import { validatePath } from './path';
@@ -128,8 +129,12 @@ export function verifyCades(p7s: Uint8Array, content: Uint8Array, trust: TrustSe
 /**
  * Verifies every signature in a PDF: the byte range of each is one revision with its own
  * /Contents as the only gap, the CMS and path are judged as above, and every later revision is
- * classified (`pdf-verify.ts`, `modification/`).
+ * classified (`pdf-verify.ts`, `modification/`). The PDF is parsed in the PDF sandbox.
  */
-export async function verifyPdf(pdf: Uint8Array, trust: TrustSettings): Promise<VerifyReport> {
-  return verifyPdfDocument(pdf, trust, judge);
+export async function verifyPdf(
+  pdf: Uint8Array,
+  trust: TrustSettings,
+  sandbox: PdfSandbox,
+): Promise<VerifyReport> {
+  return verifyPdfDocument(pdf, trust, judge, sandbox);
 }

@@ -9,3 +9,4 @@ export {
 export { createVaultHandlers } from './vault-handlers';
 export { createTokenKeyWrapper } from './token-key-wrapper';
 export type { PendingPdfText, VaultRepository } from './vault-repository';
+export type { PdfTextSource } from './pdf-text-link';

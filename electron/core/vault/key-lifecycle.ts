@@ -21,6 +21,7 @@ import type { IdleLock } from './idle-lock';
 import { databaseFiles } from './vault-db';
 import { generateVaultKey, keyCheckValue, keyMatches, zeroKey, type VaultKey } from './vault-key';
 import type { VaultPaths } from './vault-paths';
+import type { PdfTextSource } from './pdf-text-link';
 import type { LockReason, VaultState } from './vault-state';
 import { startVaultWorker } from './vault-worker-client';
 import type { WorkerScript } from './worker-location';
@@ -42,6 +43,8 @@ export interface KeyLifecycleOptions {
   readonly idle: IdleLock;
   readonly sodium: () => Promise<Sodium>;
   readonly script: () => WorkerScript;
+  /** Where the worker's PDFs are read (the PDF sandbox). */
+  readonly pdfText?: PdfTextSource | undefined;
   readonly escrow?: EscrowRecipient;
   readonly tokenWrapper?: TokenKeyWrapper;
   readonly onLock?: (reason: LockReason) => void;
@@ -99,7 +102,7 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
     unlock: WorkerInput<'open'>['unlock'],
     transfer: ArrayBufferLike[],
   ): Promise<void> {
-    const w = startVaultWorker(options.script());
+    const w = startVaultWorker(options.script(), options.pdfText);
     try {
       await w.request('open', { dbPath: paths.db, create, unlock }, transfer);
     } catch (e) {

@@ -1,6 +1,6 @@
-import { PDFDocument, StandardFonts } from 'pdf-lib';
 import type { BulkImportInput } from './worker-protocol';
 import type { VaultService } from './vault-service';
+import { renderPdf } from './sample-pdf';
 
 /**
  * A realistic bilingual working set for a new workstation (the "load sample data" action):
@@ -343,15 +343,6 @@ export const SAMPLE_PDFS: readonly { documentIndex: number; name: string; lines:
   },
 ];
 
-/** Renders a one-page PDF with the given lines (pdf-lib, in memory). */
-export async function renderPdf(lines: readonly string[]): Promise<Uint8Array> {
-  const pdf = await PDFDocument.create();
-  const font = await pdf.embedFont(StandardFonts.Helvetica);
-  const page = pdf.addPage([595, 842]);
-  lines.forEach((line, i) => page.drawText(line, { x: 56, y: 770 - i * 22, size: 12, font }));
-  return pdf.save();
-}
-
 /** Loads the sample set into the unlocked vault; answers what was added. */
 export async function loadSampleData(
   vault: VaultService,
@@ -361,7 +352,7 @@ export async function loadSampleData(
   for (const pdf of SAMPLE_PDFS) {
     const documentId = imported.documentIds[pdf.documentIndex];
     if (!documentId) continue;
-    const bytes = await renderPdf(pdf.lines);
+    const bytes = renderPdf(pdf.lines);
     const own = new Uint8Array(bytes);
     await vault.run(
       'attachments.add',

@@ -8,6 +8,7 @@ import { createKeyLifecycle, type VaultCreateRequest } from './key-lifecycle';
 import { loadSodium, type Sodium } from './sodium';
 import type { TokenKeyWrapper } from './token-wrapper';
 import { vaultPaths } from './vault-paths';
+import type { PdfTextSource } from './pdf-text-link';
 import type { LockReason, VaultState } from './vault-state';
 import { wipeVault } from './vault-wipe';
 import { defaultWorkerScript, type WorkerScript } from './worker-location';
@@ -20,6 +21,11 @@ export interface VaultServiceOptions {
   readonly profileDir: string;
   /** Where the worker is (default: found beside this code or its bundle). */
   readonly workerScript?: WorkerScript;
+  /**
+   * Where stored PDFs are read for the search index: the core's PDF sandbox. The worker never
+   * parses a PDF; without this, PDFs are stored but not searchable by content.
+   */
+  readonly pdfText?: PdfTextSource;
   /** Policy: seal a copy of the vault key to this HQ recovery key at creation. */
   readonly escrow?: EscrowRecipient;
   /** The token binding (from the token layer); without it, token profiles are E_NOT_SET_UP. */
@@ -112,6 +118,7 @@ export function createVaultService(options: VaultServiceOptions): VaultService {
     sodium,
     // Resolved when first needed: a core that never opens the vault never looks for the worker.
     script: () => options.workerScript ?? defaultWorkerScript(),
+    pdfText: options.pdfText,
     escrow: options.escrow,
     tokenWrapper: options.tokenWrapper,
     onLock: options.onLock,

@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { CoreError, ErrorCode, isErrorCode } from '../../../shared/contract/errors';
+import { answerPdfText, type PdfTextSource } from './pdf-text-link';
 import { startWorker, type WorkerScript } from './worker-location';
 import {
   WORKER_OPS,
@@ -28,7 +29,8 @@ interface Pending {
   reject(error: unknown): void;
 }
 
-export function startVaultWorker(script: WorkerScript): VaultWorker {
+/** `pdfText`: where the worker's PDFs are read (the PDF sandbox); without it, none is indexed. */
+export function startVaultWorker(script: WorkerScript, pdfText?: PdfTextSource): VaultWorker {
   const worker: Worker = startWorker(script, {
     // The worker needs no environment of ours; an empty one keeps secrets in env (there should
     // be none) out of its reach.
@@ -47,7 +49,9 @@ export function startVaultWorker(script: WorkerScript): VaultWorker {
     pending.clear();
   };
 
+  const answer = answerPdfText(worker, pdfText);
   worker.on('message', (raw: unknown) => {
+    if (answer(raw)) return;
     const parsed = WorkerResponse.safeParse(raw);
     if (!parsed.success) return;
     const response = parsed.data;

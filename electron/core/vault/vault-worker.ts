@@ -3,7 +3,7 @@ import type Database from 'better-sqlite3-multiple-ciphers';
 import { CoreError, ErrorCode, isErrorCode } from '../../../shared/contract/errors';
 import { asPassphraseWrapped } from './key-wrapper';
 import { createPassphraseWrapper } from './passphrase-wrapper';
-import { extractPdfText } from './pdf-text';
+import { askPdfText } from './pdf-text-link';
 import { loadSodium, type Sodium } from './sodium';
 import { classifySqliteError, openVaultDatabase } from './vault-db';
 import { asVaultKey, keyMatches, zeroKey, type VaultKey } from './vault-key';
@@ -52,6 +52,7 @@ function main(): void {
   let sodiumReady: Promise<Sodium> | null = null;
   const sodium = () => (sodiumReady ??= loadSodium());
   let session: Session | null = null;
+  const pdfText = askPdfText(port);
 
   const open = (): Session => {
     if (!session) throw new CoreError(ErrorCode.VaultLocked, 'the vault is locked');
@@ -59,18 +60,18 @@ function main(): void {
   };
 
   /**
-   * A stored PDF's text, extracted outside the write transaction, then indexed. Null when
-   * pdf.js cannot read it: the PDF is still stored, just not searchable by content.
+   * A stored PDF's text, read by the PDF sandbox (through the parent: pdf-text-link.ts) outside
+   * the write transaction, then indexed. Null when the sandbox cannot read it (damaged, crafted,
+   * too slow): the PDF is still stored, just not searchable by content.
    */
   const indexPdf = async (pending: PendingPdfText): Promise<AttachmentInfo | null> => {
-    let text: string;
+    let text: string | null;
     try {
-      text = await extractPdfText(pending.bytes, MAX_INDEXED_TEXT_CHARS);
-    } catch {
-      return null;
+      text = await pdfText.text(pending.bytes, MAX_INDEXED_TEXT_CHARS);
     } finally {
       pending.bytes.fill(0);
     }
+    if (text === null) return null;
     return open().repo.indexAttachmentText(pending.attachmentRowid, text);
   };
   const indexPdfs = async (pdfs: readonly PendingPdfText[]) => {
@@ -221,6 +222,9 @@ function main(): void {
     checkpointTimer.unref();
   };
   port.on('message', (raw: unknown) => {
+    // An answer to our own question (a PDF's text) is not a request: it must not wait in the
+    // queue behind the request that is waiting for it.
+    if (pdfText.answered(raw)) return;
     queue = queue.then(async () => {
       const response = await run(raw);
       if ((raw as { op?: unknown } | null)?.op === 'bulk.import') afterImport();

@@ -3,28 +3,13 @@
  * change is classified, and a class is allowed only where a rule whitelists it — further
  * signatures and their fields, validation data (DSS/VRI) and document timestamps always
  * (signatures not under a certification that allows no changes), form filling under DocMDP
- * P=2 and P=3, annotations under P=3. Everything else is not allowed.
+ * P=2 and P=3, annotations under P=3. Everything else is not allowed. The analysis runs in
+ * the PDF sandbox (pdf-sandbox/host/modification/); these rules judge its findings here.
  */
 
-export type ChangeKind =
-  | 'signature'
-  | 'timestamp'
-  | 'dss'
-  | 'form'
-  | 'annotation'
-  | 'content'
-  | 'pages'
-  | 'metadata'
-  | 'structure'
-  | 'other';
+import type { ChangeKind, Finding } from '../../pdf-sandbox';
 
-/** One change a later revision made, with the pages (1-based, of the signed revision) it shows on. */
-export interface Finding {
-  readonly kind: ChangeKind;
-  readonly pages: readonly number[];
-  /** A short English note for logs and tests (the reasons shown to people use `kindText`). */
-  readonly note: string;
-}
+export type { ChangeKind, Finding };
 
 /** `approval`: no certification signature; 1, 2, 3: its DocMDP permission. */
 export type Permission = 'approval' | 1 | 2 | 3;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PDFArray, PDFDict, PDFName, PDFRef } from 'pdf-lib';
-import { CoreError, ErrorCode } from '../../../shared/contract/errors';
+import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
 import { openPdf, type PdfDocument } from './pdf/pdf-document';
 import { readDss } from './pdf/pdf-dss';
 import { embedSignature, prepareSignatureUpdate, signedRanges } from './pdf/pdf-signature-update';

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PDFName } from 'pdf-lib';
 import { describe, expect, it } from 'vitest';
-import { basePdf, SHADOW_TEXT } from '../../../../tests/fixtures/attack-pdfs';
-import { appendUpdate, objectOffset } from '../../../../tests/fixtures/pdf-updates';
+import { basePdf, SHADOW_TEXT } from '../../../../../tests/fixtures/attack-pdfs';
+import { appendUpdate, objectOffset } from '../../../../../tests/fixtures/pdf-updates';
 import { PdfSyntaxError } from './pdf-object-reader';
 import { readPdf } from './pdf-revisions';
 

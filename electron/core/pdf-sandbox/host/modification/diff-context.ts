@@ -1,7 +1,7 @@
 import { PDFRef, type PDFObject } from 'pdf-lib';
 import type { Revision } from '../pdf/pdf-revisions';
 import { fieldsOf, pagesOf, type FieldInfo, type PageInfo, type StringReader } from '../pdf/pdf-structure';
-import type { ChangeKind, Finding } from './modification-kinds';
+import type { ChangeKind, Finding } from '../../sandbox-protocol';
 import type { ObjectChange } from './object-diff';
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Extracts the text of a PDF from memory with pdf.js (legacy build: it runs under plain Node
- * without DOM). No file is written; the bytes never leave the worker. pdf.js runs its parser
- * in-process here (its "fake worker"), which is fine inside the vault worker thread.
+ * without DOM). No file is written. pdf.js runs its parser in-process here (its "fake
+ * worker"): this is the PDF sandbox's process, which holds nothing a crafted file could reach.
  */
 export async function extractPdfText(bytes: Uint8Array, maxChars: number): Promise<string> {
   // An ESM-only module: a dynamic import keeps it out of the CJS bundle (it stays external).

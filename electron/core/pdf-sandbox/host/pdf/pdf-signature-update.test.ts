@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parsePdfDate, pdfDate } from './pdf-dates';
+import { parsePdfDate } from '../../../signing/pdf-date';
+import { pdfDate } from './pdf-dates';
 import { openPdf } from './pdf-document';
 import { PdfSyntaxError } from './pdf-object-reader';
 import { prepareSignatureUpdate } from './pdf-signature-update';

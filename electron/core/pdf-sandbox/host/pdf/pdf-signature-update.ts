@@ -1,5 +1,5 @@
 import { PDFArray, PDFDict, PDFHexString, PDFNumber, PDFRef, type PDFObject } from 'pdf-lib';
-import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
+import { CoreError, ErrorCode } from '../../../../../shared/contract/errors';
 import { stampAppearance } from './pdf-appearance';
 import { pdfDateText } from './pdf-dates';
 import type { PdfDocument } from './pdf-document';

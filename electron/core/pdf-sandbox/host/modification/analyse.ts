@@ -3,7 +3,7 @@ import { annotationPages, type StringReader } from '../pdf/pdf-structure';
 import { DiffContext } from './diff-context';
 import { checkCatalog, checkTrailer } from './document-rules';
 import { checkFields } from './field-rules';
-import type { Finding } from './modification-kinds';
+import type { Finding } from '../../sandbox-protocol';
 import { diffObjects } from './object-diff';
 import { checkPages } from './page-rules';
 import { pageClosures, reachableObjects } from './page-closure';

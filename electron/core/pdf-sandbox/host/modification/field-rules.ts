@@ -2,7 +2,7 @@ import { PDFDict, PDFRef, type PDFObject } from 'pdf-lib';
 import type { FieldInfo } from '../pdf/pdf-structure';
 import { changedKeys, dictOf, get, N, nameOf } from '../pdf/pdf-values';
 import type { DiffContext } from './diff-context';
-import type { ChangeKind } from './modification-kinds';
+import type { ChangeKind } from '../../sandbox-protocol';
 
 /**
  * Rules for form fields: a new signature field (with its widget) is a signature or a document

@@ -2,7 +2,7 @@ import { PDFRef, type PDFObject } from 'pdf-lib';
 import type { Revision } from '../pdf/pdf-revisions';
 import { sameValue } from '../pdf/pdf-values';
 import type { XrefEntry } from '../pdf/pdf-xref';
-import type { Finding } from './modification-kinds';
+import type { Finding } from '../../sandbox-protocol';
 
 /**
  * Which objects differ between a signed revision and a later one. Every object number whose

@@ -1,34 +1,19 @@
-import { CoreError, ErrorCode } from '../../../shared/contract/errors';
+import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
 import { openPdf } from './pdf/pdf-document';
 import { PdfSyntaxError } from './pdf/pdf-object-reader';
 import { PERMIT_ANNOTATE, PERMIT_FILL_AND_SIGN } from './pdf/pdf-security';
 import { docMdpPermission, docMdpSignatureRef } from './pdf/pdf-signatures';
 import { annotationPages, catalogOf, fieldsOf, pagesOf } from './pdf/pdf-structure';
 import { dictOf, N, numberList } from './pdf/pdf-values';
-
-/** A signature field of a PDF as the sign form offers it. */
-export interface SignatureFieldListing {
-  readonly name: string;
-  /** 1-based page of its widget, or null. */
-  readonly page: number | null;
-  readonly signed: boolean;
-  readonly visible: boolean;
-}
-
-export interface PdfSigningOutlook {
-  readonly fields: SignatureFieldListing[];
-  /** The DocMDP permission of a certification signature, if the PDF is certified. */
-  readonly certification: 1 | 2 | 3 | null;
-  /** The error code signing would fail with (before any PIN), or null. */
-  readonly refusal: string | null;
-}
+import type { PdfOutlook } from '../sandbox-protocol';
 
 /**
  * What signing this PDF would meet: its signature fields (empty ones can be chosen by name),
  * a certification that limits further signatures, and encryption or permissions that refuse
- * signing — so the sign form can say so before the PIN.
+ * signing — so the sign form can say so before the PIN; and the page count, for the preview.
+ * Runs in the sandbox (pdf-sandbox/host/).
  */
-export function signingOutlook(pdf: Uint8Array): PdfSigningOutlook {
+export function signingOutlook(pdf: Uint8Array): PdfOutlook {
   let doc;
   try {
     doc = openPdf(pdf);
@@ -65,5 +50,5 @@ export function signingOutlook(pdf: Uint8Array): PdfSigningOutlook {
   else if (doc.security && !(doc.security.permissions & (PERMIT_FILL_AND_SIGN | PERMIT_ANNOTATE)))
     refusal = ErrorCode.SignPdfPermissions;
   else if (certification === 1) refusal = ErrorCode.SignCertifiedNoChanges;
-  return { fields, certification, refusal };
+  return { pageCount: pages.length, fields, certification, refusal };
 }

@@ -96,10 +96,75 @@ function hex(b: Uint8Array): string {
   return Buffer.from(b).toString('hex');
 }
 
+/** One DER element: its tag byte and where its content starts and ends. */
+function element(der: Uint8Array, at: number, limit: number): { tag: number; start: number; end: number } {
+  if (at + 2 > limit) throw new Error('truncated');
+  const tag = der[at] as number;
+  let len = der[at + 1] as number;
+  let start = at + 2;
+  if (len >= 0x80) {
+    const n = len & 0x7f;
+    if (n === 0 || n > 4 || start + n > limit) throw new Error('bad length');
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + (der[start + i] as number);
+    start += n;
+  }
+  if (start + len > limit) throw new Error('truncated');
+  return { tag, start, end: start + len };
+}
+
+function children(der: Uint8Array, parent: { start: number; end: number }) {
+  const out: { tag: number; start: number; end: number; at: number }[] = [];
+  for (let at = parent.start; at < parent.end;) {
+    const e = element(der, at, parent.end);
+    out.push({ ...e, at });
+    at = e.end;
+  }
+  return out;
+}
+
+function parsed(der: Uint8Array, from: number, to: number): asn1js.AsnType {
+  const asn = asn1js.fromBER(der.slice(from, to));
+  if (asn.offset === -1) throw new Error('not DER');
+  return asn.result;
+}
+
+/**
+ * The names and extensions of a certificate. Only those parts go through asn1js and pkijs's
+ * small classes: parsing the whole certificate (the public key's big integers, the schema
+ * check of `pkijs.Certificate.fromBER`) costs 2 to 10 ms a certificate here, many times the
+ * rest of path validation; the DER framing around them is walked directly.
+ */
+function readTbs(der: Uint8Array): {
+  subject: pkijs.RelativeDistinguishedNames;
+  issuer: pkijs.RelativeDistinguishedNames;
+  extensions: pkijs.Extension[];
+} {
+  const cert = element(der, 0, der.length);
+  const tbs = children(der, cert)[0];
+  if (cert.tag !== 0x30 || tbs?.tag !== 0x30) throw new Error('not a certificate');
+  const f = children(der, tbs);
+  // [0] version, serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo, …, [3] extensions
+  const i = f[0]?.tag === 0xa0 ? 1 : 0;
+  const issuer = f[i + 2];
+  const subject = f[i + 4];
+  if (issuer?.tag !== 0x30 || subject?.tag !== 0x30) throw new Error('not a certificate');
+  const wrapper = f.slice(i + 6).find((e) => e.tag === 0xa3);
+  const list = wrapper ? children(der, wrapper)[0] : undefined;
+  const extensions = list
+    ? children(der, list).map((e) => new pkijs.Extension({ schema: parsed(der, e.at, e.end) }))
+    : [];
+  return {
+    issuer: new pkijs.RelativeDistinguishedNames({ schema: parsed(der, issuer.at, issuer.end) }),
+    subject: new pkijs.RelativeDistinguishedNames({ schema: parsed(der, subject.at, subject.end) }),
+    extensions,
+  };
+}
+
 /** Reads a certificate's path-relevant fields; throws when the DER is not a certificate. */
 export function certificateProfile(cert: X509Certificate): CertificateProfile {
-  const c = pkijs.Certificate.fromBER(new Uint8Array(cert.raw));
-  const exts = c.extensions ?? [];
+  const c = readTbs(new Uint8Array(cert.raw));
+  const exts = c.extensions;
   const find = (oid: string) => exts.find((e) => e.extnID === oid);
   const bc = find(EXT.basicConstraints)?.parsedValue as pkijs.BasicConstraints | undefined;
   const pathLenRaw = bc?.pathLenConstraint;

@@ -18,19 +18,28 @@ export interface LoadedCrl {
   readonly issuer: pkijs.RelativeDistinguishedNames;
 }
 
-export function loadCrls(ders: readonly Uint8Array[]): LoadedCrl[] {
-  const out: LoadedCrl[] = [];
-  for (const der of ders) {
+/** Parsed once per buffer (a PDF's signatures share the DSS and the cached CRLs). */
+const loaded = new WeakMap<Uint8Array, LoadedCrl | null>();
+
+function loadCrl(der: Uint8Array): LoadedCrl | undefined {
+  let crl = loaded.get(der);
+  if (crl === undefined) {
     const bytes = new Uint8Array(der);
     const parsed = parseCrl(bytes);
-    if (!parsed) continue;
     try {
-      out.push({ der: bytes, parsed, issuer: pkijs.CertificateRevocationList.fromBER(bytes).issuer });
+      crl = parsed
+        ? { der: bytes, parsed, issuer: pkijs.CertificateRevocationList.fromBER(bytes).issuer }
+        : null;
     } catch {
-      continue;
+      crl = null;
     }
+    loaded.set(der, crl);
   }
-  return out;
+  return crl ?? undefined;
+}
+
+export function loadCrls(ders: readonly Uint8Array[]): LoadedCrl[] {
+  return ders.flatMap((der) => loadCrl(der) ?? []);
 }
 
 export type RevocationStatus =

@@ -58,15 +58,34 @@ export const DOCUMENT_SIGNING_EKUS: Readonly<Record<string, string>> = {
   '2.5.29.37.0': 'anyExtendedKeyUsage',
 };
 
+/**
+ * Parsed once per certificate object: a PDF's signatures share the anchors and the DSS pool,
+ * and pkijs parsing is most of what path validation costs. `null`: pkijs cannot read it.
+ */
+const parsed = new WeakMap<X509Certificate, CertificateProfile | null>();
+
+function profileOf(cert: X509Certificate): CertificateProfile | undefined {
+  let p = parsed.get(cert);
+  if (p === undefined) {
+    try {
+      p = certificateProfile(cert);
+    } catch {
+      p = null;
+    }
+    parsed.set(cert, p);
+  }
+  return p ?? undefined;
+}
+
 function profiles(certs: readonly X509Certificate[]): CertificateProfile[] {
   const out: CertificateProfile[] = [];
+  const seen = new Set<string>();
   for (const c of certs) {
-    if (out.some((p) => p.cert.fingerprint256 === c.fingerprint256)) continue;
-    try {
-      out.push(certificateProfile(c));
-    } catch {
-      // A certificate pkijs cannot read cannot be part of a path.
-    }
+    const p = profileOf(c);
+    // A certificate pkijs cannot read cannot be part of a path.
+    if (!p || seen.has(c.fingerprint256)) continue;
+    seen.add(c.fingerprint256);
+    out.push(p);
   }
   return out;
 }
@@ -82,10 +101,8 @@ export function validatePath(input: PathValidationInput): PathValidation {
   const add = (code: PathReasonCode) => {
     if (!codes.includes(code)) codes.push(code);
   };
-  let target: CertificateProfile;
-  try {
-    target = certificateProfile(input.target);
-  } catch {
+  const target = profileOf(input.target);
+  if (!target) {
     return {
       verdict: 'indeterminate',
       chain: [input.target],

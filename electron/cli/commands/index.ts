@@ -1,6 +1,7 @@
 import type { CliCommand } from '../../../shared/cli/cli-command';
 import { HQ_COMMANDS } from '../../../hq/cli';
 import { healthCommand } from './health';
+import { IT_COMMANDS } from './it';
 import { signCommand } from './sign';
 import { directoryCommand, enrollCommand, inboxCommand, sendCommand, syncCommand } from './sync';
 import { vaultAddCommand } from './vault-add';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly CliCommand[] = [
   vaultWipeCommand,
   signCommand,
   verifyCommand,
+  ...IT_COMMANDS,
   ...HQ_COMMANDS,
   enrollCommand,
   directoryCommand,

@@ -19,6 +19,9 @@ import {
   type TrustSources,
 } from './signing';
 import { createSyncHandlers, createSyncService, type SyncService, type SyncServiceOptions } from './sync';
+import { defaultItRootPath } from './it-signing';
+import { createPolicyHandlers, createPolicyService, type PolicyService } from './policy';
+import { createPolicyGates } from './core-policy';
 
 export interface CoreOptions {
   /** The officer's profile folder (settings now; vault, keys and outbox later). */
@@ -37,6 +40,8 @@ export interface CoreOptions {
     readonly tokenHost?: SigningServiceOptions['tokenHost'];
     readonly trust?: TrustSources;
   };
+  /** IT policy: the pinned root (default `resources/it-root.json`; null: none, tests). */
+  readonly policy?: { readonly pinnedRootPath?: string | null; readonly now?: () => number };
 }
 
 export interface Core {
@@ -48,6 +53,8 @@ export interface Core {
   readonly vault: VaultService;
   /** The sync engine (the CLI runs one round and reads its report). */
   readonly sync: SyncService;
+  /** IT's policy in force (the sync engine imports what HQ publishes). */
+  readonly policy: PolicyService;
   /** Ends what the core started (the token process). */
   close(): Promise<void>;
 }
@@ -60,13 +67,26 @@ export function createCore(options: CoreOptions): Core {
     startedAt: Date.now(),
   };
   const settings = createSettingsStore(options.profileDir);
-  // One token process per module, shared by the vault's key binding and signing.
+  const policy = createPolicyService({
+    profileDir: options.profileDir,
+    pinnedRootPath:
+      options.policy?.pinnedRootPath === null
+        ? undefined
+        : (options.policy?.pinnedRootPath ?? defaultItRootPath()),
+    now: options.policy?.now,
+  });
+  const gates = createPolicyGates(policy);
+  // One token process per module, shared by the vault's key binding and signing; policy decides
+  // which libraries may be loaded at all, before any process starts.
   const tokens = createTokenHostPool({ pollMs: 500, ...options.signing?.tokenHost });
+  const startClient = async (modulePath: string) => {
+    await gates.driver(modulePath);
+    return tokens.acquire(modulePath);
+  };
   const vault = createVaultService({
-    tokenWrapper: createTokenKeyWrapper({
-      startClient: (modulePath) => tokens.acquire(modulePath),
-      sodium: loadSodium,
-    }),
+    tokenWrapper: createTokenKeyWrapper({ startClient, sodium: loadSodium }),
+    escrow: gates.escrow,
+    idleTimeoutFromPolicy: gates.idleSeconds,
     ...options.vault,
     // Lock stops sync at once (its keys and transfers live with the open vault).
     onLock: (reason) => {
@@ -79,18 +99,26 @@ export function createCore(options: CoreOptions): Core {
     // An explicit module (CLI --module) wins; else the one IT set in settings; else probing.
     modulePath: options.signing?.modulePath,
     modulePathFromSettings: async () => (await settings.get()).pkcs11Module,
-    startClient: (modulePath) => tokens.acquire(modulePath),
-    trust: () => loadTrust(options.signing?.trust ?? {}),
+    startClient,
+    trust: async () => gates.withPolicyTrust(await loadTrust(options.signing?.trust ?? {})),
   });
   const sync = createSyncService({ vault, signing, ...options.sync });
   const vaultHandlers = createVaultHandlers(vault);
   const handlers: HandlerTable = {
     'app.health': async (_input, ctx) => readHealth(runtime, ctx.transport, Date.now(), await vault.health()),
     'settings.get': async () => settings.get(),
-    'settings.update': async (change) => settings.update(change),
+    'settings.update': async (change) => {
+      if (change.pkcs11Module !== undefined) await gates.driver(change.pkcs11Module);
+      return settings.update(change);
+    },
     ...vaultHandlers,
+    'vault.configure': async (input, ctx) => {
+      await gates.notManaged('idleLock');
+      return vaultHandlers['vault.configure'](input, ctx);
+    },
     // The officer's token driver, once chosen for the vault, is the one signing uses too.
     'vault.create': async (input, ctx) => {
+      await gates.vaultProfile(input);
       const status = await vaultHandlers['vault.create'](input, ctx);
       if (input.profile === 'token') await settings.update({ pkcs11Module: input.modulePath });
       if (options.sync?.background !== false) sync.start();
@@ -104,12 +132,14 @@ export function createCore(options: CoreOptions): Core {
     ...createSigningHandlers(signing),
     ...createDocumentSigningHandlers({ vault, signing }),
     ...createSyncHandlers(sync),
+    ...createPolicyHandlers(policy),
   };
   return {
     dispatch: createDispatcher(handlers, options.observe),
     handlers,
     vault,
     sync,
+    policy,
     close: async () => {
       await sync.stop();
       await vault.dispose();

@@ -2,6 +2,7 @@ import type { CliCommand } from '../../../shared/cli/cli-command';
 import { HQ_COMMANDS } from '../../../hq/cli';
 import { healthCommand } from './health';
 import { IT_COMMANDS } from './it';
+import { policyImportCommand, policyShowCommand } from './policy';
 import { signCommand } from './sign';
 import { directoryCommand, enrollCommand, inboxCommand, sendCommand, syncCommand } from './sync';
 import { vaultAddCommand } from './vault-add';
@@ -22,6 +23,8 @@ export const COMMANDS: readonly CliCommand[] = [
   vaultWipeCommand,
   signCommand,
   verifyCommand,
+  policyImportCommand,
+  policyShowCommand,
   ...IT_COMMANDS,
   ...HQ_COMMANDS,
   enrollCommand,

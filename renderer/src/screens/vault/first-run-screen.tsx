@@ -25,6 +25,8 @@ export function FirstRunScreen() {
   const create = useAppStore((s) => s.vaultCreateSubmitted);
   const sampleDataRequested = useAppStore((s) => s.sampleDataRequested);
   const firstRunFinished = useAppStore((s) => s.firstRunFinished);
+  // IT's policy may allow token-bound vaults only; the core refuses the other anyway.
+  const passphraseForbidden = useAppStore((s) => s.policy?.policy?.passphraseProfiles === false);
   const [modulePath, setModulePath] = useState(KNOWN_MODULES[0] ?? '');
   const [tokenLabel, setTokenLabel] = useState('');
   const [keyId, setKeyId] = useState('');
@@ -110,9 +112,13 @@ export function FirstRunScreen() {
             type="button"
             className="choice choice-weak"
             onClick={() => setStep('passphrase')}
+            disabled={passphraseForbidden}
             data-testid="choose-passphrase"
           >
-            <strong>{t('vault.firstRun.passphraseTitle')}</strong>
+            <strong>
+              {t('vault.firstRun.passphraseTitle')}
+              {passphraseForbidden && <span className="tag">{t('policy.notAllowedByIt')}</span>}
+            </strong>
             <span>{t('vault.firstRun.passphraseBody')}</span>
           </button>
         </div>

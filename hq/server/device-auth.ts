@@ -8,6 +8,7 @@ import {
   type SessionResponse,
 } from '../../shared/sync/relay-protocol';
 import type { DeviceRecord } from '../storage/relay-store';
+import { sourceAddress } from './abuse-guards';
 import { readJson, sendJson } from './http-io';
 import type { RelayContext } from './relay-context';
 import { RelayError } from './relay-error';
@@ -29,8 +30,9 @@ export async function approvedDevice(ctx: RelayContext, deviceId: string): Promi
 /** `POST /v1/auth/challenge`: a one-time nonce for an approved device to sign. */
 export async function challenge(ctx: RelayContext, req: IncomingMessage, res: ServerResponse) {
   const body = await readJson(req, ChallengeRequest, ctx.limits.maxJsonBytes);
+  ctx.guards.challenge(req, body.deviceId);
   await approvedDevice(ctx, body.deviceId);
-  const issued = ctx.auth.issueChallenge(body.deviceId);
+  const issued = ctx.auth.issueChallenge(body.deviceId, sourceAddress(req));
   if (!issued) throw new RelayError(503, RelayErrorCode.Busy, 'too many outstanding challenges; retry later');
   sendJson(res, 200, issued satisfies ChallengeResponse);
 }

@@ -23,6 +23,7 @@ export function deviceIdOf(signPublicKey: Uint8Array): string {
  * same keys again answers the recorded status; other keys under the same signing key conflict.
  */
 export async function enroll(ctx: RelayContext, req: IncomingMessage, res: ServerResponse) {
+  ctx.guards.enrolment(req);
   const body = await readJson(req, EnrollRequest, ctx.limits.maxJsonBytes);
   const signPk = Buffer.from(body.signPublicKey, 'base64');
   const boxPk = Buffer.from(body.boxPublicKey, 'base64');
@@ -49,6 +50,16 @@ export async function enroll(ctx: RelayContext, req: IncomingMessage, res: Serve
     throw new RelayError(401, RelayErrorCode.BadSignature, 'the enrolment proof does not verify');
   }
   const id = deviceIdOf(signPk);
+  // Anyone may ask (a self-signed certificate enrols as pending): the queue HQ must decide on
+  // is bounded, and a device already enrolled is answered as before.
+  if (!certified.trustedBy && (await ctx.store.getDevice(id)) === undefined) {
+    if ((await ctx.store.countDevices('pending')) >= ctx.limits.maxPendingEnrolments) {
+      ctx.log('refused: enrolment, the pending queue is full');
+      throw new RelayError(503, RelayErrorCode.Busy, 'too many devices await approval; retry later', {
+        'retry-after': '3600',
+      });
+    }
+  }
   const { created, device } = await ctx.store.enrolDevice(
     {
       id,

@@ -57,8 +57,16 @@ export class MailUploads {
         createdAt: Date.now(),
       },
       this.ctx.limits.maxPendingBytesPerDevice,
+      this.ctx.limits.maxOpenUploadsPerDevice,
     );
     switch (result.kind) {
+      case 'busy':
+        throw new RelayError(
+          429,
+          RelayErrorCode.RateLimited,
+          'too many unfinished uploads; finish one or let it expire',
+          { 'retry-after': '60' },
+        );
       case 'quota':
         throw new RelayError(413, RelayErrorCode.QuotaExceeded, "the recipient's mailbox is full");
       case 'conflict':
@@ -115,11 +123,23 @@ export class MailUploads {
         offsetHeader,
       );
     }
-    const room = Math.min(this.ctx.limits.maxChunkBytes, item.size - item.offset);
+    const fits = Math.min(this.ctx.limits.maxChunkBytes, item.size - item.offset);
     const declared = declaredLength(req);
-    if (declared !== undefined && declared > room) {
-      throw new RelayError(413, RelayErrorCode.PayloadTooLarge, `this chunk may hold at most ${room} bytes`);
+    if (declared !== undefined && declared > fits) {
+      throw new RelayError(413, RelayErrorCode.PayloadTooLarge, `this chunk may hold at most ${fits} bytes`);
     }
+    // The quota counts bytes actually stored: this chunk must fit what the recipient has left.
+    const quotaLeft =
+      this.ctx.limits.maxPendingBytesPerDevice - (await this.ctx.store.storedBytes(item.recipient));
+    if (quotaLeft < (declared ?? Math.min(fits, 1))) {
+      throw new RelayError(
+        413,
+        RelayErrorCode.QuotaExceeded,
+        "the recipient's mailbox is full",
+        offsetHeader,
+      );
+    }
+    const room = Math.min(fits, quotaLeft);
     if (this.uploading.has(item.id)) {
       throw new RelayError(
         409,

@@ -1,4 +1,5 @@
 import type { RelayStore } from '../storage/relay-store';
+import type { AbuseGuards } from './abuse-guards';
 import type { AuthSessions } from './auth-sessions';
 import type { TrustedCa } from './enrolment-certification';
 import type { HqIdentity } from './hq-identity';
@@ -24,4 +25,6 @@ export interface RelayContext {
   readonly dataDir: string;
   readonly auth: AuthSessions;
   readonly push: PushHub;
+  /** Request budgets and connection caps. */
+  readonly guards: AbuseGuards;
 }

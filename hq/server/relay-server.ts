@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ItemId, RelayErrorCode, type HealthResponse } from '../../shared/sync/relay-protocol';
 import type { RelayStore } from '../storage/relay-store';
 import { SqliteRelayStore } from '../storage/sqlite-relay-store';
+import { AbuseGuards } from './abuse-guards';
 import { AuthSessions } from './auth-sessions';
 import { challenge, session } from './device-auth';
 import { DirectoryPublisher } from './directory-publisher';
@@ -20,6 +21,7 @@ import { RelayError } from './relay-error';
 import { DEFAULT_LIMITS, type RelayLimits } from './relay-limits';
 import { matchRoute, METHODS, notFound, type Route } from './relay-routes';
 import { loadSodium } from './sodium';
+import { UploadExpiry } from './upload-expiry';
 
 export { deviceIdOf } from './enrolment';
 export { DEFAULT_LIMITS, type RelayLimits } from './relay-limits';
@@ -167,7 +169,8 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   }
   if (swept > 0) log(`swept ${swept} file(s) of acknowledged or unknown items`);
   const auth = new AuthSessions(limits);
-  const push = new PushHub(auth, store, limits.maxPushConnections, log);
+  const push = new PushHub(auth, store, limits.maxPushConnections, limits.maxPushSocketsPerDevice, log);
+  const guards = new AbuseGuards(limits);
   const relay = new Relay({
     store,
     identity,
@@ -178,7 +181,11 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     dataDir: options.dataDir,
     auth,
     push,
+    guards,
   });
+  const expiry = new UploadExpiry(store, limits, log);
+  await expiry.sweep();
+  expiry.start();
 
   const server: Server = createServer({
     key: identity.tlsKeyPem,
@@ -190,6 +197,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     maxHeaderSize: 16 * 1024,
   });
   server.keepAliveTimeout = 30_000;
+  guards.attach(server);
   server.on('request', (req, res) => {
     void relay.handle(req, res);
   });
@@ -220,6 +228,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     hqSignPublicKey: Buffer.from(identity.signPublicKey).toString('base64'),
     close() {
       closed ??= (async () => {
+        expiry.stop();
         push.closeAll();
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

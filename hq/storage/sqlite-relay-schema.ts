@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS mail_items (
   UNIQUE (sender, envelope_id)
 );
 CREATE INDEX IF NOT EXISTS mail_items_inbox ON mail_items (recipient, state, cursor);
+CREATE INDEX IF NOT EXISTS mail_items_expiry ON mail_items (state, created_at);
 CREATE TABLE IF NOT EXISTS device_cursors (
   device TEXT PRIMARY KEY REFERENCES devices(id),
   cursor INTEGER NOT NULL

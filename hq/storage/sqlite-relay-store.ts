@@ -122,6 +122,13 @@ export class SqliteRelayStore implements RelayStore {
     return rows.map(toDevice);
   }
 
+  async countDevices(status: DeviceStatus): Promise<number> {
+    const row = this.db.prepare('SELECT COUNT(*) AS n FROM devices WHERE status = ?').get(status) as {
+      n: number;
+    };
+    return row.n;
+  }
+
   async setDeviceStatus(id: string, status: DeviceStatus, now: number): Promise<DeviceRecord | undefined> {
     const tx = this.db.transaction(() => {
       const current = this.db.prepare('SELECT status FROM devices WHERE id = ?').get(id) as
@@ -215,7 +222,11 @@ export class SqliteRelayStore implements RelayStore {
     return tx.deferred();
   }
 
-  async createItem(item: NewMailItem, maxPendingBytes: number): Promise<CreateItemResult> {
+  async createItem(
+    item: NewMailItem,
+    maxPendingBytes: number,
+    maxOpenUploads = Number.MAX_SAFE_INTEGER,
+  ): Promise<CreateItemResult> {
     const tx = this.db.transaction((): CreateItemResult => {
       const existing = this.db
         .prepare('SELECT * FROM mail_items WHERE sender = ? AND envelope_id = ?')
@@ -227,11 +238,11 @@ export class SqliteRelayStore implements RelayStore {
           existing.sha256 === item.sha256;
         return { kind: same ? 'existing' : 'conflict', item: toItem(existing) };
       }
-      const { pending } = this.db
-        .prepare(
-          `SELECT COALESCE(SUM(size), 0) AS pending FROM mail_items WHERE recipient = ? AND state <> 'acked'`,
-        )
-        .get(item.recipient) as { pending: number };
+      const { open } = this.db
+        .prepare(`SELECT COUNT(*) AS open FROM mail_items WHERE sender = ? AND state = 'uploading'`)
+        .get(item.sender) as { open: number };
+      if (open >= maxOpenUploads) return { kind: 'busy', openUploads: open };
+      const pending = this.stored(item.recipient);
       if (pending + item.size > maxPendingBytes) return { kind: 'quota', pendingBytes: pending };
       this.db
         .prepare(
@@ -241,6 +252,34 @@ export class SqliteRelayStore implements RelayStore {
         .run(item.id, item.recipient, item.sender, item.envelopeId, item.size, item.sha256, item.createdAt);
       const row = this.db.prepare('SELECT * FROM mail_items WHERE id = ?').get(item.id) as ItemRow;
       return { kind: 'created', item: toItem(row) };
+    });
+    return tx.immediate();
+  }
+
+  private stored(recipient: string): number {
+    const row = this.db
+      .prepare(
+        `SELECT COALESCE(SUM(CASE state WHEN 'uploading' THEN received ELSE size END), 0) AS stored
+         FROM mail_items WHERE recipient = ? AND state <> 'acked'`,
+      )
+      .get(recipient) as { stored: number };
+    return row.stored;
+  }
+
+  async storedBytes(recipient: string): Promise<number> {
+    return this.stored(recipient);
+  }
+
+  async expireUploads(createdBefore: number): Promise<string[]> {
+    const tx = this.db.transaction(() => {
+      const ids = (
+        this.db
+          .prepare(`SELECT id FROM mail_items WHERE state = 'uploading' AND created_at < ?`)
+          .all(createdBefore) as { id: string }[]
+      ).map((r) => r.id);
+      const del = this.db.prepare(`DELETE FROM mail_items WHERE id = ? AND state = 'uploading'`);
+      for (const id of ids) del.run(id);
+      return ids;
     });
     return tx.immediate();
   }

@@ -102,7 +102,12 @@ export function createCore(options: CoreOptions): Core {
     startClient,
     trust: async () => gates.withPolicyTrust(await loadTrust(options.signing?.trust ?? {})),
   });
-  const sync = createSyncService({ vault, signing, ...options.sync });
+  const sync = createSyncService({
+    vault,
+    signing,
+    importPolicy: (text) => policy.import(text),
+    ...options.sync,
+  });
   const vaultHandlers = createVaultHandlers(vault);
   const handlers: HandlerTable = {
     'app.health': async (_input, ctx) => readHealth(runtime, ctx.transport, Date.now(), await vault.health()),

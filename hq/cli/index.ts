@@ -2,6 +2,7 @@ import type { CliCommand } from '../../shared/cli/cli-command';
 import { hqApproveCommand, hqRevokeCommand } from './hq-device-status';
 import { hqDevicesCommand } from './hq-devices';
 import { hqOverviewCommand } from './hq-overview';
+import { hqPolicyPublishCommand } from './hq-policy';
 import { hqServeCommand } from './hq-serve';
 
 const ADMIN_COMMANDS: readonly CliCommand[] = [
@@ -9,6 +10,7 @@ const ADMIN_COMMANDS: readonly CliCommand[] = [
   hqDevicesCommand,
   hqApproveCommand,
   hqRevokeCommand,
+  hqPolicyPublishCommand,
 ];
 
 /**

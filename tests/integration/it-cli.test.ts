@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli/embassy';
-import { policyPayload } from '../fixtures/it-keys';
+import { makeItKeys, policyPayload, signWith } from '../fixtures/it-keys';
 
 /** IT's workflow through `embassy it …`: three holders, a 2-of-3 root, a policy signed in turn. */
 describe('embassy it keygen / root / sign / verify', () => {
@@ -110,5 +110,40 @@ describe('embassy it keygen / root / sign / verify', () => {
     for (const k of ['a', 'b']) await run(['it', 'sign', p('root2.json'), '--key', p(`${k}.key`)]);
     const rotated = await run(['it', 'verify', p('root2.json'), '--root', p('root.json'), '--json']);
     expect(JSON.parse(rotated.out)).toMatchObject({ ok: true, version: 2, rootVersion: 2 });
+  });
+});
+
+describe('embassy policy import / show', () => {
+  it('refuses a policy this build does not trust, exit 1 with the reason, and shows no policy', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'embassy-policy-cli-'));
+    const io = () => {
+      const out: string[] = [];
+      const err: string[] = [];
+      return {
+        io: {
+          stdout: (t: string) => out.push(t),
+          stderr: (t: string) => err.push(t),
+          readStdin: async () => Buffer.alloc(0),
+        },
+        out: () => out.join(''),
+        err: () => err.join(''),
+      };
+    };
+    try {
+      const keys = await makeItKeys(2);
+      const file = join(dir, 'policy.json');
+      await writeFile(file, JSON.stringify(await signWith(policyPayload(1), keys)));
+      const profile = ['--profile', join(dir, 'profile')];
+      const imported = io();
+      expect(await runCli(['policy', 'import', file, '--json', ...profile], imported.io)).toBe(1);
+      // No root in this checkout (E_IT_NO_ROOT), or IT's real one, which never signed this.
+      expect(JSON.parse(imported.out()).error.code).toMatch(/^E_IT_(NO_ROOT|UNKNOWN_ROOT)$/);
+      expect(imported.err()).toMatch(/^embassy: E_IT_/);
+      const shown = io();
+      expect(await runCli(['policy', 'show', '--json', ...profile], shown.io)).toBe(0);
+      expect(JSON.parse(shown.out())).toMatchObject({ state: 'none', policy: null });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -27,6 +27,9 @@ export function FirstRunScreen() {
   const firstRunFinished = useAppStore((s) => s.firstRunFinished);
   // IT's policy may allow token-bound vaults only; the core refuses the other anyway.
   const passphraseForbidden = useAppStore((s) => s.policy?.policy?.passphraseProfiles === false);
+  const allowedDrivers = useAppStore((s) =>
+    s.policy?.policy?.pkcs11.allowed.map((d) => ('id' in d ? d.id : d.path)).join(', '),
+  );
   const [modulePath, setModulePath] = useState(KNOWN_MODULES[0] ?? '');
   const [tokenLabel, setTokenLabel] = useState('');
   const [keyId, setKeyId] = useState('');
@@ -128,7 +131,11 @@ export function FirstRunScreen() {
         <form className="card form" onSubmit={(e) => void submitToken(e)}>
           <SelectField
             label={t('vault.firstRun.module')}
-            hint={t('vault.firstRun.moduleHint')}
+            hint={
+              allowedDrivers
+                ? t('policy.driversByIt', { list: allowedDrivers })
+                : t('vault.firstRun.moduleHint')
+            }
             value={KNOWN_MODULES.includes(modulePath) ? modulePath : 'other'}
             onChange={(e) => setModulePath(e.target.value === 'other' ? '' : e.target.value)}
           >

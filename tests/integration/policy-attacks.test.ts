@@ -116,6 +116,17 @@ describe('signed policy: attacks refused, the old policy stays', () => {
     await refusedWithVersion(selfMade, 'E_IT_UNKNOWN_ROOT', 3);
   });
 
+  it('a rotation alone keeps the policy in force, across a restart too', async () => {
+    // Root 3 hands back to the first key set: signed by root 2's threshold and by its own.
+    const third = await signWith(rootPayload(keys, 2, 3), [...foreign.slice(0, 2), ...keys.slice(0, 2)]);
+    const r = await must(core, 'policy.import', { document: JSON.stringify(third) });
+    expect(r).toMatchObject({ rootVersion: 3, policy: { version: 3 }, unchanged: false });
+    expect(await must(coreOn(profile()), 'policy.get', {})).toMatchObject({
+      rootVersion: 3,
+      policy: { version: 3 },
+    });
+  });
+
   it('a state file edited on disk is not trusted at the next start (no policy, not a forged one)', async () => {
     const path = policyStatePath(profile());
     const state = JSON.parse(await readFile(path, 'utf8')) as { policy: ItDocument };

@@ -90,7 +90,9 @@ export function createPolicyService(options: PolicyServiceOptions): PolicyServic
       const root = walkRoots(s, pinned.document, stored.rotations);
       // Expiry is judged at import; a policy that expired since stays in force until replaced.
       const at = stored.appliedAt === null ? now() : new Date(stored.appliedAt);
-      const policy = stored.policy ? verifyPolicy(s, root, stored.policy, at) : null;
+      if (stored.policyRotations > stored.rotations.length) throw new Error('inconsistent state');
+      const policyRoot = walkRoots(s, pinned.document, stored.rotations.slice(0, stored.policyRotations));
+      const policy = stored.policy ? verifyPolicy(s, policyRoot, stored.policy, at) : null;
       return { pinned, root, stored, policy };
     } catch {
       return { pinned, root: pinned, stored: EMPTY_STATE, policy: null };
@@ -167,6 +169,7 @@ export function createPolicyService(options: PolicyServiceOptions): PolicyServic
       rotations,
       policy: policyStored,
       appliedAt: policy === current.policy ? current.stored.appliedAt : now().getTime(),
+      policyRotations: policy === current.policy ? current.stored.policyRotations : rotations.length,
     };
     await writePolicyState(path, stored);
     const next: InForce = { pinned: current.pinned, root, stored, policy };

@@ -17,11 +17,21 @@ export const StoredPolicyState = z
     rotations: z.array(ItDocument).max(64),
     policy: ItDocument.nullable(),
     appliedAt: z.number().int().nonnegative().nullable(),
+    /**
+     * How many of `rotations` were in force when the policy was applied: it is re-verified under
+     * that root, since a later rotation alone does not withdraw a policy the old keys signed.
+     */
+    policyRotations: z.number().int().nonnegative().max(64),
   })
   .strict();
 export type StoredPolicyState = z.infer<typeof StoredPolicyState>;
 
-export const EMPTY_STATE: StoredPolicyState = { rotations: [], policy: null, appliedAt: null };
+export const EMPTY_STATE: StoredPolicyState = {
+  rotations: [],
+  policy: null,
+  appliedAt: null,
+  policyRotations: 0,
+};
 
 export function policyStatePath(profileDir: string): string {
   return join(profileDir, 'policy', POLICY_STATE_FILE);

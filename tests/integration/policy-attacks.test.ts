@@ -21,6 +21,8 @@ describe('signed policy: attacks refused, the old policy stays', () => {
   let keys: ItKeyFile[];
   let foreign: ItKeyFile[];
   let core: Core;
+  /** Version 2 as IT published it (the same bytes are fetched again at every sync). */
+  let v2doc: ItDocument;
   const open: Core[] = [];
   const coreOn = (profileDir: string) => {
     const c = createCore({ profileDir, version: 'test', policy: { pinnedRootPath: rootPath } });
@@ -39,9 +41,8 @@ describe('signed policy: attacks refused, the old policy stays', () => {
     expect((await must(core, 'policy.get', {})).state).toBe('none');
     const v1 = await importDoc(core, await signWith(policyPayload(1), [present(keys[0]), present(keys[2])]));
     expect(v1.ok).toBe(true);
-    const v2 = await must(core, 'policy.import', {
-      document: JSON.stringify(await signWith(policyPayload(2, { idleLockMinutes: 7 }), keys.slice(1))),
-    });
+    v2doc = await signWith(policyPayload(2, { idleLockMinutes: 7 }), keys.slice(1));
+    const v2 = await must(core, 'policy.import', { document: JSON.stringify(v2doc) });
     expect(v2).toMatchObject({ state: 'in-force', unchanged: false, rootVersion: 1, policy: { version: 2 } });
   });
   afterAll(async () => {
@@ -95,7 +96,8 @@ describe('signed policy: attacks refused, the old policy stays', () => {
   });
 
   it('re-importing the policy in force (every sync does) is accepted and changes nothing', async () => {
-    const again = await signWith(policyPayload(2, { idleLockMinutes: 7 }), keys.slice(1));
+    // The same file again, re-signed by the other holders: same content, so unchanged.
+    const again = await signWith(v2doc.signed, keys.slice(0, 2));
     const before = await readFile(policyStatePath(profile()));
     const r = await must(core, 'policy.import', { document: JSON.stringify(again) });
     expect(r.unchanged).toBe(true);

@@ -22,6 +22,9 @@ import {
   type TrustSources,
 } from './signing';
 import { createSyncHandlers, createSyncService, type SyncService, type SyncServiceOptions } from './sync';
+import { defaultItRootPath } from './it-signing';
+import { createPolicyHandlers, createPolicyService, type PolicyService } from './policy';
+import { createPolicyGates } from './core-policy';
 
 export interface CoreOptions {
   /** The officer's profile folder (settings now; vault, keys and outbox later). */
@@ -45,6 +48,8 @@ export interface CoreOptions {
    * time and memory limits. Every PDF the core reads is parsed there.
    */
   readonly pdfSandbox?: PdfSandboxOptions;
+  /** IT policy: the pinned root (default `resources/it-root.json`; null: none, tests). */
+  readonly policy?: { readonly pinnedRootPath?: string | null; readonly now?: () => number };
 }
 
 export interface Core {
@@ -58,6 +63,8 @@ export interface Core {
   readonly sync: SyncService;
   /** What the PDF sandbox lived through (starts, crashes, timeouts): tests and health. */
   readonly pdfSandboxStats: () => PdfSandboxStats;
+  /** IT's policy in force (the sync engine imports what HQ publishes). */
+  readonly policy: PolicyService;
   /** Ends what the core started (the token process, the PDF sandbox). */
   close(): Promise<void>;
 }
@@ -72,16 +79,29 @@ export function createCore(options: CoreOptions): Core {
   // The profile is the officer's alone: 0700, tightened if it already existed wider.
   ensurePrivateDirSync(options.profileDir);
   const settings = createSettingsStore(options.profileDir);
-  // One token process per module, shared by the vault's key binding and signing.
+  const policy = createPolicyService({
+    profileDir: options.profileDir,
+    pinnedRootPath:
+      options.policy?.pinnedRootPath === null
+        ? undefined
+        : (options.policy?.pinnedRootPath ?? defaultItRootPath()),
+    now: options.policy?.now,
+  });
+  const gates = createPolicyGates(policy);
+  // One token process per module, shared by the vault's key binding and signing; policy decides
+  // which libraries may be loaded at all, before any process starts.
   const tokens = createTokenHostPool({ pollMs: 500, ...options.signing?.tokenHost });
   // One PDF sandbox for the core: the vault's indexing and signing read PDFs through it only.
   const pdf = createPdfSandbox(options.pdfSandbox);
+  const startClient = async (modulePath: string) => {
+    await gates.driver(modulePath);
+    return tokens.acquire(modulePath);
+  };
   const vault = createVaultService({
-    tokenWrapper: createTokenKeyWrapper({
-      startClient: (modulePath) => tokens.acquire(modulePath),
-      sodium: loadSodium,
-    }),
+    tokenWrapper: createTokenKeyWrapper({ startClient, sodium: loadSodium }),
     pdfText: (bytes, maxChars) => pdf.text(bytes, maxChars),
+    escrow: gates.escrow,
+    idleTimeoutFromPolicy: gates.idleSeconds,
     ...options.vault,
     // Lock stops sync at once (its keys and transfers live with the open vault).
     onLock: (reason) => {
@@ -98,11 +118,16 @@ export function createCore(options: CoreOptions): Core {
       return s.pkcs11Module ?? (s.pkcs11Driver ? driverModulePath(s.pkcs11Driver) : undefined);
     },
     tsaUrlFromSettings: async () => (await settings.get()).tsaUrl,
-    startClient: (modulePath) => tokens.acquire(modulePath),
-    trust: () => loadTrust(options.signing?.trust ?? {}),
+    startClient,
+    trust: async () => gates.withPolicyTrust(await loadTrust(options.signing?.trust ?? {})),
     pdf,
   });
-  const sync = createSyncService({ vault, signing, ...options.sync });
+  const sync = createSyncService({
+    vault,
+    signing,
+    importPolicy: (text) => policy.import(text),
+    ...options.sync,
+  });
   const vaultHandlers = createVaultHandlers(vault);
   const handlers: HandlerTable = {
     'app.health': async (_input, ctx) => readHealth(runtime, ctx.transport, Date.now(), await vault.health()),
@@ -112,12 +137,19 @@ export function createCore(options: CoreOptions): Core {
       if (change.pkcs11Driver !== undefined && !isKnownDriver(change.pkcs11Driver)) {
         throw new CoreError(ErrorCode.InvalidInput, 'unknown token driver');
       }
+      if (change.pkcs11Driver !== undefined) await gates.driver(driverModulePath(change.pkcs11Driver));
+      if (change.pkcs11Module !== undefined) await gates.driver(change.pkcs11Module);
       return settings.update(change);
     },
     'token.drivers': async () => ({ drivers: knownDrivers() }),
     ...vaultHandlers,
+    'vault.configure': async (input, ctx) => {
+      await gates.notManaged('idleLock');
+      return vaultHandlers['vault.configure'](input, ctx);
+    },
     // The officer's token driver, once chosen for the vault, is the one signing uses too.
     'vault.create': async (input, ctx) => {
+      await gates.vaultProfile(input);
       const status = await vaultHandlers['vault.create'](input, ctx);
       if (input.profile === 'token') {
         await settings.update(
@@ -135,6 +167,7 @@ export function createCore(options: CoreOptions): Core {
     ...createSigningHandlers(signing),
     ...createDocumentSigningHandlers({ vault, signing }),
     ...createSyncHandlers(sync),
+    ...createPolicyHandlers(policy),
   };
   return {
     dispatch: createDispatcher(handlers, options.observe),
@@ -142,6 +175,7 @@ export function createCore(options: CoreOptions): Core {
     vault,
     sync,
     pdfSandboxStats: () => pdf.stats(),
+    policy,
     close: async () => {
       await sync.stop();
       await vault.dispose();

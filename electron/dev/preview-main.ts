@@ -26,6 +26,11 @@ const OPTIONS = {
     arg: 'PEM',
     help: 'an extra trust anchor for verification, e.g. a test CA; the shipped ones always apply',
   },
+  'it-root': {
+    type: 'string',
+    arg: 'FILE',
+    help: 'the IT root to pin instead of resources/it-root.json (a test root; a packaged app has only the shipped one)',
+  },
   'ready-json': {
     type: 'boolean',
     default: false,
@@ -71,6 +76,7 @@ async function main(): Promise<void> {
     profileDir,
     version: __APP_VERSION__,
     signing: { trust: { anchorFiles: (values.trust ?? []).map((f) => resolve(f)) } },
+    ...(values['it-root'] ? { policy: { pinnedRootPath: resolve(values['it-root']) } } : {}),
   });
   // dist/node/preview.cjs → dist/renderer
   const rendererDir = join(dirname(__filename), '..', 'renderer');

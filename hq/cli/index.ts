@@ -3,6 +3,7 @@ import { hqApproveCommand, hqRevokeCommand } from './hq-device-status';
 import { hqDevicesCommand } from './hq-devices';
 import { hqOverviewCommand } from './hq-overview';
 import { hqMigrateCommand } from './hq-migrate';
+import { hqPolicyPublishCommand } from './hq-policy';
 import { hqServeCommand } from './hq-serve';
 
 const ADMIN_COMMANDS: readonly CliCommand[] = [
@@ -11,6 +12,7 @@ const ADMIN_COMMANDS: readonly CliCommand[] = [
   hqApproveCommand,
   hqRevokeCommand,
   hqMigrateCommand,
+  hqPolicyPublishCommand,
 ];
 
 /**

@@ -14,7 +14,8 @@ export type Route =
   | 'inbox.item'
   | 'inbox.ack'
   | 'prekeys'
-  | 'directory';
+  | 'directory'
+  | 'policy';
 
 /** Which route a path names, with its item id; undefined when none. */
 export function matchRoute(path: string): { route: Route; id?: string } | undefined {
@@ -27,6 +28,7 @@ export function matchRoute(path: string): { route: Route; id?: string } | undefi
     '/v1/inbox': 'inbox.list',
     '/v1/prekeys': 'prekeys',
     '/v1/directory': 'directory',
+    '/v1/policy': 'policy',
   };
   const f = fixed[path];
   if (f) return { route: f };
@@ -51,6 +53,7 @@ export const METHODS: Record<Route, readonly string[]> = {
   'inbox.ack': ['POST'],
   prekeys: ['PUT'],
   directory: ['GET'],
+  policy: ['GET'],
 };
 
 /** Absence, and anything the caller may not see, look the same: no probing of others' ids. */

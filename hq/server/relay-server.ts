@@ -6,6 +6,7 @@ import type { RelayStore } from '../storage/relay-store';
 import { AbuseGuards } from './abuse-guards';
 import { challenge, session } from './device-auth';
 import { DirectoryPublisher } from './directory-publisher';
+import { servePolicy } from './policy-mirror';
 import { CRL_DIR, loadCrls, loadTrustedCas } from './enrolment-certification';
 import { enroll } from './enrolment';
 import { loadOrCreateIdentity } from './hq-identity';
@@ -148,6 +149,8 @@ class Relay {
         return publishPrekeys(ctx, req, res);
       case 'directory':
         return this.directory.handle(req, res);
+      case 'policy':
+        return servePolicy(ctx, req, res);
     }
   }
 }

@@ -33,6 +33,7 @@ async function boot(): Promise<void> {
   const i18n = await createI18n(store.getState().language);
   void store.getState().healthRequested();
   void store.getState().vaultStatusRequested();
+  void store.getState().policyLoaded();
   root.render(
     <StrictMode>
       <I18nextProvider i18n={i18n}>

@@ -90,6 +90,9 @@ export const CALL_ACCESS: { readonly [N in CallName]: CallAccess } = {
   'sign.fields': EVERY,
   'verify.attachment': EVERY,
   'verify.bytes': EVERY,
+  'policy.get': EVERY,
+  // The renderer reads the file the officer picked and sends its text; no path crosses.
+  'policy.import': EVERY,
   'sync.status': EVERY,
   'sync.enroll': EVERY,
   'sync.directory': EVERY,

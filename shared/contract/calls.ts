@@ -6,6 +6,7 @@ import { vaultContract } from './vault-calls';
 import { signingContract, TsaUrl } from './signing-calls';
 import { documentSigningContract } from './document-signing-calls';
 import { syncContract } from './sync-calls';
+import { policyContract } from './policy-calls';
 
 /**
  * The contract: every call the core answers, defined once. Each entry is the call's input and
@@ -83,6 +84,7 @@ export const contract = {
   ...signingContract,
   ...documentSigningContract,
   ...syncContract,
+  ...policyContract,
 } as const satisfies Record<CallName, { input: z.ZodType; output: z.ZodType }>;
 
 export type Contract = typeof contract;

@@ -108,6 +108,27 @@ export const ErrorCode = {
   Cancelled: 'E_CANCELLED',
   /** A file could not be read or written. */
   FileAccess: 'E_FILE_ACCESS',
+  // IT-signed documents (docs/protocols/it-signed-v1.md) and the policy they carry.
+  /** The file is not an IT-signed document of the expected kind (not JSON, wrong shape or type). */
+  ItMalformed: 'E_IT_MALFORMED',
+  /** A signature by one of IT's keys does not match the document: it was changed after signing. */
+  ItBadSignature: 'E_IT_BAD_SIGNATURE',
+  /** Fewer valid signatures than the root's threshold for this kind of document. */
+  ItThreshold: 'E_IT_THRESHOLD',
+  /** Signed only by keys the workstation's root does not know (another root). */
+  ItUnknownRoot: 'E_IT_UNKNOWN_ROOT',
+  /** The document (or the root it is checked against) has expired. */
+  ItExpired: 'E_IT_EXPIRED',
+  /** Older than (or a different document with the same version as) the one in force. */
+  ItRollback: 'E_IT_ROLLBACK',
+  /** This build has no pinned IT root, so nothing IT-signed can be accepted. */
+  ItNoRoot: 'E_IT_NO_ROOT',
+  /** IT's policy does not allow this token driver; it was not loaded. */
+  PolicyDriverNotAllowed: 'E_POLICY_DRIVER_NOT_ALLOWED',
+  /** The setting is set by IT's policy and cannot be changed here. */
+  PolicySetByIt: 'E_POLICY_SET_BY_IT',
+  /** IT's policy does not allow this (for example a passphrase vault without a token). */
+  PolicyForbids: 'E_POLICY_FORBIDS',
   // Sync with headquarters (the codes are defined with the other sync codes).
   ...SyncCallErrorCode,
 } as const;

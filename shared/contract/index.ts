@@ -8,3 +8,5 @@ export * from './vault-call-names';
 export * from './vault-calls';
 export * from './signing-calls';
 export * from './document-signing-calls';
+export * from './policy-call-names';
+export * from './policy-calls';

@@ -4,3 +4,4 @@ export { ByteReader } from './byte-reader';
 export { concat, lengthPrefixed, u32be, u64be } from './bytes';
 export { fromHex, toHex } from './hex';
 export { ascii, hasControl, isWellFormed, utf8Encode } from './text';
+export { canonicalJson } from './canonical-json';

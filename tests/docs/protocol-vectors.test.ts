@@ -21,6 +21,8 @@ import { asPassphraseWrapped, type EscrowWrappedVaultKey } from '../../electron/
 import { PassphraseWrapperRecord, EscrowWrapperRecord } from '../../electron/core/vault/key-file';
 import { createPassphraseWrapper } from '../../electron/core/vault/passphrase-wrapper';
 import { openEscrow } from '../../electron/core/vault/escrow-wrapper';
+import { keyIdOf, trustPinnedRoot } from '../../electron/core/it-signing';
+import { canonicalJson } from '../../shared/encoding/canonical-json';
 import { field, markdownDocs, vectorsOf, type Vector } from './markdown-docs';
 
 /**
@@ -41,6 +43,22 @@ const utf8 = (t: string) => new Uint8Array(Buffer.from(t, 'utf8'));
 const signPair = (seedHex: string) => sodium.crypto_sign_seed_keypair(bytes(seedHex));
 
 const checks: Record<string, (v: Vector) => void | Promise<void>> = {
+  'it-signed-root': (v) => {
+    const pair = signPair(field(v, 'sign-seed'));
+    expect(Buffer.from(pair.publicKey).toString('base64')).toBe(field(v, 'public-key'));
+    expect(keyIdOf(sodium, pair.publicKey)).toBe(field(v, 'keyid'));
+    const signed = field(v, 'signed');
+    expect(canonicalJson(JSON.parse(signed))).toBe(signed);
+    const message = utf8(`embassy.it-signed.v1\n${signed}`);
+    expect(Buffer.from(sodium.crypto_sign_detached(message, pair.privateKey)).toString('base64')).toBe(
+      field(v, 'sig'),
+    );
+    const doc = {
+      signed: JSON.parse(signed),
+      signatures: [{ keyid: field(v, 'keyid'), sig: field(v, 'sig') }],
+    };
+    expect(trustPinnedRoot(sodium, doc).payload.version).toBe(1);
+  },
   'device-id': (v) => {
     const pair = signPair(field(v, 'sign-seed'));
     expect(hex(pair.publicKey)).toBe(field(v, 'sign-public-key'));

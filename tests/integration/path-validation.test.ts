@@ -73,7 +73,10 @@ describe('certificate path validation (RFC 5280) through both commands', () => {
       sign: async (data) => sign('sha256', data, c.leaf.key),
     };
     const pdf = join(b.dir, `case-${index}.pdf`);
-    await writeFile(pdf, await signPades(await makePdf(1), signer, { signingTime: new Date() }, pdfSandbox()));
+    await writeFile(
+      pdf,
+      await signPades(await makePdf(1), signer, { signingTime: new Date() }, pdfSandbox()),
+    );
     return { p7s, content, pdf, chain };
   }
 

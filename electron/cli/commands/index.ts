@@ -2,6 +2,8 @@ import type { CliCommand } from '../../../shared/cli/cli-command';
 import { HQ_COMMANDS } from '../../../hq/cli';
 import { certVerifyCommand } from './cert-verify';
 import { healthCommand } from './health';
+import { IT_COMMANDS } from './it';
+import { policyImportCommand, policyShowCommand } from './policy';
 import { signCommand } from './sign';
 import { directoryCommand, enrollCommand, inboxCommand, sendCommand, syncCommand } from './sync';
 import { vaultAddCommand } from './vault-add';
@@ -23,6 +25,9 @@ export const COMMANDS: readonly CliCommand[] = [
   signCommand,
   verifyCommand,
   certVerifyCommand,
+  policyImportCommand,
+  policyShowCommand,
+  ...IT_COMMANDS,
   ...HQ_COMMANDS,
   enrollCommand,
   directoryCommand,

@@ -7,6 +7,8 @@ export interface IdleLockOptions {
   readonly enabled: boolean;
   /** Tests only: the delay in force is at most this many milliseconds. */
   readonly capMs?: number;
+  /** The delay IT's policy sets, in seconds, if any: it wins over the stored one. */
+  readonly managedSeconds?: () => Promise<number | undefined>;
   readonly now: () => number;
   /** The delay ran out with no officer input. */
   readonly onIdle: () => void;
@@ -32,6 +34,8 @@ export function createIdleLock(options: IdleLockOptions) {
   const state: IdleState = { seconds: null, lastInput: options.now(), open: false, timer: null };
 
   async function seconds(): Promise<number> {
+    const managed = await options.managedSeconds?.();
+    if (managed !== undefined) return managed;
     state.seconds ??= await readIdleTimeout(options.settingsPath);
     return state.seconds;
   }

@@ -45,7 +45,8 @@ export interface KeyLifecycleOptions {
   readonly script: () => WorkerScript;
   /** Where the worker's PDFs are read (the PDF sandbox). */
   readonly pdfText?: PdfTextSource | undefined;
-  readonly escrow?: EscrowRecipient;
+  /** The HQ recovery key to seal to at creation: fixed, or read then (from IT's policy). */
+  readonly escrow?: EscrowRecipient | (() => Promise<EscrowRecipient | undefined>);
   readonly tokenWrapper?: TokenKeyWrapper;
   readonly onLock?: (reason: LockReason) => void;
   /** The token left its slot while unlocked: lock (through the service's queue). */
@@ -159,7 +160,8 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
           throw e;
         }
       }
-      if (options.escrow) wrappers.push(sealToEscrow(s, key, vaultId, options.escrow));
+      const escrow = typeof options.escrow === 'function' ? await options.escrow() : options.escrow;
+      if (escrow) wrappers.push(sealToEscrow(s, key, vaultId, escrow));
       const file: KeyFile = {
         format: KEY_FILE_FORMAT,
         version: KEY_FILE_VERSION,

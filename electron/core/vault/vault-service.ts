@@ -26,8 +26,10 @@ export interface VaultServiceOptions {
    * parses a PDF; without this, PDFs are stored but not searchable by content.
    */
   readonly pdfText?: PdfTextSource;
-  /** Policy: seal a copy of the vault key to this HQ recovery key at creation. */
-  readonly escrow?: EscrowRecipient;
+  /** Policy: seal a copy of the vault key to this HQ recovery key at creation (or the one policy names then). */
+  readonly escrow?: EscrowRecipient | (() => Promise<EscrowRecipient | undefined>);
+  /** IT's idle delay in seconds when policy sets one; it then wins over the stored one. */
+  readonly idleTimeoutFromPolicy?: () => Promise<number | undefined>;
   /** The token binding (from the token layer); without it, token profiles are E_NOT_SET_UP. */
   readonly tokenWrapper?: TokenKeyWrapper;
   /** Told after every lock (idle, token removal…), so the UI can clear its state. */
@@ -108,6 +110,7 @@ export function createVaultService(options: VaultServiceOptions): VaultService {
     settingsPath: paths.settings,
     enabled: options.idleLock ?? true,
     capMs: options.idleTimeoutCapMs,
+    managedSeconds: options.idleTimeoutFromPolicy,
     now,
     onIdle: () => void serial(() => lockNow('idle')),
   });

@@ -1,7 +1,7 @@
 import { useId, type ComponentPropsWithRef, type ReactNode, type SelectHTMLAttributes } from 'react';
 
 interface FieldProps {
-  label: string;
+  label: ReactNode;
   hint?: ReactNode;
   error?: string | null;
 }

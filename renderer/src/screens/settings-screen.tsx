@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { LanguageSwitch } from '../components/language-switch';
 import { useAppStore } from '../store/store-context';
+import { PolicySettings } from './policy-settings';
 import { VaultSettings } from './vault/vault-settings';
 
 export function SettingsScreen() {
@@ -21,6 +22,7 @@ export function SettingsScreen() {
           </p>
         )}
       </div>
+      <PolicySettings />
       <VaultSettings />
     </section>
   );

@@ -9,6 +9,7 @@ import { documentsSlice, emptyDocuments, type DocumentsSlice } from './slices/do
 import { emptyMessages, messagesSlice, type MessagesSlice } from './slices/messages-slice';
 import { emptySearch, searchSlice, type SearchSlice } from './slices/search-slice';
 import { emptySigning, signingSlice, type SigningSlice } from './slices/signing-slice';
+import { policySlice, type PolicySlice } from './slices/policy-slice';
 import { syncSlice, type SyncSlice } from './slices/sync-slice';
 import { vaultSlice, type VaultSlice } from './slices/vault-slice';
 
@@ -50,7 +51,8 @@ export type AppState = NavigationSlice &
   MessagesSlice &
   SearchSlice &
   SigningSlice &
-  SyncSlice;
+  SyncSlice &
+  PolicySlice;
 export type AppStore = StoreApi<AppState>;
 
 const navigationSlice =
@@ -122,6 +124,7 @@ export function createAppStore(client: EmbassyClient, initialRoute: Route = DEFA
       ...searchSlice(deps)(...a),
       ...signingSlice(deps)(...a),
       ...syncSlice(deps)(...a),
+      ...policySlice(deps)(...a),
     };
   });
 }

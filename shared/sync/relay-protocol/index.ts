@@ -27,3 +27,4 @@ export * from './enrolment';
 export * from './mail';
 export * from './directory';
 export * from './signed-messages';
+export * from './policy';

@@ -33,6 +33,8 @@ export interface RoundDeps {
   readonly sender: OutboxSender;
   readonly receiver: InboxReceiver;
   readonly refreshDirectory: (dev: DeviceRelay) => Promise<void>;
+  /** Fetches IT's policy from the relay and hands it to the policy service (never fails the round). */
+  readonly refreshPolicy?: (dev: DeviceRelay) => Promise<void>;
 }
 
 /**
@@ -54,6 +56,7 @@ export function createRound(deps: RoundDeps): (ctx: RoundContext) => Promise<Rou
       // The directory needs a session, and opening one is the approval check: the relay refuses
       // pending and revoked devices (handled below, whichever request meets it first).
       await deps.refreshDirectory(dev);
+      await deps.refreshPolicy?.(dev);
       if (id.status === 'pending') await vault.run('sync.identity.update', { status: 'approved' });
       status.connection = 'syncing';
       const plan = await vault.run('sync.prekeys.plan', {

@@ -57,6 +57,12 @@ export interface SyncServiceOptions {
   readonly concurrency?: number;
   /** Keep a WebSocket to the relay for live mail (default on). */
   readonly push?: boolean;
+  /**
+   * Where the policy HQ publishes goes on every round: the policy service verifies it against
+   * IT's root. A refusal keeps the policy in force and does not fail the round (the relay is
+   * only a mirror; a refused file is its problem, not the officer's mail).
+   */
+  readonly importPolicy?: (text: string) => Promise<unknown>;
 }
 
 /**
@@ -94,6 +100,12 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       sender: createOutboxSender({ vault, now, concurrency, jitter }),
       receiver,
       refreshDirectory: refreshDir,
+      refreshPolicy: async (dev) => {
+        const importPolicy = options.importPolicy;
+        if (!importPolicy || !dev.policy) return;
+        const text = await dev.policy().catch(() => null);
+        if (text !== null) await importPolicy(text).catch(() => undefined);
+      },
     }),
   });
   const enroll = createEnrolment({ vault, signing: options.signing, now, connection });

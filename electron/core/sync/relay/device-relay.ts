@@ -2,6 +2,8 @@ import {
   AckResponse,
   DirectoryResponse,
   InboxResponse,
+  PolicyResponse,
+  RelayErrorCode,
   PublishPrekeysResponse,
   type Directory,
   type InboxItem,
@@ -9,6 +11,7 @@ import {
   type SignedPrekey,
 } from '../../../../shared/sync/relay-protocol';
 import { DeviceSession } from './device-session';
+import { RelayClientError } from './relay-error';
 import { exchangeJson, jsonBody, type RelayHttp } from './http-exchange';
 import { openPush } from './push-channel';
 import { rangedDownload } from './ranged-download';
@@ -57,6 +60,19 @@ export class DeviceRelayCalls implements DeviceRelay {
       exchangeJson(this.ctx.http, { method: 'GET', path: '/v1/directory', token }, DirectoryResponse),
     );
     return verifyDirectory(body, hqSignPublicKey, verify);
+  }
+
+  /** `GET /v1/policy`: the published file's text, or null when HQ published none (404). */
+  async policy(): Promise<string | null> {
+    try {
+      const body = await this.session.authed((token) =>
+        exchangeJson(this.ctx.http, { method: 'GET', path: '/v1/policy', token }, PolicyResponse),
+      );
+      return body.policy;
+    } catch (e) {
+      if (e instanceof RelayClientError && e.code === RelayErrorCode.NotFound) return null;
+      throw e;
+    }
   }
 
   /**

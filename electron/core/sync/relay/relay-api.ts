@@ -60,6 +60,8 @@ export interface DeviceRelay {
     hqSignPublicKey: Uint8Array,
     verify: (message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array) => boolean,
   ): Promise<{ directory: Directory; bytes: Uint8Array }>;
+  /** The IT-signed policy file HQ published, unverified (the policy service checks it); null if none. */
+  policy?(): Promise<string | null>;
   upload(
     item: { recipient: string; envelopeId: string; bytes: Uint8Array; sha256?: string },
     onProgress?: (sent: number, total: number) => void,

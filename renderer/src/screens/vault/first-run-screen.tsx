@@ -19,6 +19,11 @@ export function FirstRunScreen() {
   const sampleDataRequested = useAppStore((s) => s.sampleDataRequested);
   const firstRunFinished = useAppStore((s) => s.firstRunFinished);
   const [driver, setDriver] = useState('');
+  // IT's policy may allow token-bound vaults only; the core refuses the other anyway.
+  const passphraseForbidden = useAppStore((s) => s.policy?.policy?.passphraseProfiles === false);
+  const allowedDrivers = useAppStore((s) =>
+    s.policy?.policy?.pkcs11.allowed.map((d) => ('id' in d ? d.id : d.path)).join(', '),
+  );
   const [tokenLabel, setTokenLabel] = useState('');
   const [keyId, setKeyId] = useState('');
   const [pin, setPin] = useState('');
@@ -99,9 +104,13 @@ export function FirstRunScreen() {
             type="button"
             className="choice choice-weak"
             onClick={() => setStep('passphrase')}
+            disabled={passphraseForbidden}
             data-testid="choose-passphrase"
           >
-            <strong>{t('vault.firstRun.passphraseTitle')}</strong>
+            <strong>
+              {t('vault.firstRun.passphraseTitle')}
+              {passphraseForbidden && <span className="tag">{t('policy.notAllowedByIt')}</span>}
+            </strong>
             <span>{t('vault.firstRun.passphraseBody')}</span>
           </button>
         </div>
@@ -110,6 +119,9 @@ export function FirstRunScreen() {
       {step === 'token' && (
         <form className="card form" onSubmit={(e) => void submitToken(e)}>
           <DriverField value={driver} onChange={setDriver} />
+          {allowedDrivers && (
+            <p className="field-hint">{t('policy.driversByIt', { list: allowedDrivers })}</p>
+          )}
           <div className="detected-tokens" aria-live="polite">
             <div className="field-hint">{t('vault.firstRun.detected')}</div>
             {tokens === null ? (

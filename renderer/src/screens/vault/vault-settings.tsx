@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Dialog } from '../../components/dialog';
 import { SelectField, TextField } from '../../components/field';
+import { isManaged } from '../../store/slices/policy-slice';
 import { useAppStore } from '../../store/store-context';
 
 const IDLE_CHOICES = [300, 600, 900, 1800, 3600];
@@ -13,6 +14,7 @@ export function VaultSettings() {
   const busy = useAppStore((s) => s.vaultBusy);
   const error = useAppStore((s) => s.vaultError);
   const idleTimeoutChosen = useAppStore((s) => s.idleTimeoutChosen);
+  const idleSetByIt = useAppStore((s) => isManaged(s.policy, 'idleLock'));
   const wipeConfirmed = useAppStore((s) => s.wipeConfirmed);
   const [wiping, setWiping] = useState(false);
   const [typed, setTyped] = useState('');
@@ -39,8 +41,18 @@ export function VaultSettings() {
         </p>
         {vault.state === 'unlocked' && (
           <SelectField
-            label={t('vault.idleTimeout')}
-            hint={t('vault.idleHint')}
+            label={
+              <>
+                {t('vault.idleTimeout')}
+                {idleSetByIt && (
+                  <span className="tag" data-testid="set-by-it">
+                    {t('policy.setByIt')}
+                  </span>
+                )}
+              </>
+            }
+            hint={idleSetByIt ? t('policy.setByItHint') : t('vault.idleHint')}
+            disabled={idleSetByIt}
             value={String(vault.idleTimeoutSeconds)}
             onChange={(e) => void idleTimeoutChosen(Number(e.target.value))}
           >

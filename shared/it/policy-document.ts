@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { IT_DOCUMENT_TYPES, UtcTime } from './it-document';
+
+/**
+ * The signed policy's payload (docs/protocols/it-signed-v1.md#policy): what IT sets on every
+ * workstation. Strict: a field this version does not know is refused, never ignored, so a
+ * policy cannot carry a rule a workstation silently skips.
+ */
+
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+const HttpsUrl = z
+  .string()
+  .max(2048)
+  .url()
+  .refine((u) => u.startsWith('https://'), 'https only');
+/** A certificate or CRL, DER in standard base64 (bounded: 64 KiB decoded). */
+const DerB64 = z
+  .string()
+  .min(4)
+  .max(87_384)
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/);
+
+/** One allowed token driver: an id of `resources/pkcs11-modules.json`, or one exact library. */
+export const AllowedDriver = z.union([
+  z.object({ id: z.string().min(1).max(64) }).strict(),
+  z.object({ path: z.string().min(1).max(1024), sha256: Sha256Hex }).strict(),
+]);
+export type AllowedDriver = z.infer<typeof AllowedDriver>;
+
+export const PolicyPayload = z
+  .object({
+    type: z.literal(IT_DOCUMENT_TYPES.policy),
+    version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    expires: UtcTime,
+    hq: z.object({ url: HttpsUrl, certSha256: Sha256Hex }).strict(),
+    signing: z
+      .object({
+        trustAnchors: z.array(DerB64).max(64),
+        crls: z.array(DerB64).max(64),
+      })
+      .strict(),
+    pkcs11: z.object({ allowed: z.array(AllowedDriver).min(1).max(32) }).strict(),
+    idleLockMinutes: z.number().int().min(1).max(480),
+    passphraseProfiles: z.boolean(),
+    /** HQ's X25519 recovery key (base64, 32 bytes); null: no escrow. */
+    escrowKey: z
+      .string()
+      .length(44)
+      .regex(/^[A-Za-z0-9+/]{43}=$/)
+      .nullable(),
+    tsaUrl: z.string().max(2048).url().nullable(),
+    updates: z.object({ channel: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), url: HttpsUrl }).strict(),
+    auditUploadMinutes: z.number().int().min(1).max(10_080),
+    minimumAppVersion: z.string().regex(/^\d{1,4}\.\d{1,4}\.\d{1,4}$/),
+  })
+  .strict();
+export type PolicyPayload = z.infer<typeof PolicyPayload>;

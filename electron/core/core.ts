@@ -82,7 +82,16 @@ export function createCore(options: CoreOptions): Core {
     startClient: (modulePath) => tokens.acquire(modulePath),
     trust: () => loadTrust(options.signing?.trust ?? {}),
   });
-  const sync = createSyncService({ vault, signing, ...options.sync });
+  const sync = createSyncService({
+    vault,
+    signing,
+    // Officers' identities rest on the same pinned anchors and CRLs as signatures.
+    identityTrust: async () => {
+      const t = await loadTrust(options.signing?.trust ?? {});
+      return { anchors: t.anchors.map((c) => new Uint8Array(c.raw)), crls: t.crls ?? [] };
+    },
+    ...options.sync,
+  });
   const vaultHandlers = createVaultHandlers(vault);
   const handlers: HandlerTable = {
     'app.health': async (_input, ctx) => readHealth(runtime, ctx.transport, Date.now(), await vault.health()),

@@ -9,6 +9,7 @@ import {
   CHUNK_CONTENT_TYPES,
   ChallengeRequest,
   CreateMailRequest,
+  DIRECTORY_VERSION,
   directoryMessage,
   enrolmentMessage,
   EnrollRequest,
@@ -668,12 +669,13 @@ class Relay {
           boxPublicKey: d.boxPublicKey,
           status: d.status === 'approved' ? 'approved' : 'revoked',
           certificateFingerprint: d.officer.certificateFingerprint,
+          certification: d.enrolmentRequest,
           ...(d.prekey ? { prekey: d.prekey } : {}),
         });
         officers.set(d.officer.address, o);
       }
       const directory: Directory = {
-        version: 1,
+        version: DIRECTORY_VERSION,
         serial: snapshot.serial,
         issuedAt: Date.now(),
         officers: [...officers.values()].sort((a, b) =>

@@ -14,8 +14,11 @@ const Address = z.string().min(1).max(254);
 
 export const SyncWarning = z
   .object({
-    /** A recipient's device was revoked by HQ, or its keys changed since we last sent to it. */
-    kind: z.enum(['device-revoked', 'keys-changed']),
+    /**
+     * A recipient's device was revoked by HQ, or its keys changed since we last sent to it, or
+     * HQ listed a device its officer's token does not vouch for (refused: never sealed to or believed).
+     */
+    kind: z.enum(['device-revoked', 'keys-changed', 'device-refused']),
     address: Address,
     deviceId: Hex(16),
     at: z.number().int().nonnegative(),

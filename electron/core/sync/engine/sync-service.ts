@@ -10,7 +10,7 @@ import type {
 import type { SigningService } from '../../signing';
 import type { VaultService } from '../../vault';
 import { createJitter, DEFAULT_BACKOFF } from './backoff';
-import { refreshDirectory } from './directory-refresh';
+import { refreshDirectory, type IdentityTrustSources } from './directory-refresh';
 import { createEnrolment } from './enrolment';
 import { newEngineStatus, readStatus } from './engine-status';
 import { isUnlocked, readIdentity } from './engine-vault';
@@ -57,6 +57,12 @@ export interface SyncServiceOptions {
   readonly concurrency?: number;
   /** Keep a WebSocket to the relay for live mail (default on). */
   readonly push?: boolean;
+  /**
+   * The anchors (DER) and CRLs this workstation holds for officers' identities: the shipped and
+   * configured ones. Enrolment pins the anchors in the vault; every directory is checked against
+   * the pinned ones and these. None by default: then no device is trusted.
+   */
+  readonly identityTrust?: () => Promise<IdentityTrustSources>;
 }
 
 /**
@@ -73,7 +79,9 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
 
   const status = newEngineStatus();
   const connection = createRelayConnection(vault, options.relay);
-  const refreshDir = (dev: Parameters<typeof refreshDirectory>[2]) => refreshDirectory(vault, now, dev);
+  const trust = options.identityTrust ?? (async () => ({ anchors: [], crls: [] }));
+  const refreshDir = (dev: Parameters<typeof refreshDirectory>[2]) =>
+    refreshDirectory(vault, now, dev, trust);
   const receiver = createInboxReceiver({
     vault,
     concurrency,
@@ -96,7 +104,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       refreshDirectory: refreshDir,
     }),
   });
-  const enroll = createEnrolment({ vault, signing: options.signing, now, connection });
+  const enroll = createEnrolment({ vault, signing: options.signing, now, connection, trust });
   const currentStatus = () => readStatus(vault, status);
   const kickIfRunning = () => {
     if (scheduler.isRunning()) void scheduler.kick();

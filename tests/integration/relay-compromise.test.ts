@@ -272,5 +272,15 @@ describe('a compromised relay cannot add, swap or impersonate a device', () => {
       (i) => i.title === 'Công văn giả danh',
     );
     expect(got).toMatchObject({ sender: 'carol@mission.example', senderDevice: ids['Carol Mission'] });
+    // The document view: the proven sender as the sender, the claim only as the document's own author.
+    const detail = await must(alice.core, 'documents.get', { id: got?.recordId as string });
+    expect(detail.document).toMatchObject({
+      receivedFrom: 'Carol Mission <carol@mission.example>',
+      from: 'Bob Headquarters <bob@hq.example>',
+    });
+    const listed = await must(alice.core, 'documents.list', { direction: 'incoming' });
+    expect(listed.items.find((d) => d.id === got?.recordId)?.receivedFrom).toBe(
+      'Carol Mission <carol@mission.example>',
+    );
   }, 120_000);
 });

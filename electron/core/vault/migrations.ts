@@ -294,6 +294,9 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE sync_warnings;
   ALTER TABLE sync_warnings_v8 RENAME TO sync_warnings;
   `,
+  /* 9: a received document's proven sender, apart from the parties the document itself states */ `
+  ALTER TABLE documents ADD COLUMN received_from TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -297,6 +297,17 @@ export const MIGRATIONS: readonly string[] = [
   /* 9: a received document's proven sender, apart from the parties the document itself states */ `
   ALTER TABLE documents ADD COLUMN received_from TEXT;
   `,
+  /* 10: sends held until an approved recipient publishes keys (sealed when they appear) */ `
+  CREATE TABLE sync_waiting (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('message', 'document')),
+    title TEXT NOT NULL,
+    recipient_address TEXT NOT NULL,
+    send BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

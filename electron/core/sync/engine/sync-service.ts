@@ -141,7 +141,9 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
 
     async outbox() {
       if (!(await isUnlocked(vault))) return { items: [] };
-      return vault.run('sync.outbox.list', { limit: 200 });
+      const waiting = await vault.run('sync.waiting.list', { limit: 200 });
+      const queued = await vault.run('sync.outbox.list', { limit: 200 });
+      return { items: [...waiting.items, ...queued.items].slice(0, 400) };
     },
 
     async retry(id) {
@@ -150,7 +152,14 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       return item;
     },
 
-    cancel: (id) => vault.run('sync.outbox.cancel', { id, now: now() }),
+    async cancel(id) {
+      const waiting = (await vault.run('sync.waiting.list', { limit: 1000 })).items.find((i) => i.id === id);
+      if (waiting) {
+        await vault.run('sync.waiting.cancel', { id, now: now() });
+        return { ...waiting, state: 'cancelled' };
+      }
+      return vault.run('sync.outbox.cancel', { id, now: now() });
+    },
 
     lastRound: () => status.report,
 

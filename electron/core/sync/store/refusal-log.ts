@@ -13,6 +13,7 @@ import { Ms, NoInput, syncOp } from './worker-op';
 
 export type AuditEvent =
   | 'queued'
+  | 'waiting'
   | 'sent'
   | 'cancelled'
   | 'received'

@@ -1,9 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CallName } from '../../shared/contract/call-names';
 import type { CallInput, CallOutput } from '../../shared/contract/calls';
 import type { Result } from '../../shared/contract/result';
-import { createCore, defaultProfileDir, type Core, type CoreOptions } from '../core';
+import { createCore, defaultProfileDir, ensurePrivateDirSync, type Core, type CoreOptions } from '../core';
 
 declare const __APP_VERSION__: string;
 
@@ -16,7 +15,7 @@ export function profileCore(
   options: Omit<CoreOptions, 'profileDir' | 'version'> = {},
 ): Core {
   const profileDir = resolve(profile ?? defaultProfileDir('app'));
-  mkdirSync(profileDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDirSync(profileDir);
   // No idle lock: the process is the session (it unlocks, runs, locks as it exits), and no
   // officer input can reach it, so an idle timer would only cut a long `sync` mid-run.
   return createCore({

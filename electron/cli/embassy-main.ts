@@ -1,5 +1,9 @@
 import { EXIT } from '../../shared/cli/cli-command';
+import { PRIVATE_UMASK } from '../core';
 import { runCli } from './embassy';
+
+// Whatever the CLI writes (profile, signed exports) is the user's alone, whatever the shell's umask.
+process.umask(PRIVATE_UMASK);
 
 function readStdin(): Promise<Buffer> {
   return new Promise((resolve, reject) => {

@@ -1,7 +1,9 @@
 import { createDispatcher, type Dispatch, type DispatchObserver, type HandlerTable } from './contract';
 import { readHealth, type RuntimeInfo } from './health';
+import { ensurePrivateDirSync } from './profile';
 import { createSettingsStore } from './settings';
-import { createTokenHostPool } from './token';
+import { createTokenHostPool, driverModulePath, isKnownDriver, knownDrivers } from './token';
+import { CoreError, ErrorCode } from '../../shared/contract/errors';
 import {
   createTokenKeyWrapper,
   createVaultHandlers,
@@ -59,6 +61,8 @@ export function createCore(options: CoreOptions): Core {
     electron: options.electron ?? null,
     startedAt: Date.now(),
   };
+  // The profile is the officer's alone: 0700, tightened if it already existed wider.
+  ensurePrivateDirSync(options.profileDir);
   const settings = createSettingsStore(options.profileDir);
   // One token process per module, shared by the vault's key binding and signing.
   const tokens = createTokenHostPool({ pollMs: 500, ...options.signing?.tokenHost });
@@ -78,7 +82,10 @@ export function createCore(options: CoreOptions): Core {
   const signing = createSigningService({
     // An explicit module (CLI --module) wins; else the one IT set in settings; else probing.
     modulePath: options.signing?.modulePath,
-    modulePathFromSettings: async () => (await settings.get()).pkcs11Module,
+    modulePathFromSettings: async () => {
+      const s = await settings.get();
+      return s.pkcs11Module ?? (s.pkcs11Driver ? driverModulePath(s.pkcs11Driver) : undefined);
+    },
     startClient: (modulePath) => tokens.acquire(modulePath),
     trust: () => loadTrust(options.signing?.trust ?? {}),
   });
@@ -96,12 +103,23 @@ export function createCore(options: CoreOptions): Core {
   const handlers: HandlerTable = {
     'app.health': async (_input, ctx) => readHealth(runtime, ctx.transport, Date.now(), await vault.health()),
     'settings.get': async () => settings.get(),
-    'settings.update': async (change) => settings.update(change),
+    // A driver is named by id from the allow-list; a library file only by the CLI (call-access.ts).
+    'settings.update': async (change) => {
+      if (change.pkcs11Driver !== undefined && !isKnownDriver(change.pkcs11Driver)) {
+        throw new CoreError(ErrorCode.InvalidInput, 'unknown token driver');
+      }
+      return settings.update(change);
+    },
+    'token.drivers': async () => ({ drivers: knownDrivers() }),
     ...vaultHandlers,
     // The officer's token driver, once chosen for the vault, is the one signing uses too.
     'vault.create': async (input, ctx) => {
       const status = await vaultHandlers['vault.create'](input, ctx);
-      if (input.profile === 'token') await settings.update({ pkcs11Module: input.modulePath });
+      if (input.profile === 'token') {
+        await settings.update(
+          input.driver ? { pkcs11Driver: input.driver } : { pkcs11Module: input.modulePath },
+        );
+      }
       if (options.sync?.background !== false) sync.start();
       return status;
     },

@@ -1,7 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createCore, defaultProfileDir } from '../core';
+import { createCore, defaultProfileDir, ensurePrivateDirSync, PRIVATE_UMASK } from '../core';
 import type { CliOptions } from '../../shared/cli/cli-command';
 import { columns, HELP_WIDTH, optionRows, wrap } from '../../shared/cli/help-text';
 import { startPreview } from './preview-server';
@@ -66,7 +65,8 @@ async function main(): Promise<void> {
     throw new Error(`--port must be 0..65535, got ${values.port}`);
   }
   const profileDir = resolve(values.profile ?? defaultProfileDir('preview'));
-  mkdirSync(profileDir, { recursive: true, mode: 0o700 });
+  process.umask(PRIVATE_UMASK);
+  ensurePrivateDirSync(profileDir);
   const core = createCore({
     profileDir,
     version: __APP_VERSION__,

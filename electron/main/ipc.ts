@@ -5,7 +5,9 @@ import { isTrustedSender } from './sender-policy';
 
 /**
  * Registers the one IPC handler. Each call's sender frame is checked before anything else;
- * the dispatcher then checks the name and the payload against the contract.
+ * the dispatcher then checks the name, the call's declared transports for 'ipc' (the same
+ * declaration the preload's allow-list reads: `shared/contract/call-access.ts`) and the
+ * payload against the contract.
  * Returns a disposer.
  */
 export function registerIpc(dispatch: Dispatch, window: () => WebContents | null): () => void {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, powerMonitor } from 'electron';
-import { createCore } from '../core';
+import { createCore, PRIVATE_UMASK } from '../core';
 import { registerAppScheme, serveRenderer } from './app-protocol';
 import { hardenApp, hardenSession } from './hardening';
 import { registerIpc } from './ipc';
@@ -16,6 +16,8 @@ declare const __APP_VERSION__: string;
  * a utility process (`utilityTokenHost`).
  */
 
+// First: the profile, Chromium's own files in userData, logs are the officer's alone (0600 / 0700).
+process.umask(PRIVATE_UMASK);
 registerAppScheme();
 hardenApp();
 

@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineCommand, EXIT, JSON_OPTION, UsageError } from '../../shared/cli/cli-command';
+import { RelayLimitsFile } from '../server/relay-limits';
 import { startRelay } from '../server/relay-server';
 import { DATA_OPTION, dataDirOf } from './admin-io';
 
@@ -14,6 +15,25 @@ function parseListen(listen: string | undefined): { host: string; port: number }
   return { host, port };
 }
 
+/** The limits in `--limits FILE` (JSON, any subset of the relay's limits), checked before the start. */
+function readLimits(file: string | undefined) {
+  if (file === undefined) return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(resolve(file), 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--limits ${file}: ${(e as NodeJS.ErrnoException).code ?? 'not JSON'}`);
+  }
+  const parsed = RelayLimitsFile.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(
+      `--limits ${file}: ${issue?.path.join('.') || 'file'}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return parsed.data;
+}
+
 /**
  * `embassy hq serve`: runs the relay until SIGTERM or SIGINT, then stops accepting, closes the
  * connections and the store, and exits 0. The first line printed holds the URL and the
@@ -22,7 +42,8 @@ function parseListen(listen: string | undefined): { host: string; port: number }
 export const hqServeCommand = defineCommand({
   name: 'hq serve',
   summary: 'run the HQ relay (creates its certificate and keys on first start)',
-  usage: 'embassy hq serve --data DIR --listen HOST:PORT [--trust-ca FILE]... [--json] [--quiet]',
+  usage:
+    'embassy hq serve --data DIR --listen HOST:PORT [--trust-ca FILE]... [--limits FILE] [--json] [--quiet]',
   options: {
     data: DATA_OPTION,
     listen: {
@@ -36,6 +57,11 @@ export const hqServeCommand = defineCommand({
       arg: 'FILE',
       help: "PEM of a CA whose officers' devices are approved at enrolment (DIR/trusted-ca/*.pem are trusted too)",
     },
+    limits: {
+      type: 'string',
+      arg: 'FILE',
+      help: 'JSON of the limits to change (sizes, quotas, rates, caps; docs/protocols/relay-api-v1.md)',
+    },
     json: { ...JSON_OPTION, help: 'print the URL, fingerprint and HQ signing key as one JSON object' },
     quiet: { type: 'boolean', default: false, help: 'no request log on stderr' },
   },
@@ -48,7 +74,9 @@ export const hqServeCommand = defineCommand({
     const { host, port } = parseListen(values.listen);
     const trustCaFiles = (values['trust-ca'] ?? []).map((f) => resolve(f));
     for (const f of trustCaFiles) if (!existsSync(f)) throw new UsageError(`--trust-ca ${f}: no such file`);
+    const limits = readLimits(values.limits);
     const relay = await startRelay({
+      limits,
       dataDir,
       host,
       port,

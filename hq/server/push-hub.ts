@@ -25,13 +25,23 @@ export class PushHub {
     private readonly auth: AuthSessions,
     private readonly store: RelayStore,
     private readonly maxConnections: number,
+    private readonly maxPerDevice: number,
     private readonly log: (line: string) => void,
   ) {}
 
-  private refuse(socket: Duplex, status: 401 | 403 | 404 | 503, code: RelayErrorCode, reason: string): void {
-    const text = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[
-      status
-    ];
+  private refuse(
+    socket: Duplex,
+    status: 401 | 403 | 404 | 429 | 503,
+    code: RelayErrorCode,
+    reason: string,
+  ): void {
+    const text = {
+      401: 'Unauthorized',
+      403: 'Forbidden',
+      404: 'Not Found',
+      429: 'Too Many Requests',
+      503: 'Service Unavailable',
+    }[status];
     const body = JSON.stringify({ error: { code, message: reason } });
     socket.end(
       `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json\r\n` +
@@ -57,6 +67,8 @@ export class PushHub {
       return this.refuse(socket, 403, RelayErrorCode.DeviceRevoked, 'the device is not approved');
     if (this.count >= this.maxConnections)
       return this.refuse(socket, 503, RelayErrorCode.Busy, 'too many connections');
+    if ((this.sockets.get(session.deviceId)?.size ?? 0) >= this.maxPerDevice)
+      return this.refuse(socket, 429, RelayErrorCode.RateLimited, 'too many push sockets for this device');
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       const deviceId = session.deviceId;
       let set = this.sockets.get(deviceId);

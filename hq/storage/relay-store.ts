@@ -85,7 +85,9 @@ export type CreateItemResult =
   | { readonly kind: 'existing'; readonly item: MailItem }
   /** Same sender and envelope id but something else differs. */
   | { readonly kind: 'conflict'; readonly item: MailItem }
-  | { readonly kind: 'quota'; readonly pendingBytes: number };
+  | { readonly kind: 'quota'; readonly pendingBytes: number }
+  /** The sender has too many unfinished uploads open. */
+  | { readonly kind: 'busy'; readonly openUploads: number };
 
 /**
  * The bytes of mailbox items. Kept apart from the metadata so a deployment can put them on a
@@ -132,6 +134,8 @@ export interface RelayStore {
   enrolDevice(device: NewDevice, now: number): Promise<{ created: boolean; device: DeviceRecord }>;
   getDevice(id: string): Promise<DeviceRecord | undefined>;
   listDevices(): Promise<DeviceRecord[]>;
+  /** How many devices have this status (the cap on pending enrolments). */
+  countDevices(status: DeviceStatus): Promise<number>;
   /**
    * Returns the updated record, or undefined when there is no such device. Revocation is
    * final. A change of status bumps the directory serial in the same transaction.
@@ -150,9 +154,20 @@ export interface RelayStore {
 
   /**
    * Creates an upload, idempotently per (sender, envelopeId), refusing it when the recipient's
-   * unacknowledged bytes plus `size` would exceed `maxPendingBytes`.
+   * stored bytes (see {@link storedBytes}) plus `size` would exceed `maxPendingBytes`, and
+   * answering `busy` when the sender already has `maxOpenUploads` unfinished uploads.
    */
-  createItem(item: NewMailItem, maxPendingBytes: number): Promise<CreateItemResult>;
+  createItem(item: NewMailItem, maxPendingBytes: number, maxOpenUploads?: number): Promise<CreateItemResult>;
+  /**
+   * The bytes held for `recipient` and not acknowledged: complete items in full, unfinished
+   * ones as far as they arrived. A declared size alone holds no quota.
+   */
+  storedBytes(recipient: string): Promise<number>;
+  /**
+   * Deletes the unfinished uploads announced before `createdBefore` and returns their ids (the
+   * caller deletes their bytes). Complete and acknowledged items are never touched.
+   */
+  expireUploads(createdBefore: number): Promise<string[]>;
   getItem(id: string): Promise<MailItem | undefined>;
   /** Records bytes received while uploading; never moves a completed item. */
   setItemOffset(id: string, offset: number): Promise<void>;

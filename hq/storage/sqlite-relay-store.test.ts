@@ -54,7 +54,32 @@ describe('SqliteRelayStore', () => {
     expect((await store.createItem({ ...item(1), id: 'f'.repeat(32) }, 25)).kind).toBe('existing');
     expect((await store.createItem({ ...item(1), size: 11 }, 25)).kind).toBe('conflict');
     expect((await store.createItem(item(2), 25)).kind).toBe('created');
+    // The quota counts stored bytes (issue 14): 10 of item 1 arrived, item 2 completed.
+    await store.setItemOffset(item(1).id, 10);
+    await store.completeItem(item(2).id);
+    expect(await store.storedBytes('b'.repeat(32))).toBe(20);
     expect(await store.createItem(item(3), 25)).toEqual({ kind: 'quota', pendingBytes: 20 });
+  });
+
+  it('holds no quota for a declaration alone, caps open uploads per sender, and expires unfinished ones', async () => {
+    // Ten 1,000-byte declarations with nothing sent hold none of a 100-byte quota.
+    for (let n = 1; n <= 10; n++)
+      expect((await store.createItem(item(n, 1000 + n), 1100, 10)).kind).toBe('created');
+    expect(await store.storedBytes('b'.repeat(32))).toBe(0);
+    expect(await store.createItem(item(11, 50), 1100, 10)).toEqual({ kind: 'busy', openUploads: 10 });
+    // Another sender is not held back by the first one's open uploads.
+    await store.enrolDevice(newDevice('c'.repeat(32)), 1);
+    expect((await store.createItem({ ...item(12, 50), sender: 'c'.repeat(32) }, 1100, 10)).kind).toBe(
+      'created',
+    );
+    await store.setItemOffset(item(1).id, 600);
+    await store.completeItem(item(2).id);
+    // Announced before t=6 and unfinished: 1, 3, 4, 5 (2 is complete); bytes of 1 free the quota.
+    expect((await store.expireUploads(6)).sort()).toEqual([1, 3, 4, 5].map((n) => item(n).id));
+    expect(await store.getItem(item(1).id)).toBeUndefined();
+    expect((await store.getItem(item(2).id))?.state).toBe('complete');
+    expect(await store.storedBytes('b'.repeat(32))).toBe(1002);
+    expect((await store.createItem(item(13, 50), 1100, 10)).kind).toBe('created');
   });
 
   it('gives cursors at completion, lists after a cursor, and stores the acknowledged prefix', async () => {

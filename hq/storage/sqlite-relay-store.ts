@@ -1,8 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
-import type { DeviceStatus, MailState } from '../../shared/sync/relay-protocol';
+import type { DeviceStatus } from '../../shared/sync/relay-protocol';
 import { FileBlobStore } from './file-blob-store';
+import {
+  toDevice,
+  toItem,
+  toPrekey,
+  type DeviceRow,
+  type ItemRow,
+  type PrekeyRow,
+} from './sqlite-relay-rows';
+import { migrateRelayDb, RELAY_DB_FILE } from './sqlite-relay-schema';
+
 import type {
   BlobStore,
   CreateItemResult,
@@ -16,151 +26,9 @@ import type {
   RelayStore,
 } from './relay-store';
 
+export { RELAY_DB_FILE } from './sqlite-relay-schema';
+
 type Db = InstanceType<typeof Database>;
-
-/** The relay database file inside the data directory. */
-export const RELAY_DB_FILE = 'relay.sqlite';
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS devices (
-  id TEXT PRIMARY KEY,
-  status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'revoked')),
-  sign_public_key TEXT NOT NULL UNIQUE,
-  box_public_key TEXT NOT NULL,
-  enrolment_request TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  officer_address TEXT,
-  officer_name TEXT,
-  officer_department TEXT,
-  certificate_fingerprint TEXT,
-  approved_by_ca TEXT
-);
-CREATE TABLE IF NOT EXISTS mail_items (
-  id TEXT PRIMARY KEY,
-  recipient TEXT NOT NULL REFERENCES devices(id),
-  sender TEXT NOT NULL REFERENCES devices(id),
-  envelope_id TEXT NOT NULL,
-  size INTEGER NOT NULL CHECK (size > 0),
-  sha256 TEXT NOT NULL,
-  state TEXT NOT NULL CHECK (state IN ('uploading', 'complete', 'acked')),
-  received INTEGER NOT NULL DEFAULT 0,
-  cursor INTEGER UNIQUE,
-  created_at INTEGER NOT NULL,
-  UNIQUE (sender, envelope_id)
-);
-CREATE INDEX IF NOT EXISTS mail_items_inbox ON mail_items (recipient, state, cursor);
-CREATE TABLE IF NOT EXISTS device_cursors (
-  device TEXT PRIMARY KEY REFERENCES devices(id),
-  cursor INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS prekeys (
-  device TEXT NOT NULL REFERENCES devices(id),
-  prekey_id TEXT NOT NULL,
-  public_key TEXT NOT NULL,
-  created_at INTEGER NOT NULL,
-  signature TEXT NOT NULL,
-  PRIMARY KEY (device, prekey_id)
-);
-CREATE TABLE IF NOT EXISTS meta (
-  key TEXT PRIMARY KEY,
-  value INTEGER NOT NULL
-);
-`;
-
-/** Schema 2 added the officer columns, prekeys and the directory serial. */
-const SCHEMA_VERSION = 2;
-/** Columns schema 2 added to `devices` (a schema-1 file gets them, NULL for its old devices). */
-const OFFICER_COLUMNS = [
-  'officer_address',
-  'officer_name',
-  'officer_department',
-  'certificate_fingerprint',
-  'approved_by_ca',
-] as const;
-
-interface DeviceRow {
-  id: string;
-  status: DeviceStatus;
-  sign_public_key: string;
-  box_public_key: string;
-  enrolment_request: string;
-  created_at: number;
-  updated_at: number;
-  officer_address: string | null;
-  officer_name: string | null;
-  officer_department: string | null;
-  certificate_fingerprint: string | null;
-  approved_by_ca: string | null;
-}
-
-interface PrekeyRow {
-  device: string;
-  prekey_id: string;
-  public_key: string;
-  created_at: number;
-  signature: string;
-}
-
-interface ItemRow {
-  id: string;
-  recipient: string;
-  sender: string;
-  envelope_id: string;
-  size: number;
-  sha256: string;
-  state: MailState;
-  received: number;
-  cursor: number | null;
-  created_at: number;
-}
-
-function toDevice(r: DeviceRow): DeviceRecord {
-  const certified =
-    r.officer_address !== null &&
-    r.officer_name !== null &&
-    r.officer_department !== null &&
-    r.certificate_fingerprint !== null;
-  return {
-    id: r.id,
-    status: r.status,
-    signPublicKey: r.sign_public_key,
-    boxPublicKey: r.box_public_key,
-    enrolmentRequest: r.enrolment_request,
-    ...(certified
-      ? {
-          officer: {
-            address: r.officer_address as string,
-            name: r.officer_name as string,
-            department: r.officer_department as string,
-            certificateFingerprint: r.certificate_fingerprint as string,
-          },
-        }
-      : {}),
-    ...(r.approved_by_ca !== null ? { approvedByCa: r.approved_by_ca } : {}),
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-  };
-}
-
-function toPrekey(r: PrekeyRow): PrekeyRecord {
-  return { prekeyId: r.prekey_id, publicKey: r.public_key, createdAt: r.created_at, signature: r.signature };
-}
-
-function toItem(r: ItemRow): MailItem {
-  return {
-    id: r.id,
-    recipient: r.recipient,
-    sender: r.sender,
-    envelopeId: r.envelope_id,
-    size: r.size,
-    sha256: r.sha256,
-    state: r.state,
-    offset: r.received,
-    cursor: r.cursor ?? 0,
-    createdAt: r.created_at,
-  };
-}
 
 /**
  * The embedded default store: one SQLite file (`relay.sqlite`) for metadata, one file per item
@@ -192,27 +60,8 @@ export class SqliteRelayStore implements RelayStore {
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    SqliteRelayStore.migrate(db);
+    migrateRelayDb(db);
     return new SqliteRelayStore(db, new FileBlobStore(join(dataDir, 'blobs')));
-  }
-
-  /** Creates the schema, or brings a schema-1 file (no officer columns) up to date. */
-  private static migrate(db: Db): void {
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) {
-      throw new Error(`${RELAY_DB_FILE} has schema ${version}; this relay knows ${SCHEMA_VERSION}`);
-    }
-    db.transaction(() => {
-      db.exec(SCHEMA);
-      const columns = new Set(
-        (db.prepare('SELECT name FROM pragma_table_info(?)').all('devices') as { name: string }[]).map(
-          (c) => c.name,
-        ),
-      );
-      for (const c of OFFICER_COLUMNS)
-        if (!columns.has(c)) db.exec(`ALTER TABLE devices ADD COLUMN ${c} TEXT`);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    }).immediate();
   }
 
   /** Bumps the directory serial; call inside the transaction that made the change. */
@@ -271,6 +120,13 @@ export class SqliteRelayStore implements RelayStore {
   async listDevices(): Promise<DeviceRecord[]> {
     const rows = this.db.prepare('SELECT * FROM devices ORDER BY created_at, id').all() as DeviceRow[];
     return rows.map(toDevice);
+  }
+
+  async countDevices(status: DeviceStatus): Promise<number> {
+    const row = this.db.prepare('SELECT COUNT(*) AS n FROM devices WHERE status = ?').get(status) as {
+      n: number;
+    };
+    return row.n;
   }
 
   async setDeviceStatus(id: string, status: DeviceStatus, now: number): Promise<DeviceRecord | undefined> {
@@ -366,7 +222,11 @@ export class SqliteRelayStore implements RelayStore {
     return tx.deferred();
   }
 
-  async createItem(item: NewMailItem, maxPendingBytes: number): Promise<CreateItemResult> {
+  async createItem(
+    item: NewMailItem,
+    maxPendingBytes: number,
+    maxOpenUploads = Number.MAX_SAFE_INTEGER,
+  ): Promise<CreateItemResult> {
     const tx = this.db.transaction((): CreateItemResult => {
       const existing = this.db
         .prepare('SELECT * FROM mail_items WHERE sender = ? AND envelope_id = ?')
@@ -378,11 +238,11 @@ export class SqliteRelayStore implements RelayStore {
           existing.sha256 === item.sha256;
         return { kind: same ? 'existing' : 'conflict', item: toItem(existing) };
       }
-      const { pending } = this.db
-        .prepare(
-          `SELECT COALESCE(SUM(size), 0) AS pending FROM mail_items WHERE recipient = ? AND state <> 'acked'`,
-        )
-        .get(item.recipient) as { pending: number };
+      const { open } = this.db
+        .prepare(`SELECT COUNT(*) AS open FROM mail_items WHERE sender = ? AND state = 'uploading'`)
+        .get(item.sender) as { open: number };
+      if (open >= maxOpenUploads) return { kind: 'busy', openUploads: open };
+      const pending = this.stored(item.recipient);
       if (pending + item.size > maxPendingBytes) return { kind: 'quota', pendingBytes: pending };
       this.db
         .prepare(
@@ -392,6 +252,34 @@ export class SqliteRelayStore implements RelayStore {
         .run(item.id, item.recipient, item.sender, item.envelopeId, item.size, item.sha256, item.createdAt);
       const row = this.db.prepare('SELECT * FROM mail_items WHERE id = ?').get(item.id) as ItemRow;
       return { kind: 'created', item: toItem(row) };
+    });
+    return tx.immediate();
+  }
+
+  private stored(recipient: string): number {
+    const row = this.db
+      .prepare(
+        `SELECT COALESCE(SUM(CASE state WHEN 'uploading' THEN received ELSE size END), 0) AS stored
+         FROM mail_items WHERE recipient = ? AND state <> 'acked'`,
+      )
+      .get(recipient) as { stored: number };
+    return row.stored;
+  }
+
+  async storedBytes(recipient: string): Promise<number> {
+    return this.stored(recipient);
+  }
+
+  async expireUploads(createdBefore: number): Promise<string[]> {
+    const tx = this.db.transaction(() => {
+      const ids = (
+        this.db
+          .prepare(`SELECT id FROM mail_items WHERE state = 'uploading' AND created_at < ?`)
+          .all(createdBefore) as { id: string }[]
+      ).map((r) => r.id);
+      const del = this.db.prepare(`DELETE FROM mail_items WHERE id = ? AND state = 'uploading'`);
+      for (const id of ids) del.run(id);
+      return ids;
     });
     return tx.immediate();
   }

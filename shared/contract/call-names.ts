@@ -11,7 +11,7 @@ export const CALL_NAMES = [
   'settings.get',
   'settings.update',
   ...VAULT_CALL_NAMES,
-  ...(['token.list', 'sign.files', 'verify.file'] as const),
+  ...(['token.list', 'token.drivers', 'sign.files', 'verify.file'] as const),
   ...([
     'sign.documents',
     'sign.progress',

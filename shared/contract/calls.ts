@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LANGUAGES } from '../domain/language';
 import type { CallName } from './call-names';
-import { NoInput } from './field-schemas';
+import { DriverId, ModulePath, NoInput } from './field-schemas';
 import { vaultContract } from './vault-calls';
 import { signingContract } from './signing-calls';
 import { documentSigningContract } from './document-signing-calls';
@@ -52,8 +52,17 @@ export type Health = z.infer<typeof Health>;
 export const Settings = z
   .object({
     language: z.enum(LANGUAGES),
-    /** The PKCS#11 module (token driver) IT chose; when absent the known modules are probed. */
-    pkcs11Module: z.string().min(1).max(4096).optional(),
+    /**
+     * The token driver the officer chose in the first-run wizard, by its id in
+     * `resources/pkcs11-modules.json`; the core finds its library file there.
+     */
+    pkcs11Driver: DriverId.optional(),
+    /**
+     * A driver's library file named on the command line (`embassy vault init --module`); it
+     * wins over `pkcs11Driver`. CLI-only: over IPC or the bridge this field is refused
+     * (E_FORBIDDEN_TRANSPORT). With neither, the known drivers are probed.
+     */
+    pkcs11Module: ModulePath.optional(),
   })
   .strict();
 export type Settings = z.infer<typeof Settings>;
@@ -63,7 +72,10 @@ export const contract = {
   'app.health': { input: NoInput, output: Health },
   /** Workstation settings that are not secret (they are stored unencrypted). */
   'settings.get': { input: NoInput, output: Settings },
-  /** Change some settings; answers the settings as now stored. */
+  /**
+   * Change some settings; answers the settings as now stored. Setting one of `pkcs11Driver`
+   * and `pkcs11Module` clears the other; an unknown driver id is E_INVALID_INPUT.
+   */
   'settings.update': { input: Settings.partial().strict(), output: Settings },
   ...vaultContract,
   ...signingContract,

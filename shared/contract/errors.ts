@@ -17,6 +17,11 @@ export const ErrorCode = {
   Unauthorized: 'E_UNAUTHORIZED',
   /** The IPC sender is not the application's own top-level frame. */
   ForbiddenSender: 'E_FORBIDDEN_SENDER',
+  /**
+   * The call (or this form of it) is not open to the transport it came through: calls that
+   * name a filesystem path or a library are for the command line only (shared/contract/call-access.ts).
+   */
+  ForbiddenTransport: 'E_FORBIDDEN_TRANSPORT',
   /** The capability exists in the contract but is not configured on this workstation. */
   NotSetUp: 'E_NOT_SET_UP',
   /** The transport to the core is down (bridge socket closed, IPC unavailable). */

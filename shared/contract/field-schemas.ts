@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DRIVER_ID_PATTERN, isLocalAbsolutePath } from './module-path';
 
 /**
  * Field schemas several call tables share (sync's, signing's, the app's), and with them the
@@ -19,3 +20,16 @@ export const ErrorShape = z.object({ code: z.string().max(64), message: z.string
  * messages inside one process tree (structured clone, as the vault worker's); JSON carries base64.
  */
 export const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes');
+
+/** A token driver by its id in `resources/pkcs11-modules.json`: what the renderer may name. */
+export const DriverId = z.string().regex(DRIVER_ID_PATTERN);
+
+/**
+ * A token driver's library file: absolute and local, never relative or UNC
+ * (`module-path.ts`). Only the command line may send one (`call-access.ts`).
+ */
+export const ModulePath = z
+  .string()
+  .min(1)
+  .max(1024)
+  .refine(isLocalAbsolutePath, 'absolute local path required');

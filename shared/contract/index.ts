@@ -1,4 +1,5 @@
 export * from './call-names';
+export * from './call-access';
 export * from './calls';
 export * from './client';
 export * from './errors';

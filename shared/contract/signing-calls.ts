@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ErrorShape } from './field-schemas';
+import { DriverId, ErrorShape } from './field-schemas';
 
 /**
  * Contract calls of the token and signing module (issue 4). Kept in their own file and spread
@@ -163,15 +163,32 @@ export const signingContract = {
     output: z.object({ tokens: z.array(TokenEntry).max(64) }).strict(),
   },
   /**
+   * The token drivers the workstation knows (`resources/pkcs11-modules.json`), by id and name in
+   * both languages, and whether each is installed here: what the first-run wizard offers.
+   */
+  'token.drivers': {
+    input: z.object({}).strict(),
+    output: z
+      .object({
+        drivers: z
+          .array(
+            z.object({ id: DriverId, name: Text(256), nameVi: Text(256), installed: z.boolean() }).strict(),
+          )
+          .max(64),
+      })
+      .strict(),
+  },
+  /**
    * Signs files with one PIN entry (one C_Login). The certificate is checked first (validity,
    * key usage, chain to the trust anchors); a wrong PIN fails the call with no retry. Each file
-   * gets its own result; files already signed are kept if the token is pulled.
+   * gets its own result; files already signed are kept if the token is pulled. CLI only: it
+   * reads and writes files by path (the interface signs vault documents: `sign.documents`).
    */
   'sign.files': {
     input: SignFilesInput,
     output: z.object({ results: z.array(SignFileResult).max(1000) }).strict(),
   },
-  /** Verifies a signed PDF (every signature) or a detached .p7s with its content file. */
+  /** Verifies a signed PDF (every signature) or a detached .p7s with its content file. CLI only. */
   'verify.file': {
     input: z.object({ path: Path, contentPath: Path.optional() }).strict(),
     output: VerifyReportSchema,

@@ -6,6 +6,7 @@ import {
   VAULT_STATES,
   WIPE_CONFIRMATION,
 } from '../domain/vault';
+import { DriverId, ModulePath } from './field-schemas';
 import { HexKeyId, IsoDateTime, NoInput, Secret } from './vault-calls-fields';
 
 /** The vault's life cycle: status, create, unlock, lock, officer input, idle delay, wipe, sample data. */
@@ -45,18 +46,29 @@ export const VaultStatus = z
   .strict();
 export type VaultStatus = z.infer<typeof VaultStatus>;
 
-/** Create a token-bound vault: the token must be present and its PIN right. */
+/**
+ * Create a token-bound vault: the token must be present and its PIN right. The driver is named
+ * by exactly one of `driver` (an id from `resources/pkcs11-modules.json`: the renderer's way)
+ * or `modulePath` (a library file: the command line's `--module`, refused over IPC and the
+ * bridge with E_FORBIDDEN_TRANSPORT).
+ */
 export const VaultCreateToken = z
   .object({
     profile: z.literal('token'),
-    /** The PKCS#11 module (e.g. /usr/lib/softhsm/libsofthsm2.so). */
-    modulePath: z.string().min(1).max(1024),
+    /** A known driver's id (e.g. `softhsm2`, `opensc`); its installed library is used. */
+    driver: DriverId.optional(),
+    /** CLI only: the PKCS#11 module file (e.g. /usr/lib/softhsm/libsofthsm2.so). */
+    modulePath: ModulePath.optional(),
     tokenLabel: z.string().min(1).max(64),
     /** CKA_ID of the key pair to bind to (hex); default: the token's only suitable key. */
     keyId: HexKeyId.optional(),
     pin: Secret,
   })
-  .strict();
+  .strict()
+  .refine((v) => (v.driver === undefined) !== (v.modulePath === undefined), {
+    message: 'exactly one of driver and modulePath',
+    path: ['driver'],
+  });
 
 /** Create a passphrase profile (only for machines without a token). */
 export const VaultCreatePassphrase = z

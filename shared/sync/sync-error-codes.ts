@@ -104,6 +104,8 @@ export const RelayErrorCode = {
   Gone: 'E_GONE',
   /** Too many outstanding challenges or connections; retry later. */
   Busy: 'E_BUSY',
+  /** Too many requests from this address or for this device; retry after `Retry-After` seconds. */
+  RateLimited: 'E_RATE_LIMITED',
   /** A fault inside the relay; details stay in its log. */
   Internal: 'E_INTERNAL',
 } as const;

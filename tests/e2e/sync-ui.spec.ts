@@ -23,7 +23,7 @@ const FINGERPRINT = Array.from({ length: 32 }, (_, i) => (i * 7 + 16).toString(1
 async function createVault(page: Page): Promise<void> {
   await page.getByRole('link', { name: /Documents/ }).click();
   await page.getByTestId('choose-token').click();
-  await page.getByLabel('Token driver (PKCS#11 module)').selectOption(token.modulePath);
+  await page.getByLabel('Token driver (PKCS#11 module)').selectOption('softhsm2');
   await page.getByTestId('token-label').fill(token.label);
   await page.getByTestId('pin').fill(token.pin);
   await page.getByTestId('create-vault').click();

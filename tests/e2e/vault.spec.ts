@@ -45,7 +45,14 @@ test('first run to wipe with a SoftHSM token', async ({ page }, info) => {
     // First run: token profile.
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Set up this workstation');
     await page.getByTestId('choose-token').click();
-    await page.getByLabel('Token driver (PKCS#11 module)').selectOption(token.modulePath);
+    await page.getByLabel('Token driver (PKCS#11 module)').selectOption('softhsm2');
+    // Installed drivers are offered by name, in the interface's language, never as a file path.
+    const driver = page.getByTestId('driver');
+    await expect(driver.locator('option:checked')).toHaveText(/^SoftHSM2 \(software token/);
+    await expect(driver.locator('option[value*="/"], option[value*="\\\\"]')).toHaveCount(0);
+    await page.getByTestId('top-language-vi').check();
+    await expect(driver.locator('option:checked')).toHaveText(/^SoftHSM2 \(token phần mềm/);
+    await page.getByTestId('top-language-en').check();
     // The wizard detects the token on the chosen driver; picking it fills the label.
     await page.getByTestId('detected-token').filter({ hasText: token.label }).click();
     await expect(page.getByTestId('token-label')).toHaveValue(token.label);

@@ -30,7 +30,15 @@ const MARKER = 'MALFORMED-BODY-MARKER-5c1e';
 
 beforeAll(async () => {
   await sodium.ready;
-  t = await startTestRelay({ maxJsonBytes: 80 * 1024, maxChunkBytes: 64 * 1024 });
+  // Malformed input, not volume: the per-address budgets are lifted here (they would answer
+  // 429 to this one address); tests/integration/relay-abuse.test.ts is where they are tried.
+  t = await startTestRelay({
+    maxJsonBytes: 80 * 1024,
+    maxChunkBytes: 64 * 1024,
+    enrolPerAddress: { burst: 100_000, perMinute: 100_000 },
+    challengePerAddress: { burst: 100_000, perMinute: 100_000 },
+    challengePerDevice: { burst: 100_000, perMinute: 100_000 },
+  });
   officer = (await testPki()).officer;
   sender = await approvedDevice(t);
   recipient = await approvedDevice(t);

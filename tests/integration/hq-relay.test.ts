@@ -408,10 +408,22 @@ describe('HQ relay', () => {
       expect(
         (await call(small, { path: '/v1/mail', token: s.token, body: body('env-q-00001', 1000) })).status,
       ).toBe(201);
-      const over = await call(small, { path: '/v1/mail', token: s.token, body: body('env-q-00002', 501) });
+      // The quota counts stored bytes (issue 14): the 1,000 announced bytes arrive first.
+      const first = (
+        await call(small, { path: '/v1/mail', token: s.token, body: body('env-q-00001', 1000) })
+      ).json<MailUploadStatus>();
+      const sent = await call(small, {
+        method: 'PATCH',
+        path: `/v1/mail/${first.id}`,
+        token: s.token,
+        headers: { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
+        body: Buffer.alloc(999),
+      });
+      expect(sent.status, sent.body.toString()).toBe(200);
+      const over = await call(small, { path: '/v1/mail', token: s.token, body: body('env-q-00002', 502) });
       expect([over.status, code(over)]).toEqual([413, 'E_QUOTA_EXCEEDED']);
       expect(
-        (await call(small, { path: '/v1/mail', token: s.token, body: body('env-q-00003', 500) })).status,
+        (await call(small, { path: '/v1/mail', token: s.token, body: body('env-q-00003', 501) })).status,
       ).toBe(201);
     } finally {
       small.agent.destroy();

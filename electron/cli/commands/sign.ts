@@ -67,7 +67,8 @@ export const signCommand = defineCommand({
     const module = values.module;
     const core = profileCore(values.profile, {
       signing: {
-        ...(module ? { modulePath: module } : {}),
+        // Relative to where the command runs; the core loads only absolute, local paths.
+        ...(module ? { modulePath: resolve(module) } : {}),
         trust: { anchorFiles: (values.trust ?? []).map((p) => resolve(p)) },
       },
     });

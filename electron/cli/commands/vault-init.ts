@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { defineCommand, EXIT, JSON_OPTION, reportError, UsageError } from '../../../shared/cli/cli-command';
 import { call } from '../cli-core';
 import { PIN_STDIN_OPTION, PROFILE_OPTION } from '../common-options';
@@ -40,7 +41,8 @@ export const vaultInitCommand = defineCommand({
       module !== undefined && token !== undefined
         ? {
             profile: 'token',
-            modulePath: module,
+            // Relative to where the command runs; the contract takes absolute, local paths only.
+            modulePath: resolve(module),
             tokenLabel: token,
             ...(keyId !== undefined ? { keyId } : {}),
             pin: secret,

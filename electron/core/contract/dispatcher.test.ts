@@ -22,6 +22,7 @@ function table(overrides: Partial<HandlerTable> = {}): HandlerTable {
     'settings.get': vi.fn(async () => ({ language: 'vi' as const })),
     'settings.update': vi.fn(async (change) => ({ language: change.language ?? 'vi' })),
     'token.list': vi.fn(async () => ({ tokens: [] })),
+    'token.drivers': vi.fn(async () => ({ drivers: [] })),
     'sign.files': vi.fn(async () => ({ results: [] })),
     'verify.file': vi.fn(async () => {
       throw new Error('not used');

@@ -6,13 +6,17 @@ import {
   err,
   isCallName,
   ok,
+  transportRefusal,
   type CallName,
   type Contract,
   type CallOutput,
   type Result,
 } from '../../../shared/contract';
 
-/** Which transport a call came through; handlers may use it (e.g. health reports it). */
+/**
+ * Which transport a call came through. `shared/contract/call-access.ts` says which calls each
+ * may send; 'direct' is in-process code (tests, benchmarks) and is trusted like the CLI.
+ */
 export type Transport = 'ipc' | 'bridge' | 'cli' | 'direct';
 
 export interface CallContext {
@@ -37,8 +41,10 @@ const MAX_REPORTED_NAME = 64;
 
 /**
  * Builds the single entry point all transports use. Order matters and is the security
- * property: the name is checked against the contract, then the input against the call's
- * schema, and only then does the handler run; its output is checked against the output
+ * property: the name is checked against the contract, then the transport against the call's
+ * declared transports (a path-taking call or form from IPC or the bridge stops here, before
+ * its input is even parsed), then the input against the call's schema, and only then does
+ * the handler run; its output is checked against the output
  * schema before it leaves. Any exception that is not a CoreError becomes E_INTERNAL with a
  * generic message, so no internal detail crosses the boundary.
  */
@@ -49,11 +55,21 @@ export function createDispatcher(handlers: HandlerTable, observe?: DispatchObser
       observe?.({ call: shownName, code: ErrorCode.UnknownCall });
       return err(ErrorCode.UnknownCall, `unknown call: ${JSON.stringify(shownName)}`);
     }
+    const refusal = transportRefusal(name, ctx.transport, input);
+    if (refusal !== null) {
+      observe?.({ call: name, code: ErrorCode.ForbiddenTransport });
+      return err(ErrorCode.ForbiddenTransport, refusal);
+    }
     const spec = contract[name];
     const parsed = spec.input.safeParse(input);
     if (!parsed.success) {
       observe?.({ call: name, code: ErrorCode.InvalidInput });
       return err(ErrorCode.InvalidInput, describeIssues(name, parsed.error.issues));
+    }
+    // Again on what the schema let through, so no parsing quirk can turn one form into another.
+    if (transportRefusal(name, ctx.transport, parsed.data) !== null) {
+      observe?.({ call: name, code: ErrorCode.ForbiddenTransport });
+      return err(ErrorCode.ForbiddenTransport, `${name}: this form is for the command line only`);
     }
     let value: unknown;
     try {

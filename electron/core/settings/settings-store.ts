@@ -1,7 +1,8 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_LANGUAGE } from '../../../shared/domain/language';
 import { Settings } from '../../../shared/contract/calls';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../profile';
 
 const FILE_NAME = 'settings.json';
 
@@ -41,9 +42,9 @@ export function createSettingsStore(profileDir: string): SettingsStore {
   }
 
   async function write(next: Settings): Promise<void> {
-    await mkdir(profileDir, { recursive: true, mode: 0o700 });
+    await ensurePrivateDir(profileDir);
     const tmp = `${path}.${process.pid}.tmp`;
-    await writeFile(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+    await writeFile(tmp, `${JSON.stringify(next, null, 2)}\n`, { mode: PRIVATE_FILE_MODE });
     await rename(tmp, path);
   }
 
@@ -51,7 +52,11 @@ export function createSettingsStore(profileDir: string): SettingsStore {
     get: read,
     update(change) {
       const run = queue.then(async () => {
-        const next = Settings.parse({ ...(await read()), ...change });
+        const merged: Partial<Settings> = { ...(await read()), ...change };
+        // One way of naming the token driver at a time: the newer choice replaces the other.
+        if (change.pkcs11Driver !== undefined) delete merged.pkcs11Module;
+        if (change.pkcs11Module !== undefined) delete merged.pkcs11Driver;
+        const next = Settings.parse(merged);
         await write(next);
         return next;
       });

@@ -77,23 +77,29 @@ const isPdf = (data: Uint8Array) => Buffer.from(data.subarray(0, 5)).toString('l
 
 export function createSigningService(options: SigningServiceOptions): SigningService {
   let client: Promise<TokenClient> | undefined;
+  let clientModule: string | undefined;
+  // Hosts of drivers chosen before: kept until close(), an operation may still be using one.
+  const retired: Promise<TokenClient>[] = [];
   const now = options.now ?? (() => new Date());
 
-  function tokenClient(): Promise<TokenClient> {
-    if (!client) {
-      client = (async () => {
-        const configured = options.modulePath ?? (await options.modulePathFromSettings?.());
-        const modulePath = resolveModules(configured)[0]?.path;
-        if (!modulePath) throw new TokenError(ErrorCode.TokenModuleUnavailable);
-        return options.startClient
-          ? options.startClient(modulePath)
-          : startTokenHost({ ...options.tokenHost, modulePath });
-      })();
-      client.catch(() => {
-        client = undefined;
-      });
-    }
-    return client;
+  // The driver is looked up on every use: the officer may pick another one in the first-run
+  // wizard, and the next listing must come from it, not from the first one tried.
+  async function tokenClient(): Promise<TokenClient> {
+    const configured = options.modulePath ?? (await options.modulePathFromSettings?.());
+    const modulePath = resolveModules(configured)[0]?.path;
+    if (!modulePath) throw new TokenError(ErrorCode.TokenModuleUnavailable);
+    if (client && clientModule === modulePath) return client;
+    const previous = client;
+    const started = options.startClient
+      ? options.startClient(modulePath)
+      : startTokenHost({ ...options.tokenHost, modulePath });
+    client = started;
+    clientModule = modulePath;
+    started.catch(() => {
+      if (client === started) client = undefined;
+    });
+    if (previous) retired.push(previous);
+    return started;
   }
 
   return {
@@ -174,6 +180,7 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
     async close() {
       const c = client;
       client = undefined;
+      for (const old of retired.splice(0)) await (await old.catch(() => undefined))?.close();
       if (c) await (await c.catch(() => undefined))?.close();
     },
   };

@@ -10,4 +10,12 @@ export {
 export { createTokenHostPool, type TokenHostPool } from './token-host-pool';
 export type { SignMechanism, TokenInfo, TokenRef, TokenCertificate, TokenPublicKey } from './token-protocol';
 export { TokenError, type PinTriesHint } from './token-errors';
-export { knownModuleCandidates, resolveModules, type KnownModule } from './known-modules';
+export {
+  driverModulePath,
+  isKnownDriver,
+  knownDrivers,
+  knownModuleCandidates,
+  resolveModules,
+  type KnownModule,
+  type TokenDriver,
+} from './known-modules';

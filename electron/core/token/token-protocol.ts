@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isLocalAbsolutePath } from '../../../shared/contract/module-path';
 
 /**
  * The wire protocol between the core and the token host process (the only process that loads
@@ -84,7 +85,8 @@ export const TokenRequest = z.discriminatedUnion('op', [
     .object({
       id: z.number().int(),
       op: z.literal('init'),
-      modulePath: z.string().min(1).max(4096),
+      // Never relative or UNC, whoever asked: the host is the last place a path can be refused.
+      modulePath: z.string().min(1).max(1024).refine(isLocalAbsolutePath),
       pollMs: z.number().int().min(50).max(10_000),
     })
     .strict(),

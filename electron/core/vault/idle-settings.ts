@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
+import { ensurePrivateDir } from '../profile';
 import {
   DEFAULT_IDLE_TIMEOUT_SECONDS,
   MAX_IDLE_TIMEOUT_SECONDS,
@@ -30,7 +31,7 @@ export async function readIdleTimeout(settingsPath: string): Promise<number> {
 /** Validates and stores the idle delay atomically (temp file, rename), mode 0600. */
 export async function writeIdleTimeout(settingsPath: string, seconds: number): Promise<void> {
   if (!inRange(seconds)) throw new CoreError(ErrorCode.InvalidInput, 'idle timeout out of range');
-  await mkdir(dirname(settingsPath), { recursive: true, mode: 0o700 });
+  await ensurePrivateDir(dirname(settingsPath));
   const tmp = `${settingsPath}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(tmp, `${JSON.stringify({ idleTimeoutSeconds: seconds })}\n`, { mode: 0o600 });
   await rename(tmp, settingsPath);

@@ -1,5 +1,6 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
+import { ensurePrivateDir } from '../profile';
 import type { VaultCreateInput, VaultUnlockInput } from '../../../shared/contract/vault-calls';
 import { sealToEscrow, type EscrowRecipient } from './escrow-wrapper';
 import {
@@ -24,6 +25,16 @@ import type { LockReason, VaultState } from './vault-state';
 import { startVaultWorker } from './vault-worker-client';
 import type { WorkerScript } from './worker-location';
 import type { WorkerInput } from './worker-protocol';
+
+/**
+ * What create needs once the contract's driver id is resolved: a passphrase, or a token with
+ * its library file (from the allow-list, or typed on the command line).
+ */
+export type VaultCreateRequest =
+  | Extract<VaultCreateInput, { profile: 'passphrase' }>
+  | (Omit<Extract<VaultCreateInput, { profile: 'token' }>, 'driver' | 'modulePath'> & {
+      readonly modulePath: string;
+    });
 
 export interface KeyLifecycleOptions {
   readonly paths: VaultPaths;
@@ -106,10 +117,10 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
     await idle.started();
   }
 
-  async function create(input: VaultCreateInput): Promise<void> {
+  async function create(input: VaultCreateRequest): Promise<void> {
     if (state.worker) throw new CoreError(ErrorCode.VaultExists, 'a vault already exists and is unlocked');
     await assertNothingThere();
-    await mkdir(paths.dir, { recursive: true, mode: 0o700 });
+    await ensurePrivateDir(paths.dir);
     const s = await options.sodium();
     const vaultId = s.to_hex(s.randombytes_buf(16));
     const key: VaultKey = generateVaultKey(s);

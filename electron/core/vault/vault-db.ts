@@ -1,6 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, statSync } from 'node:fs';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
+import { makePrivateSync, PRIVATE_FILE_MODE } from '../profile';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations';
 import { sqlcipherRawKey, type VaultKey } from './vault-key';
 
@@ -71,6 +72,9 @@ export function openVaultDatabase(dbPath: string, key: VaultKey, create: boolean
     if (SIDE_FILES.concat('').some((s) => existsSync(`${dbPath}${s}`))) {
       throw new CoreError(ErrorCode.VaultExists, 'vault database files already exist');
     }
+    // Created 0600 by us, empty (SQLite takes an empty file as a new database): SQLite would
+    // create it 0644, and makes its WAL, SHM and journal with the database file's mode.
+    closeSync(openSync(dbPath, 'wx', PRIVATE_FILE_MODE));
   } else {
     let size: number;
     try {
@@ -112,6 +116,8 @@ export function openVaultDatabase(dbPath: string, key: VaultKey, create: boolean
       }
     }
     configureAndMigrate(db);
+    // Also tightens a vault an older version left 0644, with whatever side files exist now.
+    for (const f of databaseFiles(dbPath)) makePrivateSync(f);
     return db;
   } catch (e) {
     db.close();

@@ -3,6 +3,7 @@ import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import type { VaultCallName } from '../../../shared/contract/vault-call-names';
 import { UPLOAD_PIECE_BYTES } from '../../../shared/contract/vault-calls';
 import type { HandlerTable } from '../contract';
+import { driverModulePath } from '../token';
 import { loadSampleData } from './sample-data';
 import type { VaultService } from './vault-service';
 
@@ -17,7 +18,13 @@ export type VaultHandlers = Pick<HandlerTable, VaultCallName>;
 export function createVaultHandlers(vault: VaultService): VaultHandlers {
   return {
     'vault.status': () => vault.status(),
-    'vault.create': (input) => vault.create(input),
+    // The driver id becomes its installed library file here; the contract let a file through
+    // only from the CLI.
+    'vault.create': (input) => {
+      if (input.profile === 'passphrase') return vault.create(input);
+      const { driver, modulePath, ...rest } = input;
+      return vault.create({ ...rest, modulePath: modulePath ?? driverModulePath(driver ?? '') });
+    },
     'vault.unlock': (input) => vault.unlock(input),
     'vault.lock': () => vault.lock('officer'),
     'vault.touch': () => vault.touch(),

@@ -1,10 +1,10 @@
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import type { PartHealth } from '../../../shared/contract/calls';
-import type { VaultCreateInput, VaultStatus, VaultUnlockInput } from '../../../shared/contract/vault-calls';
+import type { VaultStatus, VaultUnlockInput } from '../../../shared/contract/vault-calls';
 import type { EscrowRecipient } from './escrow-wrapper';
 import { createIdleLock } from './idle-lock';
 import { keyFileExists, type KeyFile, type TokenWrapperRecord } from './key-file';
-import { createKeyLifecycle } from './key-lifecycle';
+import { createKeyLifecycle, type VaultCreateRequest } from './key-lifecycle';
 import { loadSodium, type Sodium } from './sodium';
 import type { TokenKeyWrapper } from './token-wrapper';
 import { vaultPaths } from './vault-paths';
@@ -51,7 +51,7 @@ export type DomainOp = Exclude<WorkerOp, 'open' | 'wrapPassphrase' | 'close'>;
  */
 export interface VaultService {
   status(): Promise<VaultStatus>;
-  create(input: VaultCreateInput): Promise<VaultStatus>;
+  create(input: VaultCreateRequest): Promise<VaultStatus>;
   unlock(input: VaultUnlockInput): Promise<VaultStatus>;
   lock(reason?: LockReason): Promise<VaultStatus>;
   /**

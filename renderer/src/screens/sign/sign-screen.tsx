@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DocumentSummary } from '../../../../shared/contract/vault-calls';
 import { useAppStore, useEmbassyClient } from '../../store/store-context';
-import { toBase64 } from '../../store/slices/documents-slice';
+import { toBase64 } from '../../../../shared/encoding';
 import { SignForm } from './sign-form';
 import { VerifyReportView } from './verify-report-view';
 

@@ -8,7 +8,7 @@ import { formatBytes } from '../sync/sync-format';
 import { SendDocumentDialog } from '../sync/send-document-dialog';
 import { VerifyReportView } from '../sign/verify-report-view';
 import { useEmbassyClient } from '../../store/store-context';
-import { fromBase64 } from '../../store/slices/documents-slice';
+import { fromBase64 } from '../../../../shared/encoding';
 import { useAppStore } from '../../store/store-context';
 
 // pdf.js is large: loaded the first time a PDF is shown, not at start-up.

@@ -1,15 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { SecretField, SelectField, TextField } from '../../components/field';
+import { SecretField, TextField } from '../../components/field';
 import { useAppStore, useEmbassyClient } from '../../store/store-context';
-
-/** PKCS#11 modules offered first; the officer may type any other path. */
-const KNOWN_MODULES = [
-  '/usr/lib/softhsm/libsofthsm2.so',
-  '/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so',
-  '/usr/lib/libeTPkcs11.so',
-  '/usr/lib/x86_64-linux-gnu/libbit4xpki.so',
-];
+import { DriverField } from './driver-field';
 
 type Step = 'choose' | 'token' | 'passphrase' | 'done';
 
@@ -25,7 +18,7 @@ export function FirstRunScreen() {
   const create = useAppStore((s) => s.vaultCreateSubmitted);
   const sampleDataRequested = useAppStore((s) => s.sampleDataRequested);
   const firstRunFinished = useAppStore((s) => s.firstRunFinished);
-  const [modulePath, setModulePath] = useState(KNOWN_MODULES[0] ?? '');
+  const [driver, setDriver] = useState('');
   const [tokenLabel, setTokenLabel] = useState('');
   const [keyId, setKeyId] = useState('');
   const [pin, setPin] = useState('');
@@ -37,20 +30,16 @@ export function FirstRunScreen() {
   const client = useEmbassyClient();
 
   // Detect tokens on the chosen driver: remember it (signing uses the same one), then list.
-  // A typed path settles first: each probe starts a token process for that driver.
   useEffect(() => {
-    if (step !== 'token' || !modulePath) return;
-    const settle = setTimeout(() => {
-      void client.call('settings.update', { pkcs11Module: modulePath }).then(() => tokensRequested());
-    }, 600);
-    return () => clearTimeout(settle);
-  }, [step, modulePath, client, tokensRequested]);
+    if (step !== 'token' || !driver) return;
+    void client.call('settings.update', { pkcs11Driver: driver }).then(() => tokensRequested());
+  }, [step, driver, client, tokensRequested]);
 
   const submitToken = async (e: FormEvent) => {
     e.preventDefault();
     const ok = await create({
       profile: 'token',
-      modulePath,
+      driver,
       tokenLabel: tokenLabel.trim(),
       ...(keyId.trim() ? { keyId: keyId.trim() } : {}),
       pin,
@@ -120,27 +109,7 @@ export function FirstRunScreen() {
 
       {step === 'token' && (
         <form className="card form" onSubmit={(e) => void submitToken(e)}>
-          <SelectField
-            label={t('vault.firstRun.module')}
-            hint={t('vault.firstRun.moduleHint')}
-            value={KNOWN_MODULES.includes(modulePath) ? modulePath : 'other'}
-            onChange={(e) => setModulePath(e.target.value === 'other' ? '' : e.target.value)}
-          >
-            {KNOWN_MODULES.map((m) => (
-              <option key={m} value={m}>
-                {m}
-              </option>
-            ))}
-            <option value="other">{t('vault.firstRun.moduleOther')}</option>
-          </SelectField>
-          {!KNOWN_MODULES.includes(modulePath) && (
-            <TextField
-              label={t('vault.firstRun.modulePath')}
-              value={modulePath}
-              onChange={(e) => setModulePath(e.target.value)}
-              required
-            />
-          )}
+          <DriverField value={driver} onChange={setDriver} />
           <div className="detected-tokens" aria-live="polite">
             <div className="field-hint">{t('vault.firstRun.detected')}</div>
             {tokens === null ? (

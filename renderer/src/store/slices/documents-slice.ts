@@ -8,6 +8,7 @@ import {
 import type { Classification } from '../../../../shared/domain/classification';
 import type { Direction, DocumentSortField, DocumentStatus } from '../../../../shared/domain/document';
 import { isVaultGone, type Slice, type SliceDeps } from '../slice';
+import { toBase64 } from '../../../../shared/encoding';
 
 export interface DocumentFilters {
   direction?: Direction;
@@ -185,19 +186,4 @@ export interface UploadSource {
   readonly size: number;
   readonly type?: string;
   slice(start: number, end: number): { arrayBuffer(): Promise<ArrayBuffer> };
-}
-
-export function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) {
-    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  }
-  return btoa(binary);
-}
-
-export function fromBase64(base64: string): Uint8Array {
-  const binary = atob(base64);
-  const out = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-  return out;
 }

@@ -4,9 +4,12 @@ import type { Core } from '../core';
 import { call, profileCore } from './cli-core';
 
 /** The core for a vault command, on the profile named by `--profile` (or the app's own). */
-export function vaultCore(profile: string | undefined): Core {
+export function vaultCore(profile: string | undefined, trustAnchorFiles: readonly string[] = []): Core {
   // A command runs what it was asked and exits: no background sync rounds, no push socket.
-  return profileCore(profile, { sync: { background: false, push: false } });
+  return profileCore(profile, {
+    sync: { background: false, push: false },
+    ...(trustAnchorFiles.length ? { signing: { trust: { anchorFiles: trustAnchorFiles } } } : {}),
+  });
 }
 
 /** Reads the PIN or passphrase from stdin (never argv or env); refuses an empty one. */

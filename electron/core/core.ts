@@ -126,6 +126,11 @@ export function createCore(options: CoreOptions): Core {
     vault,
     signing,
     importPolicy: (text) => policy.import(text),
+    // Officers' identities rest on the same pinned anchors and CRLs as signatures (policy's too).
+    identityTrust: async () => {
+      const t = await gates.withPolicyTrust(await loadTrust(options.signing?.trust ?? {}));
+      return { anchors: t.anchors.map((c) => new Uint8Array(c.raw)), crls: t.crls ?? [] };
+    },
     ...options.sync,
   });
   const vaultHandlers = createVaultHandlers(vault);

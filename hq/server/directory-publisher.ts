@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
+  DIRECTORY_VERSION,
   directoryMessage,
   MAX_DIRECTORY_BYTES,
   RelayErrorCode,
@@ -36,12 +37,14 @@ export function directoryOf(snapshot: DirectorySnapshot, issuedAt: number): Dire
       boxPublicKey: d.boxPublicKey,
       status: d.status === 'approved' ? 'approved' : 'revoked',
       certificateFingerprint: d.officer.certificateFingerprint,
+      // The token's certification of exactly these keys: clients trust the device on it alone.
+      certification: d.enrolmentRequest,
       ...(d.prekey ? { prekey: d.prekey } : {}),
     });
     officers.set(d.officer.address, o);
   }
   return {
-    version: 1,
+    version: DIRECTORY_VERSION,
     serial: snapshot.serial,
     issuedAt,
     officers: [...officers.values()].sort((a, b) =>

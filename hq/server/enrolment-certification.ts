@@ -3,7 +3,6 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   EnrolmentCertification,
-  OfficerAddress,
   RelayErrorCode,
   tokenEnrolmentMessage,
   type TokenSignatureAlgorithm,
@@ -11,6 +10,7 @@ import {
 import type { DeviceOfficer } from '../storage/relay-store';
 import { RelayError } from './relay-error';
 import { crlRevokes, keyUsageAllowsSigning, parseCrl } from '../../shared/pki/x509-fields';
+import { certificateAddress } from '../../shared/pki/officer-identity';
 
 /** A CA whose officers' devices the relay approves at enrolment without an administrator. */
 export interface TrustedCa {
@@ -140,48 +140,12 @@ function verifyKey(algorithm: TokenSignatureAlgorithm, key: KeyObject) {
   }
 }
 
-/** Values of one kind in Node's `subjectAltName` text (`email:a@b, DNS:x`; quoted when escaped). */
-function altNames(text: string | undefined, kind: string): string[] {
-  if (!text) return [];
-  const out: string[] = [];
-  // Node quotes a value that holds a separator or a quote as a JSON string.
-  const re = /(?:^|, )([A-Za-z ]+):("(?:[^"\\]|\\.)*"|[^,]*)/g;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (m[1] !== kind || m[2] === undefined) continue;
-    try {
-      out.push(m[2].startsWith('"') ? (JSON.parse(m[2]) as string) : m[2]);
-    } catch {
-      // A value we cannot read is not an address.
-    }
-  }
-  return out;
-}
-
-/** The last CN of Node's `subject` text (`C=VN\nO=…\nCN=…`; quoted when escaped). */
-function commonName(subject: string): string | undefined {
-  let cn: string | undefined;
-  for (const line of subject.split('\n')) {
-    if (!line.startsWith('CN=')) continue;
-    const v = line.slice(3);
-    try {
-      cn = v.startsWith('"') ? (JSON.parse(v) as string) : v;
-    } catch {
-      cn = undefined;
-    }
-  }
-  return cn;
-}
-
 /**
  * The officer's address: the first e-mail subject alternative name of the token certificate
  * (lowercased), or else its CN lowercased with each run of white space turned into one '.'.
  */
 export function officerAddress(leaf: X509Certificate): string | undefined {
-  const candidates = [
-    ...altNames(leaf.subjectAltName, 'email').map((e) => e.trim().toLowerCase()),
-    (commonName(leaf.subject) ?? '').trim().toLowerCase().replace(/\s+/g, '.'),
-  ];
-  return candidates.find((c) => OfficerAddress.safeParse(c).success);
+  return certificateAddress(leaf.subjectAltName, leaf.subject);
 }
 
 /**

@@ -14,8 +14,11 @@ const Address = z.string().min(1).max(254);
 
 export const SyncWarning = z
   .object({
-    /** A recipient's device was revoked by HQ, or its keys changed since we last sent to it. */
-    kind: z.enum(['device-revoked', 'keys-changed']),
+    /**
+     * A recipient's device was revoked by HQ, or its keys changed since we last sent to it, or
+     * HQ listed a device its officer's token does not vouch for (refused: never sealed to or believed).
+     */
+    kind: z.enum(['device-revoked', 'keys-changed', 'device-refused']),
     address: Address,
     deviceId: Hex(16),
     at: z.number().int().nonnegative(),
@@ -123,8 +126,13 @@ export const OutboxItem = z
     kind: z.enum(['message', 'document']),
     title: z.string().max(512),
     recipientAddress: Address,
-    recipientDevice: Hex(16),
-    state: z.enum(['queued', 'sending', 'failed', 'sent', 'cancelled']),
+    /** Absent while `waiting`: the envelope is sealed for the recipient's devices once they have keys. */
+    recipientDevice: Hex(16).optional(),
+    /**
+     * `waiting`: the recipient is approved but has no current keys yet; the send is kept in the
+     * vault and sealed and queued in the first round after their keys appear.
+     */
+    state: z.enum(['waiting', 'queued', 'sending', 'failed', 'sent', 'cancelled']),
     bytes: z.number().int().nonnegative(),
     sentBytes: z.number().int().nonnegative(),
     attempts: z.number().int().nonnegative(),

@@ -18,8 +18,14 @@ export const DocumentSummary = z
     classification: z.enum(CLASSIFICATIONS),
     status: z.enum(DOCUMENT_STATUSES),
     subject: z.string().max(1000),
+    /** The author the document itself states (for a received one: a claim, shown as metadata). */
     from: z.string().max(300),
     to: z.array(z.string().max(300)).max(200),
+    /**
+     * Received documents only: who sent it, "Name <address>" as the sender device's token
+     * certification proves it. The UI shows this, not `from`, as the sender.
+     */
+    receivedFrom: z.string().max(500).optional(),
     attachmentCount: z.number().int().nonnegative(),
     unreadMessages: z.number().int().nonnegative(),
     /** Received from HQ and not opened yet (kept in the vault). */

@@ -2,7 +2,7 @@
  * Every domain-separation label of the sync protocol, in one place: each signature, key
  * derivation and associated data starts with its label and a 0 byte, so a signature made for
  * one purpose never verifies for another. Never change one: it is part of the wire format
- * (docs/protocols/: envelope-v1.md, directory-v1.md, relay-api-v1.md).
+ * (docs/protocols/: envelope-v1.md, directory-v2.md, relay-api-v1.md).
  */
 
 /** The device key's proof that it enrols its own keys (relay-protocol `enrolmentMessage`). */

@@ -23,6 +23,11 @@ export const SyncCallErrorCode = {
   SyncRecipientUnavailable: 'E_SYNC_RECIPIENT_UNAVAILABLE',
   /** HQ's directory signature did not verify. */
   SyncDirectoryInvalid: 'E_SYNC_DIRECTORY_INVALID',
+  /**
+   * A device in HQ's directory is not proven by its officer's token: the certification does not
+   * sign its keys, does not chain to a pinned anchor, is revoked or names another address.
+   */
+  SyncDeviceUncertified: 'E_SYNC_DEVICE_UNCERTIFIED',
 } as const;
 export type SyncCallErrorCode = (typeof SyncCallErrorCode)[keyof typeof SyncCallErrorCode];
 

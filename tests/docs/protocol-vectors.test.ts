@@ -7,6 +7,7 @@ import {
   tokenEnrolmentMessage,
 } from '../../shared/sync/relay-protocol';
 import { deviceIdOf } from '../../shared/sync/device-id';
+import { certificateAddress, certificateName } from '../../shared/pki/officer-identity';
 import {
   openEnvelope,
   parseEnvelopeFrame,
@@ -84,6 +85,12 @@ const checks: Record<string, (v: Vector) => void | Promise<void>> = {
       field(v, 'department'),
     );
     expect(hex(message)).toBe(field(v, 'message'));
+  },
+  'certificate-officer': (v) => {
+    const subject = `C=VN\nCN=${field(v, 'common-name')}`;
+    const address = certificateAddress(field(v, 'subject-alt-name'), subject);
+    expect(address).toBe(field(v, 'address'));
+    expect(certificateName(subject, address ?? '')).toBe(field(v, 'name'));
   },
   'directory-message': (v) => {
     expect(hex(directoryMessage(utf8(field(v, 'directory'))))).toBe(field(v, 'message'));

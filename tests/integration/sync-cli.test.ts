@@ -62,6 +62,8 @@ describe('embassy enroll / directory / send / sync / inbox', () => {
           '--hq-fingerprint',
           hq.relay.fingerprint,
           '--pin-stdin',
+          '--trust',
+          t.ca.rootPath,
         ],
         t,
       );

@@ -60,7 +60,12 @@ beforeAll(async () => {
   bob = createCore({
     profileDir: bobProfile,
     version: 'test',
-    signing: { tokenHost: { env: bobToken.env, pollMs: 500 }, modulePath: bobToken.modulePath },
+    signing: {
+      tokenHost: { env: bobToken.env, pollMs: 500 },
+      modulePath: bobToken.modulePath,
+      // The ministry root, pinned as IT would: officers' identities chain to it.
+      trust: { anchorFiles: [rootPath] },
+    },
     sync: { background: false, push: false, prekeyPolicy: POLICY },
   });
   await must(bob, 'vault.create', { profile: 'passphrase', passphrase: PASSPHRASE });

@@ -64,7 +64,8 @@ export function officerCore(token: SoftHsmToken, profileDir: string, sync?: Core
   return createCore({
     profileDir,
     version: 'test',
-    signing: { tokenHost: { env: token.env, pollMs: 500 } },
+    // The workstation trusts the ministry root that issued the officers' tokens, as IT pins it.
+    signing: { tokenHost: { env: token.env, pollMs: 500 }, trust: { anchorFiles: [token.ca.rootPath] } },
     sync: { background: false, push: false, ...sync },
   });
 }

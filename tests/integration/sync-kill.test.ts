@@ -177,6 +177,8 @@ beforeAll(async () => {
           '--hq-fingerprint',
           relay?.fingerprint ?? '',
           '--pin-stdin',
+          '--trust',
+          rootPath,
         ],
         t,
       ).done;

@@ -36,7 +36,7 @@ export const enrollCommand = defineCommand({
   summary:
     "enrol this workstation with HQ (device keys in the vault, signed on the vault's token); prints the device id",
   usage:
-    'embassy enroll --profile DIR --hq URL --hq-fingerprint FP --pin-stdin [--department D] [--key-id HEX] [--json]',
+    'embassy enroll --profile DIR --hq URL --hq-fingerprint FP --pin-stdin [--department D] [--key-id HEX] [--trust PEM]... [--json]',
   options: {
     ...common,
     hq: { type: 'string', arg: 'URL', help: 'the HQ relay, https://host:port' },
@@ -47,6 +47,12 @@ export const enrollCommand = defineCommand({
     },
     department: { type: 'string', arg: 'D', help: "the officer's department, for the directory" },
     'key-id': { type: 'string', arg: 'HEX', help: 'the token key (CKA_ID) that signs the device keys' },
+    trust: {
+      type: 'string',
+      multiple: true,
+      arg: 'PEM',
+      help: "ministry roots to pin for officers' identities, besides the shipped ones",
+    },
   },
   async run({ values }, io) {
     const { hq, department } = values;
@@ -55,7 +61,10 @@ export const enrollCommand = defineCommand({
     if (hq === undefined) throw new UsageError('--hq is required (https://host:port)');
     if (fingerprint === undefined) throw new UsageError('--hq-fingerprint is required');
     const pin = await readSecret(values['pin-stdin'], io);
-    const core = vaultCore(values.profile);
+    const core = vaultCore(
+      values.profile,
+      (values.trust ?? []).map((p) => resolve(p)),
+    );
     const result = await withUnlockedVault(core, pin, async () => {
       const vault = await core.vault.status();
       if (!vault.token)

@@ -17,7 +17,7 @@ export { PREKEY_CONTEXT, prekeyMessage };
 
 /**
  * Device keys and signed prekeys of the end-to-end layer (see docs/protocols/envelope-v1.md and
- * directory-v1.md).
+ * directory-v2.md).
  *
  * A device has a long-term Ed25519 signing key (its identity: the device id is derived from
  * it) and a long-term X25519 box key. Envelopes are never encrypted to the long-term box key:

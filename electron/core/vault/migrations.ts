@@ -273,6 +273,41 @@ export const MIGRATIONS: readonly string[] = [
   /* 7: a received document stays unread until the officer opens it (it survives a restart) */ `
   ALTER TABLE documents ADD COLUMN unread INTEGER NOT NULL DEFAULT 0 CHECK (unread IN (0, 1));
   `,
+  /* 8: identity rooted in officers' tokens: pinned anchors, the certified view, refusal notices */ `
+  -- Anchors pinned at enrolment (DER), besides those shipped in resources/trust-anchors.
+  CREATE TABLE sync_trust_anchors (
+    fingerprint TEXT PRIMARY KEY,
+    der BLOB NOT NULL
+  );
+  -- The directory's devices whose token certification verified, grouped by the address their
+  -- certificate names (JSON); NULL until the first directory stored after this migration.
+  ALTER TABLE sync_directory ADD COLUMN certified BLOB;
+  CREATE TABLE sync_warnings_v8 (
+    rowid INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('device-revoked', 'keys-changed', 'device-refused')),
+    address TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  INSERT INTO sync_warnings_v8 (rowid, kind, address, device_id, at)
+    SELECT rowid, kind, address, device_id, at FROM sync_warnings;
+  DROP TABLE sync_warnings;
+  ALTER TABLE sync_warnings_v8 RENAME TO sync_warnings;
+  `,
+  /* 9: a received document's proven sender, apart from the parties the document itself states */ `
+  ALTER TABLE documents ADD COLUMN received_from TEXT;
+  `,
+  /* 10: sends held until an approved recipient publishes keys (sealed when they appear) */ `
+  CREATE TABLE sync_waiting (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    kind TEXT NOT NULL CHECK (kind IN ('message', 'document')),
+    title TEXT NOT NULL,
+    recipient_address TEXT NOT NULL,
+    send BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -24,6 +24,7 @@ export interface DocumentRow {
   attachment_count: number;
   unread_messages: number;
   unread: number;
+  received_from: string | null;
 }
 
 export interface MessageRow {
@@ -54,7 +55,7 @@ export interface AttachmentRow {
 /** A document row with its attachment and unread-message counts (`d` is `documents`). */
 export const DOCUMENT_COLUMNS = `
   d.rowid, d.id, d.registry_number, d.date, d.direction, d.classification, d.status, d.subject,
-  d.sender, d.recipients, d.updated_at, d.unread,
+  d.sender, d.recipients, d.updated_at, d.unread, d.received_from,
   (SELECT count(*) FROM attachments a WHERE a.document_rowid = d.rowid) AS attachment_count,
   (SELECT count(*) FROM threads t JOIN messages m ON m.thread_rowid = t.rowid AND m.read = 0
      WHERE t.document_rowid = d.rowid) AS unread_messages`;
@@ -97,6 +98,7 @@ export function toSummary(r: DocumentRow): DocumentSummary {
     unreadMessages: r.unread_messages,
     unread: r.unread === 1,
     updatedAt: r.updated_at,
+    ...(r.received_from !== null ? { receivedFrom: r.received_from } : {}),
   };
 }
 

@@ -11,6 +11,8 @@ const PATHS = {
   syncing:
     'M4 12a8 8 0 0 1 14-5l2-2v6h-6l2-2a5 5 0 0 0-9 3 M20 12a8 8 0 0 1-14 5l-2 2v-6h6l-2 2a5 5 0 0 0 9-3',
   queued: 'M12 4a8 8 0 1 0 0 16 8 8 0 0 0 0-16z M12 8v4l3 2',
+  // A key with an hourglass tick: held until the recipient's keys arrive.
+  waiting: 'M8 15a4 4 0 1 1 3.5-6H21v3h-2v2h-3v-2h-4.5A4 4 0 0 1 8 15z M8 10v2',
   sending: 'M4 12l16-8-6 16-2-6z M12 14l8-10',
   failed: 'M12 3l10 18H2z M12 10v5 M12 17.5v.5',
   sent: 'M12 4a8 8 0 1 0 0 16 8 8 0 0 0 0-16z M8.5 12.5l2.5 2.5 4.5-5',

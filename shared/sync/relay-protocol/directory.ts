@@ -12,6 +12,7 @@ import {
   Sha256Hex,
   X25519PublicKey,
 } from './wire-fields';
+import { EnrolmentRequestBlob } from './enrolment';
 
 /**
  * An X25519 prekey signed by its device's Ed25519 key over {@link prekeyMessage}, as it
@@ -54,6 +55,13 @@ export const DirectoryDevice = z
     status: z.enum(['approved', 'revoked']),
     /** SHA-256 (lowercase hex) of the token certificate (DER) that certified the device. */
     certificateFingerprint: Sha256Hex,
+    /**
+     * The device's enrolment request as the relay recorded it: base64 of the UTF-8 JSON of an
+     * `EnrolmentCertification`, the officer's token signature over exactly these keys with the
+     * token's certificate chain. Clients check it against their own pinned anchors; the
+     * officer's address and name are read from its certificate, never from this entry.
+     */
+    certification: EnrolmentRequestBlob,
     /** The device's current signed prekey; absent until it publishes one. */
     prekey: SignedPrekey.optional(),
   })
@@ -70,6 +78,9 @@ export const DirectoryOfficer = z
   .strict();
 export type DirectoryOfficer = z.infer<typeof DirectoryOfficer>;
 
+/** Format version 2: every device carries its enrolment certification (docs/protocols/directory-v2.md). */
+export const DIRECTORY_VERSION = 2 as const;
+
 /**
  * The HQ-signed device directory. `serial` grows strictly with every change of a device or
  * prekey at the relay: a client keeps the highest serial it has accepted and refuses an older
@@ -78,7 +89,7 @@ export type DirectoryOfficer = z.infer<typeof DirectoryOfficer>;
  */
 export const Directory = z
   .object({
-    version: z.literal(1),
+    version: z.literal(DIRECTORY_VERSION),
     serial: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
     issuedAt: EpochMs,
     officers: z.array(DirectoryOfficer),

@@ -3,6 +3,12 @@ import { loadSodium } from '../../vault';
 import type { DeviceRelay } from '../relay';
 import { readIdentity, type EngineVault } from './engine-vault';
 
+/** What the core holds for officers' identities: anchor certificates and CRLs, DER. */
+export interface IdentityTrustSources {
+  readonly anchors: readonly Uint8Array[];
+  readonly crls: readonly Uint8Array[];
+}
+
 /**
  * Fetches HQ's directory and stores it: checked here against the HQ key pinned at enrolment,
  * and again in the vault (which also refuses a serial older than the one it holds).
@@ -11,6 +17,7 @@ export async function refreshDirectory(
   vault: EngineVault,
   now: () => number,
   dev: DeviceRelay,
+  trust: () => Promise<IdentityTrustSources>,
 ): Promise<void> {
   const id = await readIdentity(vault);
   if (!id) throw new CoreError(ErrorCode.SyncNotEnrolled, 'not enrolled');
@@ -21,5 +28,13 @@ export async function refreshDirectory(
     return sig.length === 64 && sodium.crypto_sign_verify_detached(sig, message, publicKey);
   });
   if (!signature) throw new CoreError(ErrorCode.SyncDirectoryInvalid, 'the directory carries no signature');
-  await vault.run('sync.directory.store', { bytes, signature, now: now() });
+  const { anchors, crls } = await trust();
+  // The vault checks every device's token certification against these and the pinned anchors.
+  await vault.run('sync.directory.store', {
+    bytes,
+    signature,
+    now: now(),
+    anchors: [...anchors],
+    crls: [...crls],
+  });
 }

@@ -9,6 +9,7 @@ import {
 import type { SigningService } from '../../signing';
 import { contractError } from './engine-errors';
 import { isUnlocked, readIdentity, type EngineVault } from './engine-vault';
+import type { IdentityTrustSources } from './directory-refresh';
 import type { RelayConnection } from './relay-connection';
 
 export interface EnrolmentDeps {
@@ -16,6 +17,8 @@ export interface EnrolmentDeps {
   readonly signing: Pick<SigningService, 'signRaw'>;
   readonly now: () => number;
   readonly connection: Pick<RelayConnection, 'relayFor'>;
+  /** The anchors to pin in the vault for officers' identities. */
+  readonly trust?: () => Promise<IdentityTrustSources>;
 }
 
 const MECHANISM: Record<string, EnrolmentCertification['algorithm']> = {
@@ -57,11 +60,14 @@ export function createEnrolment(
       throw contractError(e);
     }
     const hqSignPublicKey = new Uint8Array(Buffer.from(health.hqSignPublicKey, 'base64'));
+    const anchors = deps.trust ? (await deps.trust()).anchors : [];
     const id = await vault.run('sync.identity.create', {
       hqUrl: input.hqUrl.replace(/\/$/, ''),
       hqFingerprint: input.fingerprint,
       hqSignPublicKey,
       now: now(),
+      // Pinned now, so that every later session (the CLI's too) checks peers against them.
+      ...(anchors.length ? { anchors: [...anchors] } : {}),
     });
     const department = input.department ?? '';
     let name = '';

@@ -69,6 +69,8 @@ export function createRound(deps: RoundDeps): (ctx: RoundContext) => Promise<Rou
         await deps.refreshDirectory(dev);
       }
       ctx.ensurePush(dev);
+      // Sends that waited for a recipient's keys are sealed now if the directory has them.
+      await vault.run('sync.waiting.seal', { now: now() });
 
       // Sending and receiving run side by side: the link is full duplex, and mail from HQ must
       // not wait behind a long outbox (a 20 MB upload at satellite speed takes many minutes).

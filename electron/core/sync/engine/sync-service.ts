@@ -10,7 +10,7 @@ import type {
 import type { SigningService } from '../../signing';
 import type { VaultService } from '../../vault';
 import { createJitter, DEFAULT_BACKOFF } from './backoff';
-import { refreshDirectory } from './directory-refresh';
+import { refreshDirectory, type IdentityTrustSources } from './directory-refresh';
 import { createEnrolment } from './enrolment';
 import { newEngineStatus, readStatus } from './engine-status';
 import { isUnlocked, readIdentity } from './engine-vault';
@@ -63,6 +63,12 @@ export interface SyncServiceOptions {
    * only a mirror; a refused file is its problem, not the officer's mail).
    */
   readonly importPolicy?: (text: string) => Promise<unknown>;
+  /**
+   * The anchors (DER) and CRLs this workstation holds for officers' identities: the shipped and
+   * configured ones. Enrolment pins the anchors in the vault; every directory is checked against
+   * the pinned ones and these. None by default: then no device is trusted.
+   */
+  readonly identityTrust?: () => Promise<IdentityTrustSources>;
 }
 
 /**
@@ -79,7 +85,9 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
 
   const status = newEngineStatus();
   const connection = createRelayConnection(vault, options.relay);
-  const refreshDir = (dev: Parameters<typeof refreshDirectory>[2]) => refreshDirectory(vault, now, dev);
+  const trust = options.identityTrust ?? (async () => ({ anchors: [], crls: [] }));
+  const refreshDir = (dev: Parameters<typeof refreshDirectory>[2]) =>
+    refreshDirectory(vault, now, dev, trust);
   const receiver = createInboxReceiver({
     vault,
     concurrency,
@@ -108,7 +116,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       },
     }),
   });
-  const enroll = createEnrolment({ vault, signing: options.signing, now, connection });
+  const enroll = createEnrolment({ vault, signing: options.signing, now, connection, trust });
   const currentStatus = () => readStatus(vault, status);
   const kickIfRunning = () => {
     if (scheduler.isRunning()) void scheduler.kick();
@@ -145,7 +153,9 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
 
     async outbox() {
       if (!(await isUnlocked(vault))) return { items: [] };
-      return vault.run('sync.outbox.list', { limit: 200 });
+      const waiting = await vault.run('sync.waiting.list', { limit: 200 });
+      const queued = await vault.run('sync.outbox.list', { limit: 200 });
+      return { items: [...waiting.items, ...queued.items].slice(0, 400) };
     },
 
     async retry(id) {
@@ -154,7 +164,14 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       return item;
     },
 
-    cancel: (id) => vault.run('sync.outbox.cancel', { id, now: now() }),
+    async cancel(id) {
+      const waiting = (await vault.run('sync.waiting.list', { limit: 1000 })).items.find((i) => i.id === id);
+      if (waiting) {
+        await vault.run('sync.waiting.cancel', { id, now: now() });
+        return { ...waiting, state: 'cancelled' };
+      }
+      return vault.run('sync.outbox.cancel', { id, now: now() });
+    },
 
     lastRound: () => status.report,
 

@@ -3,6 +3,7 @@ import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
 import { AUTH_SESSION_CONTEXT, ENROL_CONTEXT } from '../../../../shared/sync/signing-contexts';
 import { asDeviceBoxSecretKey, asDeviceSignSecretKey, type DeviceKeys } from '../device-keys';
 import { generateDeviceKeys } from '../prekeys';
+import { pinAnchors } from './identity-trust';
 import { secretCopy, u8, type SyncStoreContext } from './store-context';
 import { Bytes, Hex, Ms, NoInput, syncOp } from './worker-op';
 
@@ -116,11 +117,19 @@ export const IDENTITY_OPS = {
    */
   'sync.identity.create': syncOp({
     input: z
-      .object({ hqUrl: z.string().max(512), hqFingerprint: Hex(32), hqSignPublicKey: Bytes, now: Ms })
+      .object({
+        hqUrl: z.string().max(512),
+        hqFingerprint: Hex(32),
+        hqSignPublicKey: Bytes,
+        now: Ms,
+        /** Trust anchors (DER) for officers' identities, pinned in the vault at enrolment. */
+        anchors: z.array(Bytes).max(64).optional(),
+      })
       .strict(),
     output: PublicIdentity,
     handler: (ctx, input) => {
       const { db } = ctx;
+      pinAnchors(ctx, input.anchors ?? []);
       const existing = identityRow(ctx);
       if (existing) {
         const sameHq =

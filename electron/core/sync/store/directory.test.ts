@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  certifyOfficers,
   directoryDevice,
   enrol,
   enrolledWithPeer,
@@ -9,6 +10,7 @@ import {
   T0,
   type StoreVault,
 } from '../../../../tests/fixtures/sync-store-vault';
+import { DIRECTORY_VERSION } from '../../../../shared/sync/relay-protocol';
 import { recipientsFor, storedDirectory } from './directory';
 
 let v: StoreVault;
@@ -102,10 +104,10 @@ describe('sync store: directory', () => {
     const forged = peer(v.sodium);
     const stranger = peer(v.sodium);
     const dir = {
-      version: 1 as const,
+      version: DIRECTORY_VERSION,
       serial: 1,
       issuedAt: T0,
-      officers: [
+      officers: certifyOfficers([
         {
           address: 'Peer@HQ.example',
           name: 'Peer',
@@ -117,7 +119,7 @@ describe('sync store: directory', () => {
             directoryDevice(forged.keys, { ...stranger.prekey }),
           ],
         },
-      ],
+      ]),
     };
     const { recipients, address } = recipientsFor(v.ctx, 'peer@hq.example', me, dir, T0);
     expect(address).toBe('Peer@HQ.example');

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
 import { SyncDirectory } from '../../../../shared/contract/sync-calls';
-import { Directory, directoryMessage } from '../../../../shared/sync/relay-protocol';
+import { Directory, DIRECTORY_VERSION, directoryMessage } from '../../../../shared/sync/relay-protocol';
 import type { DevicePrekey } from '../device-keys';
 import type { EnvelopeRecipient } from '../envelope';
 import { isPrekeyFresh, verifyPrekey } from '../prekeys';
 import { identityRow, requireIdentity } from './device-identity';
+import { certifyDirectory, identityTrust, type CertifiedView, type RefusedDevice } from './identity-trust';
 import { logEvent, warn } from './refusal-log';
 import { fromBase64, u8, type SyncStoreContext } from './store-context';
 import { Bytes, Ms, syncOp } from './worker-op';
@@ -17,17 +18,34 @@ import { Bytes, Ms, syncOp } from './worker-op';
  * state is the parsed directory (ctx.directory), parsed once per serial, not once per item.
  */
 
-/** The stored directory, parsed (it was verified when stored), or null before the first. */
-export function storedDirectory(ctx: SyncStoreContext): Directory | null {
+const EMPTY_VIEW = (serial: number): CertifiedView => ({
+  directory: { version: DIRECTORY_VERSION, serial, issuedAt: 0, officers: [] },
+  refused: [],
+});
+
+/**
+ * The stored directory's certified view (identity-trust.ts): only devices whose token
+ * certification verified, under the address their certificate names; null before the first.
+ */
+export function storedView(ctx: SyncStoreContext): CertifiedView | null {
   const { db, directory: state } = ctx;
-  const serial = db.prepare('SELECT serial FROM sync_directory WHERE id = 1').pluck().get() as
-    number | undefined;
-  if (serial === undefined) return null;
-  if (state.parsed?.serial !== serial) {
-    const bytes = db.prepare('SELECT bytes FROM sync_directory WHERE id = 1').pluck().get() as Buffer;
-    state.parsed = { serial, dir: Directory.parse(JSON.parse(Buffer.from(bytes).toString('utf8'))) };
+  const row = db.prepare('SELECT serial, certified FROM sync_directory WHERE id = 1').get() as
+    { serial: number; certified: Buffer | null } | undefined;
+  if (row === undefined) return null;
+  if (state.parsed?.serial !== row.serial) {
+    // Written by this module after verification; a vault from before certification has none
+    // until the next directory arrives, and trusts no device meanwhile.
+    const view = row.certified
+      ? (JSON.parse(Buffer.from(row.certified).toString('utf8')) as CertifiedView)
+      : EMPTY_VIEW(row.serial);
+    state.parsed = { serial: row.serial, dir: Directory.parse(view.directory), refused: view.refused };
   }
-  return state.parsed.dir;
+  return { directory: state.parsed.dir, refused: state.parsed.refused };
+}
+
+/** The certified directory (see {@link storedView}), or null before the first. */
+export function storedDirectory(ctx: SyncStoreContext): Directory | null {
+  return storedView(ctx)?.directory ?? null;
 }
 
 /**
@@ -43,7 +61,14 @@ export function recipientsFor(
   now: number,
 ): { recipients: EnvelopeRecipient[]; address: string } {
   const officer = dir.officers.find((o) => o.address.toLowerCase() === address.toLowerCase());
+  const refused = storedView(ctx)?.refused.filter((r) => r.address.toLowerCase() === address.toLowerCase());
   if (!officer) {
+    if (refused?.length) {
+      throw new CoreError(
+        ErrorCode.SyncDeviceUncertified,
+        `HQ lists ${address} only with devices its token does not vouch for`,
+      );
+    }
     throw new CoreError(ErrorCode.SyncRecipientUnavailable, `no officer ${address} in HQ's directory`);
   }
   const recipients: EnvelopeRecipient[] = [];
@@ -71,11 +96,13 @@ export function recipientsFor(
   return { recipients, address: officer.address };
 }
 
-/** A sender device as the directory lists it. */
+/** A sender device as its certification proves it (the certified view). */
 export interface KnownSender {
   signPublicKey: Uint8Array;
   revoked: boolean;
   address: string;
+  /** The officer's name as their token certificate gives it. */
+  name: string;
 }
 
 /** Every device of the stored directory, by id (empty before the first directory). */
@@ -87,6 +114,7 @@ export function directorySenders(ctx: SyncStoreContext): Map<string, KnownSender
         signPublicKey: fromBase64(dev.signPublicKey),
         revoked: dev.status === 'revoked',
         address: o.address,
+        name: o.name,
       });
     }
   }
@@ -94,7 +122,13 @@ export function directorySenders(ctx: SyncStoreContext): Map<string, KnownSender
 }
 
 /** Records changes against the devices known before (revoked, keys changed) as warnings; answers how many. */
-function noteDeviceChanges(ctx: SyncStoreContext, dir: Directory, myDeviceId: string, now: number): number {
+function noteDeviceChanges(
+  ctx: SyncStoreContext,
+  dir: Directory,
+  myDeviceId: string,
+  myBox: Uint8Array,
+  now: number,
+): number {
   const { db } = ctx;
   const known = db.prepare('SELECT box_public, status FROM sync_known_devices WHERE device_id = ?');
   const upsert = db.prepare(
@@ -115,7 +149,7 @@ function noteDeviceChanges(ctx: SyncStoreContext, dir: Directory, myDeviceId: st
         warnings++;
       }
       upsert.run(d.deviceId, o.address, box, d.status);
-      if (d.deviceId === myDeviceId) {
+      if (d.deviceId === myDeviceId && Buffer.compare(Buffer.from(box), Buffer.from(myBox)) === 0) {
         db.prepare(
           'UPDATE sync_identity SET status = ?, address = ?, name = ?, department = ? WHERE id = 1',
         ).run(d.status, o.address, o.name, o.department);
@@ -125,6 +159,46 @@ function noteDeviceChanges(ctx: SyncStoreContext, dir: Directory, myDeviceId: st
   return warnings;
 }
 
+/**
+ * HQ's word on my own device's status (approved or revoked), whether or not my certification
+ * verifies against the anchors this workstation holds: HQ decides whether I may use the relay.
+ * My address and name come only from the certified view (noteDeviceChanges).
+ */
+function noteMyStatus(ctx: SyncStoreContext, dir: Directory, myDeviceId: string, myBox: Uint8Array): void {
+  for (const o of dir.officers) {
+    const mine = o.devices.find((d) => d.deviceId === myDeviceId);
+    if (mine && Buffer.compare(Buffer.from(fromBase64(mine.boxPublicKey)), Buffer.from(myBox)) === 0) {
+      ctx.db.prepare('UPDATE sync_identity SET status = ? WHERE id = 1').run(mine.status);
+    }
+  }
+}
+
+/**
+ * A notice and an audit line for each device refused now that the view held before did not
+ * refuse for the same reason: the relay listed a device its officer's token does not vouch for.
+ */
+function noteRefusals(
+  ctx: SyncStoreContext,
+  before: readonly RefusedDevice[],
+  refused: readonly RefusedDevice[],
+  now: number,
+): number {
+  const held = new Set(before.map((r) => `${r.deviceId} ${r.address} ${r.reason}`));
+  let n = 0;
+  for (const r of refused) {
+    if (held.has(`${r.deviceId} ${r.address} ${r.reason}`)) continue;
+    warn(ctx, 'device-refused', r.address, r.deviceId, now);
+    logEvent(ctx, {
+      at: now,
+      event: 'device-refused',
+      code: ErrorCode.SyncDeviceUncertified,
+      senderDevice: r.deviceId,
+    });
+    n++;
+  }
+  return n;
+}
+
 export const DIRECTORY_OPS = {
   /**
    * Verifies HQ's signature with the key pinned at enrolment and keeps the directory if it is
@@ -132,7 +206,17 @@ export const DIRECTORY_OPS = {
    * Notes revoked devices and changed keys as warnings.
    */
   'sync.directory.store': syncOp({
-    input: z.object({ bytes: Bytes, signature: Bytes, now: Ms }).strict(),
+    input: z
+      .object({
+        bytes: Bytes,
+        signature: Bytes,
+        now: Ms,
+        /** Anchors the core holds (shipped, configured), besides those pinned in the vault. */
+        anchors: z.array(Bytes).max(64).optional(),
+        /** CRLs the workstation holds (DER). */
+        crls: z.array(Bytes).max(256).optional(),
+      })
+      .strict(),
     output: z.object({ serial: z.number().int(), warnings: z.number().int() }).strict(),
     handler: (ctx, input) => {
       const { db } = ctx;
@@ -158,13 +242,27 @@ export const DIRECTORY_OPS = {
           logEvent(ctx, { at: input.now, event: 'directory-rollback', code: ErrorCode.SyncDirectoryInvalid });
           throw new CoreError(ErrorCode.SyncDirectoryInvalid, "HQ's directory is older than the one held");
         }
+        const before = held === undefined ? [] : (storedView(ctx)?.refused ?? []);
         db.prepare(
           `INSERT INTO sync_directory (id, serial, issued_at, bytes, signature, fetched_at) VALUES (1, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET serial = excluded.serial, issued_at = excluded.issued_at,
              bytes = excluded.bytes, signature = excluded.signature, fetched_at = excluded.fetched_at`,
         ).run(dir.serial, dir.issuedAt, input.bytes, input.signature, input.now);
-        ctx.directory.parsed = { serial: dir.serial, dir };
-        return { serial: dir.serial, warnings: noteDeviceChanges(ctx, dir, r.device_id, input.now) };
+        const view = certifyDirectory(
+          ctx,
+          dir,
+          identityTrust(ctx, input.anchors ?? [], input.crls ?? []),
+          input.now,
+        );
+        db.prepare('UPDATE sync_directory SET certified = ? WHERE id = 1').run(
+          Buffer.from(JSON.stringify(view), 'utf8'),
+        );
+        ctx.directory.parsed = { serial: dir.serial, dir: view.directory, refused: view.refused };
+        const warnings =
+          noteDeviceChanges(ctx, view.directory, r.device_id, u8(r.box_public), input.now) +
+          noteRefusals(ctx, before, view.refused, input.now);
+        noteMyStatus(ctx, dir, r.device_id, u8(r.box_public));
+        return { serial: dir.serial, warnings };
       })();
     },
   }),

@@ -50,6 +50,9 @@ export function storeRecord(
   });
   // Unread until the officer opens it, across restarts.
   repo.markDocumentsRead({ ids: [doc.id], read: false });
+  // The proven sender, kept apart from the parties the document states (`from`, `to` above):
+  // those are metadata any approved device can write, this is what its certification proves.
+  ctx.db.prepare('UPDATE documents SET received_from = ? WHERE id = ?').run(from, doc.id);
   const pdfs: PendingPdfText[] = [];
   for (const a of payload.attachments) {
     const { pending } = repo.addAttachment({

@@ -150,10 +150,12 @@ function store(
   itemId: string,
   header: EnvelopeHeader,
   payload: SyncPayload,
-  senderAddress: string,
+  sender: KnownSender,
   now: number,
 ): ReceiveResult {
-  const from = partyOf(payload.senderName, senderAddress);
+  // Who sent it is what the sender's token certification proves, never what the payload says.
+  const senderAddress = sender.address;
+  const from = partyOf(sender.name, senderAddress);
   const at = new Date(header.createdAt).toISOString();
   const stored = ctx.db.transaction(() => {
     const record = storeRecord(ctx, payload, from, me.address ?? '', at);
@@ -209,8 +211,9 @@ export function receive(
       envelopeId: header.envelopeId,
     });
   }
-  const senderAddress = senders.get(header.senderDeviceId)?.address ?? payload.value.senderAddress;
-  return store(ctx, me, itemId, header, payload.value, senderAddress, now);
+  // openEnvelope verified the signature with this sender's key, so the sender is known.
+  const sender = senders.get(header.senderDeviceId) as KnownSender;
+  return store(ctx, me, itemId, header, payload.value, sender, now);
 }
 
 const ReceiveCode = z.enum(RECEIVE_REJECTION_CODES as [ReceiveRejectionCode, ...ReceiveRejectionCode[]]);

@@ -8,6 +8,7 @@ import { encodePayload, type PayloadAttachment, type SyncPayload } from '../payl
 import { deviceKeys, forgetKeys, requireIdentity } from './device-identity';
 import { recipientsFor, storedDirectory } from './directory';
 import { outboxRow, putEnvelope, toOutboxItem, type OutboxRow } from './outbox';
+import { awaitsKeys, holdForKeys } from './outbox-waiting';
 import { logEvent } from './refusal-log';
 import { partyOf, type SyncStoreContext } from './store-context';
 import { Ms, syncOp } from './worker-op';
@@ -61,18 +62,53 @@ function readDocumentPayload(
   };
 }
 
-type SendInput = z.output<typeof SyncSendInput>;
+export type SendInput = z.output<typeof SyncSendInput>;
+type Targets = ReturnType<typeof recipientsFor>[];
 
-function send(ctx: SyncStoreContext, input: SendInput, now: number): { items: OutboxItem[] } {
-  const { db, repo, sodium } = ctx;
+/**
+ * Sends now to every recipient that has devices with current keys. With `hold`, an approved
+ * officer of the certified directory without current keys yet does not fail the send: it is
+ * kept for them (outbox-waiting.ts) and sealed once their keys appear. Anything else that makes
+ * a recipient unavailable fails the whole send, and nothing is queued.
+ */
+export function send(
+  ctx: SyncStoreContext,
+  input: SendInput,
+  now: number,
+  hold: boolean,
+): { items: OutboxItem[] } {
   const r = requireIdentity(ctx);
   if (r.status === 'revoked') throw new CoreError(ErrorCode.SyncRevoked, 'HQ revoked this workstation');
   if (r.status !== 'approved') throw new CoreError(ErrorCode.SyncPending, 'enrolment is not approved yet');
   const dir = storedDirectory(ctx);
   if (!dir) throw new CoreError(ErrorCode.SyncOffline, "HQ's directory has not been fetched yet");
-  const targets = [...new Set(input.to.map((a) => a.toLowerCase()))].map((a) =>
-    recipientsFor(ctx, a, r.device_id, dir, now),
-  );
+  const targets: Targets = [];
+  const later: string[] = [];
+  for (const a of new Set(input.to.map((t) => t.toLowerCase()))) {
+    try {
+      targets.push(recipientsFor(ctx, a, r.device_id, dir, now));
+    } catch (e) {
+      if (!(hold && e instanceof CoreError && e.code === ErrorCode.SyncRecipientUnavailable)) throw e;
+      if (!awaitsKeys(dir, a, r.device_id)) throw e;
+      later.push(a);
+    }
+  }
+  return ctx.db.transaction(() => ({
+    items: [
+      ...(targets.length ? sealAndQueue(ctx, input, targets, now).items : []),
+      ...holdForKeys(ctx, input, later, now),
+    ],
+  }))();
+}
+
+function sealAndQueue(
+  ctx: SyncStoreContext,
+  input: SendInput,
+  targets: Targets,
+  now: number,
+): { items: OutboxItem[] } {
+  const { db, repo, sodium } = ctx;
+  const r = requireIdentity(ctx);
   const recipients = targets.flatMap((t) => t.recipients);
   const addressOf = new Map<string, string>();
   for (const t of targets) for (const d of t.recipients) addressOf.set(d.deviceId, t.address);
@@ -154,6 +190,6 @@ export const SEND_OPS = {
   'sync.send': syncOp({
     input: z.object({ send: SyncSendInput, now: Ms }).strict(),
     output: z.object({ items: z.array(OutboxItem) }).strict(),
-    handler: (ctx, input) => send(ctx, input.send, input.now),
+    handler: (ctx, input) => send(ctx, input.send, input.now, true),
   }),
 } as const;

@@ -12,7 +12,15 @@ import { Ms, NoInput, syncOp } from './worker-op';
  */
 
 export type AuditEvent =
-  'queued' | 'sent' | 'cancelled' | 'received' | 'rejected' | 'prekeys-deleted' | 'directory-rollback';
+  | 'queued'
+  | 'waiting'
+  | 'sent'
+  | 'cancelled'
+  | 'received'
+  | 'rejected'
+  | 'prekeys-deleted'
+  | 'directory-rollback'
+  | 'device-refused';
 
 export interface AuditLine {
   at: number;
@@ -38,7 +46,7 @@ export function logEvent(ctx: SyncStoreContext, line: AuditLine): void {
     );
 }
 
-export type WarningKind = 'device-revoked' | 'keys-changed';
+export type WarningKind = 'device-revoked' | 'keys-changed' | 'device-refused';
 
 export function warn(
   ctx: SyncStoreContext,

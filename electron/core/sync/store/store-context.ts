@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import type { Directory } from '../../../../shared/sync/relay-protocol';
 import type { Sodium } from '../../vault';
+import type { RefusedDevice } from './identity-trust';
 import type { PendingPdfText, VaultRepository } from '../../vault';
 
 /**
@@ -21,7 +22,12 @@ export type Db = InstanceType<typeof Database>;
 
 /** The directory as last verified and stored, parsed once per serial (directory.ts). */
 export interface DirectoryState {
-  parsed: { serial: number; dir: Directory } | null;
+  /** The certified view (store/identity-trust.ts) and the devices it refused. */
+  parsed: {
+    serial: number;
+    dir: Directory;
+    refused: readonly RefusedDevice[];
+  } | null;
 }
 
 export interface SyncStoreContext {

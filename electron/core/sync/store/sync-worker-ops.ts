@@ -6,6 +6,7 @@ import { DOWNLOAD_OPS } from './downloads';
 import { INBOX_OPS } from './inbox';
 import { OUTBOX_OPS } from './outbox';
 import { SEND_OPS } from './outbox-send';
+import { WAITING_OPS } from './outbox-waiting';
 import { REFUSAL_LOG_OPS } from './refusal-log';
 import type { SyncStoreContext } from './store-context';
 
@@ -20,6 +21,7 @@ export const SYNC_WORKER_OPS = {
   ...PREKEY_OPS,
   ...DIRECTORY_OPS,
   ...SEND_OPS,
+  ...WAITING_OPS,
   ...OUTBOX_OPS,
   ...DOWNLOAD_OPS,
   ...INBOX_OPS,

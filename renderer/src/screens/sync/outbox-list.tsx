@@ -37,7 +37,7 @@ export function OutboxList() {
 
   const count = (state: OutboxItem['state']) => items.filter((i) => i.state === state).length;
   const summary = t('sync.outbox.summary', {
-    queued: formatCount(count('queued') + count('sending'), lang),
+    queued: formatCount(count('queued') + count('sending') + count('waiting'), lang),
     failed: formatCount(count('failed'), lang),
   });
   return (
@@ -92,7 +92,8 @@ function OutboxRow({ item }: { item: OutboxItem }) {
           })}
         </div>
       ) : (
-        item.state !== 'cancelled' && (
+        item.state !== 'cancelled' &&
+        item.state !== 'waiting' && (
           <div className="outbox-progress">
             <progress
               max={Math.max(item.bytes, 1)}
@@ -119,7 +120,7 @@ function OutboxRow({ item }: { item: OutboxItem }) {
           <SyncIcon name="warning" /> {t(errorKey(item.lastError.code))}
         </p>
       )}
-      {(item.state === 'failed' || item.state === 'queued') && (
+      {(item.state === 'failed' || item.state === 'queued' || item.state === 'waiting') && (
         <div className="outbox-actions">
           {item.state === 'failed' && (
             <button

@@ -112,7 +112,13 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
               <dd>{t(`documents.direction.${d.direction}`)}</dd>
               <dt>{t('documents.col.status')}</dt>
               <dd>{t(`documents.status.${d.status}`)}</dd>
-              <dt>{t('documents.col.from')}</dt>
+              {d.receivedFrom !== undefined && (
+                <>
+                  <dt>{t('documents.receivedFrom')}</dt>
+                  <dd data-testid="document-received-from">{d.receivedFrom}</dd>
+                </>
+              )}
+              <dt>{d.receivedFrom !== undefined ? t('documents.statedFrom') : t('documents.col.from')}</dt>
               <dd>{d.from || '—'}</dd>
               <dt>{t('documents.to')}</dt>
               <dd>{d.to.length ? d.to.join(', ') : '—'}</dd>

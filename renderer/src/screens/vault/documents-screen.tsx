@@ -85,8 +85,9 @@ export function DocumentsScreen() {
       key: 'from',
       header: t('documents.col.from'),
       width: 'minmax(8rem, 1fr)',
-      // "Name <address>": the name in the list, all of it on hover and in the document.
-      render: (d) => <span title={d.from}>{senderName(d.from)}</span>,
+      // "Name <address>": the name in the list, all of it on hover and in the document. A
+      // received document shows its proven sender, never the author it claims.
+      render: (d) => <span title={d.receivedFrom ?? d.from}>{senderName(d.receivedFrom ?? d.from)}</span>,
     },
     {
       key: 'direction',

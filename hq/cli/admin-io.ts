@@ -20,7 +20,7 @@ export function dataDirOf(data: string | undefined): string {
 export const DB_OPTION = {
   type: 'string',
   arg: 'URL',
-  help: "postgres://… : the relay's PostgreSQL database (default: SQLite in DIR); a password is better given in PGPASSWORD or ~/.pgpass than on the command line",
+  help: "the relay's PostgreSQL database, a postgres:// URL (default: SQLite in DIR); give a password in PGPASSWORD or ~/.pgpass, not on the command line",
 } as const;
 
 /** `--db URL` checked: undefined when absent. */

@@ -6,6 +6,7 @@
 // no binary).
 import { spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -27,6 +28,9 @@ mkdirSync(out, { recursive: true });
 // files under one folder of this run, removed at the end: test CA keys, relay stores and vaults
 // of killed processes do not pile up in /tmp from run to run.
 const scratch = mkdtempSync(join(tmpdir(), 'embassy-tests-'));
+// Traversable, not listable, by others: the PostgreSQL test cluster runs as the `postgres` user
+// in a folder of its own (0700, its owner) inside this one.
+chmodSync(scratch, 0o711);
 process.env.TMPDIR = scratch;
 
 const bin = (name) => join(root, 'node_modules', '.bin', name);

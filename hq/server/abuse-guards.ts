@@ -26,6 +26,7 @@ function rateLimited(waitMs: number, what: string): RelayError {
  */
 export class AbuseGuards {
   private readonly enrolByAddress: RateLimiter;
+  private readonly enrolByDevice: RateLimiter;
   private readonly challengeByAddress: RateLimiter;
   private readonly challengeByDevice: RateLimiter;
   private readonly connections = new Map<string, number>();
@@ -35,6 +36,7 @@ export class AbuseGuards {
 
   constructor(private readonly limits: RelayLimits) {
     this.enrolByAddress = new RateLimiter(limits.enrolPerAddress, limits.maxRateKeys);
+    this.enrolByDevice = new RateLimiter(limits.enrolPerDevice, limits.maxRateKeys);
     this.challengeByAddress = new RateLimiter(limits.challengePerAddress, limits.maxRateKeys);
     this.challengeByDevice = new RateLimiter(limits.challengePerDevice, limits.maxRateKeys);
   }
@@ -43,6 +45,15 @@ export class AbuseGuards {
   enrolment(req: IncomingMessage): void {
     const wait = this.enrolByAddress.take(sourceAddress(req));
     if (wait > 0) throw rateLimited(wait, 'enrolment requests from this address');
+  }
+
+  /**
+   * Once the request is read, before its certificate chain is checked (the costly part): the
+   * device's budget from this address, so one device key cannot be enrolled over and over.
+   */
+  enrolmentOf(req: IncomingMessage, deviceId: string): void {
+    const wait = this.enrolByDevice.take(`${deviceId} ${sourceAddress(req)}`);
+    if (wait > 0) throw rateLimited(wait, 'enrolment requests for this device');
   }
 
   /**

@@ -27,6 +27,7 @@ export async function enroll(ctx: RelayContext, req: IncomingMessage, res: Serve
   const body = await readJson(req, EnrollRequest, ctx.limits.maxJsonBytes);
   const signPk = Buffer.from(body.signPublicKey, 'base64');
   const boxPk = Buffer.from(body.boxPublicKey, 'base64');
+  ctx.guards.enrolmentOf(req, deviceIdOf(signPk));
   // The officer's token certifies these device keys: chain, validity, key usage, revocation,
   // token signature. The CRL folder is read again here so that a new CRL applies at once.
   let crls: Uint8Array<ArrayBuffer>[];

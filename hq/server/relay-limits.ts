@@ -34,6 +34,8 @@ export interface RelayLimits extends AuthLimits {
   readonly maxConnectionsPerAddress: number;
   /** `POST /v1/enroll` per source address (answers 429 with Retry-After beyond). */
   readonly enrolPerAddress: RateBudget;
+  /** `POST /v1/enroll` per device signing key and source address (a replayed request cannot spend the device's own). */
+  readonly enrolPerDevice: RateBudget;
   /** Devices awaiting approval at most; beyond, new enrolments are refused until HQ decides. */
   readonly maxPendingEnrolments: number;
   /** `POST /v1/auth/challenge` per source address. */
@@ -60,6 +62,7 @@ export const DEFAULT_LIMITS: RelayLimits = {
   maxConnections: 20_000,
   maxConnectionsPerAddress: 256,
   enrolPerAddress: { burst: 100, perMinute: 60 },
+  enrolPerDevice: { burst: 10, perMinute: 10 },
   maxPendingEnrolments: 1_000,
   challengePerAddress: { burst: 600, perMinute: 600 },
   challengePerDevice: { burst: 20, perMinute: 60 },

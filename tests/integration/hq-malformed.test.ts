@@ -36,6 +36,7 @@ beforeAll(async () => {
     maxJsonBytes: 80 * 1024,
     maxChunkBytes: 64 * 1024,
     enrolPerAddress: { burst: 100_000, perMinute: 100_000 },
+    enrolPerDevice: { burst: 100_000, perMinute: 100_000 },
     challengePerAddress: { burst: 100_000, perMinute: 100_000 },
     challengePerDevice: { burst: 100_000, perMinute: 100_000 },
   });

@@ -47,14 +47,6 @@ export function startVaultWorker(script: WorkerScript, pdfText?: PdfTextSource):
   const failAll = (error: CoreError) => {
     for (const p of pending.values()) p.reject(error);
     pending.clear();
-    worker.unref();
-  };
-  // Idle, the worker does not keep the process alive; with a call under way it does. Otherwise a
-  // CLI awaiting an answer that needs a round trip elsewhere (the worker asks for a PDF's text,
-  // the PDF sandbox answers) could find no live handle in between and exit silently with 0.
-  const settle = (id: number) => {
-    pending.delete(id);
-    if (pending.size === 0) worker.unref();
   };
 
   const answer = answerPdfText(worker, pdfText);
@@ -65,7 +57,7 @@ export function startVaultWorker(script: WorkerScript, pdfText?: PdfTextSource):
     const response = parsed.data;
     const p = pending.get(response.id);
     if (!p) return;
-    settle(response.id);
+    pending.delete(response.id);
     if (!response.ok) {
       const code = isErrorCode(response.error.code) ? response.error.code : ErrorCode.Internal;
       p.reject(new CoreError(code, response.error.message));
@@ -91,7 +83,6 @@ export function startVaultWorker(script: WorkerScript, pdfText?: PdfTextSource):
       const id = nextId++;
       return new Promise((resolve, reject) => {
         pending.set(id, { op, resolve: resolve as (v: unknown) => void, reject });
-        if (pending.size === 1) worker.ref();
         worker.postMessage({ id, op, input }, transfer as ArrayBuffer[]); // only ever ArrayBuffers
       });
     },

@@ -115,7 +115,7 @@ async function newVaultWithDocument(page: Page, url: string, pdfPath: string): P
   await page.getByTestId('top-language-en').check();
   await page.getByRole('link', { name: /Documents/ }).click();
   await page.getByTestId('choose-token').click();
-  await page.getByLabel('Token driver (PKCS#11 module)').selectOption(token.modulePath);
+  await page.getByLabel('Token driver (PKCS#11 module)').selectOption('softhsm2');
   await page.getByTestId('token-label').fill(token.label);
   await page.getByTestId('pin').fill(token.pin);
   await page.getByTestId('create-vault').click();

@@ -174,6 +174,9 @@ export function createPdfSandbox(options: PdfSandboxOptions = {}): PdfSandbox {
       const running = current;
       current = null;
       if (running) {
+        // Held while it ends: an idle sandbox is unref'd, and awaiting the exit of a process that
+        // holds nothing would let Node end the caller (the CLI, before it prints) mid-close.
+        running.process.setBusy?.(true);
         running.process.kill();
         await running.exited;
       }

@@ -6,6 +6,9 @@ import { DriverField } from './driver-field';
 
 type Step = 'choose' | 'token' | 'passphrase' | 'done';
 
+/** How often the token step asks again which tokens are inserted (as the unlock screen does). */
+const TOKEN_POLL_MS = 2000;
+
 /**
  * First run: create the encrypted vault, bound to the officer's USB token (the norm) or, on a
  * machine without one, to a passphrase (marked as the weaker profile). Then offer sample data.
@@ -35,9 +38,20 @@ export function FirstRunScreen() {
   const client = useEmbassyClient();
 
   // Detect tokens on the chosen driver: remember it (signing uses the same one), then list.
+  // Then keep looking while this step shows, so a token inserted now appears by itself.
   useEffect(() => {
     if (step !== 'token' || !driver) return;
-    void client.call('settings.update', { pkcs11Driver: driver }).then(() => tokensRequested());
+    let poll: ReturnType<typeof setInterval> | undefined;
+    let live = true;
+    void client.call('settings.update', { pkcs11Driver: driver }).then(() => {
+      if (!live) return;
+      void tokensRequested();
+      poll = setInterval(() => void tokensRequested(), TOKEN_POLL_MS);
+    });
+    return () => {
+      live = false;
+      clearInterval(poll);
+    };
   }, [step, driver, client, tokensRequested]);
 
   const submitToken = async (e: FormEvent) => {

@@ -46,65 +46,73 @@ export const emptySigning = {
 
 export const signingSlice =
   ({ client }: SliceDeps): Slice<SigningSlice> =>
-  (set, get) => ({
-    tokens: null,
-    tokensError: null,
-    ...emptySigning,
-    fileReport: null,
-    fileReportError: null,
-    async tokensRequested() {
-      const result = await client.call('token.list', {});
-      if (result.ok) set({ tokens: result.value.tokens, tokensError: null });
-      else set({ tokens: [], tokensError: result.error });
-    },
-    async signStarted(input) {
-      set({ signError: null, signJob: null });
-      const started = await client.call('sign.documents', input);
-      if (!started.ok) {
-        set({ signError: started.error });
-        return null;
-      }
-      let status = started.value;
-      set({ signJob: status });
-      while (status.state === 'running') {
-        await new Promise((r) => setTimeout(r, POLL_MS));
-        const next = await client.call('sign.progress', { jobId: status.jobId });
-        if (!next.ok) {
-          set({ signError: next.error });
+  (set, get) => {
+    let tokenRequests = 0;
+    return {
+      tokens: null,
+      tokensError: null,
+      ...emptySigning,
+      fileReport: null,
+      fileReportError: null,
+      async tokensRequested() {
+        // Only the latest request's answer counts: an earlier one (on the driver the officer
+        // has just changed away from, say) may come back last and would hide the token.
+        const asked = ++tokenRequests;
+        const result = await client.call('token.list', {});
+        if (asked !== tokenRequests) return;
+        if (result.ok) set({ tokens: result.value.tokens, tokensError: null });
+        else set({ tokens: [], tokensError: result.error });
+      },
+      async signStarted(input) {
+        set({ signError: null, signJob: null });
+        const started = await client.call('sign.documents', input);
+        if (!started.ok) {
+          set({ signError: started.error });
           return null;
         }
-        status = next.value;
+        let status = started.value;
         set({ signJob: status });
-      }
-      // Signed documents changed status and gained an attachment.
-      get().documentsInvalidated();
-      const open = get().openDocument;
-      if (open && input.documentIds.includes(open.document.id)) await get().documentOpened(open.document.id);
-      return status;
-    },
-    async signCancelled() {
-      const job = get().signJob;
-      if (job?.state === 'running') await client.call('sign.cancel', { jobId: job.jobId });
-    },
-    signCleared: () => set({ signJob: null, signError: null }),
-    async signOutlookRequested(attachmentId) {
-      const result = await client.call('sign.fields', { attachmentId });
-      set({
-        signOutlooks: { ...get().signOutlooks, [attachmentId]: result.ok ? result.value : result.error },
-      });
-    },
-    async attachmentVerified(id) {
-      const result = await client.call('verify.attachment', { id });
-      set({
-        attachmentReports: { ...get().attachmentReports, [id]: result.ok ? result.value : result.error },
-      });
-    },
-    async fileVerified(base64, contentBase64) {
-      set({ fileReport: null, fileReportError: null });
-      const result = await client.call(
-        'verify.bytes',
-        contentBase64 ? { base64, contentBase64 } : { base64 },
-      );
-      set(result.ok ? { fileReport: result.value } : { fileReportError: result.error });
-    },
-  });
+        while (status.state === 'running') {
+          await new Promise((r) => setTimeout(r, POLL_MS));
+          const next = await client.call('sign.progress', { jobId: status.jobId });
+          if (!next.ok) {
+            set({ signError: next.error });
+            return null;
+          }
+          status = next.value;
+          set({ signJob: status });
+        }
+        // Signed documents changed status and gained an attachment.
+        get().documentsInvalidated();
+        const open = get().openDocument;
+        if (open && input.documentIds.includes(open.document.id))
+          await get().documentOpened(open.document.id);
+        return status;
+      },
+      async signCancelled() {
+        const job = get().signJob;
+        if (job?.state === 'running') await client.call('sign.cancel', { jobId: job.jobId });
+      },
+      signCleared: () => set({ signJob: null, signError: null }),
+      async signOutlookRequested(attachmentId) {
+        const result = await client.call('sign.fields', { attachmentId });
+        set({
+          signOutlooks: { ...get().signOutlooks, [attachmentId]: result.ok ? result.value : result.error },
+        });
+      },
+      async attachmentVerified(id) {
+        const result = await client.call('verify.attachment', { id });
+        set({
+          attachmentReports: { ...get().attachmentReports, [id]: result.ok ? result.value : result.error },
+        });
+      },
+      async fileVerified(base64, contentBase64) {
+        set({ fileReport: null, fileReportError: null });
+        const result = await client.call(
+          'verify.bytes',
+          contentBase64 ? { base64, contentBase64 } : { base64 },
+        );
+        set(result.ok ? { fileReport: result.value } : { fileReportError: result.error });
+      },
+    };
+  };

@@ -57,9 +57,15 @@ async function cpuSeconds(pid: number | undefined): Promise<number> {
 }
 
 /** One configuration: `instances` relays on `db` (or SQLite when undefined). */
-async function measure(db: string | undefined, instances: number): Promise<Run> {
+async function measure(db: string | undefined, instances: number, upload: 'whole' | 'chunked'): Promise<Run> {
   const load = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'relay-load-devices.ts')], {
-    env: { ...process.env, LOAD_DEVICES: DEVICES, LOAD_ENVELOPES: ENVELOPES, LOAD_BYTES: BYTES },
+    env: {
+      ...process.env,
+      LOAD_DEVICES: DEVICES,
+      LOAD_ENVELOPES: ENVELOPES,
+      LOAD_BYTES: BYTES,
+      LOAD_UPLOAD: upload,
+    },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const loadOut = lines(load);
@@ -144,16 +150,19 @@ const bench: Bench = async () => {
   const figures: Figure[] = [];
   const cluster = await startPgCluster();
   try {
-    const configs: [string, string | undefined, number][] = [
-      ['SQLite', undefined, 1],
-      ['PostgreSQL ×1', await cluster.createDatabase('bench_one'), 1],
-      ['PostgreSQL ×2', await cluster.createDatabase('bench_two'), 2],
+    // The baseline: SQLite with every envelope sent as POST + PATCH (the path of large items,
+    // and of every item before small ones went whole).
+    const configs: [string, string | undefined, number, 'whole' | 'chunked'][] = [
+      ['SQLite, POST + PATCH', undefined, 1, 'chunked'],
+      ['SQLite', undefined, 1, 'whole'],
+      ['PostgreSQL ×1', await cluster.createDatabase('bench_one'), 1, 'whole'],
+      ['PostgreSQL ×2', await cluster.createDatabase('bench_two'), 2, 'whole'],
     ];
-    for (const [name, db, instances] of configs) {
+    for (const [name, db, instances, upload] of configs) {
       process.stderr.write(
         `relay-scale: ${name}, ${DEVICES} devices × ${ENVELOPES} envelopes of ${BYTES} B…\n`,
       );
-      const r = await measure(db, instances);
+      const r = await measure(db, instances, upload);
       const note = `${DEVICES} devices in their own process, ${ENVELOPES} × ${BYTES} B each; relay CPU while uploading ${r.relayCpuS.map((c) => `${c.toFixed(1)} s`).join(' + ')}${r.failed ? `; ${r.failed} failed` : ''}`;
       figures.push(
         { name: `${name}: ingest`, value: r.envelopesPerS, unit: 'envelopes/s', note },

@@ -5,12 +5,15 @@ import { toItem, type ItemRow } from './sqlite-relay-rows';
 
 /** The mailbox writes of the PostgreSQL store that are more than one statement. */
 
+const UNIQUE_VIOLATION = '23505';
+
 /**
- * A whole small item on PostgreSQL (`POST /v1/mail` with its content): in one transaction under
- * the recipient's mailbox lock, the idempotency and quota rules of `createItem`, then the row
- * (complete, with the next cursor), its bytes as one chunk, and the NOTIFY that wakes the
- * instance holding the recipient's push connection. Nothing is half-stored: either the item
- * is in the mailbox with its bytes, or neither is.
+ * A whole small item on PostgreSQL (`POST /v1/mail` with its content), in one round trip: the
+ * `embassy_create_whole_item` function (schema 2) takes the recipient's mailbox lock, applies
+ * the idempotency and quota rules of `createItem`, stores the row (complete, with the next
+ * cursor) and its bytes as one chunk, and sends the NOTIFY that wakes the instance holding the
+ * recipient's push connection, all in the statement's own transaction: either the item is in
+ * the mailbox with its bytes, or neither is.
  */
 export async function createWholeItemPg(
   pool: pg.Pool,
@@ -20,49 +23,37 @@ export async function createWholeItemPg(
   bytes: Buffer,
   maxPendingBytes: number,
 ): Promise<CreateItemResult> {
-  return inTransaction(pool, async (c): Promise<CreateItemResult> => {
-    await lockName(c, mailbox);
-    // One round trip for both rules: the earlier item of this envelope, and the bytes held.
-    const { rows } = await c.query<{ earlier: ItemRow | null; stored: string }>(
-      `SELECT (SELECT to_jsonb(m) FROM mail_items m WHERE sender = $1 AND envelope_id = $2) AS earlier,
-              (SELECT COALESCE(SUM(CASE state WHEN 'uploading' THEN received ELSE size END), 0)
-                 FROM mail_items WHERE recipient = $3 AND state <> 'acked')::bigint AS stored`,
-      [item.sender, item.envelopeId, item.recipient],
-    );
-    const { earlier, stored } = rows[0] as { earlier: ItemRow | null; stored: string };
-    if (earlier) {
-      const same =
-        earlier.recipient === item.recipient && earlier.size === item.size && earlier.sha256 === item.sha256;
-      return { kind: same ? 'existing' : 'conflict', item: toItem(earlier) };
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const { rows } = await pool.query<{ outcome: string; item: ItemRow | null; pending: number | null }>(
+        `SELECT * FROM embassy_create_whole_item(hashtextextended($1, 0), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [
+          mailbox,
+          channel,
+          item.id,
+          item.recipient,
+          item.sender,
+          item.envelopeId,
+          item.size,
+          item.sha256,
+          item.createdAt,
+          bytes,
+          maxPendingBytes,
+        ],
+      );
+      const r = rows[0];
+      if (r?.outcome === 'quota') return { kind: 'quota', pendingBytes: Number(r.pending) };
+      if (r?.item && (r.outcome === 'created' || r.outcome === 'existing' || r.outcome === 'conflict')) {
+        return { kind: r.outcome, item: toItem(r.item) };
+      }
+      throw new Error('unexpected answer from embassy_create_whole_item');
+    } catch (e) {
+      // A concurrent create of the same envelope to another mailbox won the unique key (its
+      // lock is another mailbox's): asked again, the function finds the winner.
+      if (attempt < 3 && (e as { code?: unknown }).code === UNIQUE_VIOLATION) continue;
+      throw e;
     }
-    const pending = Number(stored);
-    if (pending + item.size > maxPendingBytes) return { kind: 'quota', pendingBytes: pending };
-    const inserted = await c.query<ItemRow>(
-      `WITH row AS (
-         INSERT INTO mail_items (id, recipient, sender, envelope_id, size, sha256, state, received, cursor, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, 'complete', $5, nextval('mail_cursor_seq'), $7)
-         ON CONFLICT (sender, envelope_id) DO NOTHING RETURNING *
-       ), chunk AS (
-         INSERT INTO item_chunks (item_id, start, data) SELECT id, 0, $8 FROM row
-       )
-       SELECT row.*, pg_notify($9, row.recipient || ':' || row.cursor) FROM row`,
-      [
-        item.id,
-        item.recipient,
-        item.sender,
-        item.envelopeId,
-        item.size,
-        item.sha256,
-        item.createdAt,
-        bytes,
-        channel,
-      ],
-    );
-    const row = inserted.rows[0];
-    // A concurrent create of the same envelope to another mailbox won the unique key: retried.
-    if (row === undefined) throw Object.assign(new Error('create raced'), { code: '40001' });
-    return { kind: 'created', item: toItem(row) };
-  });
+  }
 }
 
 /** Marks the item acknowledged and advances the recipient's stored cursor; idempotent. */

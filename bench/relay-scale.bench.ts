@@ -41,8 +41,26 @@ interface Run {
   readonly p50: number;
   readonly p99: number;
   readonly failed: number;
-  /** CPU seconds per relay process and of the database, for the bottleneck note. */
+  /** CPU seconds per relay process, for the bottleneck note. */
   readonly relayCpuS: number[];
+  /** CPU seconds of the simulated devices' process. */
+  readonly devicesCpuS: number;
+  /** CPU seconds of everything else on the machine (the database, the rest of the system). */
+  readonly otherCpuS: number;
+  readonly elapsedS: number;
+}
+
+/** CPU seconds the whole machine spent busy (all cores), from /proc/stat. */
+async function machineBusySeconds(): Promise<number> {
+  try {
+    const { readFile } = await import('node:fs/promises');
+    const cpu =
+      (await readFile('/proc/stat', 'utf8')).split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+    const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0); // idle + iowait
+    return (cpu.reduce((a, b) => a + b, 0) - idle) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 async function cpuSeconds(pid: number | undefined): Promise<number> {
@@ -125,18 +143,26 @@ async function measure(db: string | undefined, instances: number, upload: 'whole
     );
     await nextLine(loadOut, 'the load generator'); // enrolled and logged in: the timed phase begins
     const cpu0 = await Promise.all(relays.map((r) => cpuSeconds(r.pid)));
+    const devices0 = await cpuSeconds(load.pid);
+    const machine0 = await machineBusySeconds();
     const result = JSON.parse(await nextLine(loadOut, 'the load generator')) as {
       elapsedMs: number;
       latencies: number[];
       failed: number;
     };
     const cpu1 = await Promise.all(relays.map((r) => cpuSeconds(r.pid)));
+    const devicesCpuS = (await cpuSeconds(load.pid)) - devices0;
+    const machineCpuS = (await machineBusySeconds()) - machine0;
+    const relayCpuS = cpu1.map((c, i) => c - (cpu0[i] ?? 0));
     return {
       envelopesPerS: result.latencies.length / (result.elapsedMs / 1000),
       p50: percentile(result.latencies, 50),
       p99: percentile(result.latencies, 99),
       failed: result.failed,
-      relayCpuS: cpu1.map((c, i) => c - (cpu0[i] ?? 0)),
+      relayCpuS,
+      devicesCpuS,
+      otherCpuS: Math.max(0, machineCpuS - devicesCpuS - relayCpuS.reduce((a, b) => a + b, 0)),
+      elapsedS: result.elapsedMs / 1000,
     };
   } finally {
     load.kill('SIGKILL');
@@ -163,7 +189,7 @@ const bench: Bench = async () => {
         `relay-scale: ${name}, ${DEVICES} devices × ${ENVELOPES} envelopes of ${BYTES} B…\n`,
       );
       const r = await measure(db, instances, upload);
-      const note = `${DEVICES} devices in their own process, ${ENVELOPES} × ${BYTES} B each; relay CPU while uploading ${r.relayCpuS.map((c) => `${c.toFixed(1)} s`).join(' + ')}${r.failed ? `; ${r.failed} failed` : ''}`;
+      const note = `${DEVICES} devices in their own process, ${ENVELOPES} × ${BYTES} B each; CPU over ${r.elapsedS.toFixed(1)} s × 2 cores: relay ${r.relayCpuS.map((c) => `${c.toFixed(1)} s`).join(' + ')}, devices ${r.devicesCpuS.toFixed(1)} s, database and rest ${r.otherCpuS.toFixed(1)} s${r.failed ? `; ${r.failed} failed` : ''}`;
       figures.push(
         { name: `${name}: ingest`, value: r.envelopesPerS, unit: 'envelopes/s', note },
         { name: `${name}: upload p50`, value: r.p50, unit: 'ms' },

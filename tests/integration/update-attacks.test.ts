@@ -3,7 +3,7 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveUpdateFolder, type FolderMirror, type UpdateSource } from '../../electron/core/updates';
+import type { UpdateSource } from '../../electron/core/updates';
 import { startRelay, type RunningRelay } from '../../hq/server/relay-server';
 import { releaseManifestName } from '../../shared/it/release-manifest';
 import { inDays } from '../fixtures/it-keys';
@@ -26,10 +26,10 @@ import {
 const base = mkdtempSync(join(tmpdir(), 'embassy-updates-'));
 let it_: ItFixture;
 let relay: RunningRelay;
-let usb: FolderMirror;
 const hqDir = join(base, 'hq-data', 'updates');
 const usbDir = join(base, 'usb');
 let n = 0;
+const opened: { updates: { dispose(): void } }[] = [];
 
 beforeAll(async () => {
   it_ = await itFixture();
@@ -39,31 +39,25 @@ beforeAll(async () => {
     port: 0,
     log: () => undefined,
   });
-  usb = await serveUpdateFolder(usbDir);
 });
 
 afterAll(async () => {
-  await usb?.close();
+  for (const ws of opened) ws.updates.dispose();
   await relay?.close();
   await rm(base, { recursive: true, force: true });
 });
 
+/** The policy names the relay; a folder is checked with `checkFolder` (the USB stick case). */
+const policySource = (): UpdateSource => ({
+  kind: 'hq',
+  url: `${relay.url}/v1/updates/`,
+  channel: 'stable',
+  pinSha256: relay.fingerprint,
+});
+type Ws = Awaited<ReturnType<typeof workstation>>;
 const mirrors = [
-  {
-    kind: 'hq' as const,
-    dir: () => hqDir,
-    source: (): UpdateSource => ({
-      kind: 'hq',
-      url: `${relay.url}/v1/updates/`,
-      channel: 'stable',
-      pinSha256: relay.fingerprint,
-    }),
-  },
-  {
-    kind: 'folder' as const,
-    dir: () => usbDir,
-    source: (): UpdateSource => ({ kind: 'folder', url: usb.url, channel: 'stable' }),
-  },
+  { kind: 'hq' as const, dir: () => hqDir, check: (ws: Ws) => ws.updates.check() },
+  { kind: 'folder' as const, dir: () => usbDir, check: (ws: Ws) => ws.updates.checkFolder(usbDir) },
 ];
 
 const codeOf = async (p: Promise<unknown>) =>
@@ -73,14 +67,18 @@ const codeOf = async (p: Promise<unknown>) =>
   );
 
 describe.each(mirrors)('signed updates from $kind', (mirror) => {
-  const fresh = (version = '1.0.0') => workstation(join(base, `ws-${++n}`), it_, mirror.source(), version);
+  const fresh = async (version = '1.0.0') => {
+    const ws = await workstation(join(base, `ws-${++n}`), it_, policySource(), version);
+    opened.push(ws);
+    return ws;
+  };
 
   it('installs a release IT signed: available, downloading with progress, verified, installed', async () => {
     await publishRelease(mirror.dir(), it_, { version: '1.1.0', manifestVersion: 1 });
     const ws = await fresh();
     const progress: number[] = [];
     ws.updater.on('download-progress', (p: { percent: number }) => progress.push(p.percent));
-    const checked = await ws.updates.check();
+    const checked = await mirror.check(ws);
     expect(checked).toMatchObject({
       state: 'available',
       availableVersion: '1.1.0',
@@ -106,7 +104,7 @@ describe.each(mirrors)('signed updates from $kind', (mirror) => {
     await writeFile(join(mirror.dir(), debName('1.1.0')), evil);
     await writeFile(join(mirror.dir(), 'latest-linux.yml'), latestYml('1.1.0', debName('1.1.0'), evil));
     const ws = await fresh();
-    expect(await codeOf(ws.updates.check())).toBe('E_UPDATE_MISMATCH');
+    expect(await codeOf(mirror.check(ws))).toBe('E_UPDATE_MISMATCH');
     expect(await ws.cached()).toEqual([]);
     expect(ws.updates.status().refused?.code).toBe('E_UPDATE_MISMATCH');
     expect(await codeOf(ws.updates.download())).toBe('E_UPDATE_NOT_READY');
@@ -118,7 +116,7 @@ describe.each(mirrors)('signed updates from $kind', (mirror) => {
     evil.writeUInt8(evil.readUInt8(5000) ^ 0x80, 5000);
     await writeFile(join(mirror.dir(), debName('1.1.0')), evil);
     const ws = await fresh();
-    expect((await ws.updates.check()).state).toBe('available');
+    expect((await mirror.check(ws)).state).toBe('available');
     expect(await codeOf(ws.updates.download())).toBe('E_UPDATE_BAD_FILE');
     expect(await codeOf(ws.updates.install())).toBe('E_UPDATE_NOT_READY');
     expect(ws.updater.installed).toEqual([]);
@@ -127,7 +125,7 @@ describe.each(mirrors)('signed updates from $kind', (mirror) => {
   it('file replaced in the cache after verification: E_UPDATE_BAD_FILE at install, never installed', async () => {
     await publishRelease(mirror.dir(), it_, { version: '1.1.0', manifestVersion: 1 });
     const ws = await fresh();
-    await ws.updates.check();
+    await mirror.check(ws);
     expect((await ws.updates.download()).state).toBe('verified');
     const file = ws.updater.downloadedFile;
     const evil = await readFile(file);
@@ -145,7 +143,7 @@ describe.each(mirrors)('signed updates from $kind', (mirror) => {
       latestYml('1.1.0', debName('1.1.0'), bytes, { size: bytes.length + 1 }),
     );
     const ws = await fresh();
-    expect(await codeOf(ws.updates.check())).toBe('E_UPDATE_MISMATCH');
+    expect(await codeOf(mirror.check(ws))).toBe('E_UPDATE_MISMATCH');
     expect(await ws.cached()).toEqual([]);
   });
 
@@ -153,7 +151,7 @@ describe.each(mirrors)('signed updates from $kind', (mirror) => {
     await publishRelease(mirror.dir(), it_, { version: '1.1.0', manifestVersion: 1 });
     await writeFile(join(mirror.dir(), debName('1.1.0')), artifactBytes('1.1.0').subarray(0, 4096));
     const ws = await fresh();
-    await ws.updates.check();
+    await mirror.check(ws);
     expect(await codeOf(ws.updates.download())).toBe('E_UPDATE_BAD_FILE');
     expect(ws.updater.installed).toEqual([]);
   });
@@ -161,21 +159,21 @@ describe.each(mirrors)('signed updates from $kind', (mirror) => {
   it('expired manifest: E_IT_EXPIRED before any download', async () => {
     await publishRelease(mirror.dir(), it_, { version: '1.1.0', manifestVersion: 1, expires: inDays(-1) });
     const ws = await fresh();
-    expect(await codeOf(ws.updates.check())).toBe('E_IT_EXPIRED');
+    expect(await codeOf(mirror.check(ws))).toBe('E_IT_EXPIRED');
     expect(await ws.cached()).toEqual([]);
   });
 
   it('downgrade (a signed release older than the installed one): E_UPDATE_DOWNGRADE', async () => {
     await publishRelease(mirror.dir(), it_, { version: '1.1.0', manifestVersion: 1 });
     const ws = await fresh('1.2.0');
-    expect(await codeOf(ws.updates.check())).toBe('E_UPDATE_DOWNGRADE');
+    expect(await codeOf(mirror.check(ws))).toBe('E_UPDATE_DOWNGRADE');
     expect(await ws.cached()).toEqual([]);
   });
 
   it("a manifest from another channel under this channel's name: E_UPDATE_WRONG_CHANNEL", async () => {
     await publishRelease(mirror.dir(), it_, { version: '1.1.0', manifestVersion: 1, channel: 'beta' });
     const ws = await fresh();
-    expect(await codeOf(ws.updates.check())).toBe('E_UPDATE_WRONG_CHANNEL');
+    expect(await codeOf(mirror.check(ws))).toBe('E_UPDATE_WRONG_CHANNEL');
     expect(await ws.cached()).toEqual([]);
   });
 
@@ -183,11 +181,11 @@ describe.each(mirrors)('signed updates from $kind', (mirror) => {
     const older = await publishRelease(mirror.dir(), it_, { version: '1.1.0', manifestVersion: 1 });
     await publishRelease(mirror.dir(), it_, { version: '1.2.0', manifestVersion: 2 });
     const ws = await fresh();
-    expect((await ws.updates.check()).availableVersion).toBe('1.2.0');
+    expect((await mirror.check(ws)).availableVersion).toBe('1.2.0');
     // The mirror goes back to the older (validly signed) release, files and all.
     await publishRelease(mirror.dir(), it_, { version: '1.1.0', manifestVersion: 1 });
     await writeFile(join(mirror.dir(), releaseManifestName('stable')), JSON.stringify(older.manifest));
-    expect(await codeOf(ws.updates.check())).toBe('E_IT_ROLLBACK');
+    expect(await codeOf(mirror.check(ws))).toBe('E_IT_ROLLBACK');
     expect(await ws.cached()).toEqual([]);
   });
 
@@ -196,14 +194,14 @@ describe.each(mirrors)('signed updates from $kind', (mirror) => {
     await publishRelease(mirror.dir(), it_, { version: '1.2.0', manifestVersion: 4 });
     await writeFile(join(mirror.dir(), releaseManifestName('stable')), JSON.stringify(current.manifest));
     const ws = await fresh();
-    expect(await codeOf(ws.updates.check())).toBe('E_UPDATE_MISMATCH');
+    expect(await codeOf(mirror.check(ws))).toBe('E_UPDATE_MISMATCH');
     // The other release's file under this version's name and yml.
     await writeFile(
       join(mirror.dir(), 'latest-linux.yml'),
       latestYml('1.1.0', debName('1.2.0'), artifactBytes('1.2.0')),
     );
     const ws2 = await fresh();
-    expect(await codeOf(ws2.updates.check())).toBe('E_UPDATE_MISMATCH');
+    expect(await codeOf(mirror.check(ws2))).toBe('E_UPDATE_MISMATCH');
     expect(await ws.cached()).toEqual([]);
     expect(await ws2.cached()).toEqual([]);
   });
@@ -211,7 +209,7 @@ describe.each(mirrors)('signed updates from $kind', (mirror) => {
   it('a manifest signed by k−1 keys: E_IT_THRESHOLD before any download', async () => {
     await publishRelease(mirror.dir(), it_, { version: '1.1.0', manifestVersion: 1, signers: 1 });
     const ws = await fresh();
-    expect(await codeOf(ws.updates.check())).toBe('E_IT_THRESHOLD');
+    expect(await codeOf(mirror.check(ws))).toBe('E_IT_THRESHOLD');
     expect(await ws.cached()).toEqual([]);
   });
 
@@ -219,6 +217,6 @@ describe.each(mirrors)('signed updates from $kind', (mirror) => {
     await publishRelease(mirror.dir(), it_, { version: '1.1.0', manifestVersion: 1 });
     await rm(join(mirror.dir(), releaseManifestName('stable')));
     const ws = await fresh();
-    expect(await codeOf(ws.updates.check())).toBe('E_UPDATE_NO_MANIFEST');
+    expect(await codeOf(mirror.check(ws))).toBe('E_UPDATE_NO_MANIFEST');
   });
 });

@@ -8,6 +8,7 @@ import { canonicalJson } from '../../../shared/encoding/canonical-json';
 import { releaseManifestName, type ReleasePayload } from '../../../shared/it/release-manifest';
 import { itSodium, parseItDocument, type TrustedRoot } from '../it-signing';
 import { checkDownloadedFile } from './file-check';
+import { serveUpdateFolder, type FolderMirror } from './folder-mirror';
 import { matchMetadata } from './metadata-match';
 import { NodeUpdateHttpExecutor } from './node-http-executor';
 import { judgeRelease, verifyRelease } from './release-check';
@@ -42,6 +43,11 @@ export interface SignedUpdates {
   status(): UpdateStatus;
   /** Fetches and judges the signed manifest, then lets electron-updater check its metadata. */
   check(source?: UpdateSource): Promise<UpdateStatus>;
+  /**
+   * The same check with a folder (a USB stick) as the mirror: served on 127.0.0.1 to
+   * electron-updater until the next check; the policy's channel still decides.
+   */
+  checkFolder(dir: string): Promise<UpdateStatus>;
   /** electron-updater downloads (its sha512 check), then ours against the manifest. */
   download(): Promise<UpdateStatus>;
   /** Re-checks the file against the manifest, then electron-updater installs and restarts. */
@@ -69,6 +75,7 @@ export function createSignedUpdates(options: SignedUpdatesOptions): SignedUpdate
   const now = () => new Date((options.now ?? Date.now)());
   const statePath = releaseStatePath(options.profileDir);
   let executor: NodeUpdateHttpExecutor | null = null;
+  let mirror: FolderMirror | null = null;
   let pending: Pending | null = null;
   let status: UpdateStatus = {
     installedVersion: updater.currentVersion.version,
@@ -128,15 +135,34 @@ export function createSignedUpdates(options: SignedUpdatesOptions): SignedUpdate
       );
       if (!text) throw new Error('empty');
       return text;
-    } catch {
-      throw new UpdateError(
-        ErrorCode.UpdateNoManifest,
-        `no signed release manifest for channel '${source.channel}'`,
-      );
+    } catch (e) {
+      // Absent: the mirror has no release for this channel. Anything else (the pin, the network).
+      if ((e as { statusCode?: unknown }).statusCode === 404 || (e as Error).message === 'empty')
+        throw new UpdateError(
+          ErrorCode.UpdateNoManifest,
+          `no signed release manifest for channel '${source.channel}'`,
+        );
+      throw new UpdateError(ErrorCode.UpdateUnavailable, 'the update source could not be reached');
     }
   }
 
-  async function check(given?: UpdateSource): Promise<UpdateStatus> {
+  async function closeMirror(): Promise<void> {
+    const m = mirror;
+    mirror = null;
+    await m?.close();
+  }
+
+  async function checkFolder(dir: string): Promise<UpdateStatus> {
+    await closeMirror();
+    const policy = await options.policySource();
+    if (!policy)
+      return refuse(new UpdateError(ErrorCode.UpdateNotConfigured, 'no policy sets an update channel'));
+    mirror = await serveUpdateFolder(dir);
+    return check({ kind: 'folder', url: mirror.url, channel: policy.channel }, true);
+  }
+
+  async function check(given?: UpdateSource, keepMirror = false): Promise<UpdateStatus> {
+    if (!keepMirror) await closeMirror();
     pending = null;
     set({ state: 'checking', refused: null, progress: null, availableVersion: null });
     try {
@@ -221,10 +247,12 @@ export function createSignedUpdates(options: SignedUpdatesOptions): SignedUpdate
 
   return {
     status: () => status,
-    check,
+    check: (source) => check(source),
+    checkFolder,
     download,
     install,
     dispose() {
+      void closeMirror();
       executor?.destroy();
       updater.removeAllListeners();
     },

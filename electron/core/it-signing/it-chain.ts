@@ -95,7 +95,10 @@ export function verifyItText(
     if (role === 'release') {
       verifyPayload(s, trusted, doc, IT_DOCUMENT_TYPES.release, 'release', now);
       if (!ReleasePayload.safeParse(doc.signed).success)
-        throw new ItError(ErrorCode.ItMalformed, 'signed, but not a release manifest this version understands');
+        throw new ItError(
+          ErrorCode.ItMalformed,
+          'signed, but not a release manifest this version understands',
+        );
     } else verifyPolicy(s, trusted, doc, now);
     const { keyids, threshold } = trusted.payload.roles[role];
     return {

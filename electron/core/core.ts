@@ -126,6 +126,7 @@ export function createCore(options: CoreOptions): Core {
     vault,
     signing,
     importPolicy: (text) => policy.import(text),
+    auditKey: gates.auditKey,
     // Officers' identities rest on the same pinned anchors and CRLs as signatures (policy's too).
     identityTrust: async () => {
       const t = await gates.withPolicyTrust(await loadTrust(options.signing?.trust ?? {}));

@@ -47,14 +47,25 @@ CREATE TABLE IF NOT EXISTS prekeys (
   signature TEXT NOT NULL,
   PRIMARY KEY (device, prekey_id)
 );
+-- Sealed audit batches (schema 3): ciphertext for HQ's audit key, never opened here.
+CREATE TABLE IF NOT EXISTS audit_batches (
+  id INTEGER PRIMARY KEY,
+  device TEXT NOT NULL REFERENCES devices(id),
+  first INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  sha256 TEXT NOT NULL UNIQUE,
+  sealed BLOB NOT NULL,
+  received_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_batches_device ON audit_batches (device, id);
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value INTEGER NOT NULL
 );
 `;
 
-/** Schema 2 added the officer columns, prekeys and the directory serial. */
-const SCHEMA_VERSION = 2;
+/** Schema 2 added the officer columns, prekeys and the directory serial; 3 the audit batches. */
+const SCHEMA_VERSION = 3;
 /** Columns schema 2 added to `devices` (a schema-1 file gets them, NULL for its old devices). */
 const OFFICER_COLUMNS = [
   'officer_address',

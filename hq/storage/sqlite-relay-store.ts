@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { DeviceStatus } from '../../shared/sync/relay-protocol';
+import { sqliteListAuditBatches, sqlitePutAuditBatch } from './audit-batches';
 import { FileBlobStore } from './file-blob-store';
 import {
   toDevice,
@@ -14,6 +15,7 @@ import {
 import { migrateRelayDb, RELAY_DB_FILE } from './sqlite-relay-schema';
 
 import type {
+  AuditBatchRecord,
   BlobStore,
   CreateItemResult,
   DeviceRecord,
@@ -22,6 +24,7 @@ import type {
   NewDevice,
   NewMailItem,
   PrekeyRecord,
+  PutAuditResult,
   PutPrekeysResult,
   RelayStore,
 } from './relay-store';
@@ -357,6 +360,14 @@ export class SqliteRelayStore implements RelayStore {
     const row = this.db.prepare('SELECT cursor FROM device_cursors WHERE device = ?').get(device) as
       { cursor: number } | undefined;
     return row?.cursor ?? 0;
+  }
+
+  async putAuditBatch(batch: AuditBatchRecord, maxBatches: number): Promise<PutAuditResult> {
+    return sqlitePutAuditBatch(this.db, batch, maxBatches);
+  }
+
+  async listAuditBatches(device: string): Promise<AuditBatchRecord[]> {
+    return sqliteListAuditBatches(this.db, device);
   }
 
   async close(): Promise<void> {

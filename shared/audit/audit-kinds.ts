@@ -95,3 +95,11 @@ export function sanitizeRefs(refs: Record<string, unknown>): AuditRefs {
   }
   return out as AuditRefs;
 }
+
+/**
+ * What a part of the core holds to record events (`electron/core/audit/`'s `AuditLog`): it
+ * never throws and never waits, so recording cannot fail or slow the event it records.
+ */
+export interface AuditRecorder {
+  record(kind: AuditKind, refs?: AuditRefs): void;
+}

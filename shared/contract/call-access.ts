@@ -93,6 +93,8 @@ export const CALL_ACCESS: { readonly [N in CallName]: CallAccess } = {
   'policy.get': EVERY,
   // The renderer reads the file the officer picked and sends its text; no path crosses.
   'policy.import': EVERY,
+  // The officer's own log, read-only: ids, kinds and times.
+  'audit.list': EVERY,
   'sync.status': EVERY,
   'sync.enroll': EVERY,
   'sync.directory': EVERY,

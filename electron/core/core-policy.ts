@@ -41,6 +41,11 @@ export function createPolicyGates(policy: PolicyService) {
       const key = (await policy.current())?.escrowKey;
       return key ? { publicKey: new Uint8Array(Buffer.from(key, 'base64')), label: 'policy' } : undefined;
     },
+    /** HQ's audit key from the policy in force: the only key the audit log is sealed to. */
+    auditKey: async (): Promise<Uint8Array | undefined> => {
+      const key = (await policy.current())?.auditKey;
+      return key ? new Uint8Array(Buffer.from(key, 'base64')) : undefined;
+    },
     /** The anchors and CRLs policy pushes, added to the shipped and caller-given ones. */
     async withPolicyTrust(base: TrustSettings): Promise<TrustSettings> {
       const t = await policy.trust();

@@ -27,6 +27,14 @@ import { createPolicyHandlers, createPolicyService, type PolicyService } from '.
 import { createPolicyGates } from './core-policy';
 import { createSignedUpdates, createUpdateHandlers } from './updates';
 import type { BaseUpdater } from 'electron-updater';
+import {
+  auditedCalls,
+  auditedPolicy,
+  createAuditHandlers,
+  createAuditLog,
+  vaultAuditHooks,
+  type AuditLog,
+} from './audit';
 
 export interface CoreOptions {
   /** The officer's profile folder (settings now; vault, keys and outbox later). */
@@ -69,6 +77,8 @@ export interface Core {
   readonly pdfSandboxStats: () => PdfSandboxStats;
   /** IT's policy in force (the sync engine imports what HQ publishes). */
   readonly policy: PolicyService;
+  /** The audit log: any part records security events here (`record(kind, refs)`). */
+  readonly audit: AuditLog;
   /** Ends what the core started (the token process, the PDF sandbox). */
   close(): Promise<void>;
 }
@@ -83,14 +93,20 @@ export function createCore(options: CoreOptions): Core {
   // The profile is the officer's alone: 0700, tightened if it already existed wider.
   ensurePrivateDirSync(options.profileDir);
   const settings = createSettingsStore(options.profileDir);
-  const policy = createPolicyService({
-    profileDir: options.profileDir,
-    pinnedRootPath:
-      options.policy?.pinnedRootPath === null
-        ? undefined
-        : (options.policy?.pinnedRootPath ?? defaultItRootPath()),
-    now: options.policy?.now,
-  });
+  // The audit log writes into the vault's chain when it is open (vault is defined below; the
+  // sink is first called a turn of the event loop after the first event).
+  const audit = createAuditLog({ sink: (op, input) => vault.run(op, input as never) });
+  const policy = auditedPolicy(
+    createPolicyService({
+      profileDir: options.profileDir,
+      pinnedRootPath:
+        options.policy?.pinnedRootPath === null
+          ? undefined
+          : (options.policy?.pinnedRootPath ?? defaultItRootPath()),
+      now: options.policy?.now,
+    }),
+    audit,
+  );
   const gates = createPolicyGates(policy);
   const updates = options.updates
     ? createSignedUpdates({
@@ -121,7 +137,10 @@ export function createCore(options: CoreOptions): Core {
     idleTimeoutFromPolicy: gates.idleSeconds,
     ...options.vault,
     // Lock stops sync at once (its keys and transfers live with the open vault).
+    audit: vaultAuditHooks(audit),
     onLock: (reason) => {
+      // A crashed worker could not write its lock: it waits for the next unlock.
+      if (reason === 'worker-exit') audit.record('vault.locked', { reason });
       void sync.stop();
       options.vault?.onLock?.(reason);
     },
@@ -143,6 +162,7 @@ export function createCore(options: CoreOptions): Core {
     vault,
     signing,
     importPolicy: (text) => policy.import(text),
+    auditKey: gates.auditKey,
     // Officers' identities rest on the same pinned anchors and CRLs as signatures (policy's too).
     identityTrust: async () => {
       const t = await gates.withPolicyTrust(await loadTrust(options.signing?.trust ?? {}));
@@ -187,11 +207,14 @@ export function createCore(options: CoreOptions): Core {
       return status;
     },
     ...createSigningHandlers(signing),
-    ...createDocumentSigningHandlers({ vault, signing }),
+    ...createDocumentSigningHandlers({ vault, signing, audit }),
     ...createSyncHandlers(sync),
     ...createPolicyHandlers(policy),
     ...createUpdateHandlers(updates, options.version),
+    ...createAuditHandlers(vault, audit),
   };
+  // The wrappers call the handlers as they were (a copy), then record the outcome.
+  Object.assign(handlers, auditedCalls({ ...handlers }, audit));
   return {
     dispatch: createDispatcher(handlers, options.observe),
     handlers,
@@ -199,6 +222,7 @@ export function createCore(options: CoreOptions): Core {
     sync,
     pdfSandboxStats: () => pdf.stats(),
     policy,
+    audit,
     close: async () => {
       await sync.stop();
       await vault.dispose();

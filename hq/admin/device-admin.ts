@@ -78,7 +78,8 @@ async function openExisting({ dataDir, db }: RelayLocation): Promise<RelayStore>
   return SqliteRelayStore.open(dataDir);
 }
 
-async function withStore<T>(where: RelayLocation, f: (store: RelayStore) => Promise<T>): Promise<T> {
+/** Runs `f` on an existing relay's store and closes it. */
+export async function withStore<T>(where: RelayLocation, f: (store: RelayStore) => Promise<T>): Promise<T> {
   const store = await openExisting(where);
   try {
     return await f(store);

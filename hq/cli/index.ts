@@ -1,4 +1,5 @@
 import type { CliCommand } from '../../shared/cli/cli-command';
+import { hqAuditKeygenCommand, hqAuditVerifyCommand } from './hq-audit';
 import { hqApproveCommand, hqRevokeCommand } from './hq-device-status';
 import { hqDevicesCommand } from './hq-devices';
 import { hqOverviewCommand } from './hq-overview';
@@ -13,6 +14,8 @@ const ADMIN_COMMANDS: readonly CliCommand[] = [
   hqRevokeCommand,
   hqMigrateCommand,
   hqPolicyPublishCommand,
+  hqAuditKeygenCommand,
+  hqAuditVerifyCommand,
 ];
 
 /**

@@ -46,6 +46,8 @@ export interface RelayLimits extends AuthLimits {
   readonly maxRateKeys: number;
   /** Prekeys kept per device (the newest by `createdAt`; only the newest is listed). */
   readonly maxPrekeysPerDevice: number;
+  /** Sealed audit batches kept per device (each ≤ 60 KiB; 128 entries at most). */
+  readonly maxAuditBatchesPerDevice: number;
 }
 
 export const DEFAULT_LIMITS: RelayLimits = {
@@ -68,6 +70,7 @@ export const DEFAULT_LIMITS: RelayLimits = {
   challengePerDevice: { burst: 20, perMinute: 60 },
   maxRateKeys: 100_000,
   maxPrekeysPerDevice: 16,
+  maxAuditBatchesPerDevice: 20_000,
   challengeTtlMs: 60_000,
   sessionTtlMs: 15 * 60_000,
   maxChallenges: 100_000,

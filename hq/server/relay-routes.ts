@@ -16,7 +16,8 @@ export type Route =
   | 'prekeys'
   | 'directory'
   | 'policy'
-  | 'updates';
+  | 'updates'
+  | 'audit';
 
 /** Which route a path names, with its item id; undefined when none. */
 export function matchRoute(path: string): { route: Route; id?: string } | undefined {
@@ -30,6 +31,7 @@ export function matchRoute(path: string): { route: Route; id?: string } | undefi
     '/v1/prekeys': 'prekeys',
     '/v1/directory': 'directory',
     '/v1/policy': 'policy',
+    '/v1/audit': 'audit',
   };
   const f = fixed[path];
   if (f) return { route: f };
@@ -58,6 +60,7 @@ export const METHODS: Record<Route, readonly string[]> = {
   directory: ['GET'],
   policy: ['GET'],
   updates: ['GET', 'HEAD'],
+  audit: ['POST'],
 };
 
 /** Absence, and anything the caller may not see, look the same: no probing of others' ids. */

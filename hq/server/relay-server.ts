@@ -9,6 +9,7 @@ import { challenge, session } from './device-auth';
 import { DirectoryPublisher } from './directory-publisher';
 import { servePolicy } from './policy-mirror';
 import { serveUpdateFile } from './update-files';
+import { storeAuditBatch } from './audit-mailbox';
 import { CRL_DIR, loadCrls, loadTrustedCas } from './enrolment-certification';
 import { enroll } from './enrolment';
 import { loadOrCreateIdentity } from './hq-identity';
@@ -157,6 +158,8 @@ class Relay {
         return this.directory.handle(req, res);
       case 'policy':
         return servePolicy(ctx, req, res);
+      case 'audit':
+        return storeAuditBatch(ctx, req, res);
     }
   }
 }

@@ -1,10 +1,12 @@
 import type pg from 'pg';
 import type { DeviceStatus } from '../../shared/sync/relay-protocol';
+import { pgListAuditBatches, pgPutAuditBatch } from './audit-batches';
 import { PgBlobStore } from './pg-blob-store';
 import { inTransaction, lockName, openPgPool, type PgClient } from './pg-pool';
 import { migratePg } from './pg-schema';
 import { ackItemPg, createWholeItemPg } from './pg-mail-writes';
 import type {
+  AuditBatchRecord,
   BlobStore,
   CreateItemResult,
   DeviceRecord,
@@ -13,6 +15,7 @@ import type {
   NewDevice,
   NewMailItem,
   PrekeyRecord,
+  PutAuditResult,
   PutPrekeysResult,
   RelayStore,
 } from './relay-store';
@@ -369,6 +372,14 @@ export class PgRelayStore implements RelayStore {
       [device],
     );
     return rows[0]?.cursor ?? 0;
+  }
+
+  putAuditBatch(batch: AuditBatchRecord, maxBatches: number): Promise<PutAuditResult> {
+    return pgPutAuditBatch(this.pool, batch, maxBatches);
+  }
+
+  listAuditBatches(device: string): Promise<AuditBatchRecord[]> {
+    return pgListAuditBatches(this.pool, device);
   }
 
   async close(): Promise<void> {

@@ -133,6 +133,22 @@ END;
 $$;
 `,
   },
+  {
+    version: 3,
+    sql: `
+-- Sealed audit batches: ciphertext for HQ's audit key, never opened by the relay.
+CREATE TABLE audit_batches (
+  id BIGSERIAL PRIMARY KEY,
+  device TEXT NOT NULL REFERENCES devices(id),
+  first BIGINT NOT NULL,
+  count INTEGER NOT NULL,
+  sha256 TEXT NOT NULL UNIQUE,
+  sealed BYTEA NOT NULL,
+  received_at BIGINT NOT NULL
+);
+CREATE INDEX audit_batches_device ON audit_batches (device, id);
+`,
+  },
 ];
 
 /** The newest schema this code knows. */

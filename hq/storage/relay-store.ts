@@ -116,6 +116,19 @@ export interface BlobStore {
   list(): Promise<string[]>;
 }
 
+/** One sealed audit batch as the relay holds it (docs/protocols/audit-log-v1.md). */
+export interface AuditBatchRecord {
+  readonly device: string;
+  /** The device's claim of its first entry and count (listing only; HQ checks the contents). */
+  readonly first: number;
+  readonly count: number;
+  readonly sealed: Uint8Array;
+  readonly receivedAt: number;
+}
+
+/** What `putAuditBatch` did: stored, the same bytes again, or over the device's quota. */
+export type PutAuditResult = 'stored' | 'duplicate' | 'quota';
+
 /**
  * Everything the relay persists. The interface is asynchronous and speaks only in domain
  * records (no rowids, no SQL, no synchronous handles) so that a PostgreSQL implementation can
@@ -186,6 +199,14 @@ export interface RelayStore {
   ackItem(id: string): Promise<MailItem>;
   /** The cursor below which everything of `device` is acknowledged (0 at first). */
   getCursor(device: string): Promise<number>;
+
+  /**
+   * Keeps a device's sealed audit batch (the same bytes twice are kept once), refusing it when
+   * the device already holds `maxBatches`.
+   */
+  putAuditBatch(batch: AuditBatchRecord, maxBatches: number): Promise<PutAuditResult>;
+  /** A device's audit batches in the order they arrived. */
+  listAuditBatches(device: string): Promise<AuditBatchRecord[]>;
 
   close(): Promise<void>;
 }

@@ -52,6 +52,17 @@ CREATE TABLE IF NOT EXISTS item_bytes (
   item_id TEXT PRIMARY KEY REFERENCES mail_items(id) ON DELETE CASCADE,
   data BLOB NOT NULL
 );
+-- Sealed audit batches (schema 3): ciphertext for HQ's audit key, never opened here.
+CREATE TABLE IF NOT EXISTS audit_batches (
+  id INTEGER PRIMARY KEY,
+  device TEXT NOT NULL REFERENCES devices(id),
+  first INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  sha256 TEXT NOT NULL UNIQUE,
+  sealed BLOB NOT NULL,
+  received_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_batches_device ON audit_batches (device, id);
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value INTEGER NOT NULL
@@ -60,7 +71,8 @@ CREATE TABLE IF NOT EXISTS meta (
 
 /**
  * Schema 2 added the officer columns, prekeys and the directory serial; 3 the bytes of items
- * that came whole (an older relay would not find them, so it must refuse the file).
+ * that came whole (an older relay would not find them, so it must refuse the file) and the
+ * sealed audit batches.
  */
 const SCHEMA_VERSION = 3;
 /** Columns schema 2 added to `devices` (a schema-1 file gets them, NULL for its old devices). */

@@ -2,12 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { DeviceStatus } from '../../shared/sync/relay-protocol';
+import { sqliteListAuditBatches, sqlitePutAuditBatch } from './audit-batches';
 import { SqliteBlobStore } from './sqlite-blob-store';
 import { SqliteMailItems } from './sqlite-mail-items';
 import { toDevice, toPrekey, type DeviceRow, type PrekeyRow } from './sqlite-relay-rows';
 import { migrateRelayDb, RELAY_DB_FILE } from './sqlite-relay-schema';
 
 import type {
+  AuditBatchRecord,
   BlobStore,
   CreateItemResult,
   DeviceRecord,
@@ -16,6 +18,7 @@ import type {
   NewDevice,
   NewMailItem,
   PrekeyRecord,
+  PutAuditResult,
   PutPrekeysResult,
   RelayStore,
 } from './relay-store';
@@ -263,6 +266,14 @@ export class SqliteRelayStore implements RelayStore {
 
   async getCursor(device: string): Promise<number> {
     return this.mail.getCursor(device);
+  }
+
+  async putAuditBatch(batch: AuditBatchRecord, maxBatches: number): Promise<PutAuditResult> {
+    return sqlitePutAuditBatch(this.db, batch, maxBatches);
+  }
+
+  async listAuditBatches(device: string): Promise<AuditBatchRecord[]> {
+    return sqliteListAuditBatches(this.db, device);
   }
 
   async close(): Promise<void> {

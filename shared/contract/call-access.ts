@@ -97,6 +97,8 @@ export const CALL_ACCESS: { readonly [N in CallName]: CallAccess } = {
   'updates.check': EVERY,
   'updates.download': EVERY,
   'updates.install': EVERY,
+  // The officer's own log, read-only: ids, kinds and times.
+  'audit.list': EVERY,
   'sync.status': EVERY,
   'sync.enroll': EVERY,
   'sync.directory': EVERY,

@@ -25,6 +25,7 @@ export const CALL_NAMES = [
   ...SYNC_CALL_NAMES,
   ...POLICY_CALL_NAMES,
   ...UPDATE_CALL_NAMES,
+  'audit.list',
 ] as const;
 
 /** The one Electron IPC channel; main and preload both take the name from here. */

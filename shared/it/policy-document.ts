@@ -51,6 +51,16 @@ export const PolicyPayload = z
     tsaUrl: z.string().max(2048).url().nullable(),
     updates: z.object({ channel: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), url: HttpsUrl }).strict(),
     auditUploadMinutes: z.number().int().min(1).max(10_080),
+    /**
+     * HQ's X25519 audit key (base64, 32 bytes): every sync round seals the audit log's new
+     * entries to it. Optional, so policies signed before it existed stay valid; without it the
+     * log stays in the vault (never sealed to a key the relay could choose).
+     */
+    auditKey: z
+      .string()
+      .length(44)
+      .regex(/^[A-Za-z0-9+/]{43}=$/)
+      .optional(),
     minimumAppVersion: z.string().regex(/^\d{1,4}\.\d{1,4}\.\d{1,4}$/),
   })
   .strict();

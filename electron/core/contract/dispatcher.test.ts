@@ -27,6 +27,9 @@ function table(overrides: Partial<HandlerTable> = {}): HandlerTable {
     'app.health': vi.fn(async () => {
       throw new Error('not used');
     }),
+    'audit.list': vi.fn(async () => {
+      throw new Error('not used');
+    }),
     'settings.get': vi.fn(async () => ({ language: 'vi' as const })),
     'settings.update': vi.fn(async (change) => ({ language: change.language ?? 'vi' })),
     'token.list': vi.fn(async () => ({ tokens: [] })),

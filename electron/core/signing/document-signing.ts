@@ -1,3 +1,4 @@
+import type { AuditRecorder } from '../../../shared/audit';
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
 import type { SignDocumentsInput, SignJobStatus } from '../../../shared/contract/document-signing-calls';
@@ -61,8 +62,11 @@ function errorOf(e: unknown): ErrorShape {
 export function createDocumentSigningHandlers(deps: {
   vault: VaultService;
   signing: SigningService;
+  /** Where each signed or refused document is recorded (the audit log). */
+  audit?: AuditRecorder;
 }): DocumentSigningHandlers {
   const { vault, signing } = deps;
+  const record: AuditRecorder['record'] = (kind, refs) => deps.audit?.record(kind, refs);
   const jobs = new Map<string, Job>();
 
   const forgetOldJobs = () => {
@@ -118,6 +122,8 @@ export function createDocumentSigningHandlers(deps: {
     };
     if (signJobs.length === 0) {
       finishedEarly();
+      for (const r of status.results)
+        record('sign.refused', { documentId: r.documentId, ...(r.error ? { code: r.error.code } : {}) });
       status.state = 'done';
       return;
     }
@@ -143,6 +149,14 @@ export function createDocumentSigningHandlers(deps: {
       if (entry && !r.ok) entry.error = { code: r.error.code, message: r.error.message };
     });
     finishedEarly();
+    for (const r of status.results) {
+      if (r.ok)
+        record('sign.done', {
+          documentId: r.documentId,
+          ...(r.attachmentId ? { attachmentId: r.attachmentId } : {}),
+        });
+      else record('sign.refused', { documentId: r.documentId, ...(r.error ? { code: r.error.code } : {}) });
+    }
     status.state = job.abort.signal.aborted ? 'cancelled' : 'done';
   }
 

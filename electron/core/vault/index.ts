@@ -3,6 +3,7 @@ export { loadSodium, type Sodium } from './sodium';
 export {
   createVaultService,
   type LockReason,
+  type VaultAuditHooks,
   type VaultService,
   type VaultServiceOptions,
 } from './vault-service';

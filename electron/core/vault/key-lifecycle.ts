@@ -22,7 +22,7 @@ import { databaseFiles } from './vault-db';
 import { generateVaultKey, keyCheckValue, keyMatches, zeroKey, type VaultKey } from './vault-key';
 import type { VaultPaths } from './vault-paths';
 import type { PdfTextSource } from './pdf-text-link';
-import type { LockReason, VaultState } from './vault-state';
+import type { LockReason, VaultAuditHooks, VaultState } from './vault-state';
 import { startVaultWorker } from './vault-worker-client';
 import type { WorkerScript } from './worker-location';
 import type { WorkerInput } from './worker-protocol';
@@ -49,6 +49,8 @@ export interface KeyLifecycleOptions {
   readonly escrow?: EscrowRecipient | (() => Promise<EscrowRecipient | undefined>);
   readonly tokenWrapper?: TokenKeyWrapper;
   readonly onLock?: (reason: LockReason) => void;
+  /** The audit log's moments (unlock, failed unlock, lock). */
+  readonly audit?: VaultAuditHooks;
   /** The token left its slot while unlocked: lock (through the service's queue). */
   readonly onTokenRemoved: () => void;
   readonly now: () => number;
@@ -185,6 +187,7 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
         throw e;
       }
       state.keyFile = file;
+      options.audit?.opened('created');
       const token = wrappers.find((w): w is TokenWrapperRecord => w.kind === 'token');
       if (token) options.tokenWrapper?.watchRemoval?.(asTokenWrapped(token), options.onTokenRemoved);
     } finally {
@@ -194,6 +197,16 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
 
   async function unlock(input: VaultUnlockInput): Promise<void> {
     if (state.worker) return;
+    try {
+      await unlockOnce(input);
+    } catch (e) {
+      options.audit?.unlockFailed(e instanceof CoreError ? e.code : ErrorCode.Internal);
+      throw e;
+    }
+    options.audit?.opened('unlocked');
+  }
+
+  async function unlockOnce(input: VaultUnlockInput): Promise<void> {
     const file = await currentKeyFile();
     if (!file) throw new CoreError(ErrorCode.VaultAbsent, 'no vault on this workstation');
     const s = await options.sodium();
@@ -249,6 +262,12 @@ export function createKeyLifecycle(options: KeyLifecycleOptions) {
     state.worker = null;
     if (!w) return;
     options.tokenWrapper?.stopWatching?.();
+    // The lock and a signed checkpoint go into the vault it locks, bounded like the close.
+    if (options.audit) {
+      const audit = options.audit;
+      const run = (op: string, input: unknown) => w.request(op as 'audit.append', input as never);
+      await Promise.race([audit.closing(reason, run).catch(() => undefined), delay(2000)]);
+    }
     // A bounded, polite close first (it checkpoints the WAL); the thread ends either way.
     await Promise.race([w.request('close', {}).catch(() => undefined), delay(2000)]);
     await w.terminate();

@@ -308,6 +308,34 @@ export const MIGRATIONS: readonly string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  /* 11: the tamper-evident audit log (docs/protocols/audit-log-v1.md) */ `
+  -- One row per security event: ids and kinds only (refs is canonical JSON of AuditRefs).
+  -- hash = BLAKE2b-256(label, prev, seq, at, kind and refs): each row commits to all before it.
+  CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    refs TEXT NOT NULL,
+    prev BLOB NOT NULL,
+    hash BLOB NOT NULL
+  );
+  -- The device key's signatures over (count, head, at), each under the device id that signed.
+  CREATE TABLE audit_checkpoints (
+    rowid INTEGER PRIMARY KEY,
+    device_id TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    head BLOB NOT NULL,
+    at INTEGER NOT NULL,
+    signature BLOB NOT NULL
+  );
+  -- How far the log went to HQ's audit mailbox (entries by seq, checkpoints by rowid).
+  CREATE TABLE audit_upload (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    entries_through INTEGER NOT NULL,
+    checkpoints_through INTEGER NOT NULL
+  );
+  INSERT INTO audit_upload (id, entries_through, checkpoints_through) VALUES (1, 0, 0);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -9,13 +9,13 @@ import { loadSodium, type Sodium } from './sodium';
 import type { TokenKeyWrapper } from './token-wrapper';
 import { vaultPaths } from './vault-paths';
 import type { PdfTextSource } from './pdf-text-link';
-import type { LockReason, VaultState } from './vault-state';
+import type { LockReason, VaultAuditHooks, VaultState } from './vault-state';
 import { wipeVault } from './vault-wipe';
 import { defaultWorkerScript, type WorkerScript } from './worker-location';
 import type { WorkerInput, WorkerOp, WorkerOutput } from './worker-protocol';
 
 export { vaultPaths } from './vault-paths';
-export type { LockReason } from './vault-state';
+export type { LockReason, VaultAuditHooks } from './vault-state';
 
 export interface VaultServiceOptions {
   readonly profileDir: string;
@@ -34,6 +34,8 @@ export interface VaultServiceOptions {
   readonly tokenWrapper?: TokenKeyWrapper;
   /** Told after every lock (idle, token removal…), so the UI can clear its state. */
   readonly onLock?: (reason: LockReason) => void;
+  /** The audit log's moments: unlock, failed unlock, lock (before the close), wipe. */
+  readonly audit?: VaultAuditHooks;
   /**
    * Whether the idle lock is armed (default true). Off only where the process itself is the
    * session and no officer is there to touch it: the `embassy` CLI runs one command (a `sync`
@@ -125,6 +127,7 @@ export function createVaultService(options: VaultServiceOptions): VaultService {
     escrow: options.escrow,
     tokenWrapper: options.tokenWrapper,
     onLock: options.onLock,
+    audit: options.audit,
     onTokenRemoved: () => void serial(() => lockNow('token-removed')),
     now,
   });
@@ -188,7 +191,10 @@ export function createVaultService(options: VaultServiceOptions): VaultService {
         return status();
       }),
     // Wipe does not queue behind a slow transition: it is the emergency path.
-    wipe: () => wipeVault({ paths, state, idle, tokenWrapper: options.tokenWrapper, onLock: options.onLock }),
+    wipe: () => {
+      options.audit?.wipeRequested();
+      return wipeVault({ paths, state, idle, tokenWrapper: options.tokenWrapper, onLock: options.onLock });
+    },
     async run(op, input, transfer) {
       const w = state.worker;
       if (!w) {

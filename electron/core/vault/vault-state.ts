@@ -14,3 +14,15 @@ export interface VaultState {
   /** The key file as last read or written; null until read, and after a wipe. */
   keyFile: KeyFile | null;
 }
+
+/**
+ * What the vault tells the audit log (electron/core/audit/, wired by the core): the vault does
+ * not know the log, only these moments. `closing` runs before the database closes, with the
+ * closing session's worker, so the lock and a signed checkpoint land in the vault it locks.
+ */
+export interface VaultAuditHooks {
+  opened(kind: 'created' | 'unlocked'): void;
+  unlockFailed(code: string): void;
+  closing(reason: LockReason, run: (op: string, input: unknown) => Promise<unknown>): Promise<void>;
+  wipeRequested(): void;
+}

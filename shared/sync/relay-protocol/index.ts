@@ -28,3 +28,4 @@ export * from './mail';
 export * from './directory';
 export * from './signed-messages';
 export * from './policy';
+export * from './audit';

@@ -35,6 +35,8 @@ export interface RoundDeps {
   readonly refreshDirectory: (dev: DeviceRelay) => Promise<void>;
   /** Fetches IT's policy from the relay and hands it to the policy service (never fails the round). */
   readonly refreshPolicy?: (dev: DeviceRelay) => Promise<void>;
+  /** Sends the audit log's new batches to HQ's audit mailbox (never fails the round). */
+  readonly uploadAudit?: (dev: DeviceRelay) => Promise<number>;
 }
 
 /**
@@ -83,6 +85,9 @@ export function createRound(deps: RoundDeps): (ctx: RoundContext) => Promise<Rou
         }),
         receiver.receiveWhileSending(dev, signal, r, outbox),
       ]);
+      // After mail, so this round's sends and receipts travel with it; the log stays in the vault
+      // if this fails, and the next round sends it.
+      await deps.uploadAudit?.(dev).catch(() => 0);
       if (sending.status === 'rejected') throw sending.reason;
       if (receiving.status === 'rejected') throw receiving.reason;
       status.lastSyncAt = now();

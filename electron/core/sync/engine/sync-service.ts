@@ -1,3 +1,4 @@
+import { createAuditUploader } from './audit-upload';
 import type { z } from 'zod';
 import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
 import type {
@@ -69,6 +70,8 @@ export interface SyncServiceOptions {
    * the pinned ones and these. None by default: then no device is trusted.
    */
   readonly identityTrust?: () => Promise<IdentityTrustSources>;
+  /** HQ's audit key from IT's signed policy (none: the audit log is not sent). */
+  readonly auditKey?: () => Promise<Uint8Array | undefined>;
 }
 
 /**
@@ -108,6 +111,7 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       sender: createOutboxSender({ vault, now, concurrency, jitter }),
       receiver,
       refreshDirectory: refreshDir,
+      uploadAudit: createAuditUploader(vault, options.auditKey ?? (async () => undefined)),
       refreshPolicy: async (dev) => {
         const importPolicy = options.importPolicy;
         if (!importPolicy || !dev.policy) return;

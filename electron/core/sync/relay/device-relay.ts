@@ -1,5 +1,7 @@
 import {
   AckResponse,
+  AuditUploadResponse,
+  type AuditUploadRequest,
   DirectoryResponse,
   InboxResponse,
   PolicyResponse,
@@ -60,6 +62,13 @@ export class DeviceRelayCalls implements DeviceRelay {
       exchangeJson(this.ctx.http, { method: 'GET', path: '/v1/directory', token }, DirectoryResponse),
     );
     return verifyDirectory(body, hqSignPublicKey, verify);
+  }
+
+  /** `POST /v1/audit`: one sealed audit batch (idempotent: the same bytes are kept once). */
+  async uploadAudit(batch: AuditUploadRequest): Promise<void> {
+    await this.session.authed((token) =>
+      exchangeJson(this.ctx.http, jsonBody('POST', '/v1/audit', batch, token), AuditUploadResponse),
+    );
   }
 
   /** `GET /v1/policy`: the published file's text, or null when HQ published none (404). */

@@ -62,6 +62,8 @@ export interface DeviceRelay {
   ): Promise<{ directory: Directory; bytes: Uint8Array }>;
   /** The IT-signed policy file HQ published, unverified (the policy service checks it); null if none. */
   policy?(): Promise<string | null>;
+  /** Stores one audit batch sealed to HQ's audit key (optional: test relays may lack it). */
+  uploadAudit?(batch: { first: number; count: number; sealed: string }): Promise<void>;
   upload(
     item: { recipient: string; envelopeId: string; bytes: Uint8Array; sha256?: string },
     onProgress?: (sent: number, total: number) => void,

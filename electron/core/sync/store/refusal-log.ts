@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { SyncWarning } from '../../../../shared/contract/sync-calls';
 import type { SyncErrorCode } from '../../../../shared/sync/sync-error-codes';
+import { sanitizeRefs } from '../../../../shared/audit';
+import { appendAuditEvents } from './audit-chain';
 import type { SyncStoreContext } from './store-context';
 import { Ms, NoInput, syncOp } from './worker-op';
 
@@ -44,6 +46,19 @@ export function logEvent(ctx: SyncStoreContext, line: AuditLine): void {
       line.envelopeId ?? null,
       line.itemId ?? null,
     );
+  // The same event in the tamper-evident chain, in the same transaction (ids and codes only).
+  appendAuditEvents(ctx, [
+    {
+      kind: `sync.${line.event}`,
+      at: line.at,
+      refs: sanitizeRefs({
+        code: line.code,
+        deviceId: line.senderDevice,
+        envelopeId: line.envelopeId,
+        itemId: line.itemId,
+      }),
+    },
+  ]);
 }
 
 export type WarningKind = 'device-revoked' | 'keys-changed' | 'device-refused';

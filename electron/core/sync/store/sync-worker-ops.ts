@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { AUDIT_CHAIN_OPS } from './audit-chain';
 import { IDENTITY_OPS } from './device-identity';
 import { PREKEY_OPS } from './device-prekeys';
 import { DIRECTORY_OPS } from './directory';
@@ -26,6 +27,7 @@ export const SYNC_WORKER_OPS = {
   ...DOWNLOAD_OPS,
   ...INBOX_OPS,
   ...REFUSAL_LOG_OPS,
+  ...AUDIT_CHAIN_OPS,
 } as const;
 
 export type SyncWorkerOpName = keyof typeof SYNC_WORKER_OPS;

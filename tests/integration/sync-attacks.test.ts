@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,6 +47,19 @@ interface MailRow {
 }
 
 const blobPath = (id: string) => join(hq.dataDir, 'blobs', id);
+
+/** An item's bytes where the relay keeps them: in its database (sent whole) or a file. */
+function readItem(id: string): Uint8Array {
+  const row = db.prepare('SELECT data FROM item_bytes WHERE item_id = ?').get(id) as
+    { data: Buffer } | undefined;
+  return new Uint8Array(row ? row.data : readFileSync(blobPath(id)));
+}
+
+/** Replaces an item's bytes where the relay keeps them (a new item's go to a file). */
+function writeItem(id: string, bytes: Uint8Array): void {
+  const r = db.prepare('UPDATE item_bytes SET data = ? WHERE item_id = ?').run(Buffer.from(bytes), id);
+  if (r.changes === 0) writeFileSync(blobPath(id), bytes);
+}
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 beforeAll(async () => {
@@ -109,7 +122,7 @@ async function aliceSends(text: string, pad = 0): Promise<MailRow> {
 
 /** Rewrites an item's bytes and the digest and size the relay advertises. */
 function tamper(row: MailRow, bytes: Uint8Array) {
-  writeFileSync(blobPath(row.id), bytes);
+  writeItem(row.id, bytes);
   db.prepare('UPDATE mail_items SET sha256 = ?, size = ?, received = ? WHERE id = ?').run(
     sha(bytes),
     bytes.length,
@@ -121,7 +134,7 @@ function tamper(row: MailRow, bytes: Uint8Array) {
 /** Inserts a complete item the relay made up, at the end of Bob's mailbox. */
 function inject(bytes: Uint8Array, sender: string, recipient: string) {
   const id = randomBytes(16).toString('hex');
-  writeFileSync(blobPath(id), bytes);
+  writeItem(id, bytes);
   db.prepare(
     `INSERT INTO mail_items (id, recipient, sender, envelope_id, size, sha256, state, received, cursor, created_at)
      VALUES (?, ?, ?, ?, ?, ?, 'complete', ?, (SELECT COALESCE(MAX(cursor), 0) + 1 FROM mail_items), ?)`,
@@ -163,7 +176,7 @@ describe('sync: a malicious relay is refused by the receiver', () => {
   it('a flipped byte in each part (header, recipients, ciphertext, signature)', async () => {
     for (const where of [10, 60, 0.5, -40, -1]) {
       const row = await aliceSends(`flip ${where}`, 200_000);
-      const bytes = new Uint8Array(readFileSync(blobPath(row.id)));
+      const bytes = readItem(row.id);
       const at = where < 0 ? bytes.length + where : where < 1 ? Math.floor(bytes.length * where) : where;
       bytes[at] = (bytes[at] as number) ^ 0x01;
       tamper(row, bytes);
@@ -185,18 +198,17 @@ describe('sync: a malicious relay is refused by the receiver', () => {
 
   it('a replayed old envelope', async () => {
     const row = await aliceSends('replayed');
-    const copy = `${blobPath(row.id)}.kept`;
-    copyFileSync(blobPath(row.id), copy);
+    const kept = readItem(row.id);
     const first = await bobReceives();
     expect(first.stored).toBe(1);
-    inject(readFileSync(copy), row.sender, row.recipient);
+    inject(kept, row.sender, row.recipient);
     expectRefused(await bobReceives(), ['E_ENVELOPE_REPLAY']);
   }, 60_000);
 
   it('reordered, dropped and truncated ciphertext chunks', async () => {
     const CHUNK = 64 * 1024 + 17; // secretstream: 64 KiB of plaintext + its 17-byte overhead
     const reorder = await aliceSends('reordered', 300_000);
-    let bytes = new Uint8Array(readFileSync(blobPath(reorder.id)));
+    let bytes = readItem(reorder.id);
     const tail = bytes.length - 64 - 3 * CHUNK; // somewhere inside the chunk run, whole chunks
     const a = bytes.slice(tail, tail + CHUNK);
     const b = bytes.slice(tail + CHUNK, tail + 2 * CHUNK);
@@ -210,7 +222,7 @@ describe('sync: a malicious relay is refused by the receiver', () => {
     ]);
 
     const dropped = await aliceSends('dropped', 300_000);
-    bytes = new Uint8Array(readFileSync(blobPath(dropped.id)));
+    bytes = readItem(dropped.id);
     tamper(dropped, new Uint8Array([...bytes.subarray(0, tail), ...bytes.subarray(tail + CHUNK)]));
     expectRefused(await bobReceives(), [
       'E_ENVELOPE_SIGNATURE',
@@ -219,7 +231,7 @@ describe('sync: a malicious relay is refused by the receiver', () => {
     ]);
 
     const truncated = await aliceSends('truncated', 300_000);
-    bytes = new Uint8Array(readFileSync(blobPath(truncated.id)));
+    bytes = readItem(truncated.id);
     tamper(truncated, bytes.subarray(0, bytes.length - 1000));
     expectRefused(await bobReceives(), [
       'E_ENVELOPE_SIGNATURE',

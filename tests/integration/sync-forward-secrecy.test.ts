@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,7 @@ import {
   enroll,
   makeOfficers,
   newOfficer,
+  relayItemBytes,
   startSyncRelay,
   type Officer,
   type TestRelayServer,
@@ -98,11 +99,10 @@ describe('sync: forward secrecy', () => {
       text: secret,
     });
     await must(alice.core, 'sync.now', {});
-    // The relay's storage, recorded by an adversary: the one item in the blob store.
-    const { readdirSync } = await import('node:fs');
-    const blobs = readdirSync(join(hq.dataDir, 'blobs'));
-    expect(blobs).toHaveLength(1);
-    const recorded = new Uint8Array(readFileSync(join(hq.dataDir, 'blobs', blobs[0] as string)));
+    // The relay's storage, recorded by an adversary: the one item it holds.
+    const held = relayItemBytes(hq.dataDir);
+    expect(held).toHaveLength(1);
+    const recorded = held[0] as Uint8Array;
 
     // Bob receives it: while his prekey is held, it opens.
     await must(bob, 'sync.now', {});

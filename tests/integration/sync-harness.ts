@@ -128,13 +128,33 @@ export function canaryHits(
   return hits;
 }
 
-/** The relay's mail items by state, and the item files it still holds. */
+/**
+ * The relay's mail items by state, and the items whose bytes it still holds (files of chunked
+ * uploads, and rows of items sent whole).
+ */
 export function relayMail(dataDir: string): { states: unknown[]; blobs: string[] } {
   const db = new Database(join(dataDir, 'relay.sqlite'), { readonly: true });
   try {
     const states = db.prepare('SELECT state, count(*) AS n FROM mail_items GROUP BY state').all();
-    const blobs = existsSync(join(dataDir, 'blobs')) ? filesUnder(join(dataDir, 'blobs')) : [];
-    return { states, blobs };
+    const files = existsSync(join(dataDir, 'blobs')) ? filesUnder(join(dataDir, 'blobs')) : [];
+    const whole = (db.prepare('SELECT item_id FROM item_bytes').all() as { item_id: string }[]).map(
+      (r) => `item_bytes:${r.item_id}`,
+    );
+    return { states, blobs: [...files, ...whole] };
+  } finally {
+    db.close();
+  }
+}
+
+/** The bytes of every item the relay holds, as an adversary with its data folder reads them. */
+export function relayItemBytes(dataDir: string): Uint8Array[] {
+  const db = new Database(join(dataDir, 'relay.sqlite'), { readonly: true });
+  try {
+    const whole = (db.prepare('SELECT data FROM item_bytes').all() as { data: Buffer }[]).map(
+      (r) => new Uint8Array(r.data),
+    );
+    const files = existsSync(join(dataDir, 'blobs')) ? filesUnder(join(dataDir, 'blobs')) : [];
+    return [...whole, ...files.map((f) => new Uint8Array(readFileSync(f)))];
   } finally {
     db.close();
   }

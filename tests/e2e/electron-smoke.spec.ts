@@ -25,7 +25,7 @@ test('the Electron app opens one locked-down window on app://embassy showing Abo
     await expect(win.getByText('Electron IPC')).toBeVisible();
     // The updater is wired: main built electron-updater's updater and the core drives it
     // (`unsupported` is what the preview and the CLI answer, which have none).
-    const updates = await win.evaluate(() => window.embassy.call('updates.status', {}));
+    const updates = await win.evaluate(() => window.embassy?.call('updates.status', {}));
     expect(updates).toMatchObject({ ok: true, value: { state: 'idle', refused: null } });
     // Navigation away and new windows are refused.
     await win.evaluate(() => window.open('https://example.org'));

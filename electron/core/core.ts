@@ -152,7 +152,10 @@ export function createCore(options: CoreOptions): Core {
   });
   const vaultHandlers = createVaultHandlers(vault);
   const handlers: HandlerTable = {
-    'app.health': async (_input, ctx) => readHealth(runtime, ctx.transport, Date.now(), await vault.health()),
+    'app.health': async (_input, ctx) =>
+      readHealth(runtime, ctx.transport, Date.now(), await vault.health(), {
+        state: updates && (await policy.current()) ? 'ok' : 'not-set-up',
+      }),
     'settings.get': async () => settings.get(),
     // A driver is named by id from the allow-list; a library file only by the CLI (call-access.ts).
     'settings.update': async (change) => {

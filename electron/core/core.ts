@@ -53,7 +53,11 @@ export interface CoreOptions {
   /** IT policy: the pinned root (default `resources/it-root.json`; null: none, tests). */
   readonly policy?: { readonly pinnedRootPath?: string | null; readonly now?: () => number };
   /** Signed updates: electron-updater's updater for this platform, built by the shell; absent: unsupported. */
-  readonly updates?: { readonly updater: BaseUpdater };
+  readonly updates?: {
+    readonly updater: BaseUpdater;
+    /** Asks the officer for an update folder (main's dialog); null when cancelled. */
+    readonly pickFolder?: () => Promise<string | null>;
+  };
 }
 
 export interface Core {
@@ -193,7 +197,7 @@ export function createCore(options: CoreOptions): Core {
     ...createDocumentSigningHandlers({ vault, signing }),
     ...createSyncHandlers(sync),
     ...createPolicyHandlers(policy),
-    ...createUpdateHandlers(updates, options.version),
+    ...createUpdateHandlers(updates, options.version, options.updates?.pickFolder),
   };
   return {
     dispatch: createDispatcher(handlers, options.observe),

@@ -25,6 +25,7 @@ describe('updates.* through the core, from the policy in force', () => {
   let it_: ItFixture;
   let core: Core;
   let updater: RecordingDebUpdater;
+  let picked: string | null = null;
   const call = async (name: CallName, input: unknown = {}) =>
     core.dispatch(name, input, { transport: 'ipc' });
 
@@ -38,7 +39,7 @@ describe('updates.* through the core, from the policy in force', () => {
       profileDir: join(dir, 'profile'),
       version: '1.2.9',
       policy: { pinnedRootPath: await writeRoot(join(dir, 'root'), it_.rootDoc) },
-      updates: { updater },
+      updates: { updater, pickFolder: async () => picked },
     });
   });
   afterAll(async () => {
@@ -63,8 +64,10 @@ describe('updates.* through the core, from the policy in force', () => {
         })
       ).ok,
     ).toBe(true);
-    const health = await call('app.health');
-    expect(health.ok && health.value.parts.updates.state).toBe('ok');
+    expect(await call('app.health')).toMatchObject({
+      ok: true,
+      value: { parts: { updates: { state: 'ok' } } },
+    });
     expect(await call('updates.check')).toMatchObject({
       ok: true,
       value: { state: 'available', availableVersion: '1.3.0', channel: 'stable', source: 'hq' },
@@ -72,6 +75,23 @@ describe('updates.* through the core, from the policy in force', () => {
     expect(await call('updates.download')).toMatchObject({ ok: true, value: { state: 'verified' } });
     expect(await call('updates.install')).toMatchObject({ ok: true, value: { state: 'installing' } });
     expect(updater.installed).toHaveLength(1);
+  });
+
+  it('updates.checkFolder: the folder main picked (never one the caller names) is one more mirror', async () => {
+    const usb = join(dir, 'usb');
+    await publishRelease(usb, it_, { version: '1.3.0', manifestVersion: 5 });
+    picked = usb;
+    // The caller cannot pass a path: the schema is empty and strict.
+    expect(await call('updates.checkFolder', { dir: '/etc' })).toMatchObject({
+      ok: false,
+      error: { code: 'E_INVALID_INPUT' },
+    });
+    expect(await call('updates.checkFolder')).toMatchObject({
+      ok: true,
+      value: { state: 'available', source: 'folder' },
+    });
+    picked = null;
+    expect(await call('updates.checkFolder')).toMatchObject({ ok: true, value: { state: 'available' } });
   });
 
   it('a policy pinning another certificate: the relay gets no request (E_UPDATE_UNAVAILABLE)', async () => {

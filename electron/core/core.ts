@@ -30,6 +30,7 @@ import type { BaseUpdater } from 'electron-updater';
 import {
   auditedCalls,
   auditedPolicy,
+  auditedUpdates,
   createAuditHandlers,
   createAuditLog,
   vaultAuditHooks,
@@ -61,7 +62,11 @@ export interface CoreOptions {
   /** IT policy: the pinned root (default `resources/it-root.json`; null: none, tests). */
   readonly policy?: { readonly pinnedRootPath?: string | null; readonly now?: () => number };
   /** Signed updates: electron-updater's updater for this platform, built by the shell; absent: unsupported. */
-  readonly updates?: { readonly updater: BaseUpdater };
+  readonly updates?: {
+    readonly updater: BaseUpdater;
+    /** Asks the officer for an update folder (main's dialog); null when cancelled. */
+    readonly pickFolder?: () => Promise<string | null>;
+  };
 }
 
 export interface Core {
@@ -172,7 +177,10 @@ export function createCore(options: CoreOptions): Core {
   });
   const vaultHandlers = createVaultHandlers(vault);
   const handlers: HandlerTable = {
-    'app.health': async (_input, ctx) => readHealth(runtime, ctx.transport, Date.now(), await vault.health()),
+    'app.health': async (_input, ctx) =>
+      readHealth(runtime, ctx.transport, Date.now(), await vault.health(), {
+        state: updates && (await policy.current()) ? 'ok' : 'not-set-up',
+      }),
     'settings.get': async () => settings.get(),
     // A driver is named by id from the allow-list; a library file only by the CLI (call-access.ts).
     'settings.update': async (change) => {
@@ -210,11 +218,11 @@ export function createCore(options: CoreOptions): Core {
     ...createDocumentSigningHandlers({ vault, signing, audit }),
     ...createSyncHandlers(sync),
     ...createPolicyHandlers(policy),
-    ...createUpdateHandlers(updates, options.version),
+    ...createUpdateHandlers(updates, options.version, options.updates?.pickFolder),
     ...createAuditHandlers(vault, audit),
   };
   // The wrappers call the handlers as they were (a copy), then record the outcome.
-  Object.assign(handlers, auditedCalls({ ...handlers }, audit));
+  Object.assign(handlers, auditedCalls({ ...handlers }, audit), auditedUpdates({ ...handlers }, audit));
   return {
     dispatch: createDispatcher(handlers, options.observe),
     handlers,

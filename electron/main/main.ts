@@ -7,7 +7,7 @@ import { registerIpc } from './ipc';
 import { APP_ORIGIN } from './sender-policy';
 import { utilityPdfSandbox } from './pdf-sandbox-process';
 import { utilityTokenHost } from './token-process';
-import { createPlatformUpdater } from './platform-updater';
+import { createPlatformUpdater, pickUpdateFolder } from './platform-updater';
 
 declare const __APP_VERSION__: string;
 
@@ -49,7 +49,7 @@ if (!app.requestSingleInstanceLock()) {
       // Every PDF is parsed in a utilityProcess of its own, with no key and no database.
       pdfSandbox: { launch: utilityPdfSandbox },
       // Signed updates: electron-updater's updater, driven by the core's checks.
-      ...(updater ? { updates: { updater } } : {}),
+      ...(updater ? { updates: { updater, pickFolder: () => pickUpdateFolder(window) } } : {}),
     });
     registerIpc(core.dispatch, () => window?.webContents ?? null);
 

@@ -1,4 +1,4 @@
-import { app } from 'electron';
+import { app, dialog, type BrowserWindow } from 'electron';
 import { AppImageUpdater, DebUpdater, NsisUpdater, type BaseUpdater } from 'electron-updater';
 import { ElectronAppAdapter } from 'electron-updater/out/ElectronAppAdapter';
 
@@ -18,4 +18,11 @@ export function createPlatformUpdater(): BaseUpdater | undefined {
   // Unpackaged (development, the smoke test): electron-updater otherwise skips every check.
   updater.forceDevUpdateConfig = !app.isPackaged;
   return updater;
+}
+
+/** The officer picks the update folder (a USB stick) here, in main: the renderer never names a path. */
+export async function pickUpdateFolder(window: BrowserWindow | null): Promise<string | null> {
+  const options = { properties: ['openDirectory' as const] };
+  const picked = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
+  return picked.canceled ? null : (picked.filePaths[0] ?? null);
 }

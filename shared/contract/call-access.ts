@@ -95,6 +95,8 @@ export const CALL_ACCESS: { readonly [N in CallName]: CallAccess } = {
   'policy.import': EVERY,
   'updates.status': EVERY,
   'updates.check': EVERY,
+  // The path is chosen in main's dialog, never sent by the caller.
+  'updates.checkFolder': EVERY,
   'updates.download': EVERY,
   'updates.install': EVERY,
   // The officer's own log, read-only: ids, kinds and times.

@@ -2,6 +2,7 @@
 export const UPDATE_CALL_NAMES = [
   'updates.status',
   'updates.check',
+  'updates.checkFolder',
   'updates.download',
   'updates.install',
 ] as const;

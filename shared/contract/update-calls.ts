@@ -51,6 +51,11 @@ export const updateContract = {
   'updates.status': { input: NoInput, output: UpdateStatus },
   /** Fetch IT's signed manifest from the policy's URL, judge it, let electron-updater check. */
   'updates.check': { input: NoInput, output: UpdateStatus },
+  /**
+   * The same check from a folder or USB stick the officer picks in a dialog the shell opens (the
+   * renderer never names the path); the folder is served to electron-updater on loopback.
+   */
+  'updates.checkFolder': { input: NoInput, output: UpdateStatus },
   /** Download the checked update and verify it against the signed manifest. */
   'updates.download': { input: NoInput, output: UpdateStatus },
   /** Re-verify the file, install it and restart the application. */

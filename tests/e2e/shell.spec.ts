@@ -115,6 +115,27 @@ test('About shows version and health read through the contract', async ({ page, 
   await expect.poll(() => calls.filter((c) => c.includes('"app.health"')).length).toBeGreaterThan(before);
 });
 
+test('About has the Updates card in both languages; the preview says it does not update itself', async ({
+  page,
+  preview,
+}) => {
+  await page.goto(preview.url);
+  const card = page.getByTestId('updates-card');
+  await expect(card).toHaveAttribute('data-state', 'unsupported');
+  await expect(card.getByRole('heading')).toHaveText('Cập nhật');
+  await expect(card).toContainText(version);
+  await expect(page.getByTestId('updates-state')).toHaveText(
+    'Bản này không tự cập nhật (bản xem trước hoặc dòng lệnh).',
+  );
+  await page.getByTestId('top-language-en').check();
+  await expect(card.getByRole('heading')).toHaveText('Updates');
+  await expect(page.getByTestId('updates-state')).toHaveText(
+    'This build does not update itself (preview or command line).',
+  );
+  // No button offers what this build cannot do.
+  await expect(card.getByRole('button')).toHaveCount(0);
+});
+
 test('the page is served with the strict CSP and nothing else is loaded', async ({ page, preview }) => {
   const response = await page.goto(preview.url);
   const csp = response?.headers()['content-security-policy'] ?? '';

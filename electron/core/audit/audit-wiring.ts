@@ -96,3 +96,41 @@ export function auditedCalls(
     },
   };
 }
+
+type UpdateCalls = 'updates.check' | 'updates.checkFolder' | 'updates.download' | 'updates.install';
+
+/**
+ * Updates: every refusal (a bad manifest or file, from HQ or a USB stick) with its code, and the
+ * install itself with the version about to run. The version is recorded only when it is a
+ * plain `MAJOR.MINOR.PATCH` (a pre-release tag is left out rather than logged as free text).
+ */
+export function auditedUpdates(
+  h: Pick<HandlerTable, UpdateCalls>,
+  log: AuditRecorder,
+): Pick<HandlerTable, UpdateCalls> {
+  // The four take no input and answer the update status; each is wrapped the same way.
+  type Call = (input: unknown, ctx: unknown) => Promise<{ availableVersion: string | null }>;
+  const guarded = <K extends UpdateCalls>(name: K): HandlerTable[K] => {
+    const call = h[name] as unknown as Call;
+    const wrapped: Call = async (input, ctx) => {
+      try {
+        const status = await call(input, ctx);
+        if (name === 'updates.install') {
+          const v = status.availableVersion;
+          log.record('update.installed', v && /^\d{1,6}\.\d{1,6}\.\d{1,6}$/.test(v) ? { version: v } : {});
+        }
+        return status;
+      } catch (e) {
+        log.record('update.refused', { code: codeOf(e) });
+        throw e;
+      }
+    };
+    return wrapped as unknown as HandlerTable[K];
+  };
+  return {
+    'updates.check': guarded('updates.check'),
+    'updates.checkFolder': guarded('updates.checkFolder'),
+    'updates.download': guarded('updates.download'),
+    'updates.install': guarded('updates.install'),
+  };
+}

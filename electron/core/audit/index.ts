@@ -6,6 +6,6 @@
  * and HQ's check are in `shared/audit/`.
  */
 export { createAuditLog, type AuditLog, type AuditSink } from './audit-log';
-export { auditedCalls, auditedPolicy, vaultAuditHooks } from './audit-wiring';
+export { auditedCalls, auditedPolicy, auditedUpdates, vaultAuditHooks } from './audit-wiring';
 export { createAuditHandlers } from './audit-handlers';
 export type { AuditKind, AuditRecorder, AuditRefs } from '../../../shared/audit';

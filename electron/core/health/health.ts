@@ -8,8 +8,9 @@ export interface RuntimeInfo {
 }
 
 /**
- * Health of each part. The vault reports itself (not-set-up / locked / ok); token, HQ link and
- * updates are "not set up" until their modules land (the About screen and status bar read
+ * Health of each part. The vault reports itself (not-set-up / locked / ok); updates are ok when
+ * the shell wired an updater and a policy names the update source; token and HQ link are
+ * "not set up" until their modules land (the About screen and status bar read
  * only this call).
  */
 export function readHealth(
@@ -17,6 +18,7 @@ export function readHealth(
   transport: Transport,
   now = Date.now(),
   vault: PartHealth = { state: 'not-set-up' },
+  updates: PartHealth = { state: 'not-set-up' },
 ): Health {
   const notSetUp: PartHealth = { state: 'not-set-up' };
   return {
@@ -29,6 +31,6 @@ export function readHealth(
       arch: process.arch,
     },
     uptimeSeconds: Math.max(0, (now - info.startedAt) / 1000),
-    parts: { vault, token: notSetUp, hq: notSetUp, updates: notSetUp },
+    parts: { vault, token: notSetUp, hq: notSetUp, updates },
   };
 }

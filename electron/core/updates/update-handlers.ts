@@ -1,6 +1,8 @@
 import type { HandlerTable } from '../contract';
 import type { UpdateStatus } from '../../../shared/contract/update-calls';
+import { ErrorCode } from '../../../shared/contract/errors';
 import type { SignedUpdates } from './signed-updates';
+import { UpdateError } from './update-errors';
 
 /** Where the build cannot update itself (browser preview, CLI): said, not pretended. */
 const unsupported = (installedVersion: string): UpdateStatus => ({
@@ -17,12 +19,17 @@ const unsupported = (installedVersion: string): UpdateStatus => ({
 export function createUpdateHandlers(
   updates: SignedUpdates | null,
   installedVersion: string,
-): Pick<HandlerTable, 'updates.status' | 'updates.check' | 'updates.download' | 'updates.install'> {
+  pickFolder?: () => Promise<string | null>,
+): Pick<
+  HandlerTable,
+  'updates.status' | 'updates.check' | 'updates.checkFolder' | 'updates.download' | 'updates.install'
+> {
   if (!updates) {
     const status = async () => unsupported(installedVersion);
     return {
       'updates.status': status,
       'updates.check': status,
+      'updates.checkFolder': status,
       'updates.download': status,
       'updates.install': status,
     };
@@ -30,6 +37,12 @@ export function createUpdateHandlers(
   return {
     'updates.status': async () => updates.status(),
     'updates.check': () => updates.check(),
+    'updates.checkFolder': async () => {
+      if (!pickFolder)
+        throw new UpdateError(ErrorCode.UpdateNotConfigured, 'this shell cannot pick a folder');
+      const dir = await pickFolder();
+      return dir === null ? updates.status() : updates.checkFolder(dir);
+    },
     'updates.download': () => updates.download(),
     'updates.install': async () => {
       await updates.install();

@@ -13,6 +13,7 @@ export function UpdatesCard() {
   const error = useAppStore((s) => s.updatesError);
   const loaded = useAppStore((s) => s.updatesLoaded);
   const check = useAppStore((s) => s.updateCheckRequested);
+  const fromFolder = useAppStore((s) => s.updateFolderRequested);
   const download = useAppStore((s) => s.updateDownloadRequested);
   const install = useAppStore((s) => s.updateInstallRequested);
   const state = updates?.state;
@@ -64,9 +65,14 @@ export function UpdatesCard() {
               {t('updates.restart')}
             </button>
           ) : (
-            <button type="button" className="button" disabled={busy} onClick={() => void check()}>
-              {t('updates.check')}
-            </button>
+            <>
+              <button type="button" className="button" disabled={busy} onClick={() => void check()}>
+                {t('updates.check')}
+              </button>
+              <button type="button" className="button" disabled={busy} onClick={() => void fromFolder()}>
+                {t('updates.fromFolder')}
+              </button>
+            </>
           )}
         </div>
       )}

@@ -9,6 +9,8 @@ export interface UpdatesSlice {
   updatesError: ContractError | null;
   updatesLoaded(): Promise<void>;
   updateCheckRequested(): Promise<void>;
+  /** The officer asked to update from a USB stick: main opens the folder dialog. */
+  updateFolderRequested(): Promise<void>;
   updateDownloadRequested(): Promise<void>;
   updateInstallRequested(): Promise<void>;
 }
@@ -17,7 +19,9 @@ export const updatesSlice =
   ({ client }: SliceDeps): Slice<UpdatesSlice> =>
   (set) => {
     /** Each step answers the status; a refusal is read back from the status the core kept. */
-    const step = async (name: 'updates.check' | 'updates.download' | 'updates.install') => {
+    const step = async (
+      name: 'updates.check' | 'updates.checkFolder' | 'updates.download' | 'updates.install',
+    ) => {
       set({ updatesError: null });
       const result = await client.call(name, {});
       if (result.ok) return set({ updates: result.value });
@@ -33,6 +37,7 @@ export const updatesSlice =
         if (result.ok) set({ updates: result.value });
       },
       updateCheckRequested: () => step('updates.check'),
+      updateFolderRequested: () => step('updates.checkFolder'),
       updateDownloadRequested: () => step('updates.download'),
       updateInstallRequested: () => step('updates.install'),
     };

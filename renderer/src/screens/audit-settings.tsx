@@ -22,6 +22,7 @@ export function AuditSettings() {
       <p className="muted">{t('audit.help')}</p>
       <button
         type="button"
+        className="button"
         onClick={() => void requested()}
         disabled={vaultState !== 'unlocked'}
         data-testid="audit-show"

@@ -17,6 +17,8 @@ export interface MigrationReport {
   /** Mail items by state. */
   readonly items: { readonly uploading: number; readonly complete: number; readonly acked: number };
   readonly cursors: number;
+  /** Sealed audit batches (copied as they are: the relay cannot open them). */
+  readonly auditBatches: number;
   readonly directorySerial: number;
   /** Items whose bytes were copied, and the bytes. */
   readonly blobs: number;
@@ -38,6 +40,7 @@ const TABLES = {
     'id', 'recipient', 'sender', 'envelope_id', 'size', 'sha256', 'state', 'received', 'cursor', 'created_at',
   ],
   device_cursors: ['device', 'cursor'],
+  audit_batches: ['id', 'device', 'first', 'count', 'sha256', 'sealed', 'received_at'],
 } as const; // prettier-ignore
 
 const ROWS_PER_INSERT = 500;
@@ -98,6 +101,7 @@ export async function migrateToPostgres(dataDir: string, url: string): Promise<M
     const prekeys = read('prekeys');
     const items = read('mail_items');
     const cursors = read('device_cursors');
+    const audit = read('audit_batches');
     const serial =
       (
         source.prepare(`SELECT value FROM meta WHERE key = 'directory_serial'`).get() as
@@ -155,6 +159,11 @@ export async function migrateToPostgres(dataDir: string, url: string): Promise<M
       await insertRows(c, 'prekeys', prekeys);
       await insertRows(c, 'mail_items', items);
       await insertRows(c, 'device_cursors', cursors);
+      await insertRows(c, 'audit_batches', audit);
+      // New batches continue after the highest id moved (arrival order is kept).
+      await c.query(
+        `SELECT setval('audit_batches_id_seq', GREATEST((SELECT MAX(id) FROM audit_batches), 1))`,
+      );
       await c.query(`UPDATE meta SET value = $1 WHERE key = 'directory_serial'`, [serial]);
       // New cursors continue after the highest one moved.
       await c.query(`SELECT setval('mail_cursor_seq', GREATEST((SELECT MAX(cursor) FROM mail_items), 1))`);
@@ -166,6 +175,7 @@ export async function migrateToPostgres(dataDir: string, url: string): Promise<M
       ['prekeys', prekeys],
       ['mail_items', items],
       ['device_cursors', cursors],
+      ['audit_batches', audit],
     ] as const) {
       const n = (await target.pool.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM ${table}`)).rows[0]
         ?.n;
@@ -191,6 +201,7 @@ export async function migrateToPostgres(dataDir: string, url: string): Promise<M
       prekeys: prekeys.length,
       items: { uploading: state('uploading'), complete: state('complete'), acked: state('acked') },
       cursors: cursors.length,
+      auditBatches: audit.length,
       directorySerial: serial,
       blobs: expected.size,
       bytes,

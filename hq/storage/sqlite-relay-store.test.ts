@@ -52,6 +52,39 @@ describe.each(RELAY_BACKENDS)('relay store on $name', (backend) => {
     opened.cleanup();
   });
 
+  it('keeps sealed audit batches per device in arrival order, the same bytes once, up to a cap', async () => {
+    const a = 'a'.repeat(32);
+    const b = 'b'.repeat(32);
+    const batch = (device: string, first: number, fill: number) => ({
+      device,
+      first,
+      count: 3,
+      sealed: new Uint8Array(64).fill(fill),
+      receivedAt: 100 + first,
+    });
+    expect(await store.putAuditBatch(batch(a, 4, 2), 3)).toBe('stored');
+    expect(await store.putAuditBatch(batch(a, 1, 1), 3)).toBe('stored');
+    expect(await store.putAuditBatch(batch(a, 1, 1), 3)).toBe('duplicate');
+    expect(await store.putAuditBatch(batch(b, 1, 3), 3)).toBe('stored');
+    expect(await store.putAuditBatch(batch(a, 7, 4), 3)).toBe('stored');
+    expect(await store.putAuditBatch(batch(a, 10, 5), 3)).toBe('quota');
+    const held = await store.listAuditBatches(a);
+    expect(held.map((h) => [h.first, h.count, h.sealed[0], h.receivedAt])).toEqual([
+      [4, 3, 2, 104],
+      [1, 3, 1, 101],
+      [7, 3, 4, 107],
+    ]);
+    expect(held[0]?.sealed).toEqual(new Uint8Array(64).fill(2));
+    expect((await store.listAuditBatches(b)).length).toBe(1);
+    // Another handle on the same data (a restarted relay, the admin tool) sees the same.
+    const again = await opened.reopen();
+    try {
+      expect((await again.listAuditBatches(a)).map((h) => h.first)).toEqual([4, 1, 7]);
+    } finally {
+      await again.close();
+    }
+  });
+
   it('creates idempotently per sender and envelope id, and enforces the pending quota atomically', async () => {
     expect((await store.createItem(item(1), 25)).kind).toBe('created');
     expect((await store.createItem({ ...item(1), id: 'f'.repeat(32) }, 25)).kind).toBe('existing');

@@ -17,8 +17,13 @@ export const AUDIT_CHECKPOINT_CONTEXT = 'embassy/v1/audit-checkpoint';
 export const AUDIT_GENESIS = new Uint8Array(32);
 /** The device signs a checkpoint at least every this many entries (and at every lock). */
 export const AUDIT_CHECKPOINT_EVERY = 256;
-/** Entries per sealed batch: a batch stays well under the relay's 80 KiB JSON body. */
+/** Entries per sealed batch, at most. */
 export const AUDIT_BATCH_ENTRIES = 128;
+/**
+ * A batch's plaintext JSON, at most: sealed (+48 bytes) and in base64 (×4/3) it stays under the
+ * relay's 80 KiB JSON body whatever the entries hold.
+ */
+export const AUDIT_BATCH_MAX_BYTES = 48 * 1024;
 
 /** BLAKE2b-256 (libsodium `crypto_generichash`, 32 bytes, no key). */
 export type Blake2b256 = (input: Uint8Array) => Uint8Array;

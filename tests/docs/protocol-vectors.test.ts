@@ -24,6 +24,7 @@ import { createPassphraseWrapper } from '../../electron/core/vault/passphrase-wr
 import { openEscrow } from '../../electron/core/vault/escrow-wrapper';
 import { keyIdOf, trustPinnedRoot } from '../../electron/core/it-signing';
 import { canonicalJson } from '../../shared/encoding/canonical-json';
+import { AUDIT_GENESIS, auditCheckpointMessage, auditEntryInput, verifyDeviceLog } from '../../shared/audit';
 import { field, markdownDocs, vectorsOf, type Vector } from './markdown-docs';
 
 /**
@@ -59,6 +60,58 @@ const checks: Record<string, (v: Vector) => void | Promise<void>> = {
       signatures: [{ keyid: field(v, 'keyid'), sig: field(v, 'sig') }],
     };
     expect(trustPinnedRoot(sodium, doc).payload.version).toBe(1);
+  },
+  'audit-chain': (v) => {
+    const pair = signPair(field(v, 'sign-seed'));
+    const deviceId = field(v, 'device-id');
+    expect(deviceIdOf(pair.publicKey, sha256)).toBe(deviceId);
+    const at1 = Number(field(v, 'at-1'));
+    const at2 = Number(field(v, 'at-2'));
+    const h1 = sodium.crypto_generichash(
+      32,
+      auditEntryInput(AUDIT_GENESIS, 1, at1, 'vault.unlocked', {}),
+      null,
+    );
+    expect(hex(h1)).toBe(field(v, 'hash-1'));
+    const h2 = sodium.crypto_generichash(
+      32,
+      auditEntryInput(h1, 2, at2, 'vault.locked', { reason: 'idle' }),
+      null,
+    );
+    expect(hex(h2)).toBe(field(v, 'hash-2'));
+    const cpAt = Number(field(v, 'checkpoint-at'));
+    const message = auditCheckpointMessage(deviceId, 2, h2, cpAt);
+    expect(Buffer.from(sodium.crypto_sign_detached(message, pair.privateKey)).toString('base64')).toBe(
+      field(v, 'checkpoint-sig'),
+    );
+    const entry = (
+      seq: number,
+      at: number,
+      kind: 'vault.unlocked' | 'vault.locked',
+      refs: object,
+      prev: Uint8Array,
+      h: Uint8Array,
+    ) => ({ seq, at, kind, refs, prev: hex(prev), hash: hex(h) });
+    const report = verifyDeviceLog(
+      deviceId,
+      pair.publicKey,
+      [
+        {
+          v: 1,
+          deviceId,
+          entries: [
+            entry(1, at1, 'vault.unlocked', {}, AUDIT_GENESIS, h1),
+            entry(2, at2, 'vault.locked', { reason: 'idle' }, h1, h2),
+          ],
+          checkpoints: [{ count: 2, head: hex(h2), at: cpAt, sig: field(v, 'checkpoint-sig') }],
+        },
+      ],
+      {
+        hash: (i) => sodium.crypto_generichash(32, i, null),
+        verify: (sig, msg, pk) => sodium.crypto_sign_verify_detached(sig, msg, pk),
+      },
+    );
+    expect(report).toMatchObject({ ok: true, entries: 2, lastCheckpoint: { count: 2 } });
   },
   'device-id': (v) => {
     const pair = signPair(field(v, 'sign-seed'));

@@ -103,6 +103,19 @@ describe('hq migrate (SQLite to PostgreSQL)', () => {
       for (const [id, item] of before) {
         if (item.state !== 'acked' && item.offset > 0) digests.set(id, await allBytes(src, id, item.offset));
       }
+      // Sealed audit batches, in an arrival order that is not their numbering.
+      for (const n of [3, 1, 2])
+        await src.putAuditBatch(
+          {
+            device: devices[0] as string,
+            first: n,
+            count: 1,
+            sealed: new Uint8Array(64).fill(n),
+            receivedAt: n,
+          },
+          100,
+        );
+      const audits = await src.listAuditBatches(devices[0] as string);
       const snapshot = await src.getDirectorySnapshot();
       const cursors = await Promise.all(devices.map((d) => src.getCursor(d)));
       const inboxes = await Promise.all(devices.map((d) => src.listInbox(d, 0, ITEMS)));
@@ -119,6 +132,7 @@ describe('hq migrate (SQLite to PostgreSQL)', () => {
       expect(report.items.uploading + report.items.complete + report.items.acked).toBe(ITEMS);
       expect(report.verified).toBe(digests.size);
       expect(report.devices).toBe(DEVICES);
+      expect(report.auditBatches).toBe(3);
 
       // Every item, read back on its own: the same record and the same bytes.
       const pg = await PgRelayStore.open(url, { create: false });
@@ -135,6 +149,7 @@ describe('hq migrate (SQLite to PostgreSQL)', () => {
         }
         console.log(`migrate: ${before.size} records equal, ${checked} items' bytes equal by SHA-256`);
         expect(await pg.getDirectorySnapshot()).toEqual(snapshot);
+        expect(await pg.listAuditBatches(devices[0] as string)).toEqual(audits);
         expect(await Promise.all(devices.map((d) => pg.getCursor(d)))).toEqual(cursors);
         expect(await Promise.all(devices.map((d) => pg.listInbox(d, 0, ITEMS)))).toEqual(inboxes);
         // New mail continues after the moved cursors.

@@ -5,8 +5,8 @@ import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 /**
  * The core's face of the audit log: `record(kind, refs)` from anywhere on the core's thread.
  * Events wait in memory (a short queue, never on disk outside the vault) and are appended to
- * the vault's hash chain (`audit.append` in the worker) in one batch per turn of the event
- * loop, so a burst of events costs the caller's loop one message, not one per event. While the
+ * the vault's hash chain (`audit.append` in the worker) in one batch every few milliseconds,
+ * so a burst of events costs the caller's loop one message, not one per event. While the
  * vault is locked (a failed PIN, a lock) they wait for the next unlock; the lock itself is
  * written, with a signed checkpoint, before the database closes (`closing`).
  */
@@ -31,6 +31,8 @@ export interface AuditLog extends AuditRecorder {
 /** Events kept while locked; beyond, the oldest go (a locked vault cannot take them anyway). */
 const MAX_PENDING = 10_000;
 const MAX_PER_APPEND = 10_000;
+/** How long events gather before one append (short: a lock writes what waits anyway). */
+const FLUSH_DELAY_MS = 20;
 
 export function createAuditLog(options: { sink: AuditSink; now?: () => number }): AuditLog {
   const now = options.now ?? Date.now;
@@ -64,10 +66,11 @@ export function createAuditLog(options: { sink: AuditSink; now?: () => number })
       if (queue.length > MAX_PENDING) queue = queue.slice(queue.length - MAX_PENDING);
       if (scheduled) return;
       scheduled = true;
-      setImmediate(() => {
+      // Coalesced: one append per FLUSH_DELAY_MS at most, however many events arrive.
+      setTimeout(() => {
         scheduled = false;
         void flush();
-      });
+      }, FLUSH_DELAY_MS).unref();
     },
     flush,
     pending: () => queue.length,

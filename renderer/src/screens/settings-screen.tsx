@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { LanguageSwitch } from '../components/language-switch';
 import { useAppStore } from '../store/store-context';
+import { AuditSettings } from './audit-settings';
 import { PolicySettings } from './policy-settings';
 import { VaultSettings } from './vault/vault-settings';
 
@@ -24,6 +25,7 @@ export function SettingsScreen() {
       </div>
       <PolicySettings />
       <VaultSettings />
+      <AuditSettings />
     </section>
   );
 }

@@ -11,6 +11,7 @@ import { emptySearch, searchSlice, type SearchSlice } from './slices/search-slic
 import { emptySigning, signingSlice, type SigningSlice } from './slices/signing-slice';
 import { policySlice, type PolicySlice } from './slices/policy-slice';
 import { updatesSlice, type UpdatesSlice } from './slices/updates-slice';
+import { auditSlice, type AuditSlice } from './slices/audit-slice';
 import { syncSlice, type SyncSlice } from './slices/sync-slice';
 import { vaultSlice, type VaultSlice } from './slices/vault-slice';
 
@@ -54,7 +55,8 @@ export type AppState = NavigationSlice &
   SigningSlice &
   SyncSlice &
   PolicySlice &
-  UpdatesSlice;
+  UpdatesSlice &
+  AuditSlice;
 export type AppStore = StoreApi<AppState>;
 
 const navigationSlice =
@@ -114,6 +116,7 @@ export function createAppStore(client: EmbassyClient, initialRoute: Route = DEFA
       resetContent: () => {
         set({ ...emptyDocuments, ...emptyMessages, ...emptySearch, ...emptySigning });
         get().syncReset();
+        get().auditReset();
       },
     };
     return {
@@ -128,6 +131,7 @@ export function createAppStore(client: EmbassyClient, initialRoute: Route = DEFA
       ...syncSlice(deps)(...a),
       ...policySlice(deps)(...a),
       ...updatesSlice(deps)(...a),
+      ...auditSlice(deps)(...a),
     };
   });
 }

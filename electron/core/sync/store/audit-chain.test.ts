@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  AUDIT_BATCH_MAX_BYTES,
   AUDIT_CHECKPOINT_EVERY,
   AuditBatch,
   verifyDeviceLog,
@@ -72,6 +73,48 @@ describe('sync store: audit chain', () => {
         refs: { code: 'E_ENVELOPE_SIGNATURE', itemId: 'b'.repeat(32) },
       },
     ]);
+  });
+
+  it("keeps every batch under the relay's body limit whatever the entries hold", async () => {
+    const me = await enrol(v);
+    const big = {
+      documentId: 'd'.repeat(64),
+      attachmentId: 'a'.repeat(64),
+      outboxId: 'o'.repeat(64),
+      envelopeId: 'e'.repeat(128),
+      itemId: 'f'.repeat(32),
+      deviceId: 'c'.repeat(32),
+      code: `E_${'X'.repeat(60)}`,
+      count: 1_000_000,
+    };
+    const events = Array.from({ length: 600 }, (_, i) => ({
+      kind: 'sync.rejected' as const,
+      refs: big,
+      at: T0 + i,
+    }));
+    await v.run('audit.append', { events });
+    await v.run('audit.checkpoint', { at: T0 + 700 });
+    const hq = v.sodium.crypto_box_keypair();
+    const bodies: number[] = [];
+    const batches: AuditBatch[] = [];
+    for (;;) {
+      const b = await v.run('audit.batch', { auditKey: hq.publicKey });
+      if (!b) break;
+      const body = JSON.stringify({
+        first: b.first,
+        count: b.count,
+        sealed: Buffer.from(b.sealed).toString('base64'),
+      });
+      bodies.push(Buffer.byteLength(body));
+      const plain = v.sodium.crypto_box_seal_open(b.sealed, hq.publicKey, hq.privateKey);
+      expect(plain.length).toBeLessThanOrEqual(AUDIT_BATCH_MAX_BYTES);
+      batches.push(AuditBatch.parse(JSON.parse(new TextDecoder().decode(plain))));
+      await v.run('audit.uploaded', { through: b.through, checkpointsThrough: b.checkpointsThrough });
+    }
+    expect(Math.max(...bodies)).toBeLessThanOrEqual(80 * 1024);
+    expect(batches.length).toBeGreaterThan(600 / 128);
+    const report = verifyDeviceLog(me.deviceId, me.signPublicKey, batches, crypto(v));
+    expect(report).toMatchObject({ ok: true, entries: 600, lastCheckpoint: { count: 600 } });
   });
 
   it('refuses free text in references at the boundary', async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   AUDIT_BATCH_ENTRIES,
+  AUDIT_BATCH_MAX_BYTES,
   AUDIT_CHECKPOINT_EVERY,
   AUDIT_GENESIS,
   auditCheckpointMessage,
@@ -142,27 +143,38 @@ function nextBatch(
     signature: Buffer;
   }[];
   if (!rows.length && !cps.length) return null;
+  const batch: AuditBatch = {
+    v: 1,
+    deviceId: identity.device_id,
+    entries: rows.map((r) => ({
+      seq: r.seq,
+      at: r.at,
+      kind: AuditKindSchema.parse(r.kind),
+      refs: AuditRefs.parse(JSON.parse(r.refs)),
+      prev: hex(r.prev),
+      hash: hex(r.hash),
+    })),
+    checkpoints: cps.map((c) => ({
+      count: c.count,
+      head: hex(c.head),
+      at: c.at,
+      sig: toBase64(c.signature),
+    })),
+  };
+  // Within the size bound whatever the entries hold: checkpoints first (they vouch for what
+  // went before), then as many entries as fit; the rest go in the next batch.
+  const size = () => Buffer.byteLength(JSON.stringify(batch));
+  while (size() > AUDIT_BATCH_MAX_BYTES && batch.entries.length > 0) {
+    batch.entries.splice(Math.max(0, Math.floor(batch.entries.length * 0.75)));
+  }
+  while (size() > AUDIT_BATCH_MAX_BYTES && batch.checkpoints.length > 1) {
+    batch.checkpoints.splice(Math.floor(batch.checkpoints.length / 2));
+  }
+  const lastCp = batch.checkpoints.length ? cps[batch.checkpoints.length - 1] : undefined;
   return {
-    batch: {
-      v: 1,
-      deviceId: identity.device_id,
-      entries: rows.map((r) => ({
-        seq: r.seq,
-        at: r.at,
-        kind: AuditKindSchema.parse(r.kind),
-        refs: AuditRefs.parse(JSON.parse(r.refs)),
-        prev: hex(r.prev),
-        hash: hex(r.hash),
-      })),
-      checkpoints: cps.map((c) => ({
-        count: c.count,
-        head: hex(c.head),
-        at: c.at,
-        sig: toBase64(c.signature),
-      })),
-    },
-    through: rows.at(-1)?.seq ?? mark.entries_through,
-    checkpointsThrough: cps.at(-1)?.rowid ?? mark.checkpoints_through,
+    batch,
+    through: batch.entries.at(-1)?.seq ?? mark.entries_through,
+    checkpointsThrough: lastCp?.rowid ?? mark.checkpoints_through,
   };
 }
 

@@ -38,6 +38,9 @@ const TABLES = {
     'id', 'recipient', 'sender', 'envelope_id', 'size', 'sha256', 'state', 'received', 'cursor', 'created_at',
   ],
   device_cursors: ['device', 'cursor'],
+  // The directory's chain: without it the next version would start a new chain, which every
+  // workstation refuses as a fork.
+  directory_versions: ['serial', 'issued_at', 'digest', 'link', 'previous_serial', 'previous_link'],
 } as const; // prettier-ignore
 
 const ROWS_PER_INSERT = 500;
@@ -77,7 +80,7 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /**
  * Moves a single-machine relay (`DATA_DIR/relay.sqlite` and `DATA_DIR/blobs/`) into an empty
- * PostgreSQL database: devices, prekeys, the directory serial, mailboxes with their cursors and
+ * PostgreSQL database: devices, prekeys, the directory serial and chain, mailboxes with their cursors and
  * acknowledged prefixes, and the bytes of every item not yet acknowledged. The relay must be
  * stopped (what arrives during the copy would be left behind). Then it checks: every table's
  * row count, and each item's bytes read back from PostgreSQL hash to what the source holds
@@ -98,6 +101,7 @@ export async function migrateToPostgres(dataDir: string, url: string): Promise<M
     const prekeys = read('prekeys');
     const items = read('mail_items');
     const cursors = read('device_cursors');
+    const versions = read('directory_versions');
     const serial =
       (
         source.prepare(`SELECT value FROM meta WHERE key = 'directory_serial'`).get() as
@@ -155,6 +159,7 @@ export async function migrateToPostgres(dataDir: string, url: string): Promise<M
       await insertRows(c, 'prekeys', prekeys);
       await insertRows(c, 'mail_items', items);
       await insertRows(c, 'device_cursors', cursors);
+      await insertRows(c, 'directory_versions', versions);
       await c.query(`UPDATE meta SET value = $1 WHERE key = 'directory_serial'`, [serial]);
       // New cursors continue after the highest one moved.
       await c.query(`SELECT setval('mail_cursor_seq', GREATEST((SELECT MAX(cursor) FROM mail_items), 1))`);
@@ -166,6 +171,7 @@ export async function migrateToPostgres(dataDir: string, url: string): Promise<M
       ['prekeys', prekeys],
       ['mail_items', items],
       ['device_cursors', cursors],
+      ['directory_versions', versions],
     ] as const) {
       const n = (await target.pool.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM ${table}`)).rows[0]
         ?.n;

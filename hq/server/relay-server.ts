@@ -102,7 +102,7 @@ class Relay {
           allow: allowed.join(', '),
         });
       }
-      if (match.route !== 'inbox.list' && url.search !== '') {
+      if (match.route !== 'inbox.list' && match.route !== 'directory' && url.search !== '') {
         throw new RelayError(400, RelayErrorCode.BadRequest, 'this route takes no query');
       }
       if (match.id !== undefined && !ItemId.safeParse(match.id).success) throw notFound();
@@ -148,7 +148,7 @@ class Relay {
       case 'prekeys':
         return publishPrekeys(ctx, req, res);
       case 'directory':
-        return this.directory.handle(req, res);
+        return this.directory.handle(url, req, res);
       case 'policy':
         return servePolicy(ctx, req, res);
     }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { DeviceStatus } from '../../shared/sync/relay-protocol';
 import { PgBlobStore } from './pg-blob-store';
+import { PgDirectoryChain } from './pg-directory-chain';
 import { inTransaction, lockName, openPgPool, type PgClient } from './pg-pool';
 import { migratePg } from './pg-schema';
 import type {
@@ -46,9 +47,11 @@ const mailbox = (recipient: string) => `mailbox:${recipient}`;
  */
 export class PgRelayStore implements RelayStore {
   readonly blobs: BlobStore;
+  readonly directoryChain: PgDirectoryChain;
 
   private constructor(readonly pool: pg.Pool) {
     this.blobs = new PgBlobStore(pool);
+    this.directoryChain = new PgDirectoryChain(pool);
   }
 
   /**

@@ -89,6 +89,20 @@ CREATE INDEX auth_challenges_expiry ON auth_challenges (expires_at);
 CREATE INDEX auth_challenges_owner ON auth_challenges (owner, expires_at);
 `,
   },
+  {
+    version: 2,
+    sql: `
+-- The published directory versions, a hash chain (pg-directory-chain.ts).
+CREATE TABLE directory_versions (
+  serial BIGINT PRIMARY KEY,
+  issued_at BIGINT NOT NULL,
+  digest TEXT NOT NULL,
+  link TEXT NOT NULL UNIQUE,
+  previous_serial BIGINT NOT NULL UNIQUE,
+  previous_link TEXT
+);
+`,
+  },
 ];
 
 /** The newest schema this code knows. */

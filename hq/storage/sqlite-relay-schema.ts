@@ -51,10 +51,22 @@ CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value INTEGER NOT NULL
 );
+-- The published directory versions, a hash chain (sqlite-directory-chain.ts).
+CREATE TABLE IF NOT EXISTS directory_versions (
+  serial INTEGER PRIMARY KEY,
+  issued_at INTEGER NOT NULL,
+  digest TEXT NOT NULL,
+  link TEXT NOT NULL UNIQUE,
+  previous_serial INTEGER NOT NULL UNIQUE,
+  previous_link TEXT
+);
 `;
 
-/** Schema 2 added the officer columns, prekeys and the directory serial. */
-const SCHEMA_VERSION = 2;
+/**
+ * Schema 2 added the officer columns, prekeys and the directory serial; 3 the directory's
+ * published versions (created by `SCHEMA` for a file of schema 2).
+ */
+const SCHEMA_VERSION = 3;
 /** Columns schema 2 added to `devices` (a schema-1 file gets them, NULL for its old devices). */
 const OFFICER_COLUMNS = [
   'officer_address',

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { DeviceStatus } from '../../shared/sync/relay-protocol';
 import { FileBlobStore } from './file-blob-store';
+import { SqliteDirectoryChain } from './sqlite-directory-chain';
 import {
   toDevice,
   toItem,
@@ -45,11 +46,13 @@ type Db = InstanceType<typeof Database>;
  */
 export class SqliteRelayStore implements RelayStore {
   readonly blobs: BlobStore;
+  readonly directoryChain: SqliteDirectoryChain;
   private readonly db: Db;
 
   private constructor(db: Db, blobs: BlobStore) {
     this.db = db;
     this.blobs = blobs;
+    this.directoryChain = new SqliteDirectoryChain(db);
   }
 
   /** Opens (creating when absent) the store in `dataDir`. */

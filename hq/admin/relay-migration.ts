@@ -41,6 +41,7 @@ const TABLES = {
   // The directory's chain: without it the next version would start a new chain, which every
   // workstation refuses as a fork.
   directory_versions: ['serial', 'issued_at', 'digest', 'link', 'previous_serial', 'previous_link'],
+  admin_log: ['id', 'at', 'action', 'device', 'detail'],
 } as const; // prettier-ignore
 
 const ROWS_PER_INSERT = 500;
@@ -102,6 +103,7 @@ export async function migrateToPostgres(dataDir: string, url: string): Promise<M
     const items = read('mail_items');
     const cursors = read('device_cursors');
     const versions = read('directory_versions');
+    const adminLog = read('admin_log');
     const serial =
       (
         source.prepare(`SELECT value FROM meta WHERE key = 'directory_serial'`).get() as
@@ -160,6 +162,8 @@ export async function migrateToPostgres(dataDir: string, url: string): Promise<M
       await insertRows(c, 'mail_items', items);
       await insertRows(c, 'device_cursors', cursors);
       await insertRows(c, 'directory_versions', versions);
+      await insertRows(c, 'admin_log', adminLog);
+      await c.query(`SELECT setval('admin_log_id_seq', GREATEST((SELECT MAX(id) FROM admin_log), 1))`);
       await c.query(`UPDATE meta SET value = $1 WHERE key = 'directory_serial'`, [serial]);
       // New cursors continue after the highest one moved.
       await c.query(`SELECT setval('mail_cursor_seq', GREATEST((SELECT MAX(cursor) FROM mail_items), 1))`);
@@ -172,6 +176,7 @@ export async function migrateToPostgres(dataDir: string, url: string): Promise<M
       ['mail_items', items],
       ['device_cursors', cursors],
       ['directory_versions', versions],
+      ['admin_log', adminLog],
     ] as const) {
       const n = (await target.pool.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM ${table}`)).rows[0]
         ?.n;

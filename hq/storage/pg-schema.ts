@@ -101,6 +101,14 @@ CREATE TABLE directory_versions (
   previous_serial BIGINT NOT NULL UNIQUE,
   previous_link TEXT
 );
+-- Administrators' decisions that overrode a check (admin-log-stores.ts).
+CREATE TABLE admin_log (
+  id BIGSERIAL PRIMARY KEY,
+  at BIGINT NOT NULL,
+  action TEXT NOT NULL,
+  device TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
 `,
   },
 ];

@@ -1,3 +1,4 @@
+import type { AdminLogStore } from './admin-log-stores';
 import type { Readable } from 'node:stream';
 import type { DeviceStatus, MailState } from '../../shared/sync/relay-protocol';
 
@@ -182,6 +183,8 @@ export interface RelayStore {
   getDirectorySnapshot(): Promise<DirectorySnapshot>;
   /** The published directory versions (a hash chain). */
   readonly directoryChain: DirectoryChainStore;
+  /** Administrators' decisions that overrode a check. */
+  readonly adminLog: AdminLogStore;
 
   /**
    * Creates an upload, idempotently per (sender, envelopeId), refusing it when the recipient's

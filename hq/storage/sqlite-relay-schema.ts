@@ -60,11 +60,19 @@ CREATE TABLE IF NOT EXISTS directory_versions (
   previous_serial INTEGER NOT NULL UNIQUE,
   previous_link TEXT
 );
+-- Administrators' decisions that overrode a check (admin-log-stores.ts).
+CREATE TABLE IF NOT EXISTS admin_log (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  action TEXT NOT NULL,
+  device TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
 `;
 
 /**
  * Schema 2 added the officer columns, prekeys and the directory serial; 3 the directory's
- * published versions (created by `SCHEMA` for a file of schema 2).
+ * published versions and the administrators' log (created by `SCHEMA` for a file of schema 2).
  */
 const SCHEMA_VERSION = 3;
 /** Columns schema 2 added to `devices` (a schema-1 file gets them, NULL for its old devices). */

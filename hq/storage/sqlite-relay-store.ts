@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { DeviceStatus } from '../../shared/sync/relay-protocol';
+import { SqliteAdminLog } from './admin-log-stores';
 import { FileBlobStore } from './file-blob-store';
 import { SqliteDirectoryChain } from './sqlite-directory-chain';
 import {
@@ -47,12 +48,14 @@ type Db = InstanceType<typeof Database>;
 export class SqliteRelayStore implements RelayStore {
   readonly blobs: BlobStore;
   readonly directoryChain: SqliteDirectoryChain;
+  readonly adminLog: SqliteAdminLog;
   private readonly db: Db;
 
   private constructor(db: Db, blobs: BlobStore) {
     this.db = db;
     this.blobs = blobs;
     this.directoryChain = new SqliteDirectoryChain(db);
+    this.adminLog = new SqliteAdminLog(db);
   }
 
   /** Opens (creating when absent) the store in `dataDir`. */

@@ -47,6 +47,11 @@ CREATE TABLE IF NOT EXISTS prekeys (
   signature TEXT NOT NULL,
   PRIMARY KEY (device, prekey_id)
 );
+-- The bytes of items that came whole (small ones): written in the commit that lists them.
+CREATE TABLE IF NOT EXISTS item_bytes (
+  item_id TEXT PRIMARY KEY REFERENCES mail_items(id) ON DELETE CASCADE,
+  data BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value INTEGER NOT NULL
@@ -71,10 +76,12 @@ CREATE TABLE IF NOT EXISTS admin_log (
 `;
 
 /**
- * Schema 2 added the officer columns, prekeys and the directory serial; 3 the directory's
- * published versions and the administrators' log (created by `SCHEMA` for a file of schema 2).
+ * Schema 2 added the officer columns, prekeys and the directory serial; 3 the bytes of items
+ * that came whole (an older relay would not find them, so it must refuse the file); 4 the
+ * directory's published versions and the administrators' log. `SCHEMA` creates what an older
+ * file lacks.
  */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 /** Columns schema 2 added to `devices` (a schema-1 file gets them, NULL for its old devices). */
 const OFFICER_COLUMNS = [
   'officer_address',

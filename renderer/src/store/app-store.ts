@@ -10,6 +10,7 @@ import { emptyMessages, messagesSlice, type MessagesSlice } from './slices/messa
 import { emptySearch, searchSlice, type SearchSlice } from './slices/search-slice';
 import { emptySigning, signingSlice, type SigningSlice } from './slices/signing-slice';
 import { policySlice, type PolicySlice } from './slices/policy-slice';
+import { updatesSlice, type UpdatesSlice } from './slices/updates-slice';
 import { syncSlice, type SyncSlice } from './slices/sync-slice';
 import { vaultSlice, type VaultSlice } from './slices/vault-slice';
 
@@ -52,7 +53,8 @@ export type AppState = NavigationSlice &
   SearchSlice &
   SigningSlice &
   SyncSlice &
-  PolicySlice;
+  PolicySlice &
+  UpdatesSlice;
 export type AppStore = StoreApi<AppState>;
 
 const navigationSlice =
@@ -125,6 +127,7 @@ export function createAppStore(client: EmbassyClient, initialRoute: Route = DEFA
       ...signingSlice(deps)(...a),
       ...syncSlice(deps)(...a),
       ...policySlice(deps)(...a),
+      ...updatesSlice(deps)(...a),
     };
   });
 }

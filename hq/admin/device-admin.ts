@@ -5,6 +5,7 @@ import { PgRelayStore } from '../storage/pg-relay-store';
 import { NoRelaySchemaError } from '../storage/pg-schema';
 import type { RelayStore } from '../storage/relay-store';
 import { RELAY_DB_FILE, SqliteRelayStore } from '../storage/sqlite-relay-store';
+import { reviewDevice, type CertificateReview, type TrustSource } from './device-inspection';
 
 /** Where a relay keeps its data: a data folder (SQLite), or a PostgreSQL database. */
 export interface RelayLocation {
@@ -30,6 +31,8 @@ export interface DeviceSummary {
   readonly enrolmentRequestBytes: number;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** The token certificate as an administrator judges it (device-inspection.ts). */
+  readonly certificate: CertificateReview;
 }
 
 /**
@@ -42,6 +45,8 @@ export const AdminErrorCode = {
   InvalidInput: RelayErrorCode.InvalidInput,
   DeviceUnknown: RelayErrorCode.DeviceUnknown,
   DeviceRevoked: RelayErrorCode.DeviceRevoked,
+  /** Approving a device whose certificate does not chain to a trusted CA, without `--force`. */
+  CertificateUntrusted: 'E_CERTIFICATE_UNTRUSTED',
 } as const;
 export type AdminErrorCode = (typeof AdminErrorCode)[keyof typeof AdminErrorCode];
 
@@ -88,9 +93,20 @@ export async function withStore<T>(where: RelayLocation, f: (store: RelayStore) 
   }
 }
 
-export function listDevices(where: RelayLocation): Promise<DeviceSummary[]> {
-  return withStore(where, async (store) =>
-    (await store.listDevices()).map((d) => ({
+/** The relay's trust for reviews: its data folder and the `--trust-ca` files `hq serve` is given. */
+const trustOf = (where: RelayLocation, trustCaFiles: readonly string[]): TrustSource => ({
+  dataDir: where.dataDir,
+  trustCaFiles,
+});
+
+export function listDevices(
+  where: RelayLocation,
+  trustCaFiles: readonly string[] = [],
+): Promise<DeviceSummary[]> {
+  const now = Date.now();
+  return withStore(where, async (store) => {
+    const all = await store.listDevices();
+    return all.map((d) => ({
       id: d.id,
       status: d.status,
       address: d.officer?.address ?? null,
@@ -103,19 +119,34 @@ export function listDevices(where: RelayLocation): Promise<DeviceSummary[]> {
       enrolmentRequestBytes: Buffer.from(d.enrolmentRequest, 'base64').length,
       createdAt: new Date(d.createdAt).toISOString(),
       updatedAt: new Date(d.updatedAt).toISOString(),
-    })),
-  );
+      certificate: reviewDevice(d, all, trustOf(where, trustCaFiles), now),
+    }));
+  });
+}
+
+/** How an approval may proceed: `force` approves a certificate that reaches no trusted CA. */
+export interface ApproveOptions {
+  readonly force?: boolean;
+  readonly trustCaFiles?: readonly string[];
+  /** One line for the operator's log when an approval is forced. */
+  readonly log?: (line: string) => void;
 }
 
 /**
  * Approves or revokes a device. The running relay reads device status on every request, so
  * the change applies to its next request without a restart. Revocation is final.
  */
-export function setDeviceStatus(where: RelayLocation, deviceId: string, status: 'approved' | 'revoked') {
+export function setDeviceStatus(
+  where: RelayLocation,
+  deviceId: string,
+  status: 'approved' | 'revoked',
+  options: ApproveOptions = {},
+) {
   if (!DeviceId.safeParse(deviceId).success) {
     throw new AdminError(AdminErrorCode.InvalidInput, 'a device id is 32 lowercase hex characters');
   }
   return withStore(where, async (store) => {
+    if (status === 'approved') await checkApproval(store, where, deviceId, options);
     const device = await store.setDeviceStatus(deviceId, status, Date.now());
     if (!device) throw new AdminError(AdminErrorCode.DeviceUnknown, `no device ${deviceId} at this relay`);
     if (device.status !== status) {
@@ -126,4 +157,34 @@ export function setDeviceStatus(where: RelayLocation, deviceId: string, status: 
     }
     return { id: device.id, status: device.status };
   });
+}
+
+/**
+ * An approval of a certificate that reaches no trusted CA needs `force`; when forced, it is
+ * recorded in the relay's store (`admin_log`) and logged, with what was overridden.
+ */
+async function checkApproval(
+  store: RelayStore,
+  where: RelayLocation,
+  deviceId: string,
+  options: ApproveOptions,
+): Promise<void> {
+  const all = await store.listDevices();
+  const device = all.find((d) => d.id === deviceId);
+  if (!device || device.status !== 'pending') return;
+  const review = reviewDevice(device, all, trustOf(where, options.trustCaFiles ?? []), Date.now());
+  if (review.chain === 'trusted') return;
+  const detail =
+    `chain ${review.chain}${review.chainDetail ? ` (${review.chainDetail})` : ''}; ` +
+    `subject ${review.subject ?? '?'}; issuer ${review.issuer ?? '?'}; ` +
+    `address ${device.officer?.address ?? '?'}`;
+  if (!options.force) {
+    throw new AdminError(
+      AdminErrorCode.CertificateUntrusted,
+      `device ${deviceId}: its certificate does not chain to a trusted CA (${review.chain}); ` +
+        "check it with 'embassy hq devices', then approve with --force",
+    );
+  }
+  await store.adminLog.record({ at: Date.now(), action: 'approve-forced', device: deviceId, detail });
+  options.log?.(`approve-forced ${deviceId}: ${detail}`);
 }

@@ -41,6 +41,10 @@ const TABLES = {
   ],
   device_cursors: ['device', 'cursor'],
   audit_batches: ['id', 'device', 'first', 'count', 'sha256', 'sealed', 'received_at'],
+  // The directory's chain: without it the next version would start a new chain, which every
+  // workstation refuses as a fork.
+  directory_versions: ['serial', 'issued_at', 'digest', 'link', 'previous_serial', 'previous_link'],
+  admin_log: ['id', 'at', 'action', 'device', 'detail'],
 } as const; // prettier-ignore
 
 const ROWS_PER_INSERT = 500;
@@ -80,7 +84,7 @@ const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 /**
  * Moves a single-machine relay (`DATA_DIR/relay.sqlite` and `DATA_DIR/blobs/`) into an empty
- * PostgreSQL database: devices, prekeys, the directory serial, mailboxes with their cursors and
+ * PostgreSQL database: devices, prekeys, the directory serial and chain, mailboxes with their cursors and
  * acknowledged prefixes, and the bytes of every item not yet acknowledged. The relay must be
  * stopped (what arrives during the copy would be left behind). Then it checks: every table's
  * row count, and each item's bytes read back from PostgreSQL hash to what the source holds
@@ -102,6 +106,8 @@ export async function migrateToPostgres(dataDir: string, url: string): Promise<M
     const items = read('mail_items');
     const cursors = read('device_cursors');
     const audit = read('audit_batches');
+    const versions = read('directory_versions');
+    const adminLog = read('admin_log');
     const serial =
       (
         source.prepare(`SELECT value FROM meta WHERE key = 'directory_serial'`).get() as
@@ -164,6 +170,9 @@ export async function migrateToPostgres(dataDir: string, url: string): Promise<M
       await c.query(
         `SELECT setval('audit_batches_id_seq', GREATEST((SELECT MAX(id) FROM audit_batches), 1))`,
       );
+      await insertRows(c, 'directory_versions', versions);
+      await insertRows(c, 'admin_log', adminLog);
+      await c.query(`SELECT setval('admin_log_id_seq', GREATEST((SELECT MAX(id) FROM admin_log), 1))`);
       await c.query(`UPDATE meta SET value = $1 WHERE key = 'directory_serial'`, [serial]);
       // New cursors continue after the highest one moved.
       await c.query(`SELECT setval('mail_cursor_seq', GREATEST((SELECT MAX(cursor) FROM mail_items), 1))`);
@@ -176,6 +185,8 @@ export async function migrateToPostgres(dataDir: string, url: string): Promise<M
       ['mail_items', items],
       ['device_cursors', cursors],
       ['audit_batches', audit],
+      ['directory_versions', versions],
+      ['admin_log', adminLog],
     ] as const) {
       const n = (await target.pool.query<{ n: number }>(`SELECT count(*)::bigint AS n FROM ${table}`)).rows[0]
         ?.n;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { EXIT, UsageError, type CliIo } from '../../shared/cli/cli-command';
 import { AdminError, type RelayLocation } from '../admin/device-admin';
@@ -22,6 +23,21 @@ export const DB_OPTION = {
   arg: 'URL',
   help: "the relay's PostgreSQL database, a postgres:// URL (default: SQLite in DIR); give a password in PGPASSWORD or ~/.pgpass, not on the command line",
 } as const;
+
+/** `--trust-ca FILE`: the CAs `hq serve` trusts besides DIR/trusted-ca (for reviews and approvals). */
+export const TRUST_CA_OPTION = {
+  type: 'string',
+  multiple: true,
+  arg: 'FILE',
+  help: "a CA the relay trusts, as given to 'hq serve --trust-ca' (DIR/trusted-ca/*.pem count too)",
+} as const;
+
+/** `--trust-ca` files, resolved; each must exist. */
+export function trustCaFilesOf(files: readonly string[] | undefined): string[] {
+  const out = (files ?? []).map((f) => resolve(f));
+  for (const f of out) if (!existsSync(f)) throw new UsageError(`--trust-ca ${f}: no such file`);
+  return out;
+}
 
 /** `--db URL` checked: undefined when absent. */
 export function dbOf(db: string | undefined): string | undefined {

@@ -107,8 +107,11 @@ class Relay {
           allow: allowed.join(', '),
         });
       }
-      // electron-updater adds a cache-busting query to its metadata requests.
-      if (match.route !== 'inbox.list' && match.route !== 'updates' && url.search !== '') {
+      // electron-updater adds a cache-busting query to its metadata requests; the directory
+      // takes ?since=SERIAL (directory-publisher.ts checks it).
+      const queried =
+        match.route === 'inbox.list' || match.route === 'updates' || match.route === 'directory';
+      if (!queried && url.search !== '') {
         throw new RelayError(400, RelayErrorCode.BadRequest, 'this route takes no query');
       }
       if (match.route === 'updates') return await serveUpdateFile(this.ctx, match.id ?? '', req, res);
@@ -155,7 +158,7 @@ class Relay {
       case 'prekeys':
         return publishPrekeys(ctx, req, res);
       case 'directory':
-        return this.directory.handle(req, res);
+        return this.directory.handle(url, req, res);
       case 'policy':
         return servePolicy(ctx, req, res);
       case 'audit':

@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import type { DeviceStatus } from '../../shared/sync/relay-protocol';
 import { pgListAuditBatches, pgPutAuditBatch } from './audit-batches';
+import { PgAdminLog } from './admin-log-stores';
 import { PgBlobStore } from './pg-blob-store';
+import { PgDirectoryChain } from './pg-directory-chain';
 import { inTransaction, lockName, openPgPool, type PgClient } from './pg-pool';
 import { migratePg } from './pg-schema';
 import { ackItemPg, createWholeItemPg } from './pg-mail-writes';
@@ -50,9 +52,13 @@ const mailbox = (recipient: string) => `mailbox:${recipient}`;
  */
 export class PgRelayStore implements RelayStore {
   readonly blobs: BlobStore;
+  readonly directoryChain: PgDirectoryChain;
+  readonly adminLog: PgAdminLog;
 
   private constructor(readonly pool: pg.Pool) {
     this.blobs = new PgBlobStore(pool);
+    this.directoryChain = new PgDirectoryChain(pool);
+    this.adminLog = new PgAdminLog(pool);
   }
 
   /**

@@ -149,6 +149,28 @@ CREATE TABLE audit_batches (
 CREATE INDEX audit_batches_device ON audit_batches (device, id);
 `,
   },
+  {
+    version: 4,
+    sql: `
+-- The published directory versions, a hash chain (pg-directory-chain.ts).
+CREATE TABLE directory_versions (
+  serial BIGINT PRIMARY KEY,
+  issued_at BIGINT NOT NULL,
+  digest TEXT NOT NULL,
+  link TEXT NOT NULL UNIQUE,
+  previous_serial BIGINT NOT NULL UNIQUE,
+  previous_link TEXT
+);
+-- Administrators' decisions that overrode a check (admin-log-stores.ts).
+CREATE TABLE admin_log (
+  id BIGSERIAL PRIMARY KEY,
+  at BIGINT NOT NULL,
+  action TEXT NOT NULL,
+  device TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
+`,
+  },
 ];
 
 /** The newest schema this code knows. */

@@ -1,3 +1,4 @@
+import type { AdminLogStore } from './admin-log-stores';
 import type { Readable } from 'node:stream';
 import type { DeviceStatus, MailState } from '../../shared/sync/relay-protocol';
 
@@ -57,6 +58,35 @@ export interface DirectorySnapshot {
     readonly officer: DeviceOfficer;
     readonly prekey?: PrekeyRecord;
   })[];
+}
+
+/**
+ * A published directory version as the chain records it (shared/sync/relay-protocol/
+ * directory-chain.ts): enough to serve the same bytes again and to let a device walk from the
+ * version it holds to the newest.
+ */
+export interface DirectoryVersion {
+  readonly serial: number;
+  readonly issuedAt: number;
+  /** SHA-256 hex of the version's bytes. */
+  readonly digest: string;
+  /** Its chain link. */
+  readonly link: string;
+  /** The version before it, absent for the first. */
+  readonly previous?: { readonly serial: number; readonly link: string };
+}
+
+/**
+ * The directory's published versions. Only the head may be extended, by one version at a time:
+ * two instances publishing at once cannot both succeed, so the relay's own record is one chain.
+ */
+export interface DirectoryChainStore {
+  /** The newest published version, undefined before the first. */
+  head(): Promise<DirectoryVersion | undefined>;
+  /** Appends `v` if the head is still `v.previous` (none for the first); false when it moved. */
+  append(v: DirectoryVersion): Promise<boolean>;
+  /** The versions with `after` < serial < `before`, ascending, at most `limit`. */
+  steps(after: number, before: number, limit: number): Promise<{ serial: number; digest: string }[]>;
 }
 
 /** One envelope in a recipient's mailbox. Times are milliseconds since the epoch. */
@@ -164,6 +194,10 @@ export interface RelayStore {
   getDirectorySerial(): Promise<number>;
   /** Everything the directory lists, read in one transaction with its serial. */
   getDirectorySnapshot(): Promise<DirectorySnapshot>;
+  /** The published directory versions (a hash chain). */
+  readonly directoryChain: DirectoryChainStore;
+  /** Administrators' decisions that overrode a check. */
+  readonly adminLog: AdminLogStore;
 
   /**
    * Creates an upload, idempotently per (sender, envelopeId), refusing it when the recipient's

@@ -67,14 +67,32 @@ CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value INTEGER NOT NULL
 );
+-- The published directory versions, a hash chain (sqlite-directory-chain.ts).
+CREATE TABLE IF NOT EXISTS directory_versions (
+  serial INTEGER PRIMARY KEY,
+  issued_at INTEGER NOT NULL,
+  digest TEXT NOT NULL,
+  link TEXT NOT NULL UNIQUE,
+  previous_serial INTEGER NOT NULL UNIQUE,
+  previous_link TEXT
+);
+-- Administrators' decisions that overrode a check (admin-log-stores.ts).
+CREATE TABLE IF NOT EXISTS admin_log (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  action TEXT NOT NULL,
+  device TEXT NOT NULL,
+  detail TEXT NOT NULL
+);
 `;
 
 /**
  * Schema 2 added the officer columns, prekeys and the directory serial; 3 the bytes of items
  * that came whole (an older relay would not find them, so it must refuse the file) and the
- * sealed audit batches.
+ * sealed audit batches; 4 the directory's published versions and the administrators' log.
+ * `SCHEMA` creates what an older file lacks.
  */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 /** Columns schema 2 added to `devices` (a schema-1 file gets them, NULL for its old devices). */
 const OFFICER_COLUMNS = [
   'officer_address',

@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { DeviceStatus } from '../../shared/sync/relay-protocol';
 import { sqliteListAuditBatches, sqlitePutAuditBatch } from './audit-batches';
+import { SqliteAdminLog } from './admin-log-stores';
 import { SqliteBlobStore } from './sqlite-blob-store';
+import { SqliteDirectoryChain } from './sqlite-directory-chain';
 import { SqliteMailItems } from './sqlite-mail-items';
 import { toDevice, toPrekey, type DeviceRow, type PrekeyRow } from './sqlite-relay-rows';
 import { migrateRelayDb, RELAY_DB_FILE } from './sqlite-relay-schema';
@@ -42,6 +44,8 @@ type Db = InstanceType<typeof Database>;
  */
 export class SqliteRelayStore implements RelayStore {
   readonly blobs: BlobStore;
+  readonly directoryChain: SqliteDirectoryChain;
+  readonly adminLog: SqliteAdminLog;
   private readonly db: Db;
   private readonly mail: SqliteMailItems;
   private deviceById: Database.Statement<[string]> | undefined;
@@ -49,6 +53,8 @@ export class SqliteRelayStore implements RelayStore {
   private constructor(db: Db, blobs: BlobStore) {
     this.db = db;
     this.blobs = blobs;
+    this.directoryChain = new SqliteDirectoryChain(db);
+    this.adminLog = new SqliteAdminLog(db);
     this.mail = new SqliteMailItems(db);
   }
 

@@ -24,6 +24,8 @@ export const AUDIT_KINDS = [
   'sync.rejected',
   'sync.prekeys-deleted',
   'sync.directory-rollback',
+  'sync.directory-forked',
+  'sync.directory-split',
   'sync.device-refused',
   'policy.applied',
   'policy.refused',

@@ -17,8 +17,19 @@ export const SyncWarning = z
     /**
      * A recipient's device was revoked by HQ, or its keys changed since we last sent to it, or
      * HQ listed a device its officer's token does not vouch for (refused: never sealed to or believed).
+     * HQ's directory was rolled back or forked (refused; address and device are this
+     * workstation's own), or a sender's envelope named a directory version other than the one
+     * this workstation holds for that serial (`directory-split`: the relay shows the two of us
+     * different histories; address and device are the sender's).
      */
-    kind: z.enum(['device-revoked', 'keys-changed', 'device-refused']),
+    kind: z.enum([
+      'device-revoked',
+      'keys-changed',
+      'device-refused',
+      'directory-rollback',
+      'directory-forked',
+      'directory-split',
+    ]),
     address: Address,
     deviceId: Hex(16),
     at: z.number().int().nonnegative(),

@@ -24,3 +24,5 @@ export const WRAP_KEY_CONTEXT = 'embassy/v1/wrap';
 export const WRAP_AD_CONTEXT = 'embassy/v1/wrap-ad';
 /** Associated data of every payload chunk. */
 export const STREAM_AD_CONTEXT = 'embassy/v1/stream';
+/** A link of HQ's directory hash chain (`directoryChainMessage`), hashed with SHA-256. */
+export const DIRECTORY_CHAIN_CONTEXT = 'embassy-hq/v2/directory-chain';

@@ -23,6 +23,13 @@ export const SyncCallErrorCode = {
   SyncRecipientUnavailable: 'E_SYNC_RECIPIENT_UNAVAILABLE',
   /** HQ's directory signature did not verify. */
   SyncDirectoryInvalid: 'E_SYNC_DIRECTORY_INVALID',
+  /** HQ served a directory older than the one held (a rollback): refused, the held one kept. */
+  SyncDirectoryRollback: 'E_SYNC_DIRECTORY_ROLLBACK',
+  /**
+   * HQ served a directory whose chain does not pass through the one held (a fork: another
+   * history than the one this workstation was shown): refused, the held one kept.
+   */
+  SyncDirectoryForked: 'E_SYNC_DIRECTORY_FORKED',
   /**
    * A device in HQ's directory is not proven by its officer's token: the certification does not
    * sign its keys, does not chain to a pinned anchor, is revoked or names another address.

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   authSessionMessage,
+  directoryChainMessage,
   directoryMessage,
   prekeyMessage,
   tokenEnrolmentMessage,
@@ -147,6 +148,13 @@ const checks: Record<string, (v: Vector) => void | Promise<void>> = {
   },
   'directory-message': (v) => {
     expect(hex(directoryMessage(utf8(field(v, 'directory'))))).toBe(field(v, 'message'));
+  },
+  'directory-chain': (v) => {
+    const digest = hex(sha256(utf8(field(v, 'directory'))));
+    expect(digest).toBe(field(v, 'digest'));
+    const link1 = hex(sha256(directoryChainMessage(null, 1, digest)));
+    expect(link1).toBe(field(v, 'link-1'));
+    expect(hex(sha256(directoryChainMessage(link1, 2, digest)))).toBe(field(v, 'link-2'));
   },
   'auth-session-signature': (v) => {
     const pair = signPair(field(v, 'sign-seed'));

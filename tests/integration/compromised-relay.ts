@@ -32,6 +32,14 @@ export interface DeviceRow {
 
 type Editable = Partial<Omit<DeviceRow, 'id'>>;
 
+/** One history the relay shows some clients (see `CompromisedRelay.saveBranch`). */
+export interface Branch {
+  after: number;
+  serial: number;
+  versions: Record<string, unknown>[];
+  devices: DeviceRow[];
+}
+
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64');
 
 export class CompromisedRelay {
@@ -131,6 +139,74 @@ export class CompromisedRelay {
   forgeDirectory(bytes: Uint8Array): DirectoryResponse {
     const signature = this.sodium.crypto_sign_detached(directoryMessage(bytes), this.hqSignSecretKey);
     return DirectoryResponse.parse({ directory: b64(bytes), signature: b64(signature) });
+  }
+
+  /** The directory serial the relay's store is at. */
+  serial(): number {
+    return (
+      (
+        this.db.prepare(`SELECT value FROM meta WHERE key = 'directory_serial'`).get() as
+          { value: number } | undefined
+      )?.value ?? 0
+    );
+  }
+
+  /** Whether the relay records its directory's versions (a relay from before the chain does not). */
+  private hasChain(): boolean {
+    return (
+      this.db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'directory_versions'`).get() !== undefined
+    );
+  }
+
+  /**
+   * Forks the directory's history after `serial`: the relay forgets the versions it published
+   * since and its serial goes back to `serial`, so its next change is signed (with HQ's key) as
+   * another version of the same serials: another history, for other clients.
+   */
+  forkAfter(serial: number): void {
+    this.db.transaction(() => {
+      if (this.hasChain()) this.db.prepare('DELETE FROM directory_versions WHERE serial > ?').run(serial);
+      this.db.prepare(`UPDATE meta SET value = ? WHERE key = 'directory_serial'`).run(serial);
+    })();
+  }
+
+  /**
+   * What the relay shows now after `serial` (its published versions, its serial and the rows of
+   * `devices`), to be shown again to another client later with {@link showBranch}: with one
+   * branch per victim, the relay keeps each client on its own history.
+   */
+  saveBranch(serial: number, devices: readonly string[]): Branch {
+    return {
+      after: serial,
+      serial: this.serial(),
+      versions: this.hasChain()
+        ? (this.db.prepare('SELECT * FROM directory_versions WHERE serial > ?').all(serial) as Record<
+            string,
+            unknown
+          >[])
+        : [],
+      devices: devices.map((id) => this.device(id)),
+    };
+  }
+
+  showBranch(b: Branch): void {
+    this.db.transaction(() => {
+      if (this.hasChain()) {
+        this.db.prepare('DELETE FROM directory_versions WHERE serial > ?').run(b.after);
+        for (const v of b.versions) {
+          const cols = Object.keys(v);
+          this.db
+            .prepare(
+              `INSERT INTO directory_versions (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
+            )
+            .run(...cols.map((c) => v[c]));
+        }
+      }
+      for (const d of b.devices) {
+        this.db.prepare('UPDATE devices SET status = ? WHERE id = ?').run(d.status, d.id);
+      }
+      this.db.prepare(`UPDATE meta SET value = ? WHERE key = 'directory_serial'`).run(b.serial);
+    })();
   }
 
   bumpSerial(): void {

@@ -207,7 +207,7 @@ describe('HQ relay', () => {
     const devices = JSON.parse(list.stdout) as { id: string; status: string }[];
     expect(devices).toContainEqual(expect.objectContaining({ id: d.id, status: 'pending' }));
 
-    expect((await embassy(['hq', 'approve', ...t.admin, d.id])).code).toBe(0);
+    expect((await embassy(['hq', 'approve', ...t.admin, '--force', d.id])).code).toBe(0);
     const token = await login(t, d);
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });

@@ -128,12 +128,23 @@ afterAll(async () => {
 
 describe('a compromised relay cannot add, swap or impersonate a device', () => {
   it('a self-signed certificate naming a real officer, enrolled and approved, gets no mail', async () => {
-    const code = await runCli(['hq', 'approve', '--data', hq.dataDir, ids.Mallory as string], {
-      stdout: () => undefined,
-      stderr: () => undefined,
-      readStdin: async () => Buffer.alloc(0),
-    } as never);
-    expect(code).toBe(0);
+    const approve = async (...extra: string[]) => {
+      const err: string[] = [];
+      const code = await runCli(['hq', 'approve', '--data', hq.dataDir, ...extra, ids.Mallory as string], {
+        stdout: () => undefined,
+        stderr: (s: string) => err.push(s),
+        readStdin: async () => Buffer.alloc(0),
+      } as never);
+      return { code, stderr: err.join('') };
+    };
+    // Her certificate reaches no CA the relay trusts: the administrator must force it (issue 12 item 6).
+    const refused = await approve();
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('E_CERTIFICATE_UNTRUSTED');
+    expect(relay.device(ids.Mallory as string).status).toBe('pending');
+    const forced = await approve('--force');
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toContain(`approve-forced ${ids.Mallory}`);
     expect(relay.device(ids.Mallory as string)).toMatchObject({
       status: 'approved',
       officer_address: 'bob@hq.example',

@@ -336,6 +336,44 @@ export const MIGRATIONS: readonly string[] = [
   );
   INSERT INTO audit_upload (id, entries_through, checkpoints_through) VALUES (1, 0, 0);
   `,
+  /* 12: HQ's directory as a hash chain: held links, heads senders named, fork and split-view notices */ `
+  -- The held version's chain link (NULL for a directory stored before the chain).
+  ALTER TABLE sync_directory ADD COLUMN link TEXT;
+  -- The link of every version on the held chain, from the first held on: a sender's head is
+  -- checked against it (store/directory-chain.ts).
+  CREATE TABLE sync_directory_chain (
+    serial INTEGER PRIMARY KEY,
+    link TEXT NOT NULL
+  );
+  -- Heads senders named beyond the held one, checked when the chain reaches their serial.
+  CREATE TABLE sync_directory_claims (
+    rowid INTEGER PRIMARY KEY,
+    serial INTEGER NOT NULL,
+    link TEXT NOT NULL,
+    address TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    UNIQUE (serial, link, device_id)
+  );
+  -- Directories refused as a rollback or a fork, so that one served again is noted once.
+  CREATE TABLE sync_directory_refusals (
+    kind TEXT NOT NULL,
+    serial INTEGER NOT NULL,
+    link TEXT NOT NULL,
+    PRIMARY KEY (kind, serial, link)
+  );
+  CREATE TABLE sync_warnings_v11 (
+    rowid INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('device-revoked', 'keys-changed', 'device-refused',
+      'directory-rollback', 'directory-forked', 'directory-split')),
+    address TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  INSERT INTO sync_warnings_v11 (rowid, kind, address, device_id, at)
+    SELECT rowid, kind, address, device_id, at FROM sync_warnings;
+  DROP TABLE sync_warnings;
+  ALTER TABLE sync_warnings_v11 RENAME TO sync_warnings;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

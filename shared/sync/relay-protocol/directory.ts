@@ -13,6 +13,7 @@ import {
   X25519PublicKey,
 } from './wire-fields';
 import { EnrolmentRequestBlob } from './enrolment';
+import { DirectoryChainStep, DirectoryHead, MAX_DIRECTORY_CHAIN_STEPS } from './directory-chain';
 
 /**
  * An X25519 prekey signed by its device's Ed25519 key over {@link prekeyMessage}, as it
@@ -92,6 +93,11 @@ export const Directory = z
     version: z.literal(DIRECTORY_VERSION),
     serial: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
     issuedAt: EpochMs,
+    /**
+     * The version published before this one (its serial and chain link, directory-chain.ts),
+     * null for the first: a client accepts only a version whose chain reaches what it holds.
+     */
+    previous: DirectoryHead.nullable(),
     officers: z.array(DirectoryOfficer),
   })
   .strict();
@@ -106,6 +112,14 @@ export const MAX_DIRECTORY_BYTES = 16 * 1024 * 1024;
  * key in `GET /health`, which clients pin at enrolment).
  */
 export const DirectoryResponse = z
-  .object({ directory: base64UpTo(MAX_DIRECTORY_BYTES), signature: Ed25519Signature })
+  .object({
+    directory: base64UpTo(MAX_DIRECTORY_BYTES),
+    signature: Ed25519Signature,
+    /**
+     * With `?since=SERIAL`: the versions published after SERIAL and before this one, ascending,
+     * so the client can walk its chain from its head to this version (directory-chain.ts).
+     */
+    steps: z.array(DirectoryChainStep).max(MAX_DIRECTORY_CHAIN_STEPS).optional(),
+  })
   .strict();
 export type DirectoryResponse = z.infer<typeof DirectoryResponse>;

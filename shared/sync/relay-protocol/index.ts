@@ -16,6 +16,7 @@ export { RelayErrorCode } from '../sync-error-codes';
 export { DEVICE_ID_BYTES } from '../device-id';
 export {
   AUTH_SESSION_CONTEXT,
+  DIRECTORY_CHAIN_CONTEXT,
   DIRECTORY_CONTEXT,
   ENROL_CONTEXT,
   PREKEY_CONTEXT,
@@ -26,6 +27,7 @@ export * from './session';
 export * from './enrolment';
 export * from './mail';
 export * from './directory';
+export * from './directory-chain';
 export * from './signed-messages';
 export * from './policy';
 export * from './audit';

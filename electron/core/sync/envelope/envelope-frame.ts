@@ -5,8 +5,9 @@ import { ascii } from '../../../../shared/encoding/text';
 import { EnvelopeErrorCode } from '../../../../shared/sync/sync-error-codes';
 import { EnvelopeError, fail } from './envelope-error';
 import {
+  DIRECTORY_HEAD_BYTES,
   ENVELOPE_ID,
-  ENVELOPE_VERSION,
+  ENVELOPE_VERSIONS,
   ID_BYTES,
   KEY_BYTES,
   KIND_CODES,
@@ -57,8 +58,8 @@ function parseHead(bytes: Uint8Array): { header: EnvelopeHeader; end: number } {
   for (let i = 0; i < MAGIC.length; i++) {
     if (bytes[i] !== MAGIC[i]) fail(EnvelopeErrorCode.Malformed, 'not an envelope (magic)');
   }
-  if (bytes[MAGIC.length] !== ENVELOPE_VERSION)
-    fail(EnvelopeErrorCode.Version, 'unsupported envelope version');
+  const version = bytes[MAGIC.length] as number;
+  if (!ENVELOPE_VERSIONS.includes(version)) fail(EnvelopeErrorCode.Version, 'unsupported envelope version');
   try {
     const r = new ByteReader(bytes, PRELUDE_BYTES);
     const headerLength = r.u32();
@@ -66,7 +67,7 @@ function parseHead(bytes: Uint8Array): { header: EnvelopeHeader; end: number } {
     const headerStart = r.offset;
     r.take(headerLength);
     const h = new ByteReader(bytes, headerStart, headerStart + headerLength);
-    const header = decodeHeader(h);
+    const header = decodeHeader(h, version as 1 | 2);
     if (h.remaining !== 0) fail(EnvelopeErrorCode.Malformed, 'trailing bytes in header');
     return { header, end: r.offset };
   } catch (e) {
@@ -75,7 +76,7 @@ function parseHead(bytes: Uint8Array): { header: EnvelopeHeader; end: number } {
   }
 }
 
-function decodeHeader(h: ByteReader): EnvelopeHeader {
+function decodeHeader(h: ByteReader, version: 1 | 2): EnvelopeHeader {
   const kindCode = h.u8();
   const kind = (Object.keys(KIND_CODES) as EnvelopeKind[]).find((k) => KIND_CODES[k] === kindCode);
   if (!kind) fail(EnvelopeErrorCode.Malformed, 'unknown envelope kind');
@@ -93,6 +94,11 @@ function decodeHeader(h: ByteReader): EnvelopeHeader {
     fail(EnvelopeErrorCode.Malformed, 'chunk size out of range');
   }
   const ephemeralPublicKey = h.take(KEY_BYTES);
+  let directoryHead: EnvelopeHeader['directoryHead'];
+  if (version === 2) {
+    const serial = h.u64();
+    directoryHead = { serial, hash: toHex(h.take(DIRECTORY_HEAD_BYTES - 8)) };
+  }
   const count = h.u8();
   if (count < 1 || count > MAX_RECIPIENTS) fail(EnvelopeErrorCode.Malformed, 'recipient count out of range');
   if (h.remaining !== count * WRAP_ENTRY_BYTES) fail(EnvelopeErrorCode.Malformed, 'header length mismatch');
@@ -110,7 +116,8 @@ function decodeHeader(h: ByteReader): EnvelopeHeader {
     });
   }
   return {
-    version: 1,
+    version,
+    ...(directoryHead ? { directoryHead } : {}),
     envelopeId,
     senderDeviceId,
     seq,
@@ -124,9 +131,16 @@ function decodeHeader(h: ByteReader): EnvelopeHeader {
   };
 }
 
-/** The header's bytes (without the prelude and its length). */
+/**
+ * The header's bytes (without the prelude and its length): version 2 when it carries a
+ * directory head, else version 1 (see {@link encodeSignedHead}).
+ */
 export function encodeHeader(h: Omit<EnvelopeHeader, 'recipients' | 'version'>): Uint8Array {
   const id = ascii(h.envelopeId);
+  const head = h.directoryHead;
+  if (head && (!/^[0-9a-f]{64}$/.test(head.hash) || !Number.isSafeInteger(head.serial) || head.serial < 0)) {
+    fail(EnvelopeErrorCode.Malformed, 'cannot seal: malformed directory head');
+  }
   return concat([
     new Uint8Array([KIND_CODES[h.kind], id.length]),
     id,
@@ -136,14 +150,15 @@ export function encodeHeader(h: Omit<EnvelopeHeader, 'recipients' | 'version'>):
     u64be(h.payloadSize),
     u32be(h.chunkSize),
     h.ephemeralPublicKey,
+    ...(head ? [u64be(head.serial), fromHex(head.hash)] : []),
     new Uint8Array([h.wraps.length]),
     ...h.wraps.flatMap((w) => [fromHex(w.deviceId), fromHex(w.prekeyId), w.nonce, w.wrappedKey]),
   ]);
 }
 
 /** The signed head: magic, version, the header's length and the header. */
-export function encodeSignedHead(headerBytes: Uint8Array): Uint8Array {
-  return concat([MAGIC, new Uint8Array([ENVELOPE_VERSION]), u32be(headerBytes.length), headerBytes]);
+export function encodeSignedHead(headerBytes: Uint8Array, version: 1 | 2): Uint8Array {
+  return concat([MAGIC, new Uint8Array([version]), u32be(headerBytes.length), headerBytes]);
 }
 
 /**

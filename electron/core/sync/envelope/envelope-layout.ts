@@ -2,7 +2,7 @@ import { ascii } from '../../../../shared/encoding/text';
 import { DEVICE_ID_BYTES } from '../../../../shared/sync/device-id';
 
 /**
- * The sizes and fixed values of the envelope format, version 1, and the shapes of its header
+ * The sizes and fixed values of the envelope format, versions 1 and 2, and the shapes of its header
  * (docs/protocols/envelope-v1.md). Changing any value here changes the
  * wire format.
  */
@@ -19,8 +19,16 @@ export interface EnvelopeKeyWrap {
   wrappedKey: Uint8Array;
 }
 
+/** HQ's directory version the sender held when sealing (directory-v2.md#the-chain). */
+export interface EnvelopeDirectoryHead {
+  serial: number;
+  /** The version's chain link, 64 lowercase hex characters. */
+  hash: string;
+}
+
 export interface EnvelopeHeader {
-  version: 1;
+  /** 1: no directory head; 2: the header carries the sender's directory head. */
+  version: 1 | 2;
   envelopeId: string;
   senderDeviceId: string;
   seq: number;
@@ -36,11 +44,18 @@ export interface EnvelopeHeader {
   ephemeralPublicKey: Uint8Array;
   /** Per recipient (same order as `recipients`): which prekey, nonce and wrapped content key. */
   wraps: readonly EnvelopeKeyWrap[];
+  /** Version 2 only: the sender's directory head, signed with the rest of the header. */
+  directoryHead?: EnvelopeDirectoryHead;
 }
 
 /** The relay's item limit: no envelope is larger. */
 export const MAX_ENVELOPE_BYTES = 256 * 1024 * 1024;
-export const ENVELOPE_VERSION = 1;
+/** The version sealed when the sender holds a chained directory; 1 otherwise (and still opened). */
+export const ENVELOPE_VERSION = 2;
+/** Envelope versions a recipient opens. */
+export const ENVELOPE_VERSIONS: readonly number[] = [1, 2];
+/** Version 2's directory head: serial (u64) and link (32 bytes). */
+export const DIRECTORY_HEAD_BYTES = 8 + 32;
 /** Plaintext bytes per secretstream chunk when sealing. */
 export const ENVELOPE_CHUNK_SIZE = 64 * 1024;
 export const MAX_RECIPIENTS = 64;

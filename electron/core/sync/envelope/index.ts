@@ -1,5 +1,5 @@
 /**
- * End-to-end envelopes, version 1: pure cryptography over bytes, no I/O. The byte layout,
+ * End-to-end envelopes, versions 1 and 2: pure cryptography over bytes, no I/O. The byte layout,
  * what is signed and why it gives forward secrecy are in docs/protocols/envelope-v1.md.
  * Every primitive is libsodium's; nothing here logs, and no
  * error message carries a key or plaintext.
@@ -19,9 +19,11 @@ export { EnvelopeError, type EnvelopeErrorCode } from './envelope-error';
 export {
   ENVELOPE_CHUNK_SIZE,
   ENVELOPE_VERSION,
+  ENVELOPE_VERSIONS,
   MAX_ENVELOPE_BYTES,
   MAX_HEADER_BYTES,
   MAX_RECIPIENTS,
+  type EnvelopeDirectoryHead,
   type EnvelopeHeader,
   type EnvelopeKeyWrap,
   type EnvelopeKind,

@@ -24,6 +24,8 @@ import {
   STREAM_ABYTES,
   STREAM_HEADER_BYTES,
   WRAP_ENTRY_BYTES,
+  DIRECTORY_HEAD_BYTES,
+  type EnvelopeDirectoryHead,
   type EnvelopeKeyWrap,
   type EnvelopeKind,
 } from './envelope-layout';
@@ -50,6 +52,11 @@ export interface SealInput {
   payload: Uint8Array;
   /** Recipient prekeys older than rotateEveryMs + graceMs are refused. Default DEFAULT_PREKEY_POLICY. */
   prekeyPolicy?: PrekeyPolicy;
+  /**
+   * The directory version the sender holds: sealed as version 2 with it in the signed header,
+   * so the recipient can compare it with its own (split-view detection); absent: version 1.
+   */
+  directoryHead?: EnvelopeDirectoryHead;
 }
 
 function checkSealInput(sodium: Sodium, input: SealInput): void {
@@ -105,7 +112,18 @@ export function sealEnvelope(sodium: Sodium, input: SealInput): Uint8Array {
   const chunkSize = ENVELOPE_CHUNK_SIZE;
   const chunkCount = Math.max(1, Math.ceil(payload.length / chunkSize));
   // Check the final size before any work: the header is at most MAX_HEADER_BYTES.
-  const headBound = PRELUDE_BYTES + 4 + 1 + 1 + input.envelopeId.length + ID_BYTES + 8 + 8 + 8 + 4;
+  const headBound =
+    PRELUDE_BYTES +
+    4 +
+    1 +
+    1 +
+    input.envelopeId.length +
+    ID_BYTES +
+    8 +
+    8 +
+    8 +
+    4 +
+    (input.directoryHead ? DIRECTORY_HEAD_BYTES : 0);
   const size =
     headBound +
     KEY_BYTES +
@@ -140,7 +158,9 @@ export function sealEnvelope(sodium: Sodium, input: SealInput): Uint8Array {
         chunkSize,
         ephemeralPublicKey: ephemeral.publicKey,
         wraps,
+        ...(input.directoryHead ? { directoryHead: input.directoryHead } : {}),
       }),
+      input.directoryHead ? 2 : 1,
     );
     const ad = streamAssociatedData(sodium, signedHead);
     const { state, header: streamHeader } =

@@ -8,6 +8,7 @@ import {
   RelayErrorCode,
   PublishPrekeysResponse,
   type Directory,
+  type DirectoryChainStep,
   type InboxItem,
   type MailUploadStatus,
   type SignedPrekey,
@@ -57,11 +58,13 @@ export class DeviceRelayCalls implements DeviceRelay {
   async directory(
     hqSignPublicKey: Uint8Array,
     verify: (message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array) => boolean,
-  ): Promise<{ directory: Directory; bytes: Uint8Array }> {
+    since?: number | null,
+  ): Promise<{ directory: Directory; bytes: Uint8Array; steps: DirectoryChainStep[] }> {
+    const path = since === undefined || since === null ? '/v1/directory' : `/v1/directory?since=${since}`;
     const body = await this.session.authed((token) =>
-      exchangeJson(this.ctx.http, { method: 'GET', path: '/v1/directory', token }, DirectoryResponse),
+      exchangeJson(this.ctx.http, { method: 'GET', path, token }, DirectoryResponse),
     );
-    return verifyDirectory(body, hqSignPublicKey, verify);
+    return { ...verifyDirectory(body, hqSignPublicKey, verify), steps: body.steps ?? [] };
   }
 
   /** `POST /v1/audit`: one sealed audit batch (idempotent: the same bytes are kept once). */

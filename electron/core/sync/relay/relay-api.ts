@@ -1,6 +1,7 @@
 import type { AgentOptions } from 'node:https';
 import type {
   Directory,
+  DirectoryChainStep,
   EnrollRequest,
   EnrollResponse,
   HealthResponse,
@@ -55,11 +56,15 @@ export interface DownloadSink {
 /** A device's calls to the relay, on a session it keeps (signed-challenge login, re-login). */
 export interface DeviceRelay {
   publishPrekeys(prekeys: readonly SignedPrekey[]): Promise<void>;
-  /** Fetches the directory, verifies HQ's signature (`E_BAD_SIGNATURE`) and parses it. */
+  /**
+   * Fetches the directory, verifies HQ's signature (`E_BAD_SIGNATURE`) and parses it; with
+   * `since` (the held serial), also the versions published in between (directory-chain.ts).
+   */
   directory(
     hqSignPublicKey: Uint8Array,
     verify: (message: Uint8Array, signature: Uint8Array, publicKey: Uint8Array) => boolean,
-  ): Promise<{ directory: Directory; bytes: Uint8Array }>;
+    since?: number | null,
+  ): Promise<{ directory: Directory; bytes: Uint8Array; steps?: DirectoryChainStep[] }>;
   /** The IT-signed policy file HQ published, unverified (the policy service checks it); null if none. */
   policy?(): Promise<string | null>;
   /** Stores one audit batch sealed to HQ's audit key (optional: test relays may lack it). */

@@ -58,7 +58,7 @@ describe('sync store: directory', () => {
     );
     // A relay replays serial 0 to hide a revocation: refused, serial 1 stays.
     expect(await v.refusal('sync.directory.store', { ...signedDirectory(v, 0, []), now: T0 })).toBe(
-      'E_SYNC_DIRECTORY_INVALID',
+      'E_SYNC_DIRECTORY_ROLLBACK',
     );
     expect((await v.run('sync.directory.get', { now: T0 })).serial).toBe(1);
     expect(await v.run('sync.directory.store', { ...good, now: T0 })).toEqual({ serial: 5, warnings: 0 });
@@ -107,6 +107,7 @@ describe('sync store: directory', () => {
       version: DIRECTORY_VERSION,
       serial: 1,
       issuedAt: T0,
+      previous: null,
       officers: certifyOfficers([
         {
           address: 'Peer@HQ.example',

@@ -1,15 +1,22 @@
 import { z } from 'zod';
 import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
 import { SyncDirectory } from '../../../../shared/contract/sync-calls';
-import { Directory, DIRECTORY_VERSION, directoryMessage } from '../../../../shared/sync/relay-protocol';
+import {
+  Directory,
+  DirectoryChainStep,
+  DIRECTORY_VERSION,
+  directoryMessage,
+  MAX_DIRECTORY_CHAIN_STEPS,
+} from '../../../../shared/sync/relay-protocol';
 import type { DevicePrekey } from '../device-keys';
 import type { EnvelopeRecipient } from '../envelope';
 import { isPrekeyFresh, verifyPrekey } from '../prekeys';
 import { identityRow, requireIdentity } from './device-identity';
+import { checkExtends, heldSerial, recordChain } from './directory-chain';
 import { certifyDirectory, identityTrust, type CertifiedView, type RefusedDevice } from './identity-trust';
 import { logEvent, warn } from './refusal-log';
 import { fromBase64, u8, type SyncStoreContext } from './store-context';
-import { Bytes, Ms, syncOp } from './worker-op';
+import { Bytes, Ms, NoInput, syncOp } from './worker-op';
 
 /**
  * HQ's device directory as last verified (`sync_directory`), the devices known from it
@@ -19,7 +26,7 @@ import { Bytes, Ms, syncOp } from './worker-op';
  */
 
 const EMPTY_VIEW = (serial: number): CertifiedView => ({
-  directory: { version: DIRECTORY_VERSION, serial, issuedAt: 0, officers: [] },
+  directory: { version: DIRECTORY_VERSION, serial, issuedAt: 0, previous: null, officers: [] },
   refused: [],
 });
 
@@ -201,8 +208,9 @@ function noteRefusals(
 
 export const DIRECTORY_OPS = {
   /**
-   * Verifies HQ's signature with the key pinned at enrolment and keeps the directory if it is
-   * not older than the one held (a relay cannot roll it back to resurrect a revoked device).
+   * Verifies HQ's signature with the key pinned at enrolment and keeps the directory if it
+   * extends the one held (directory-chain.ts: a relay can neither roll it back to resurrect a
+   * revoked device nor show this workstation another history than its colleagues').
    * Notes revoked devices and changed keys as warnings.
    */
   'sync.directory.store': syncOp({
@@ -215,6 +223,8 @@ export const DIRECTORY_OPS = {
         anchors: z.array(Bytes).max(64).optional(),
         /** CRLs the workstation holds (DER). */
         crls: z.array(Bytes).max(256).optional(),
+        /** The versions the relay lists as published since the held one (`?since=`). */
+        steps: z.array(DirectoryChainStep).max(MAX_DIRECTORY_CHAIN_STEPS).optional(),
       })
       .strict(),
     output: z.object({ serial: z.number().int(), warnings: z.number().int() }).strict(),
@@ -235,14 +245,11 @@ export const DIRECTORY_OPS = {
       } catch {
         throw new CoreError(ErrorCode.SyncDirectoryInvalid, "HQ's directory is malformed");
       }
+      // Refused (and noted) before anything is written: the held directory stays.
+      const chain = checkExtends(ctx, dir, input.bytes, input.steps ?? [], input.now);
       return db.transaction(() => {
-        const held = db.prepare('SELECT serial FROM sync_directory WHERE id = 1').pluck().get() as
-          number | undefined;
-        if (held !== undefined && dir.serial < held) {
-          logEvent(ctx, { at: input.now, event: 'directory-rollback', code: ErrorCode.SyncDirectoryInvalid });
-          throw new CoreError(ErrorCode.SyncDirectoryInvalid, "HQ's directory is older than the one held");
-        }
-        const before = held === undefined ? [] : (storedView(ctx)?.refused ?? []);
+        const held = heldSerial(ctx);
+        const before = held === null ? [] : (storedView(ctx)?.refused ?? []);
         db.prepare(
           `INSERT INTO sync_directory (id, serial, issued_at, bytes, signature, fetched_at) VALUES (1, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET serial = excluded.serial, issued_at = excluded.issued_at,
@@ -259,12 +266,20 @@ export const DIRECTORY_OPS = {
         );
         ctx.directory.parsed = { serial: dir.serial, dir: view.directory, refused: view.refused };
         const warnings =
+          recordChain(ctx, chain, input.now) +
           noteDeviceChanges(ctx, view.directory, r.device_id, u8(r.box_public), input.now) +
           noteRefusals(ctx, before, view.refused, input.now);
         noteMyStatus(ctx, dir, r.device_id, u8(r.box_public));
         return { serial: dir.serial, warnings };
       })();
     },
+  }),
+
+  /** The held directory's serial, the relay's `since` (null before the first). */
+  'sync.directory.serial': syncOp({
+    input: NoInput,
+    output: z.object({ serial: z.number().int().nonnegative().nullable() }).strict(),
+    handler: (ctx) => ({ serial: heldSerial(ctx) }),
   }),
 
   /** The directory as the UI shows it: who is reachable now. */

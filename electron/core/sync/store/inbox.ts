@@ -11,6 +11,7 @@ import type { PendingPdfText } from '../../vault';
 import type { PrekeySecret } from '../device-keys';
 import { EnvelopeError, openEnvelope, type EnvelopeHeader, type OpenedEnvelope } from '../envelope';
 import { decodePayload, type SyncPayload } from '../payload';
+import { noteSenderHead } from './directory-chain';
 import { requireIdentity, type IdentityRow } from './device-identity';
 import { heldPrekeySecret } from './device-prekeys';
 import { directorySenders, type KnownSender } from './directory';
@@ -168,6 +169,13 @@ function store(
       envelopeId: header.envelopeId,
       itemId,
     });
+    // The sender's directory head against mine: a relay showing us two histories shows here.
+    noteSenderHead(
+      ctx,
+      header.directoryHead,
+      { address: senderAddress, deviceId: header.senderDeviceId },
+      now,
+    );
     return record;
   })();
   return { status: 'stored', kind: payload.kind, recordId: stored.recordId, pdfs: stored.pdfs };

@@ -4,6 +4,7 @@ import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
 import { OutboxItem, SyncSendInput } from '../../../../shared/contract/sync-calls';
 import type { Classification } from '../../../../shared/domain/classification';
 import { sealEnvelope } from '../envelope';
+import { heldHead } from './directory-chain';
 import { encodePayload, type PayloadAttachment, type SyncPayload } from '../payload';
 import { deviceKeys, forgetKeys, requireIdentity } from './device-identity';
 import { recipientsFor, storedDirectory } from './directory';
@@ -123,6 +124,7 @@ function sealAndQueue(
   const plain = encodePayload(payload);
   const envelopeId = randomUUID();
   const keys = deviceKeys(r);
+  const head = heldHead(ctx);
   return db.transaction(() => {
     const seq = r.next_seq;
     let sealed: Uint8Array;
@@ -135,6 +137,8 @@ function sealAndQueue(
         kind: input.kind,
         recipients,
         payload: plain,
+        // The directory version I hold, for the recipient to compare with its own.
+        ...(head ? { directoryHead: head } : {}),
       });
     } finally {
       forgetKeys(ctx, keys);

@@ -22,6 +22,8 @@ export type AuditEvent =
   | 'rejected'
   | 'prekeys-deleted'
   | 'directory-rollback'
+  | 'directory-forked'
+  | 'directory-split'
   | 'device-refused';
 
 export interface AuditLine {
@@ -61,7 +63,13 @@ export function logEvent(ctx: SyncStoreContext, line: AuditLine): void {
   ]);
 }
 
-export type WarningKind = 'device-revoked' | 'keys-changed' | 'device-refused';
+export type WarningKind =
+  | 'device-revoked'
+  | 'keys-changed'
+  | 'device-refused'
+  | 'directory-rollback'
+  | 'directory-forked'
+  | 'directory-split';
 
 export function warn(
   ctx: SyncStoreContext,

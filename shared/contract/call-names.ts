@@ -1,6 +1,7 @@
 import { VAULT_CALL_NAMES } from './vault-call-names';
 import { SYNC_CALL_NAMES } from './sync-call-names';
 import { POLICY_CALL_NAMES } from './policy-call-names';
+import { CONTACT_CALL_NAMES } from './contact-call-names';
 
 /**
  * The names of every call, without their schemas, so the sandboxed preload can build
@@ -23,6 +24,7 @@ export const CALL_NAMES = [
   ] as const),
   ...SYNC_CALL_NAMES,
   ...POLICY_CALL_NAMES,
+  ...CONTACT_CALL_NAMES,
 ] as const;
 
 /** The one Electron IPC channel; main and preload both take the name from here. */

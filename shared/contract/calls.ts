@@ -7,6 +7,7 @@ import { signingContract, TsaUrl } from './signing-calls';
 import { documentSigningContract } from './document-signing-calls';
 import { syncContract } from './sync-calls';
 import { policyContract } from './policy-calls';
+import { contactContract } from './contact-calls';
 
 /**
  * The contract: every call the core answers, defined once. Each entry is the call's input and
@@ -85,6 +86,7 @@ export const contract = {
   ...documentSigningContract,
   ...syncContract,
   ...policyContract,
+  ...contactContract,
 } as const satisfies Record<CallName, { input: z.ZodType; output: z.ZodType }>;
 
 export type Contract = typeof contract;

@@ -10,3 +10,4 @@
  */
 export { createSyncService, type SyncService, type SyncServiceOptions } from './engine';
 export { createSyncHandlers } from './sync-handlers';
+export { createContactHandlers } from './contact-handlers';

@@ -6,6 +6,8 @@ import type { DevicePrekey } from '../device-keys';
 import type { EnvelopeRecipient } from '../envelope';
 import { isPrekeyFresh, verifyPrekey } from '../prekeys';
 import { identityRow, requireIdentity } from './device-identity';
+import { vouchingCertificate } from './contact-devices';
+import { noteContactChanges } from './contact-notices';
 import { certifyDirectory, identityTrust, type CertifiedView, type RefusedDevice } from './identity-trust';
 import { logEvent, warn } from './refusal-log';
 import { fromBase64, u8, type SyncStoreContext } from './store-context';
@@ -142,10 +144,10 @@ function noteDeviceChanges(
       const box = fromBase64(d.boxPublicKey);
       const before = known.get(d.deviceId) as { box_public: Buffer; status: string } | undefined;
       if (before && before.status !== 'revoked' && d.status === 'revoked') {
-        warn(ctx, 'device-revoked', o.address, d.deviceId, now);
+        warn(ctx, 'device-revoked', o.address, d.deviceId, now, vouchingCertificate(d));
         warnings++;
       } else if (before && Buffer.compare(before.box_public, Buffer.from(box)) !== 0) {
-        warn(ctx, 'keys-changed', o.address, d.deviceId, now);
+        warn(ctx, 'keys-changed', o.address, d.deviceId, now, vouchingCertificate(d));
         warnings++;
       }
       upsert.run(d.deviceId, o.address, box, d.status);
@@ -243,6 +245,7 @@ export const DIRECTORY_OPS = {
           throw new CoreError(ErrorCode.SyncDirectoryInvalid, "HQ's directory is older than the one held");
         }
         const before = held === undefined ? [] : (storedView(ctx)?.refused ?? []);
+        const beforeDir = held === undefined ? null : storedDirectory(ctx);
         db.prepare(
           `INSERT INTO sync_directory (id, serial, issued_at, bytes, signature, fetched_at) VALUES (1, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET serial = excluded.serial, issued_at = excluded.issued_at,
@@ -260,7 +263,8 @@ export const DIRECTORY_OPS = {
         ctx.directory.parsed = { serial: dir.serial, dir: view.directory, refused: view.refused };
         const warnings =
           noteDeviceChanges(ctx, view.directory, r.device_id, u8(r.box_public), input.now) +
-          noteRefusals(ctx, before, view.refused, input.now);
+          noteRefusals(ctx, before, view.refused, input.now) +
+          noteContactChanges(ctx, beforeDir, view.directory, r.device_id, input.now);
         noteMyStatus(ctx, dir, r.device_id, u8(r.box_public));
         return { serial: dir.serial, warnings };
       })();

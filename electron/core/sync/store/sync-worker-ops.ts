@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { IDENTITY_OPS } from './device-identity';
 import { PREKEY_OPS } from './device-prekeys';
+import { CONTACT_OPS } from './contacts';
 import { DIRECTORY_OPS } from './directory';
 import { DOWNLOAD_OPS } from './downloads';
 import { INBOX_OPS } from './inbox';
@@ -26,6 +27,7 @@ export const SYNC_WORKER_OPS = {
   ...DOWNLOAD_OPS,
   ...INBOX_OPS,
   ...REFUSAL_LOG_OPS,
+  ...CONTACT_OPS,
 } as const;
 
 export type SyncWorkerOpName = keyof typeof SYNC_WORKER_OPS;

@@ -5,6 +5,7 @@ import type { ContractError } from '../../../shared/contract/errors';
 import { DEFAULT_LANGUAGE, type Language } from '../../../shared/domain/language';
 import { DEFAULT_ROUTE, type Route } from './routes';
 import type { Slice, SliceDeps } from './slice';
+import { contactsSlice, emptyContacts, type ContactsSlice } from './slices/contacts-slice';
 import { documentsSlice, emptyDocuments, type DocumentsSlice } from './slices/documents-slice';
 import { emptyMessages, messagesSlice, type MessagesSlice } from './slices/messages-slice';
 import { emptySearch, searchSlice, type SearchSlice } from './slices/search-slice';
@@ -52,7 +53,8 @@ export type AppState = NavigationSlice &
   SearchSlice &
   SigningSlice &
   SyncSlice &
-  PolicySlice;
+  PolicySlice &
+  ContactsSlice;
 export type AppStore = StoreApi<AppState>;
 
 const navigationSlice =
@@ -110,7 +112,7 @@ export function createAppStore(client: EmbassyClient, initialRoute: Route = DEFA
       client,
       // Lock clears renderer state: nothing read from the vault outlives it here.
       resetContent: () => {
-        set({ ...emptyDocuments, ...emptyMessages, ...emptySearch, ...emptySigning });
+        set({ ...emptyDocuments, ...emptyMessages, ...emptySearch, ...emptySigning, ...emptyContacts });
         get().syncReset();
       },
     };
@@ -125,6 +127,7 @@ export function createAppStore(client: EmbassyClient, initialRoute: Route = DEFA
       ...signingSlice(deps)(...a),
       ...syncSlice(deps)(...a),
       ...policySlice(deps)(...a),
+      ...contactsSlice(deps)(...a),
     };
   });
 }

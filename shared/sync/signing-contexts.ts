@@ -24,3 +24,6 @@ export const WRAP_KEY_CONTEXT = 'embassy/v1/wrap';
 export const WRAP_AD_CONTEXT = 'embassy/v1/wrap-ad';
 /** Associated data of every payload chunk. */
 export const STREAM_AD_CONTEXT = 'embassy/v1/stream';
+
+/** The start of each officer's side of a safety number (docs/protocols/safety-number-v1.md). */
+export const SAFETY_NUMBER_CONTEXT = 'embassy/safety-number/v1';

@@ -1,3 +1,4 @@
+import { SAFETY_NUMBER_CONTEXT } from '../../../shared/sync/signing-contexts';
 import type { Sodium } from '../vault';
 
 /**
@@ -24,7 +25,7 @@ export interface SafetySide {
   readonly devices: readonly SafetyDevice[];
 }
 
-export const SAFETY_NUMBER_LABEL = 'embassy/safety-number/v1';
+export const SAFETY_NUMBER_LABEL = SAFETY_NUMBER_CONTEXT;
 export const SAFETY_NUMBER_ITERATIONS = 5200;
 /** The QR code's text: this prefix, then the 60 digits. */
 export const SAFETY_QR_PREFIX = 'EMBASSY-SN1:';

@@ -209,6 +209,8 @@ test('a new-device notice, safety numbers compared and marked verified, in Engli
     await expect(added.getByTestId('warning-certificate')).toContainText(`CN=${HQ.name}`);
     await expect(added.getByTestId('warning-certificate')).toContainText('Test Signing CA ministry');
     await expect(warnings).toContainText('no longer marked verified');
+    // The card still open below refreshes by itself: no stale "Verified".
+    await expect(m.getByTestId('contact-verification')).toHaveText(/^No longer verified/);
     await fullShot(m, shot('mission-new-device-notice-en'));
     await added.getByTestId('warning-compare').click();
     await expect(m.getByTestId('contact-verification')).toHaveText(/^No longer verified/);
@@ -222,6 +224,9 @@ test('a new-device notice, safety numbers compared and marked verified, in Engli
     await h.getByTestId('top-language-vi').check();
     await h.getByTestId('sync-now').click();
     await expect(h.getByTestId('sync-now')).toBeEnabled({ timeout: 30_000 });
+    await expect(h.getByTestId('sync-warnings')).toContainText(
+      'Một thiết bị mới đã được đăng ký bằng chính token của anh/chị',
+    );
     await h.getByTestId(`contact-${MISSION.email}`).click();
     await expect(h.getByTestId('safety-number')).toHaveText(newFromMission, { timeout: 20_000 });
     await expect(m.getByTestId('contact-verification')).toHaveText(/^Không còn được xác minh/);

@@ -76,7 +76,7 @@ export function ContactCard({ contact }: { contact: ContactDetails }) {
         )}
       </div>
       <h3>{t('sync.contacts.devices')}</h3>
-      <ul className="plain-list contact-devices">
+      <ul className="contact-devices">
         {contact.devices.map((d) => (
           <li key={d.deviceId} data-testid="contact-device">
             <strong className="mono">{groupHex(d.deviceId).join(' ')}</strong>{' '}

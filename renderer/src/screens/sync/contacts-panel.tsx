@@ -16,11 +16,18 @@ export function ContactsPanel() {
   const contact = useAppStore((s) => s.contact);
   const error = useAppStore((s) => s.contactError);
   const opened = useAppStore((s) => s.contactOpened);
+  const refreshed = useAppStore((s) => s.contactRefreshed);
+  // A round that brought a notice may have changed the number: the card never shows a stale mark.
+  const round = useAppStore((s) => `${s.syncStatus?.lastSyncAt ?? 0}:${s.syncStatus?.warnings[0]?.at ?? 0}`);
   const [query, setQuery] = useState('');
 
   useEffect(() => {
     void directoryRequested();
-  }, [directoryRequested]);
+  }, [directoryRequested, round]);
+
+  useEffect(() => {
+    void refreshed();
+  }, [refreshed, round]);
 
   const officers = filterOfficers(otherOfficers(directory?.officers ?? [], me), query);
   return (
@@ -35,7 +42,7 @@ export function ContactsPanel() {
             onChange={(e) => setQuery(e.target.value)}
           />
         </div>
-        <ul className="plain-list">
+        <ul className="contact-list">
           {officers.map((o) => (
             <li key={o.address}>
               <button

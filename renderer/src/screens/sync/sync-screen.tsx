@@ -269,7 +269,14 @@ function Warnings({
       <ul className="plain-list">
         {status.warnings.map((w) => (
           <li key={`${w.kind}-${w.address}-${w.deviceId}-${w.at}`}>
-            <strong>{t(`sync.warnings.${w.kind}`)}</strong> — {w.address}{' '}
+            <strong>
+              {t(
+                w.kind === 'device-added' && w.address === status.address
+                  ? 'sync.warnings.own-device-added'
+                  : `sync.warnings.${w.kind}`,
+              )}
+            </strong>{' '}
+            — {w.address}{' '}
             <span className="muted">
               ({t('sync.warnings.device')} {groupHex(w.deviceId).slice(0, 2).join(' ')}… ·{' '}
               {when.format(new Date(w.at))})

@@ -12,6 +12,8 @@ export interface ContactsSlice {
   contactError: ContractError | null;
   contactBusy: boolean;
   contactOpened(address: string): Promise<void>;
+  /** A sync round changed the directory: reload the open contact (its mark may be gone). */
+  contactRefreshed(): Promise<void>;
   contactVerifyRequested(): Promise<void>;
   contactUnverifyRequested(): Promise<void>;
   contactClosed(): void;
@@ -43,6 +45,12 @@ export const contactsSlice =
         const mine = ++ticket;
         set({ contactBusy: true, contactError: null });
         settle(mine, await client.call('contact.show', { address }));
+      },
+      async contactRefreshed() {
+        const c = get().contact;
+        if (!c || get().contactBusy) return;
+        const mine = ++ticket;
+        settle(mine, await client.call('contact.show', { address: c.address }));
       },
       async contactVerifyRequested() {
         const c = get().contact;

@@ -52,6 +52,17 @@ describe('safety numbers', () => {
     expect(groupDigits(ab)).toHaveLength(12);
   });
 
+  it('the cache answers the same digits, and a changed side misses it', () => {
+    const cache = new Map<string, string>();
+    const ab = safetyNumber(sodium, alice, bob, cache);
+    expect(cache.size).toBe(2);
+    expect(safetyNumber(sodium, alice, bob, cache)).toBe(ab);
+    expect(cache.size).toBe(2);
+    const more = { ...bob, devices: [...bob.devices, device('d'.repeat(32), 30)] };
+    expect(safetyNumber(sodium, alice, more, cache)).toBe(safetyNumber(sodium, alice, more));
+    expect(cache.size).toBe(3);
+  });
+
   it('do not depend on the order devices are listed in', () => {
     const reordered = { ...bob, devices: [...bob.devices].reverse() };
     expect(safetyNumber(sodium, alice, reordered)).toBe(safetyNumber(sodium, alice, bob));

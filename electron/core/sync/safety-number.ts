@@ -68,9 +68,19 @@ export function sideInput(side: SafetySide): Uint8Array {
   return concat(parts);
 }
 
+/**
+ * Digits already computed, by the hex of K (the hash of a side's whole input): the 5,200
+ * iterations cost tens of milliseconds, and every directory recomputes each verified contact.
+ */
+export type SafetyDigitsCache = Map<string, string>;
+const CACHE_LIMIT = 4096;
+
 /** One side's 30 digits. */
-export function sideDigits(sodium: Sodium, side: SafetySide): string {
+export function sideDigits(sodium: Sodium, side: SafetySide, cache?: SafetyDigitsCache): string {
   const key = sodium.crypto_generichash(64, sideInput(side), null);
+  const id = cache ? sodium.to_hex(key) : '';
+  const hit = cache?.get(id);
+  if (hit !== undefined) return hit;
   let d = key;
   for (let i = 0; i < SAFETY_NUMBER_ITERATIONS; i++)
     d = sodium.crypto_generichash(64, concat([d, key]), null);
@@ -81,12 +91,21 @@ export function sideDigits(sodium: Sodium, side: SafetySide): string {
     for (let k = 0; k < 5; k++) v = v * 256 + (d[j * 5 + k] as number);
     digits += String(v % 100_000).padStart(5, '0');
   }
+  if (cache) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    cache.set(id, digits);
+  }
   return digits;
 }
 
 /** The pair's 60 digits: the same whichever side computes it. */
-export function safetyNumber(sodium: Sodium, a: SafetySide, b: SafetySide): string {
-  const [x, y] = [sideDigits(sodium, a), sideDigits(sodium, b)].sort();
+export function safetyNumber(
+  sodium: Sodium,
+  a: SafetySide,
+  b: SafetySide,
+  cache?: SafetyDigitsCache,
+): string {
+  const [x, y] = [sideDigits(sodium, a, cache), sideDigits(sodium, b, cache)].sort();
   return `${x}${y}`;
 }
 

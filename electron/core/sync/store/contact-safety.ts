@@ -20,7 +20,7 @@ export function pairSafetyNumber(
   const mine = officerOfDevice(dir, myDeviceId);
   const theirs = findOfficer(dir, address);
   if (!mine || !theirs) return null;
-  return safetyNumber(ctx.sodium, safetySide(mine), safetySide(theirs));
+  return safetyNumber(ctx.sodium, safetySide(mine), safetySide(theirs), ctx.safetyDigits);
 }
 
 export interface VerifiedRow {

@@ -5,7 +5,14 @@ import sodium from 'libsodium-wrappers-sumo';
 import { deviceIdOf } from '../hq/server/relay-server';
 import { certificationFor, createTestPki } from '../tests/fixtures/officer-pki';
 import { enrolmentMessage } from '../shared/sync/relay-protocol';
-import { envelopeId, login, send, sequentialChunkUpload, type BenchDevice } from './relay-link';
+import {
+  envelopeId,
+  login,
+  send,
+  sequentialChunkUpload,
+  wholeItemUpload,
+  type BenchDevice,
+} from './relay-link';
 
 /**
  * The simulated devices of `relay-scale.bench.ts`, in a process of their own (so the relay's
@@ -13,12 +20,15 @@ import { envelopeId, login, send, sequentialChunkUpload, type BenchDevice } from
  * `{"ca": PATH}`, reads one line `{"urls": [...], "fingerprint", "certificatePem"}`, then
  * enrols DEVICES devices (spread over the URLs, auto-approved by the CA the relay trusts),
  * logs each in on its own connection, and has all of them upload ENVELOPES envelopes of
- * BYTES bytes each at once, one after the other per device. Prints `{"phase": "upload"}` as
+ * BYTES bytes each at once, one after the other per device (`LOAD_UPLOAD`: `whole`, one POST
+ * carrying the bytes, as the sync engine sends small items; `chunked`, POST then PATCH). Prints `{"phase": "upload"}` as
  * the timed phase begins, then one JSON line of results.
  */
 const DEVICES = Number(process.env.LOAD_DEVICES ?? '1000');
 const ENVELOPES = Number(process.env.LOAD_ENVELOPES ?? '5');
 const BYTES = Number(process.env.LOAD_BYTES ?? '2048');
+/** `whole`: one POST per envelope (what the sync engine does for small items); `chunked`: POST + PATCH. */
+const UPLOAD = process.env.LOAD_UPLOAD === 'chunked' ? 'chunked' : 'whole';
 
 const b64 = (u: Uint8Array) => Buffer.from(u).toString('base64');
 
@@ -94,7 +104,7 @@ async function main(): Promise<void> {
       devices.push(...batch);
     }
     process.stderr.write(`load: ${DEVICES} devices enrolled\n`);
-    const upload = sequentialChunkUpload();
+    const upload = UPLOAD === 'whole' ? wholeItemUpload() : sequentialChunkUpload();
     const links = [];
     for (let i = 0; i < DEVICES; i += 100) {
       links.push(

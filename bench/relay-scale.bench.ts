@@ -41,8 +41,26 @@ interface Run {
   readonly p50: number;
   readonly p99: number;
   readonly failed: number;
-  /** CPU seconds per relay process and of the database, for the bottleneck note. */
+  /** CPU seconds per relay process, for the bottleneck note. */
   readonly relayCpuS: number[];
+  /** CPU seconds of the simulated devices' process. */
+  readonly devicesCpuS: number;
+  /** CPU seconds of everything else on the machine (the database, the rest of the system). */
+  readonly otherCpuS: number;
+  readonly elapsedS: number;
+}
+
+/** CPU seconds the whole machine spent busy (all cores), from /proc/stat. */
+async function machineBusySeconds(): Promise<number> {
+  try {
+    const { readFile } = await import('node:fs/promises');
+    const cpu =
+      (await readFile('/proc/stat', 'utf8')).split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+    const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0); // idle + iowait
+    return (cpu.reduce((a, b) => a + b, 0) - idle) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 async function cpuSeconds(pid: number | undefined): Promise<number> {
@@ -57,9 +75,15 @@ async function cpuSeconds(pid: number | undefined): Promise<number> {
 }
 
 /** One configuration: `instances` relays on `db` (or SQLite when undefined). */
-async function measure(db: string | undefined, instances: number): Promise<Run> {
+async function measure(db: string | undefined, instances: number, upload: 'whole' | 'chunked'): Promise<Run> {
   const load = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'relay-load-devices.ts')], {
-    env: { ...process.env, LOAD_DEVICES: DEVICES, LOAD_ENVELOPES: ENVELOPES, LOAD_BYTES: BYTES },
+    env: {
+      ...process.env,
+      LOAD_DEVICES: DEVICES,
+      LOAD_ENVELOPES: ENVELOPES,
+      LOAD_BYTES: BYTES,
+      LOAD_UPLOAD: upload,
+    },
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const loadOut = lines(load);
@@ -119,18 +143,26 @@ async function measure(db: string | undefined, instances: number): Promise<Run> 
     );
     await nextLine(loadOut, 'the load generator'); // enrolled and logged in: the timed phase begins
     const cpu0 = await Promise.all(relays.map((r) => cpuSeconds(r.pid)));
+    const devices0 = await cpuSeconds(load.pid);
+    const machine0 = await machineBusySeconds();
     const result = JSON.parse(await nextLine(loadOut, 'the load generator')) as {
       elapsedMs: number;
       latencies: number[];
       failed: number;
     };
     const cpu1 = await Promise.all(relays.map((r) => cpuSeconds(r.pid)));
+    const devicesCpuS = (await cpuSeconds(load.pid)) - devices0;
+    const machineCpuS = (await machineBusySeconds()) - machine0;
+    const relayCpuS = cpu1.map((c, i) => c - (cpu0[i] ?? 0));
     return {
       envelopesPerS: result.latencies.length / (result.elapsedMs / 1000),
       p50: percentile(result.latencies, 50),
       p99: percentile(result.latencies, 99),
       failed: result.failed,
-      relayCpuS: cpu1.map((c, i) => c - (cpu0[i] ?? 0)),
+      relayCpuS,
+      devicesCpuS,
+      otherCpuS: Math.max(0, machineCpuS - devicesCpuS - relayCpuS.reduce((a, b) => a + b, 0)),
+      elapsedS: result.elapsedMs / 1000,
     };
   } finally {
     load.kill('SIGKILL');
@@ -144,17 +176,20 @@ const bench: Bench = async () => {
   const figures: Figure[] = [];
   const cluster = await startPgCluster();
   try {
-    const configs: [string, string | undefined, number][] = [
-      ['SQLite', undefined, 1],
-      ['PostgreSQL ×1', await cluster.createDatabase('bench_one'), 1],
-      ['PostgreSQL ×2', await cluster.createDatabase('bench_two'), 2],
+    // The baseline: SQLite with every envelope sent as POST + PATCH (the path of large items,
+    // and of every item before small ones went whole).
+    const configs: [string, string | undefined, number, 'whole' | 'chunked'][] = [
+      ['SQLite, POST + PATCH', undefined, 1, 'chunked'],
+      ['SQLite', undefined, 1, 'whole'],
+      ['PostgreSQL ×1', await cluster.createDatabase('bench_one'), 1, 'whole'],
+      ['PostgreSQL ×2', await cluster.createDatabase('bench_two'), 2, 'whole'],
     ];
-    for (const [name, db, instances] of configs) {
+    for (const [name, db, instances, upload] of configs) {
       process.stderr.write(
         `relay-scale: ${name}, ${DEVICES} devices × ${ENVELOPES} envelopes of ${BYTES} B…\n`,
       );
-      const r = await measure(db, instances);
-      const note = `${DEVICES} devices in their own process, ${ENVELOPES} × ${BYTES} B each; relay CPU while uploading ${r.relayCpuS.map((c) => `${c.toFixed(1)} s`).join(' + ')}${r.failed ? `; ${r.failed} failed` : ''}`;
+      const r = await measure(db, instances, upload);
+      const note = `${DEVICES} devices in their own process, ${ENVELOPES} × ${BYTES} B each; CPU over ${r.elapsedS.toFixed(1)} s × 2 cores: relay ${r.relayCpuS.map((c) => `${c.toFixed(1)} s`).join(' + ')}, devices ${r.devicesCpuS.toFixed(1)} s, database and rest ${r.otherCpuS.toFixed(1)} s${r.failed ? `; ${r.failed} failed` : ''}`;
       figures.push(
         { name: `${name}: ingest`, value: r.envelopesPerS, unit: 'envelopes/s', note },
         { name: `${name}: upload p50`, value: r.p50, unit: 'ms' },

@@ -31,6 +31,8 @@ import {
 import { defaultItRootPath } from './it-signing';
 import { createPolicyHandlers, createPolicyService, type PolicyService } from './policy';
 import { createPolicyGates } from './core-policy';
+import { createSignedUpdates, createUpdateHandlers } from './updates';
+import type { BaseUpdater } from 'electron-updater';
 
 export interface CoreOptions {
   /** The officer's profile folder (settings now; vault, keys and outbox later). */
@@ -56,6 +58,8 @@ export interface CoreOptions {
   readonly pdfSandbox?: PdfSandboxOptions;
   /** IT policy: the pinned root (default `resources/it-root.json`; null: none, tests). */
   readonly policy?: { readonly pinnedRootPath?: string | null; readonly now?: () => number };
+  /** Signed updates: electron-updater's updater for this platform, built by the shell; absent: unsupported. */
+  readonly updates?: { readonly updater: BaseUpdater };
 }
 
 export interface Core {
@@ -94,6 +98,19 @@ export function createCore(options: CoreOptions): Core {
     now: options.policy?.now,
   });
   const gates = createPolicyGates(policy);
+  const updates = options.updates
+    ? createSignedUpdates({
+        updater: options.updates.updater,
+        profileDir: options.profileDir,
+        trustedRoot: () => policy.root(),
+        policySource: async () => {
+          const p = await policy.current();
+          return (
+            p && { kind: 'hq', url: p.updates.url, channel: p.updates.channel, pinSha256: p.hq.certSha256 }
+          );
+        },
+      })
+    : null;
   // One token process per module, shared by the vault's key binding and signing; policy decides
   // which libraries may be loaded at all, before any process starts.
   const tokens = createTokenHostPool({ pollMs: 500, ...options.signing?.tokenHost });
@@ -180,6 +197,7 @@ export function createCore(options: CoreOptions): Core {
     ...createSyncHandlers(sync),
     ...createContactHandlers(vault, options.sync?.now),
     ...createPolicyHandlers(policy),
+    ...createUpdateHandlers(updates, options.version),
   };
   return {
     dispatch: createDispatcher(handlers, options.observe),
@@ -194,6 +212,7 @@ export function createCore(options: CoreOptions): Core {
       await signing.close();
       await tokens.close();
       await pdf.close();
+      updates?.dispose();
     },
   };
 }

@@ -7,6 +7,7 @@ import { registerIpc } from './ipc';
 import { APP_ORIGIN } from './sender-policy';
 import { utilityPdfSandbox } from './pdf-sandbox-process';
 import { utilityTokenHost } from './token-process';
+import { createPlatformUpdater } from './platform-updater';
 
 declare const __APP_VERSION__: string;
 
@@ -38,6 +39,7 @@ if (!app.requestSingleInstanceLock()) {
     hardenSession();
     const here = __dirname; // dist/main
     serveRenderer(join(here, '..', 'renderer'));
+    const updater = createPlatformUpdater();
     const core = createCore({
       profileDir: join(app.getPath('userData'), 'profile'),
       version: __APP_VERSION__,
@@ -46,6 +48,8 @@ if (!app.requestSingleInstanceLock()) {
       signing: { tokenHost: { spawn: utilityTokenHost } },
       // Every PDF is parsed in a utilityProcess of its own, with no key and no database.
       pdfSandbox: { launch: utilityPdfSandbox },
+      // Signed updates: electron-updater's updater, driven by the core's checks.
+      ...(updater ? { updates: { updater } } : {}),
     });
     registerIpc(core.dispatch, () => window?.webContents ?? null);
 

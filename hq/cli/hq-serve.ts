@@ -43,7 +43,7 @@ export const hqServeCommand = defineCommand({
   name: 'hq serve',
   summary: 'run the HQ relay (creates its certificate and keys on first start)',
   usage:
-    'embassy hq serve --data DIR --listen HOST:PORT [--db postgres://…] [--trust-ca FILE]... [--limits FILE] [--json] [--quiet]',
+    'embassy hq serve --data DIR --listen HOST:PORT [--db postgres://…] [--trust-ca FILE]... [--limits FILE] [--updates DIR] [--json] [--quiet]',
   options: {
     data: DATA_OPTION,
     listen: {
@@ -62,6 +62,11 @@ export const hqServeCommand = defineCommand({
       type: 'string',
       arg: 'FILE',
       help: 'JSON of the limits to change (sizes, quotas, rates, caps; docs/protocols/relay-api-v1.md)',
+    },
+    updates: {
+      type: 'string',
+      arg: 'DIR',
+      help: 'the update folder served at /v1/updates/NAME (default DIR/updates): electron-builder output and the signed release manifest',
     },
     json: { ...JSON_OPTION, help: 'print the URL, fingerprint and HQ signing key as one JSON object' },
     quiet: { type: 'boolean', default: false, help: 'no request log on stderr' },
@@ -85,6 +90,7 @@ export const hqServeCommand = defineCommand({
       port,
       trustCaFiles,
       ...(db !== undefined ? { db } : {}),
+      ...(values.updates !== undefined ? { updatesDir: resolve(values.updates) } : {}),
       log: values.quiet ? () => undefined : (line) => io.stderr(`hq: ${line}\n`),
     });
     io.stdout(

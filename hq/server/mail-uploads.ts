@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   CHUNK_CONTENT_TYPES,
   CreateMailRequest,
+  MAX_WHOLE_ITEM_BYTES,
   RelayErrorCode,
   UPLOAD_LENGTH_HEADER,
   UPLOAD_OFFSET_HEADER,
@@ -16,9 +17,22 @@ import type { RelayContext } from './relay-context';
 import { RelayError } from './relay-error';
 import { DECIMAL, notFound } from './relay-routes';
 
+/** A whole item's bytes, checked against what the request declares (size and digest). */
+function wholeContent(body: CreateMailRequest): Buffer {
+  const bytes = Buffer.from(body.content ?? '', 'base64');
+  if (bytes.length !== body.size || bytes.length > MAX_WHOLE_ITEM_BYTES) {
+    throw new RelayError(400, RelayErrorCode.BadRequest, 'content is not the declared size');
+  }
+  if (createHash('sha256').update(bytes).digest('hex') !== body.sha256) {
+    throw new RelayError(422, RelayErrorCode.DigestMismatch, 'the bytes do not match the declared SHA-256');
+  }
+  return bytes;
+}
+
 /**
  * Sending mail: `POST /v1/mail` announces an item (size, SHA-256, recipient) within the
- * recipient's quota; `PATCH /v1/mail/ID` appends a chunk at the current offset; `HEAD` tells a
+ * recipient's quota (a small item may come whole, in the same request: one commit, no PATCH);
+ * `PATCH /v1/mail/ID` appends a chunk at the current offset; `HEAD` tells a
  * sender whose link broke where to resume. The last chunk is checked against the announced
  * digest before the item reaches the recipient's inbox and push.
  */
@@ -39,23 +53,32 @@ export class MailUploads {
         `items are at most ${this.ctx.limits.maxItemBytes} bytes`,
       );
     }
+    const content = body.content === undefined ? undefined : wholeContent(body);
     const recipient = await this.ctx.store.getDevice(body.recipient);
     if (recipient?.status !== 'approved') {
       throw new RelayError(409, RelayErrorCode.RecipientUnavailable, 'the recipient device is not approved');
     }
-    const result = await this.ctx.store.createItem(
-      {
-        id: randomBytes(16).toString('hex'),
-        recipient: body.recipient,
-        sender: sender.id,
-        envelopeId: body.envelopeId,
-        size: body.size,
-        sha256: body.sha256,
-        createdAt: Date.now(),
-      },
-      this.ctx.limits.maxPendingBytesPerDevice,
-      this.ctx.limits.maxOpenUploadsPerDevice,
-    );
+    const item = {
+      id: randomBytes(16).toString('hex'),
+      recipient: body.recipient,
+      sender: sender.id,
+      envelopeId: body.envelopeId,
+      size: body.size,
+      sha256: body.sha256,
+      createdAt: Date.now(),
+    };
+    const result =
+      content === undefined
+        ? await this.ctx.store.createItem(
+            item,
+            this.ctx.limits.maxPendingBytesPerDevice,
+            this.ctx.limits.maxOpenUploadsPerDevice,
+          )
+        : await this.ctx.store.createWholeItem(item, content, this.ctx.limits.maxPendingBytesPerDevice);
+    // Delivered whole: the recipient's push hears of it as of any completed upload.
+    if (result.kind === 'created' && result.item.state === 'complete') {
+      this.ctx.mailCompleted(result.item.recipient, result.item.cursor);
+    }
     switch (result.kind) {
       case 'busy':
         throw new RelayError(

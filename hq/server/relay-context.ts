@@ -24,6 +24,8 @@ export interface RelayContext {
   readonly trustedCas: readonly TrustedCa[];
   /** Where `crl/` is read from at every enrolment. */
   readonly dataDir: string;
+  /** The update folder served at `/v1/updates/NAME` (`hq serve --updates`, default `DATA/updates`). */
+  readonly updatesDir: string;
   /** Sessions: in memory, or shared by every instance in PostgreSQL. */
   readonly auth: SessionStore;
   /** One writer per item (across instances on PostgreSQL). */

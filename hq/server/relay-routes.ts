@@ -15,7 +15,8 @@ export type Route =
   | 'inbox.ack'
   | 'prekeys'
   | 'directory'
-  | 'policy';
+  | 'policy'
+  | 'updates';
 
 /** Which route a path names, with its item id; undefined when none. */
 export function matchRoute(path: string): { route: Route; id?: string } | undefined {
@@ -32,7 +33,9 @@ export function matchRoute(path: string): { route: Route; id?: string } | undefi
   };
   const f = fixed[path];
   if (f) return { route: f };
-  let m = /^\/v1\/mail\/([^/]+)$/.exec(path);
+  let m = /^\/v1\/updates\/([^/]+)$/.exec(path);
+  if (m?.[1] !== undefined) return { route: 'updates', id: m[1] };
+  m = /^\/v1\/mail\/([^/]+)$/.exec(path);
   if (m?.[1] !== undefined) return { route: 'mail.item', id: m[1] };
   m = /^\/v1\/inbox\/([^/]+)\/ack$/.exec(path);
   if (m?.[1] !== undefined) return { route: 'inbox.ack', id: m[1] };
@@ -54,6 +57,7 @@ export const METHODS: Record<Route, readonly string[]> = {
   prekeys: ['PUT'],
   directory: ['GET'],
   policy: ['GET'],
+  updates: ['GET', 'HEAD'],
 };
 
 /** Absence, and anything the caller may not see, look the same: no probing of others' ids. */

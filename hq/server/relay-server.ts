@@ -1,12 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { ItemId, RelayErrorCode, type HealthResponse } from '../../shared/sync/relay-protocol';
 import type { RelayStore } from '../storage/relay-store';
 import { AbuseGuards } from './abuse-guards';
 import { challenge, session } from './device-auth';
 import { DirectoryPublisher } from './directory-publisher';
 import { servePolicy } from './policy-mirror';
+import { serveUpdateFile } from './update-files';
 import { CRL_DIR, loadCrls, loadTrustedCas } from './enrolment-certification';
 import { enroll } from './enrolment';
 import { loadOrCreateIdentity } from './hq-identity';
@@ -50,6 +52,8 @@ export interface RelayOptions {
    * `DATA/trusted-ca/*.pem` are read too. A file that does not parse stops the start.
    */
   readonly trustCaFiles?: readonly string[];
+  /** The update folder served at `/v1/updates/NAME` (default `DATA/updates`). */
+  readonly updatesDir?: string;
 }
 
 /** A listening relay. */
@@ -102,9 +106,11 @@ class Relay {
           allow: allowed.join(', '),
         });
       }
-      if (match.route !== 'inbox.list' && url.search !== '') {
+      // electron-updater adds a cache-busting query to its metadata requests.
+      if (match.route !== 'inbox.list' && match.route !== 'updates' && url.search !== '') {
         throw new RelayError(400, RelayErrorCode.BadRequest, 'this route takes no query');
       }
+      if (match.route === 'updates') return await serveUpdateFile(this.ctx, match.id ?? '', req, res);
       if (match.id !== undefined && !ItemId.safeParse(match.id).success) throw notFound();
       await this.dispatch(match.route, match.id ?? '', url, req, res);
     } catch (e) {
@@ -198,6 +204,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     log,
     trustedCas,
     dataDir: options.dataDir,
+    updatesDir: options.updatesDir ?? join(options.dataDir, 'updates'),
     auth: backend.auth,
     uploads: backend.uploads,
     mailCompleted: (recipient, cursor) => backend.mailCompleted(recipient, cursor),

@@ -24,6 +24,8 @@ const SWEEP_EVERY_MS = 30_000;
  */
 export class PgAuthSessions {
   private lastSweep = 0;
+  /** Sessions this instance has found, by token hash (hex), until they expire. */
+  private readonly known = new Map<string, { deviceId: string; expiresAt: number }>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -99,11 +101,23 @@ export class PgAuthSessions {
 
   /** The session's device and expiry, or undefined for an unknown or expired token. */
   async session(token: string): Promise<{ deviceId: string; expiresAt: number } | undefined> {
+    const hash = digest(token);
+    const key = hash.toString('hex');
+    const now = this.now();
+    // A session row never changes and leaves only by expiring, so what one lookup found stays
+    // true until then: each instance remembers it (bounded) and spares the database one
+    // query per request. Revocation is unaffected: the device's status is read every time.
+    const known = this.known.get(key);
+    if (known !== undefined && known.expiresAt > now) return known;
     const { rows } = await this.pool.query<{ device: string; expires_at: number }>(
       'SELECT device, expires_at FROM auth_sessions WHERE token_hash = $1 AND expires_at > $2',
-      [digest(token), this.now()],
+      [hash, now],
     );
     const s = rows[0];
-    return s ? { deviceId: s.device, expiresAt: s.expires_at } : undefined;
+    if (!s) return undefined;
+    const found = { deviceId: s.device, expiresAt: s.expires_at };
+    if (this.known.size >= this.limits.maxSessions) this.known.clear();
+    this.known.set(key, found);
+    return found;
   }
 }

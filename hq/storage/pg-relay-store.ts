@@ -3,6 +3,7 @@ import type { DeviceStatus } from '../../shared/sync/relay-protocol';
 import { PgBlobStore } from './pg-blob-store';
 import { inTransaction, lockName, openPgPool, type PgClient } from './pg-pool';
 import { migratePg } from './pg-schema';
+import { ackItemPg, createWholeItemPg } from './pg-mail-writes';
 import type {
   BlobStore,
   CreateItemResult,
@@ -315,6 +316,10 @@ export class PgRelayStore implements RelayStore {
     });
   }
 
+  createWholeItem(item: NewMailItem, bytes: Buffer, maxPendingBytes: number): Promise<CreateItemResult> {
+    return createWholeItemPg(this.pool, MAIL_CHANNEL, mailbox(item.recipient), item, bytes, maxPendingBytes);
+  }
+
   async getItem(id: string): Promise<MailItem | undefined> {
     const row = await PgRelayStore.item(this.pool, id);
     return row ? toItem(row) : undefined;
@@ -354,27 +359,8 @@ export class PgRelayStore implements RelayStore {
     return rows.map(toItem);
   }
 
-  async ackItem(id: string): Promise<MailItem> {
-    return inTransaction(this.pool, async (c) => {
-      const row = await PgRelayStore.item(c, id);
-      if (!row) throw new Error('no such item');
-      await lockName(c, mailbox(row.recipient));
-      await c.query(`UPDATE mail_items SET state = 'acked' WHERE id = $1 AND state = 'complete'`, [id]);
-      // The stored cursor: everything at or below it is acknowledged.
-      const { rows } = await c.query<{ lowest: number | null; highest: number }>(
-        `SELECT (SELECT MIN(cursor) FROM mail_items WHERE recipient = $1 AND state = 'complete') AS lowest,
-                (SELECT COALESCE(MAX(cursor), 0) FROM mail_items WHERE recipient = $1 AND state = 'acked') AS highest`,
-        [row.recipient],
-      );
-      const { lowest, highest } = rows[0] as { lowest: number | null; highest: number };
-      const cursor = lowest === null ? highest : lowest - 1;
-      await c.query(
-        `INSERT INTO device_cursors (device, cursor) VALUES ($1, $2)
-         ON CONFLICT (device) DO UPDATE SET cursor = GREATEST(device_cursors.cursor, excluded.cursor)`,
-        [row.recipient, cursor],
-      );
-      return toItem((await PgRelayStore.item(c, id)) as ItemRow);
-    });
+  ackItem(id: string): Promise<MailItem> {
+    return ackItemPg(this.pool, id, mailbox);
   }
 
   async getCursor(device: string): Promise<number> {

@@ -89,6 +89,50 @@ CREATE INDEX auth_challenges_expiry ON auth_challenges (expires_at);
 CREATE INDEX auth_challenges_owner ON auth_challenges (owner, expires_at);
 `,
   },
+  {
+    // A small item sent whole, in one round trip (pg-mail-writes.ts): under the recipient's
+    // mailbox lock, the idempotency and quota rules, the row (complete, next cursor), its bytes
+    // and the NOTIFY. Each statement in a VOLATILE function takes a fresh snapshot, so the
+    // reads after the lock see every item committed before it, as in a transaction of
+    // separate statements.
+    version: 2,
+    sql: `
+CREATE FUNCTION embassy_create_whole_item(
+  p_lock BIGINT, p_channel TEXT, p_id TEXT, p_recipient TEXT, p_sender TEXT, p_envelope TEXT,
+  p_size BIGINT, p_sha256 TEXT, p_created BIGINT, p_data BYTEA, p_max_pending BIGINT
+) RETURNS TABLE (outcome TEXT, item JSONB, pending BIGINT)
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  v_earlier mail_items;
+  v_row mail_items;
+  v_pending BIGINT;
+BEGIN
+  PERFORM pg_advisory_xact_lock(p_lock);
+  SELECT * INTO v_earlier FROM mail_items WHERE sender = p_sender AND envelope_id = p_envelope;
+  IF FOUND THEN
+    RETURN QUERY SELECT
+      CASE WHEN v_earlier.recipient = p_recipient AND v_earlier.size = p_size AND v_earlier.sha256 = p_sha256
+           THEN 'existing' ELSE 'conflict' END,
+      to_jsonb(v_earlier), NULL::BIGINT;
+    RETURN;
+  END IF;
+  SELECT COALESCE(SUM(CASE state WHEN 'uploading' THEN received ELSE size END), 0) INTO v_pending
+    FROM mail_items WHERE recipient = p_recipient AND state <> 'acked';
+  IF v_pending + p_size > p_max_pending THEN
+    RETURN QUERY SELECT 'quota'::TEXT, NULL::JSONB, v_pending;
+    RETURN;
+  END IF;
+  INSERT INTO mail_items (id, recipient, sender, envelope_id, size, sha256, state, received, cursor, created_at)
+    VALUES (p_id, p_recipient, p_sender, p_envelope, p_size, p_sha256, 'complete', p_size,
+            nextval('mail_cursor_seq'), p_created)
+    RETURNING * INTO v_row;
+  INSERT INTO item_chunks (item_id, start, data) VALUES (p_id, 0, p_data);
+  PERFORM pg_notify(p_channel, v_row.recipient || ':' || v_row.cursor);
+  RETURN QUERY SELECT 'created'::TEXT, to_jsonb(v_row), NULL::BIGINT;
+END;
+$$;
+`,
+  },
 ];
 
 /** The newest schema this code knows. */

@@ -159,6 +159,13 @@ export interface RelayStore {
    */
   createItem(item: NewMailItem, maxPendingBytes: number, maxOpenUploads?: number): Promise<CreateItemResult>;
   /**
+   * A whole item at once (small items: `POST /v1/mail` with its content, see relay-api-v1):
+   * the rules of {@link createItem} (no `busy`: nothing stays open), then the bytes and the
+   * completion with the next cursor, all or nothing. `created` answers the completed item;
+   * `existing` an earlier item of that envelope as it stands (perhaps still uploading).
+   */
+  createWholeItem(item: NewMailItem, bytes: Buffer, maxPendingBytes: number): Promise<CreateItemResult>;
+  /**
    * The bytes held for `recipient` and not acknowledged: complete items in full, unfinished
    * ones as far as they arrived. A declared size alone holds no quota.
    */

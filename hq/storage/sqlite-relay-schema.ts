@@ -47,14 +47,22 @@ CREATE TABLE IF NOT EXISTS prekeys (
   signature TEXT NOT NULL,
   PRIMARY KEY (device, prekey_id)
 );
+-- The bytes of items that came whole (small ones): written in the commit that lists them.
+CREATE TABLE IF NOT EXISTS item_bytes (
+  item_id TEXT PRIMARY KEY REFERENCES mail_items(id) ON DELETE CASCADE,
+  data BLOB NOT NULL
+);
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value INTEGER NOT NULL
 );
 `;
 
-/** Schema 2 added the officer columns, prekeys and the directory serial. */
-const SCHEMA_VERSION = 2;
+/**
+ * Schema 2 added the officer columns, prekeys and the directory serial; 3 the bytes of items
+ * that came whole (an older relay would not find them, so it must refuse the file).
+ */
+const SCHEMA_VERSION = 3;
 /** Columns schema 2 added to `devices` (a schema-1 file gets them, NULL for its old devices). */
 const OFFICER_COLUMNS = [
   'officer_address',

@@ -2,15 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import type { DeviceStatus } from '../../shared/sync/relay-protocol';
-import { FileBlobStore } from './file-blob-store';
-import {
-  toDevice,
-  toItem,
-  toPrekey,
-  type DeviceRow,
-  type ItemRow,
-  type PrekeyRow,
-} from './sqlite-relay-rows';
+import { SqliteBlobStore } from './sqlite-blob-store';
+import { SqliteMailItems } from './sqlite-mail-items';
+import { toDevice, toPrekey, type DeviceRow, type PrekeyRow } from './sqlite-relay-rows';
 import { migrateRelayDb, RELAY_DB_FILE } from './sqlite-relay-schema';
 
 import type {
@@ -46,10 +40,13 @@ type Db = InstanceType<typeof Database>;
 export class SqliteRelayStore implements RelayStore {
   readonly blobs: BlobStore;
   private readonly db: Db;
+  private readonly mail: SqliteMailItems;
+  private deviceById: Database.Statement<[string]> | undefined;
 
   private constructor(db: Db, blobs: BlobStore) {
     this.db = db;
     this.blobs = blobs;
+    this.mail = new SqliteMailItems(db);
   }
 
   /** Opens (creating when absent) the store in `dataDir`. */
@@ -61,7 +58,7 @@ export class SqliteRelayStore implements RelayStore {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     migrateRelayDb(db);
-    return new SqliteRelayStore(db, new FileBlobStore(join(dataDir, 'blobs')));
+    return new SqliteRelayStore(db, new SqliteBlobStore(db, join(dataDir, 'blobs')));
   }
 
   /** Bumps the directory serial; call inside the transaction that made the change. */
@@ -113,7 +110,9 @@ export class SqliteRelayStore implements RelayStore {
   }
 
   async getDevice(id: string): Promise<DeviceRecord | undefined> {
-    const row = this.db.prepare('SELECT * FROM devices WHERE id = ?').get(id) as DeviceRow | undefined;
+    // Every authenticated request asks: prepared once.
+    this.deviceById ??= this.db.prepare('SELECT * FROM devices WHERE id = ?');
+    const row = this.deviceById.get(id) as DeviceRow | undefined;
     return row ? toDevice(row) : undefined;
   }
 
@@ -222,144 +221,52 @@ export class SqliteRelayStore implements RelayStore {
     return tx.deferred();
   }
 
-  async createItem(
+  createItem(
     item: NewMailItem,
     maxPendingBytes: number,
     maxOpenUploads = Number.MAX_SAFE_INTEGER,
   ): Promise<CreateItemResult> {
-    const tx = this.db.transaction((): CreateItemResult => {
-      const existing = this.db
-        .prepare('SELECT * FROM mail_items WHERE sender = ? AND envelope_id = ?')
-        .get(item.sender, item.envelopeId) as ItemRow | undefined;
-      if (existing) {
-        const same =
-          existing.recipient === item.recipient &&
-          existing.size === item.size &&
-          existing.sha256 === item.sha256;
-        return { kind: same ? 'existing' : 'conflict', item: toItem(existing) };
-      }
-      const { open } = this.db
-        .prepare(`SELECT COUNT(*) AS open FROM mail_items WHERE sender = ? AND state = 'uploading'`)
-        .get(item.sender) as { open: number };
-      if (open >= maxOpenUploads) return { kind: 'busy', openUploads: open };
-      const pending = this.stored(item.recipient);
-      if (pending + item.size > maxPendingBytes) return { kind: 'quota', pendingBytes: pending };
-      this.db
-        .prepare(
-          `INSERT INTO mail_items (id, recipient, sender, envelope_id, size, sha256, state, received, cursor, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, 'uploading', 0, NULL, ?)`,
-        )
-        .run(item.id, item.recipient, item.sender, item.envelopeId, item.size, item.sha256, item.createdAt);
-      const row = this.db.prepare('SELECT * FROM mail_items WHERE id = ?').get(item.id) as ItemRow;
-      return { kind: 'created', item: toItem(row) };
-    });
-    return tx.immediate();
+    return this.mail.createItem(item, maxPendingBytes, maxOpenUploads);
   }
 
-  private stored(recipient: string): number {
-    const row = this.db
-      .prepare(
-        `SELECT COALESCE(SUM(CASE state WHEN 'uploading' THEN received ELSE size END), 0) AS stored
-         FROM mail_items WHERE recipient = ? AND state <> 'acked'`,
-      )
-      .get(recipient) as { stored: number };
-    return row.stored;
+  createWholeItem(item: NewMailItem, bytes: Buffer, maxPendingBytes: number): Promise<CreateItemResult> {
+    return this.mail.createWholeItem(item, bytes, maxPendingBytes);
   }
 
   async storedBytes(recipient: string): Promise<number> {
-    return this.stored(recipient);
+    return this.mail.stored(recipient);
   }
 
-  async expireUploads(createdBefore: number): Promise<string[]> {
-    const tx = this.db.transaction(() => {
-      const ids = (
-        this.db
-          .prepare(`SELECT id FROM mail_items WHERE state = 'uploading' AND created_at < ?`)
-          .all(createdBefore) as { id: string }[]
-      ).map((r) => r.id);
-      const del = this.db.prepare(`DELETE FROM mail_items WHERE id = ? AND state = 'uploading'`);
-      for (const id of ids) del.run(id);
-      return ids;
-    });
-    return tx.immediate();
+  expireUploads(createdBefore: number): Promise<string[]> {
+    return this.mail.expireUploads(createdBefore);
   }
 
   async getItem(id: string): Promise<MailItem | undefined> {
-    const row = this.db.prepare('SELECT * FROM mail_items WHERE id = ?').get(id) as ItemRow | undefined;
-    return row ? toItem(row) : undefined;
+    return this.mail.getItem(id);
   }
 
-  async setItemOffset(id: string, offset: number): Promise<void> {
-    this.db
-      .prepare(`UPDATE mail_items SET received = ? WHERE id = ? AND state = 'uploading'`)
-      .run(offset, id);
+  setItemOffset(id: string, offset: number): Promise<void> {
+    return this.mail.setItemOffset(id, offset);
   }
 
-  async completeItem(id: string): Promise<MailItem> {
-    const tx = this.db.transaction(() => {
-      const row = this.db.prepare('SELECT * FROM mail_items WHERE id = ?').get(id) as ItemRow | undefined;
-      if (!row) throw new Error('no such item');
-      if (row.state !== 'uploading') return toItem(row);
-      // One relay-wide sequence: cursors only need to grow within each mailbox, and a global
-      // one is what a PostgreSQL sequence gives for free.
-      const { next } = this.db
-        .prepare('SELECT COALESCE(MAX(cursor), 0) + 1 AS next FROM mail_items')
-        .get() as {
-        next: number;
-      };
-      this.db
-        .prepare(`UPDATE mail_items SET state = 'complete', received = size, cursor = ? WHERE id = ?`)
-        .run(next, id);
-      return toItem(this.db.prepare('SELECT * FROM mail_items WHERE id = ?').get(id) as ItemRow);
-    });
-    return tx.immediate();
+  completeItem(id: string): Promise<MailItem> {
+    return this.mail.completeItem(id);
   }
 
   async listInbox(recipient: string, after: number, limit: number): Promise<MailItem[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT * FROM mail_items WHERE recipient = ? AND state = 'complete' AND cursor > ?
-         ORDER BY cursor LIMIT ?`,
-      )
-      .all(recipient, after, limit) as ItemRow[];
-    return rows.map(toItem);
+    return this.mail.listInbox(recipient, after, limit);
   }
 
-  async ackItem(id: string): Promise<MailItem> {
-    const tx = this.db.transaction(() => {
-      const row = this.db.prepare('SELECT * FROM mail_items WHERE id = ?').get(id) as ItemRow | undefined;
-      if (!row) throw new Error('no such item');
-      if (row.state === 'complete') {
-        this.db.prepare(`UPDATE mail_items SET state = 'acked' WHERE id = ?`).run(id);
-      }
-      // The stored cursor: everything at or below it is acknowledged.
-      const { lowest } = this.db
-        .prepare(`SELECT MIN(cursor) AS lowest FROM mail_items WHERE recipient = ? AND state = 'complete'`)
-        .get(row.recipient) as { lowest: number | null };
-      const { highest } = this.db
-        .prepare(
-          `SELECT COALESCE(MAX(cursor), 0) AS highest FROM mail_items WHERE recipient = ? AND state = 'acked'`,
-        )
-        .get(row.recipient) as { highest: number };
-      const cursor = lowest === null ? highest : lowest - 1;
-      this.db
-        .prepare(
-          `INSERT INTO device_cursors (device, cursor) VALUES (?, ?)
-           ON CONFLICT (device) DO UPDATE SET cursor = MAX(device_cursors.cursor, excluded.cursor)`,
-        )
-        .run(row.recipient, cursor);
-      return toItem(this.db.prepare('SELECT * FROM mail_items WHERE id = ?').get(id) as ItemRow);
-    });
-    return tx.immediate();
+  ackItem(id: string): Promise<MailItem> {
+    return this.mail.ackItem(id);
   }
 
   async getCursor(device: string): Promise<number> {
-    const row = this.db.prepare('SELECT cursor FROM device_cursors WHERE device = ?').get(device) as
-      { cursor: number } | undefined;
-    return row?.cursor ?? 0;
+    return this.mail.getCursor(device);
   }
 
   async close(): Promise<void> {
+    await this.mail.drained();
     this.db.close();
   }
 }

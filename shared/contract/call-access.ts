@@ -93,6 +93,10 @@ export const CALL_ACCESS: { readonly [N in CallName]: CallAccess } = {
   'policy.get': EVERY,
   // The renderer reads the file the officer picked and sends its text; no path crosses.
   'policy.import': EVERY,
+  'updates.status': EVERY,
+  'updates.check': EVERY,
+  'updates.download': EVERY,
+  'updates.install': EVERY,
   'sync.status': EVERY,
   'sync.enroll': EVERY,
   'sync.directory': EVERY,

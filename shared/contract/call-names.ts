@@ -2,6 +2,7 @@ import { VAULT_CALL_NAMES } from './vault-call-names';
 import { SYNC_CALL_NAMES } from './sync-call-names';
 import { POLICY_CALL_NAMES } from './policy-call-names';
 import { CONTACT_CALL_NAMES } from './contact-call-names';
+import { UPDATE_CALL_NAMES } from './update-call-names';
 
 /**
  * The names of every call, without their schemas, so the sandboxed preload can build
@@ -25,6 +26,7 @@ export const CALL_NAMES = [
   ...SYNC_CALL_NAMES,
   ...POLICY_CALL_NAMES,
   ...CONTACT_CALL_NAMES,
+  ...UPDATE_CALL_NAMES,
 ] as const;
 
 /** The one Electron IPC channel; main and preload both take the name from here. */

@@ -8,6 +8,7 @@ import { documentSigningContract } from './document-signing-calls';
 import { syncContract } from './sync-calls';
 import { policyContract } from './policy-calls';
 import { contactContract } from './contact-calls';
+import { updateContract } from './update-calls';
 
 /**
  * The contract: every call the core answers, defined once. Each entry is the call's input and
@@ -87,6 +88,7 @@ export const contract = {
   ...syncContract,
   ...policyContract,
   ...contactContract,
+  ...updateContract,
 } as const satisfies Record<CallName, { input: z.ZodType; output: z.ZodType }>;
 
 export type Contract = typeof contract;

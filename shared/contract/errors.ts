@@ -129,6 +129,26 @@ export const ErrorCode = {
   PolicySetByIt: 'E_POLICY_SET_BY_IT',
   /** IT's policy does not allow this (for example a passphrase vault without a token). */
   PolicyForbids: 'E_POLICY_FORBIDS',
+  // Signed updates (docs/protocols/release-manifest-v1.md); the manifest's own signature,
+  // expiry and replay refusals are the E_IT_* codes above.
+  /** No update source: no policy names an update URL and no folder was given. */
+  UpdateNotConfigured: 'E_UPDATE_NOT_CONFIGURED',
+  /** The update source has no signed release manifest, or it could not be fetched. */
+  UpdateNoManifest: 'E_UPDATE_NO_MANIFEST',
+  /** The signed release is for another channel than the one IT's policy sets. */
+  UpdateWrongChannel: 'E_UPDATE_WRONG_CHANNEL',
+  /** The signed release is not newer than the installed version: never installed (no downgrade). */
+  UpdateDowngrade: 'E_UPDATE_DOWNGRADE',
+  /** The update server's metadata (version, file name, size or hash) differs from the signed release. */
+  UpdateMismatch: 'E_UPDATE_MISMATCH',
+  /** The downloaded file is not the one IT signed (hash or size). Nothing was installed. */
+  UpdateBadFile: 'E_UPDATE_BAD_FILE',
+  /** IT's release is not for this workstation yet (staged rollout or its mission's target version). */
+  UpdateNotOffered: 'E_UPDATE_NOT_OFFERED',
+  /** No verified update is waiting to be installed. */
+  UpdateNotReady: 'E_UPDATE_NOT_READY',
+  /** The update server could not be reached or answered with an error. */
+  UpdateUnavailable: 'E_UPDATE_UNAVAILABLE',
   // Sync with headquarters (the codes are defined with the other sync codes).
   ...SyncCallErrorCode,
 } as const;

@@ -10,3 +10,5 @@ export * from './signing-calls';
 export * from './document-signing-calls';
 export * from './policy-call-names';
 export * from './policy-calls';
+export * from './update-call-names';
+export * from './update-calls';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The one signed format for everything IT publishes (root, policy; releases later), specified in
+ * The one signed format for everything IT publishes (root, policy, release manifest), specified in
  * docs/protocols/it-signed-v1.md. A document is `{ signed, signatures }`: `signed` is plain JSON
  * data whose canonical form (RFC 8785) is what each Ed25519 signature covers, after the context
  * line below, so a signature over a document can never be read as one over anything else.
@@ -11,10 +11,14 @@ import { z } from 'zod';
 export const IT_SIGNING_CONTEXT = 'embassy.it-signed.v1\n';
 
 /** The kinds of signed document, each verified against its own role in the root. */
-export const IT_DOCUMENT_TYPES = { root: 'embassy.it.root', policy: 'embassy.it.policy' } as const;
+export const IT_DOCUMENT_TYPES = {
+  root: 'embassy.it.root',
+  policy: 'embassy.it.policy',
+  release: 'embassy.it.release',
+} as const;
 export type ItDocumentType = (typeof IT_DOCUMENT_TYPES)[keyof typeof IT_DOCUMENT_TYPES];
 
-/** The roles a root names keys for; `release` is reserved for signed updates. */
+/** The roles a root names keys for; `release` signs release manifests (signed updates). */
 export const IT_ROLES = ['root', 'policy', 'release'] as const;
 export type ItRole = (typeof IT_ROLES)[number];
 
@@ -41,7 +45,7 @@ export type ItSignature = z.infer<typeof ItSignature>;
 /** Fields every signed payload has: what it is, its version (only grows), when it stops counting. */
 export const ItHeader = z
   .object({
-    type: z.enum([IT_DOCUMENT_TYPES.root, IT_DOCUMENT_TYPES.policy]),
+    type: z.enum([IT_DOCUMENT_TYPES.root, IT_DOCUMENT_TYPES.policy, IT_DOCUMENT_TYPES.release]),
     version: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
     expires: UtcTime,
   })

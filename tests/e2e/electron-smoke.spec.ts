@@ -13,7 +13,7 @@ const display = hasDisplay();
 test.skip(!binary, 'no Electron binary on this machine (ELECTRON_SKIP_BINARY_DOWNLOAD)');
 test.skip(!display, 'no display for Electron');
 
-test('the Electron app opens one locked-down window on app://embassy showing About', async () => {
+test('the Electron app opens one locked-down window on app://embassy showing About, updater wired', async () => {
   const app = await electron.launch({ executablePath: binary ?? '', args: ['dist/main/main.cjs'] });
   try {
     const win = await app.firstWindow();
@@ -23,6 +23,10 @@ test('the Electron app opens one locked-down window on app://embassy showing Abo
     expect(await win.evaluate(() => Object.keys(window.embassy ?? {}))).toEqual(['call']);
     expect(await win.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
     await expect(win.getByText('Electron IPC')).toBeVisible();
+    // The updater is wired: main built electron-updater's updater and the core drives it
+    // (`unsupported` is what the preview and the CLI answer, which have none).
+    const updates = await win.evaluate(() => window.embassy.call('updates.status', {}));
+    expect(updates).toMatchObject({ ok: true, value: { state: 'idle', refused: null } });
     // Navigation away and new windows are refused.
     await win.evaluate(() => window.open('https://example.org'));
     await win.evaluate(() => {

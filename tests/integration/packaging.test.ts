@@ -24,4 +24,10 @@ describe('electron-builder.yml', () => {
     expect(yml).not.toMatch(/^\s+- dist\/node/m);
     expect(yml).toMatch(/^asar: true$/m);
   });
+
+  it('publishes generic-provider update metadata for Linux (AppImage, deb) and Windows (NSIS)', () => {
+    expect(yml).toMatch(/^publish:\n\s+provider: generic$/m);
+    expect(yml).toMatch(/^linux:\n\s+target: \[AppImage, deb\]/m);
+    expect(yml).toMatch(/^win:\n\s+target: nsis$/m);
+  });
 });

@@ -14,6 +14,7 @@ import {
   verifyItText,
 } from '../../core/it-signing';
 import { writeFileAtomic } from '../../core/signing';
+import { itReleaseCommand } from './it-release';
 
 /**
  * IT's commands (docs/protocols/it-signed-v1.md): each key holder makes a key on their own
@@ -184,4 +185,4 @@ export const itVerifyCommand = defineCommand({
   },
 });
 
-export const IT_COMMANDS = [itKeygenCommand, itRootCommand, itSignCommand, itVerifyCommand];
+export const IT_COMMANDS = [itKeygenCommand, itRootCommand, itSignCommand, itVerifyCommand, itReleaseCommand];

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import { IT_DOCUMENT_TYPES, type ItDocument } from '../../../shared/it/it-document';
 import { PolicyPayload } from '../../../shared/it/policy-document';
+import { ReleasePayload } from '../../../shared/it/release-manifest';
 import type { Sodium } from './it-crypto';
 import { ItError } from './it-errors';
 import { parseItDocument, rotateRoot, trustPinnedRoot, verifyPayload, type TrustedRoot } from './it-verify';
@@ -90,8 +91,16 @@ export function verifyItText(
     const [pinned, ...rest] = roots;
     if (!pinned) throw new ItError(ErrorCode.ItNoRoot, 'no root given and none pinned in this build');
     const trusted = walkRoots(s, pinned, rest);
-    verifyPolicy(s, trusted, doc, now);
-    const { keyids, threshold } = trusted.payload.roles.policy;
+    const role = doc.signed.type === IT_DOCUMENT_TYPES.release ? 'release' : 'policy';
+    if (role === 'release') {
+      verifyPayload(s, trusted, doc, IT_DOCUMENT_TYPES.release, 'release', now);
+      if (!ReleasePayload.safeParse(doc.signed).success)
+        throw new ItError(
+          ErrorCode.ItMalformed,
+          'signed, but not a release manifest this version understands',
+        );
+    } else verifyPolicy(s, trusted, doc, now);
+    const { keyids, threshold } = trusted.payload.roles[role];
     return {
       ok: true,
       type: doc.signed.type,

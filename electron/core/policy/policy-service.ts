@@ -51,6 +51,8 @@ export interface PolicyService {
   import(text: string): Promise<PolicyStatus & { unchanged: boolean }>;
   /** The policy payload in force, or null. */
   current(): Promise<PolicyPayload | null>;
+  /** The IT root in force (pinned, or reached by rotations), for other IT documents (releases). */
+  root(): Promise<TrustedRoot | null>;
   trust(): Promise<PolicyTrust>;
 }
 
@@ -185,6 +187,7 @@ export function createPolicyService(options: PolicyServiceOptions): PolicyServic
       return run;
     },
     current: async () => (await inForce()).policy,
+    root: async () => (await inForce()).root,
     async trust() {
       const p = (await inForce()).policy;
       if (!p) return { anchors: [], crls: [] };

@@ -10,4 +10,6 @@
  */
 export { createSyncService, type SyncService, type SyncServiceOptions } from './engine';
 export { createSyncHandlers } from './sync-handlers';
+/** The pinned TLS transport, also used by signed updates to fetch from the relay. */
+export { PinnedAgent } from './relay';
 export { createContactHandlers } from './contact-handlers';

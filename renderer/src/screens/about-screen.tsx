@@ -3,6 +3,7 @@ import { CLASSIFICATIONS } from '../../../shared/domain/classification';
 import { ClassificationBanner } from '../components/classification-banner';
 import { StateBadge } from '../components/state-badge';
 import { useAppStore } from '../store/store-context';
+import { UpdatesCard } from './updates-card';
 
 const PARTS = ['vault', 'token', 'hq', 'updates'] as const;
 
@@ -41,6 +42,8 @@ export function AboutScreen() {
           <dd>{value ? t('about.seconds', { count: Math.round(value.uptimeSeconds) }) : '…'}</dd>
         </dl>
       </div>
+
+      <UpdatesCard />
 
       <div className="section-header">
         <h2>{t('about.parts')}</h2>

@@ -11,6 +11,7 @@ import { emptyMessages, messagesSlice, type MessagesSlice } from './slices/messa
 import { emptySearch, searchSlice, type SearchSlice } from './slices/search-slice';
 import { emptySigning, signingSlice, type SigningSlice } from './slices/signing-slice';
 import { policySlice, type PolicySlice } from './slices/policy-slice';
+import { updatesSlice, type UpdatesSlice } from './slices/updates-slice';
 import { syncSlice, type SyncSlice } from './slices/sync-slice';
 import { vaultSlice, type VaultSlice } from './slices/vault-slice';
 
@@ -54,7 +55,8 @@ export type AppState = NavigationSlice &
   SigningSlice &
   SyncSlice &
   PolicySlice &
-  ContactsSlice;
+  ContactsSlice &
+  UpdatesSlice;
 export type AppStore = StoreApi<AppState>;
 
 const navigationSlice =
@@ -128,6 +130,7 @@ export function createAppStore(client: EmbassyClient, initialRoute: Route = DEFA
       ...syncSlice(deps)(...a),
       ...policySlice(deps)(...a),
       ...contactsSlice(deps)(...a),
+      ...updatesSlice(deps)(...a),
     };
   });
 }

@@ -1,13 +1,26 @@
 import { z } from 'zod';
-import { DeviceId, EnvelopeId, ItemId, Sha256Hex } from './wire-fields';
+import { base64UpTo, DeviceId, EnvelopeId, ItemId, Sha256Hex } from './wire-fields';
 
-/** `POST /v1/mail`: announce an upload (idempotent per sender and envelope id). */
+/**
+ * The largest item that may travel whole in its `POST /v1/mail` (`content`), with no PATCH:
+ * most messages and receipts are a few kilobytes, and one request instead of two (and one
+ * commit instead of three) is what lets the relay take thousands of them a second. Chosen so
+ * that the base64 and the JSON around it fit the relay's JSON body limit (80 KiB).
+ */
+export const MAX_WHOLE_ITEM_BYTES = 48 * 1024;
+
+/**
+ * `POST /v1/mail`: announce an upload (idempotent per sender and envelope id), or, with
+ * `content` (base64 of all `size` bytes, at most {@link MAX_WHOLE_ITEM_BYTES}), deliver a small
+ * item whole.
+ */
 export const CreateMailRequest = z
   .object({
     recipient: DeviceId,
     envelopeId: EnvelopeId,
     size: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
     sha256: Sha256Hex,
+    content: base64UpTo(MAX_WHOLE_ITEM_BYTES).optional(),
   })
   .strict();
 export type CreateMailRequest = z.infer<typeof CreateMailRequest>;

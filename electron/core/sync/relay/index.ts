@@ -12,5 +12,6 @@
 export type { DeviceRelay, DeviceSigner, DownloadSink, RelayClient, RelayClientOptions } from './relay-api';
 export { RelayClientError, type RelayClientErrorCode } from './relay-error';
 export { createRelayClient } from './relay-client';
+export { PinnedAgent } from './pinned-agent';
 export { verifyDirectory } from './verify-directory';
 export { encodeEnrolmentCertification } from './enrolment-request';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   CHUNK_CONTENT_TYPES,
+  MAX_WHOLE_ITEM_BYTES,
   MailUploadStatus,
   UPLOAD_OFFSET_HEADER,
 } from '../../../../shared/sync/relay-protocol';
@@ -29,8 +30,8 @@ export interface UploadItem {
 
 /**
  * Uploads one item, resumably (tus-like): `POST /v1/mail` announces it and answers where the
- * relay stands, then PATCHes send the rest from that offset, each as large as the link carries
- * ({@link UploadPacer}). After a cut it announces again and goes on from the offset answered;
+ * relay stands (an item of at most {@link MAX_WHOLE_ITEM_BYTES} goes whole with it), then
+ * PATCHes send the rest from that offset, each as large as the link carries ({@link UploadPacer}). After a cut it announces again and goes on from the offset answered;
  * it gives up after `retry.maxRetries` failures in a row without progress.
  */
 export async function resumableUpload(
@@ -45,7 +46,14 @@ export async function resumableUpload(
   // A digest the caller already has (the vault's, made when sealing) spares the event loop
   // a pass over a large item; a wrong one only makes the relay refuse the upload.
   const sha256 = item.sha256 ?? createHash('sha256').update(data).digest('hex');
-  const create = { recipient: item.recipient, envelopeId: item.envelopeId, size, sha256 };
+  // A small item travels whole in its announcement: one request, done (relay-api-v1).
+  const create = {
+    recipient: item.recipient,
+    envelopeId: item.envelopeId,
+    size,
+    sha256,
+    ...(size <= MAX_WHOLE_ITEM_BYTES ? { content: data.toString('base64') } : {}),
+  };
   let offset = -1;
   const announce = () =>
     session.authed((token) =>

@@ -309,9 +309,12 @@ export const MIGRATIONS: readonly string[] = [
   );
   `,
   /* 11: contact notices name the certificate that vouches; safety numbers marked verified */ `
-  CREATE TABLE sync_warnings_v11 (
+  -- The kinds include the directory chain's (rollback, fork, split view), built beside this, so
+  -- that either migration may come first when the two are merged.
+  CREATE TABLE sync_warnings_next (
     rowid INTEGER PRIMARY KEY,
     kind TEXT NOT NULL CHECK (kind IN ('device-revoked', 'keys-changed', 'device-refused',
+      'directory-rollback', 'directory-forked', 'directory-split',
       'device-added', 'device-removed', 'certificate-changed', 'verification-lost')),
     address TEXT NOT NULL,
     device_id TEXT NOT NULL,
@@ -321,10 +324,10 @@ export const MIGRATIONS: readonly string[] = [
     cert_issuer TEXT,
     cert_fingerprint TEXT
   );
-  INSERT INTO sync_warnings_v11 (rowid, kind, address, device_id, at)
+  INSERT INTO sync_warnings_next (rowid, kind, address, device_id, at)
     SELECT rowid, kind, address, device_id, at FROM sync_warnings;
   DROP TABLE sync_warnings;
-  ALTER TABLE sync_warnings_v11 RENAME TO sync_warnings;
+  ALTER TABLE sync_warnings_next RENAME TO sync_warnings;
   -- Contacts whose safety number the officer compared: marked verified for exactly that number.
   CREATE TABLE sync_verified_contacts (
     address TEXT PRIMARY KEY,

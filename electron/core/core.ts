@@ -21,7 +21,13 @@ import {
   type SigningServiceOptions,
   type TrustSources,
 } from './signing';
-import { createSyncHandlers, createSyncService, type SyncService, type SyncServiceOptions } from './sync';
+import {
+  createContactHandlers,
+  createSyncHandlers,
+  createSyncService,
+  type SyncService,
+  type SyncServiceOptions,
+} from './sync';
 import { defaultItRootPath } from './it-signing';
 import { createPolicyHandlers, createPolicyService, type PolicyService } from './policy';
 import { createPolicyGates } from './core-policy';
@@ -217,6 +223,7 @@ export function createCore(options: CoreOptions): Core {
     ...createSigningHandlers(signing),
     ...createDocumentSigningHandlers({ vault, signing, audit }),
     ...createSyncHandlers(sync),
+    ...createContactHandlers(vault, options.sync?.now),
     ...createPolicyHandlers(policy),
     ...createUpdateHandlers(updates, options.version, options.updates?.pickFolder),
     ...createAuditHandlers(vault, audit),

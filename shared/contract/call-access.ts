@@ -109,6 +109,10 @@ export const CALL_ACCESS: { readonly [N in CallName]: CallAccess } = {
   'sync.outbox': EVERY,
   'sync.outbox.retry': EVERY,
   'sync.outbox.cancel': EVERY,
+  // Read-only, or a mark for a number the core recomputes: no path, nothing the renderer chooses.
+  'contact.show': EVERY,
+  'contact.verify': EVERY,
+  'contact.unverify': EVERY,
 };
 
 /**

@@ -1,6 +1,7 @@
 import { VAULT_CALL_NAMES } from './vault-call-names';
 import { SYNC_CALL_NAMES } from './sync-call-names';
 import { POLICY_CALL_NAMES } from './policy-call-names';
+import { CONTACT_CALL_NAMES } from './contact-call-names';
 import { UPDATE_CALL_NAMES } from './update-call-names';
 
 /**
@@ -24,6 +25,7 @@ export const CALL_NAMES = [
   ] as const),
   ...SYNC_CALL_NAMES,
   ...POLICY_CALL_NAMES,
+  ...CONTACT_CALL_NAMES,
   ...UPDATE_CALL_NAMES,
   'audit.list',
 ] as const;

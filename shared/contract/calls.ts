@@ -7,6 +7,7 @@ import { signingContract, TsaUrl } from './signing-calls';
 import { documentSigningContract } from './document-signing-calls';
 import { syncContract } from './sync-calls';
 import { policyContract } from './policy-calls';
+import { contactContract } from './contact-calls';
 import { updateContract } from './update-calls';
 import { auditContract } from './audit-calls';
 
@@ -87,6 +88,7 @@ export const contract = {
   ...documentSigningContract,
   ...syncContract,
   ...policyContract,
+  ...contactContract,
   ...updateContract,
   ...auditContract,
 } as const satisfies Record<CallName, { input: z.ZodType; output: z.ZodType }>;

@@ -12,14 +12,26 @@ import type { SyncCallName } from './sync-call-names';
 
 const Address = z.string().min(1).max(254);
 
+/** The token certificate that vouches for a device (what a notice names). */
+export const VouchingCertificate = z
+  .object({
+    subject: z.string().max(1024),
+    issuer: z.string().max(1024),
+    /** SHA-256 of the certificate (DER). */
+    fingerprint: Hex(32),
+  })
+  .strict();
+
 export const SyncWarning = z
   .object({
     /**
-     * A recipient's device was revoked by HQ, or its keys changed since we last sent to it, or
-     * HQ listed a device its officer's token does not vouch for (refused: never sealed to or believed).
-     * HQ's directory was rolled back or forked (refused; address and device are this
-     * workstation's own), or a sender's envelope named a directory version other than the one
-     * this workstation holds for that serial (`directory-split`: the relay shows the two of us
+     * What changed about a contact's devices since the directory held before: a device added,
+     * removed (no longer listed) or revoked by HQ, its keys or its token certificate changed, a
+     * verified contact's safety number changed (the mark is gone); or HQ listed a device its
+     * officer's token does not vouch for (refused: never sealed to or believed). Also: HQ's
+     * directory was rolled back or forked (refused; address and device are this workstation's
+     * own), or a sender's envelope named a directory version other than the one this
+     * workstation holds for that serial (`directory-split`: the relay shows the two of us
      * different histories; address and device are the sender's).
      */
     kind: z.enum([
@@ -29,10 +41,16 @@ export const SyncWarning = z
       'directory-rollback',
       'directory-forked',
       'directory-split',
+      'device-added',
+      'device-removed',
+      'certificate-changed',
+      'verification-lost',
     ]),
     address: Address,
     deviceId: Hex(16),
     at: z.number().int().nonnegative(),
+    /** The certificate that vouches for the device (absent for a refused device). */
+    certificate: VouchingCertificate.optional(),
   })
   .strict();
 

@@ -26,3 +26,6 @@ export const WRAP_AD_CONTEXT = 'embassy/v1/wrap-ad';
 export const STREAM_AD_CONTEXT = 'embassy/v1/stream';
 /** A link of HQ's directory hash chain (`directoryChainMessage`), hashed with SHA-256. */
 export const DIRECTORY_CHAIN_CONTEXT = 'embassy-hq/v2/directory-chain';
+
+/** The start of each officer's side of a safety number (docs/protocols/safety-number-v1.md). */
+export const SAFETY_NUMBER_CONTEXT = 'embassy/safety-number/v1';

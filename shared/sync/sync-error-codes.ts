@@ -35,6 +35,8 @@ export const SyncCallErrorCode = {
    * sign its keys, does not chain to a pinned anchor, is revoked or names another address.
    */
   SyncDeviceUncertified: 'E_SYNC_DEVICE_UNCERTIFIED',
+  /** The safety number the officer compared is no longer the pair's: nothing was marked. */
+  SyncSafetyNumberChanged: 'E_SYNC_SAFETY_NUMBER_CHANGED',
 } as const;
 export type SyncCallErrorCode = (typeof SyncCallErrorCode)[keyof typeof SyncCallErrorCode];
 

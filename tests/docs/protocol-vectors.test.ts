@@ -17,6 +17,7 @@ import {
 } from '../../electron/core/sync/envelope';
 import { asPrekeySecretKey } from '../../electron/core/sync/device-keys';
 import { decodePayload, encodePayload } from '../../electron/core/sync/payload';
+import { safetyNumber, sideDigits, type SafetySide } from '../../electron/core/sync/safety-number';
 import { loadSodium, type Sodium } from '../../electron/core/vault/sodium';
 import { keyCheckValue, type VaultKey } from '../../electron/core/vault/vault-key';
 import { asPassphraseWrapped, type EscrowWrappedVaultKey } from '../../electron/core/vault/key-wrapper';
@@ -211,6 +212,28 @@ const checks: Record<string, (v: Vector) => void | Promise<void>> = {
     };
     expect(hex(encodePayload(payload))).toBe(field(v, 'payload'));
     expect(decodePayload(bytes(field(v, 'payload')))).toEqual(payload);
+  },
+  'safety-number': (v) => {
+    const side = (p: 'a' | 'b'): SafetySide => ({
+      address: field(v, `${p}-address`),
+      devices: [
+        {
+          deviceId: field(v, `${p}-device-id`),
+          signPublicKey: bytes(field(v, `${p}-sign-public-key`)),
+          boxPublicKey: bytes(field(v, `${p}-box-public-key`)),
+          certificate: bytes(field(v, `${p}-certificate`)),
+        },
+      ],
+    });
+    for (const p of ['a', 'b'] as const) {
+      const s = side(p);
+      expect(deviceIdOf(s.devices[0]?.signPublicKey ?? new Uint8Array(), sha256)).toBe(
+        field(v, `${p}-device-id`),
+      );
+      expect(sideDigits(sodium, s)).toBe(field(v, `${p}-digits`));
+    }
+    expect(safetyNumber(sodium, side('a'), side('b'))).toBe(field(v, 'safety-number'));
+    expect(safetyNumber(sodium, side('b'), side('a'))).toBe(field(v, 'safety-number'));
   },
   kcv: (v) => {
     const key = bytes(field(v, 'vault-key')) as VaultKey;

@@ -150,6 +150,40 @@ describe('embassy enroll / directory / send / sync / inbox', () => {
     );
     expect(items.find((i) => i.kind === 'document')?.attachments[0]?.name).toMatch(/^cli-sync-.*\.txt$/);
 
+    // Safety numbers: the same 60 digits from both profiles; verify takes the compared number.
+    const shown = await Promise.all(
+      [
+        [profiles[0], 'dung.pham@hq.example', chau],
+        [profiles[1], 'chau.le@mission.example', dung],
+      ].map(async ([p, address, t]) => {
+        const r = await embassy(
+          ['contact', 'show', address as string, '--profile', p as string, '--pin-stdin', '--json'],
+          t as SoftHsmToken,
+        );
+        expect(r.code, r.stderr).toBe(0);
+        return JSON.parse(r.stdout) as { safetyNumber: string; verification: { state: string } };
+      }),
+    );
+    expect(shown[0]?.safetyNumber).toMatch(/^\d{60}$/);
+    expect(shown[1]?.safetyNumber).toBe(shown[0]?.safetyNumber);
+    const grouped = (shown[0]?.safetyNumber.match(/\d{5}/g) ?? []).join(' ');
+    const verified = await embassy(
+      [
+        'contact',
+        'verify',
+        'dung.pham@hq.example',
+        '--number',
+        grouped,
+        '--profile',
+        profiles[0] as string,
+        '--pin-stdin',
+      ],
+      chau,
+    );
+    expect(verified.code, verified.stderr).toBe(0);
+    expect(verified.stdout).toContain(`${grouped.slice(0, 23)}\n`);
+    expect(verified.stdout).toMatch(/\nverified \d{4}-/);
+
     // A wrong PIN: non-zero, one line, nothing sent.
     const wrong = await embassy(
       ['sync', '--profile', profiles[0] as string, '--pin-stdin', '--once', '--json'],

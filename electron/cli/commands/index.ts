@@ -1,6 +1,7 @@
 import type { CliCommand } from '../../../shared/cli/cli-command';
 import { HQ_COMMANDS } from '../../../hq/cli';
 import { certVerifyCommand } from './cert-verify';
+import { contactShowCommand, contactVerifyCommand } from './contact';
 import { healthCommand } from './health';
 import { IT_COMMANDS } from './it';
 import { policyImportCommand, policyShowCommand } from './policy';
@@ -34,4 +35,6 @@ export const COMMANDS: readonly CliCommand[] = [
   sendCommand,
   syncCommand,
   inboxCommand,
+  contactShowCommand,
+  contactVerifyCommand,
 ];

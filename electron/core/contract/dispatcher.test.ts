@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
+import { CONTACT_CALL_NAMES } from '../../../shared/contract/contact-call-names';
 import { POLICY_CALL_NAMES } from '../../../shared/contract/policy-call-names';
 import { SYNC_CALL_NAMES } from '../../../shared/contract/sync-call-names';
 import { UPDATE_CALL_NAMES } from '../../../shared/contract/update-call-names';
@@ -9,7 +10,13 @@ import { createDispatcher, type HandlerTable } from './dispatcher';
 function table(overrides: Partial<HandlerTable> = {}): HandlerTable {
   // The vault's, sync and policy calls are not what these tests are about: each one fails if ever run.
   const vaultCalls = Object.fromEntries(
-    [...VAULT_CALL_NAMES, ...SYNC_CALL_NAMES, ...POLICY_CALL_NAMES, ...UPDATE_CALL_NAMES].map((name) => [
+    [
+      ...VAULT_CALL_NAMES,
+      ...SYNC_CALL_NAMES,
+      ...POLICY_CALL_NAMES,
+      ...UPDATE_CALL_NAMES,
+      ...CONTACT_CALL_NAMES,
+    ].map((name) => [
       name,
       vi.fn(async () => {
         throw new Error('not used');
@@ -20,6 +27,7 @@ function table(overrides: Partial<HandlerTable> = {}): HandlerTable {
     | (typeof VAULT_CALL_NAMES)[number]
     | (typeof SYNC_CALL_NAMES)[number]
     | (typeof POLICY_CALL_NAMES)[number]
+    | (typeof CONTACT_CALL_NAMES)[number]
     | (typeof UPDATE_CALL_NAMES)[number]
   >;
   return {

@@ -12,3 +12,4 @@ export { createSyncService, type SyncService, type SyncServiceOptions } from './
 export { createSyncHandlers } from './sync-handlers';
 /** The pinned TLS transport, also used by signed updates to fetch from the relay. */
 export { PinnedAgent } from './relay';
+export { createContactHandlers } from './contact-handlers';

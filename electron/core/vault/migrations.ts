@@ -374,6 +374,34 @@ export const MIGRATIONS: readonly string[] = [
   DROP TABLE sync_warnings;
   ALTER TABLE sync_warnings_v11 RENAME TO sync_warnings;
   `,
+  /* 13: contact notices name the certificate that vouches; safety numbers marked verified */ `
+  -- The kinds include the directory chain's (rollback, fork, split view: migration 12).
+  CREATE TABLE sync_warnings_next (
+    rowid INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('device-revoked', 'keys-changed', 'device-refused',
+      'directory-rollback', 'directory-forked', 'directory-split',
+      'device-added', 'device-removed', 'certificate-changed', 'verification-lost')),
+    address TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    -- The token certificate that vouches for the device (NULL for a refused one).
+    cert_subject TEXT,
+    cert_issuer TEXT,
+    cert_fingerprint TEXT
+  );
+  INSERT INTO sync_warnings_next (rowid, kind, address, device_id, at)
+    SELECT rowid, kind, address, device_id, at FROM sync_warnings;
+  DROP TABLE sync_warnings;
+  ALTER TABLE sync_warnings_next RENAME TO sync_warnings;
+  -- Contacts whose safety number the officer compared: marked verified for exactly that number.
+  CREATE TABLE sync_verified_contacts (
+    address TEXT PRIMARY KEY,
+    safety_number TEXT NOT NULL,
+    verified_at INTEGER NOT NULL,
+    -- Set when the pair's keys changed after the mark: the mark is gone, and the UI says so.
+    lost_at INTEGER
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

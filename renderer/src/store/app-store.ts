@@ -5,6 +5,7 @@ import type { ContractError } from '../../../shared/contract/errors';
 import { DEFAULT_LANGUAGE, type Language } from '../../../shared/domain/language';
 import { DEFAULT_ROUTE, type Route } from './routes';
 import type { Slice, SliceDeps } from './slice';
+import { contactsSlice, emptyContacts, type ContactsSlice } from './slices/contacts-slice';
 import { documentsSlice, emptyDocuments, type DocumentsSlice } from './slices/documents-slice';
 import { emptyMessages, messagesSlice, type MessagesSlice } from './slices/messages-slice';
 import { emptySearch, searchSlice, type SearchSlice } from './slices/search-slice';
@@ -56,7 +57,8 @@ export type AppState = NavigationSlice &
   SyncSlice &
   PolicySlice &
   UpdatesSlice &
-  AuditSlice;
+  AuditSlice &
+  ContactsSlice;
 export type AppStore = StoreApi<AppState>;
 
 const navigationSlice =
@@ -114,7 +116,7 @@ export function createAppStore(client: EmbassyClient, initialRoute: Route = DEFA
       client,
       // Lock clears renderer state: nothing read from the vault outlives it here.
       resetContent: () => {
-        set({ ...emptyDocuments, ...emptyMessages, ...emptySearch, ...emptySigning });
+        set({ ...emptyDocuments, ...emptyMessages, ...emptySearch, ...emptySigning, ...emptyContacts });
         get().syncReset();
         get().auditReset();
       },
@@ -130,6 +132,7 @@ export function createAppStore(client: EmbassyClient, initialRoute: Route = DEFA
       ...signingSlice(deps)(...a),
       ...syncSlice(deps)(...a),
       ...policySlice(deps)(...a),
+      ...contactsSlice(deps)(...a),
       ...updatesSlice(deps)(...a),
       ...auditSlice(deps)(...a),
     };

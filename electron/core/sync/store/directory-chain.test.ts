@@ -37,15 +37,19 @@ describe('sync store: the directory chain', () => {
     const steps = [{ serial: 2, digest: digestOf(skipped.bytes) }];
     expect(await v.run('sync.directory.store', { ...next, steps, now: T0 })).toMatchObject({ serial: 3 });
     expect(heldHead(v.ctx)).toEqual(v.published.at(-1));
-    // The refused version noted once (it was served twice), as a notice and an audit line.
-    expect(await kinds()).toEqual(['directory-forked']);
+    // The refused version noted once (it was served twice), as a notice and an audit line
+    // (beside the contact notice of the device the accepted version no longer lists).
+    expect((await kinds()).filter((k) => k.startsWith('directory-'))).toEqual(['directory-forked']);
     const audit = await v.run('sync.audit', { limit: 10 });
     expect(audit.events.filter((e) => e.event === 'directory-forked')).toHaveLength(1);
     // The version skipped, served now, is older than the held one.
     expect(await v.refusal('sync.directory.store', { ...skipped, now: T0 })).toBe(
       'E_SYNC_DIRECTORY_ROLLBACK',
     );
-    expect(await kinds()).toEqual(['directory-rollback', 'directory-forked']);
+    expect((await kinds()).filter((k) => k.startsWith('directory-'))).toEqual([
+      'directory-rollback',
+      'directory-forked',
+    ]);
   });
 
   it('refuses another version of the serial it holds, and the same version again is fine', async () => {

@@ -61,7 +61,13 @@ describe('sync store: directory', () => {
       'E_SYNC_DIRECTORY_ROLLBACK',
     );
     expect((await v.run('sync.directory.get', { now: T0 })).serial).toBe(1);
-    expect(await v.run('sync.directory.store', { ...good, now: T0 })).toEqual({ serial: 5, warnings: 0 });
+    // The peer's device is no longer listed: a notice (contact-notices.ts), beside the notice
+    // of the rollback refused above (directory-chain.ts).
+    expect(await v.run('sync.directory.store', { ...good, now: T0 })).toEqual({ serial: 5, warnings: 1 });
+    expect((await v.run('sync.warnings', {})).map((w) => w.kind)).toEqual([
+      'device-removed',
+      'directory-rollback',
+    ]);
   });
 
   it('warns when a known device is revoked or its keys change', async () => {

@@ -13,6 +13,8 @@ import type { EnvelopeRecipient } from '../envelope';
 import { isPrekeyFresh, verifyPrekey } from '../prekeys';
 import { identityRow, requireIdentity } from './device-identity';
 import { checkExtends, heldSerial, recordChain } from './directory-chain';
+import { vouchingCertificate } from './contact-devices';
+import { noteContactChanges } from './contact-notices';
 import { certifyDirectory, identityTrust, type CertifiedView, type RefusedDevice } from './identity-trust';
 import { logEvent, warn } from './refusal-log';
 import { fromBase64, u8, type SyncStoreContext } from './store-context';
@@ -149,10 +151,10 @@ function noteDeviceChanges(
       const box = fromBase64(d.boxPublicKey);
       const before = known.get(d.deviceId) as { box_public: Buffer; status: string } | undefined;
       if (before && before.status !== 'revoked' && d.status === 'revoked') {
-        warn(ctx, 'device-revoked', o.address, d.deviceId, now);
+        warn(ctx, 'device-revoked', o.address, d.deviceId, now, vouchingCertificate(d));
         warnings++;
       } else if (before && Buffer.compare(before.box_public, Buffer.from(box)) !== 0) {
-        warn(ctx, 'keys-changed', o.address, d.deviceId, now);
+        warn(ctx, 'keys-changed', o.address, d.deviceId, now, vouchingCertificate(d));
         warnings++;
       }
       upsert.run(d.deviceId, o.address, box, d.status);
@@ -250,6 +252,7 @@ export const DIRECTORY_OPS = {
       return db.transaction(() => {
         const held = heldSerial(ctx);
         const before = held === null ? [] : (storedView(ctx)?.refused ?? []);
+        const beforeDir = held === null ? null : storedDirectory(ctx);
         db.prepare(
           `INSERT INTO sync_directory (id, serial, issued_at, bytes, signature, fetched_at) VALUES (1, ?, ?, ?, ?, ?)
            ON CONFLICT (id) DO UPDATE SET serial = excluded.serial, issued_at = excluded.issued_at,
@@ -268,7 +271,8 @@ export const DIRECTORY_OPS = {
         const warnings =
           recordChain(ctx, chain, input.now) +
           noteDeviceChanges(ctx, view.directory, r.device_id, u8(r.box_public), input.now) +
-          noteRefusals(ctx, before, view.refused, input.now);
+          noteRefusals(ctx, before, view.refused, input.now) +
+          noteContactChanges(ctx, beforeDir, view.directory, r.device_id, input.now);
         noteMyStatus(ctx, dir, r.device_id, u8(r.box_public));
         return { serial: dir.serial, warnings };
       })();

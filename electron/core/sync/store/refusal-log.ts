@@ -9,8 +9,10 @@ import { Ms, NoInput, syncOp } from './worker-op';
 /**
  * The store's log: one audit line per event that matters to an investigation (what was
  * queued, sent, cancelled, received, refused and why, prekeys deleted, a directory rolled
- * back) with ids and codes, never content; and the warnings the officer sees (a known device
- * revoked, or its keys changed). Each line is written in the transaction of its event.
+ * back) with ids and codes, never content; and the warnings the officer sees (a contact's device
+ * added, removed, revoked, its keys or certificate changed, a verified contact's safety number
+ * changed, a device refused), each naming the token certificate that vouches for the device.
+ * Each line is written in the transaction of its event.
  */
 
 export type AuditEvent =
@@ -69,7 +71,19 @@ export type WarningKind =
   | 'device-refused'
   | 'directory-rollback'
   | 'directory-forked'
-  | 'directory-split';
+  | 'directory-split'
+  | 'device-added'
+  | 'device-removed'
+  | 'certificate-changed'
+  | 'verification-lost';
+
+/** The token certificate that vouches for a device, as a notice names it. */
+export interface VouchingCertificate {
+  subject: string;
+  issuer: string;
+  /** SHA-256 of the certificate (DER), lowercase hex. */
+  fingerprint: string;
+}
 
 export function warn(
   ctx: SyncStoreContext,
@@ -77,10 +91,32 @@ export function warn(
   address: string,
   deviceId: string,
   at: number,
+  certificate?: VouchingCertificate,
 ): void {
   ctx.db
-    .prepare('INSERT INTO sync_warnings (kind, address, device_id, at) VALUES (?, ?, ?, ?)')
-    .run(kind, address, deviceId, at);
+    .prepare(
+      `INSERT INTO sync_warnings (kind, address, device_id, at, cert_subject, cert_issuer, cert_fingerprint)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      kind,
+      address,
+      deviceId,
+      at,
+      certificate?.subject ?? null,
+      certificate?.issuer ?? null,
+      certificate?.fingerprint ?? null,
+    );
+}
+
+interface WarningRow {
+  kind: WarningKind;
+  address: string;
+  device_id: string;
+  at: number;
+  cert_subject: string | null;
+  cert_issuer: string | null;
+  cert_fingerprint: string | null;
 }
 
 const AuditRow = z
@@ -102,9 +138,26 @@ export const REFUSAL_LOG_OPS = {
     handler: (ctx) =>
       (
         ctx.db
-          .prepare('SELECT kind, address, device_id, at FROM sync_warnings ORDER BY rowid DESC LIMIT 100')
-          .all() as { kind: WarningKind; address: string; device_id: string; at: number }[]
-      ).map((w) => ({ kind: w.kind, address: w.address, deviceId: w.device_id, at: w.at })),
+          .prepare(
+            `SELECT kind, address, device_id, at, cert_subject, cert_issuer, cert_fingerprint
+             FROM sync_warnings ORDER BY rowid DESC LIMIT 100`,
+          )
+          .all() as WarningRow[]
+      ).map((w) => ({
+        kind: w.kind,
+        address: w.address,
+        deviceId: w.device_id,
+        at: w.at,
+        ...(w.cert_fingerprint !== null
+          ? {
+              certificate: {
+                subject: w.cert_subject ?? '',
+                issuer: w.cert_issuer ?? '',
+                fingerprint: w.cert_fingerprint,
+              },
+            }
+          : {}),
+      })),
   }),
   /** The newest audit lines, newest first, and how many items were received in all. */
   'sync.audit': syncOp({

@@ -37,10 +37,14 @@ export interface SyncStoreContext {
   /** Indexes the text of PDFs a receive stored, after its transaction (the vault's pdf.js step). */
   readonly indexPdfs: (pdfs: readonly PendingPdfText[]) => Promise<void>;
   readonly directory: DirectoryState;
+  /** Safety-number digits by side (contact-safety.ts): computed once per key set, not per round. */
+  readonly safetyDigits: Map<string, string>;
 }
 
-export function createSyncStoreContext(vault: Omit<SyncStoreContext, 'directory'>): SyncStoreContext {
-  return { ...vault, directory: { parsed: null } };
+export function createSyncStoreContext(
+  vault: Omit<SyncStoreContext, 'directory' | 'safetyDigits'>,
+): SyncStoreContext {
+  return { ...vault, directory: { parsed: null }, safetyDigits: new Map() };
 }
 
 /** A view of a SQLite blob (no copy): for public values only; secrets are copied (`secretCopy`). */

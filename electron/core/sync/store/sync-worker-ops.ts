@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { AUDIT_CHAIN_OPS } from './audit-chain';
 import { IDENTITY_OPS } from './device-identity';
 import { PREKEY_OPS } from './device-prekeys';
+import { CONTACT_OPS } from './contacts';
 import { DIRECTORY_OPS } from './directory';
 import { DOWNLOAD_OPS } from './downloads';
 import { INBOX_OPS } from './inbox';
@@ -28,6 +29,7 @@ export const SYNC_WORKER_OPS = {
   ...INBOX_OPS,
   ...REFUSAL_LOG_OPS,
   ...AUDIT_CHAIN_OPS,
+  ...CONTACT_OPS,
 } as const;
 
 export type SyncWorkerOpName = keyof typeof SYNC_WORKER_OPS;

@@ -5,6 +5,7 @@ import { SyncIcon } from '../../components/sync-icons';
 import { useNow } from '../../components/use-now';
 import { useAppStore } from '../../store/store-context';
 import { ComposeForm } from './compose-form';
+import { ContactsPanel } from './contacts-panel';
 import { EnrolmentForm } from './enrolment-form';
 import { OutboxList } from './outbox-list';
 import { errorKey, formatBytes, formatCount, groupHex, localeOf, relativeTime } from './sync-format';
@@ -119,14 +120,23 @@ function SyncNowButton({ testId, label, icon = false }: { testId: string; label:
   );
 }
 
-type Tab = 'outbox' | 'compose';
-const TABS: readonly Tab[] = ['outbox', 'compose'];
+type Tab = 'outbox' | 'compose' | 'contacts';
+const TABS: readonly Tab[] = ['outbox', 'compose', 'contacts'];
 
 function Approved({ status }: { status: SyncStatus }) {
   const { t, i18n } = useTranslation();
   const actionError = useAppStore((s) => s.syncActionError);
   const [tab, setTab] = useState<Tab>('outbox');
-  const tabRefs = useRef<Record<Tab, HTMLButtonElement | null>>({ outbox: null, compose: null });
+  const tabRefs = useRef<Record<Tab, HTMLButtonElement | null>>({
+    outbox: null,
+    compose: null,
+    contacts: null,
+  });
+  const contactOpened = useAppStore((s) => s.contactOpened);
+  const openContact = (address: string) => {
+    setTab('contacts');
+    void contactOpened(address);
+  };
   const lang = i18n.language;
   const clock = useNow(15_000);
 
@@ -200,7 +210,7 @@ function Approved({ status }: { status: SyncStatus }) {
         </div>
       </div>
 
-      {status.warnings.length > 0 && <Warnings status={status} />}
+      {status.warnings.length > 0 && <Warnings status={status} onOpenContact={openContact} />}
 
       <div className="tabs" role="tablist" aria-label={t('sync.title')}>
         {TABS.map((name) => (
@@ -231,14 +241,24 @@ function Approved({ status }: { status: SyncStatus }) {
         aria-labelledby={`sync-tab-${tab}`}
         tabIndex={0}
       >
-        {tab === 'outbox' ? <OutboxList /> : <ComposeForm />}
+        {tab === 'outbox' ? <OutboxList /> : tab === 'compose' ? <ComposeForm /> : <ContactsPanel />}
       </div>
     </>
   );
 }
 
-/** Recipients whose devices HQ revoked or whose keys changed: the officer should know. */
-function Warnings({ status }: { status: SyncStatus }) {
+/**
+ * What changed about contacts' devices (added, removed, revoked, keys or certificate changed, a
+ * verified mark lost) or a device refused, each naming the certificate that vouches for the
+ * device, with a way to compare the safety number at once.
+ */
+function Warnings({
+  status,
+  onOpenContact,
+}: {
+  status: SyncStatus;
+  onOpenContact: (address: string) => void;
+}) {
   const { t, i18n } = useTranslation();
   const when = new Intl.DateTimeFormat(localeOf(i18n.language), { dateStyle: 'short', timeStyle: 'short' });
   return (
@@ -249,11 +269,35 @@ function Warnings({ status }: { status: SyncStatus }) {
       <ul className="plain-list">
         {status.warnings.map((w) => (
           <li key={`${w.kind}-${w.address}-${w.deviceId}-${w.at}`}>
-            <strong>{t(`sync.warnings.${w.kind}`)}</strong> — {w.address}{' '}
+            <strong>
+              {t(
+                w.kind === 'device-added' && w.address === status.address
+                  ? 'sync.warnings.own-device-added'
+                  : `sync.warnings.${w.kind}`,
+              )}
+            </strong>{' '}
+            — {w.address}{' '}
             <span className="muted">
               ({t('sync.warnings.device')} {groupHex(w.deviceId).slice(0, 2).join(' ')}… ·{' '}
               {when.format(new Date(w.at))})
             </span>
+            {w.certificate && (
+              <span className="warning-certificate" data-testid="warning-certificate">
+                {t('sync.warnings.certificate')} {w.certificate.subject} ({t('sync.warnings.issuer')}{' '}
+                {w.certificate.issuer}) · {t('sync.warnings.fingerprint')}{' '}
+                <span className="mono">{groupHex(w.certificate.fingerprint).slice(0, 4).join(' ')}…</span>
+              </span>
+            )}
+            {w.kind !== 'device-refused' && w.address !== status.address && (
+              <button
+                type="button"
+                className="button"
+                onClick={() => onOpenContact(w.address)}
+                data-testid="warning-compare"
+              >
+                {t('sync.contacts.compare')}
+              </button>
+            )}
           </li>
         ))}
       </ul>

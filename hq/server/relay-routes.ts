@@ -15,7 +15,8 @@ export type Route =
   | 'inbox.ack'
   | 'prekeys'
   | 'directory'
-  | 'policy';
+  | 'policy'
+  | 'tsa';
 
 /** Which route a path names, with its item id; undefined when none. */
 export function matchRoute(path: string): { route: Route; id?: string } | undefined {
@@ -29,6 +30,7 @@ export function matchRoute(path: string): { route: Route; id?: string } | undefi
     '/v1/prekeys': 'prekeys',
     '/v1/directory': 'directory',
     '/v1/policy': 'policy',
+    '/v1/tsa': 'tsa',
   };
   const f = fixed[path];
   if (f) return { route: f };
@@ -54,6 +56,7 @@ export const METHODS: Record<Route, readonly string[]> = {
   prekeys: ['PUT'],
   directory: ['GET'],
   policy: ['GET'],
+  tsa: ['POST'],
 };
 
 /** Absence, and anything the caller may not see, look the same: no probing of others' ids. */

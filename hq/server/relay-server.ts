@@ -22,6 +22,8 @@ import { DEFAULT_LIMITS, type RelayLimits } from './relay-limits';
 import { matchRoute, METHODS, notFound, type Route } from './relay-routes';
 import { loadSodium } from './sodium';
 import { UploadExpiry } from './upload-expiry';
+import { serveTimestamp } from './tsa-route';
+import type { TsaSigner } from './tsa-responder';
 
 export { deviceIdOf } from './enrolment';
 export { DEFAULT_LIMITS, type RelayLimits } from './relay-limits';
@@ -50,6 +52,8 @@ export interface RelayOptions {
    * `DATA/trusted-ca/*.pem` are read too. A file that does not parse stops the start.
    */
   readonly trustCaFiles?: readonly string[];
+  /** HQ's RFC 3161 TSA at `POST /v1/tsa` (`hq serve --tsa-key --tsa-cert`); absent: no such route. */
+  readonly tsa?: TsaSigner;
 }
 
 /** A listening relay. */
@@ -151,6 +155,8 @@ class Relay {
         return this.directory.handle(req, res);
       case 'policy':
         return servePolicy(ctx, req, res);
+      case 'tsa':
+        return serveTimestamp(ctx, req, res);
     }
   }
 }
@@ -163,6 +169,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const identity = await loadOrCreateIdentity(options.dataDir, sodium);
   const trustedCas = loadTrustedCas(options.dataDir, options.trustCaFiles);
   for (const ca of trustedCas) log(`trusted CA ${ca.fingerprint}`);
+  if (options.tsa) log(`TSA ${options.tsa.certificate.subject.replace(/\n/g, ', ')} at /v1/tsa`);
   // A file in DATA/crl/ that is not a CRL stops the start here, not at the first enrolment.
   const crlCount = loadCrls(options.dataDir).length;
   if (crlCount > 0) log(`${crlCount} CRL(s) in ${CRL_DIR}/ checked at enrolment`);
@@ -203,6 +210,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     mailCompleted: (recipient, cursor) => backend.mailCompleted(recipient, cursor),
     push,
     guards,
+    ...(options.tsa ? { tsa: options.tsa } : {}),
   });
   const expiry = new UploadExpiry(store, limits, log);
   await expiry.sweep();

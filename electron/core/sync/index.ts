@@ -10,3 +10,5 @@
  */
 export { createSyncService, type SyncService, type SyncServiceOptions } from './engine';
 export { createSyncHandlers } from './sync-handlers';
+/** The pinned TLS transport, for other clients of HQ's relay (its TSA: signing/tsa-client.ts). */
+export { PinnedAgent } from './relay/pinned-agent';

@@ -88,6 +88,7 @@ export const CALL_ACCESS: { readonly [N in CallName]: CallAccess } = {
   'sign.progress': EVERY,
   'sign.cancel': EVERY,
   'sign.fields': EVERY,
+  'sign.timestamps': EVERY,
   'verify.attachment': EVERY,
   'verify.bytes': EVERY,
   'policy.get': EVERY,

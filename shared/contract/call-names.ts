@@ -18,6 +18,7 @@ export const CALL_NAMES = [
     'sign.progress',
     'sign.cancel',
     'sign.fields',
+    'sign.timestamps',
     'verify.attachment',
     'verify.bytes',
   ] as const),

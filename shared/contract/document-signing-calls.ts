@@ -83,6 +83,16 @@ export const documentSigningContract = {
   /** Stop a signing job after the current document; documents already signed stay signed. */
   'sign.cancel': { input: z.object({ jobId: RecordId }).strict(), output: SignJobStatus },
   /**
+   * Adds now the signature timestamps that documents signed while the TSA was away are waiting
+   * for (also done after every sync round and at unlock): how many were stamped, how many wait.
+   */
+  'sign.timestamps': {
+    input: z.object({}).strict(),
+    output: z
+      .object({ stamped: z.number().int().nonnegative(), pending: z.number().int().nonnegative() })
+      .strict(),
+  },
+  /**
    * The signature fields of a PDF attachment (a form that arrived with places to sign), and
    * whether it can take a signature: certified with no changes allowed, or encrypted in a way
    * we cannot sign, is said before the PIN.

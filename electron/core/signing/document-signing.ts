@@ -5,11 +5,18 @@ import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import type { HandlerTable } from '../contract';
 import type { VaultService } from '../vault';
 import { signOptions, type SigningService, type SignJob } from './signing-service';
+import type { TimestampQueue } from './timestamp-queue';
 
 /** The contract calls this module answers. */
 export type DocumentSigningHandlers = Pick<
   HandlerTable,
-  'sign.documents' | 'sign.progress' | 'sign.cancel' | 'sign.fields' | 'verify.attachment' | 'verify.bytes'
+  | 'sign.documents'
+  | 'sign.progress'
+  | 'sign.cancel'
+  | 'sign.fields'
+  | 'sign.timestamps'
+  | 'verify.attachment'
+  | 'verify.bytes'
 >;
 
 type SignDocuments = z.output<typeof SignDocumentsInput>;
@@ -26,7 +33,7 @@ const KEEP_FINISHED = 20;
 const READ_CHUNK = 1024 * 1024;
 
 /** Reads a whole attachment from the vault into memory (never a temp file); each chunk once. */
-async function readAttachment(vault: VaultService, id: string): Promise<Uint8Array> {
+export async function readAttachment(vault: VaultService, id: string): Promise<Uint8Array> {
   const first = await vault.run('attachments.read', { id, offset: 0, length: READ_CHUNK });
   const out = new Uint8Array(first.size);
   out.set(first.bytes, 0);
@@ -61,8 +68,10 @@ function errorOf(e: unknown): ErrorShape {
 export function createDocumentSigningHandlers(deps: {
   vault: VaultService;
   signing: SigningService;
+  /** Where documents signed B-B while the TSA was away wait for their timestamp. */
+  stampQueue: TimestampQueue;
 }): DocumentSigningHandlers {
-  const { vault, signing } = deps;
+  const { vault, signing, stampQueue } = deps;
   const jobs = new Map<string, Job>();
 
   const forgetOldJobs = () => {
@@ -142,6 +151,14 @@ export function createDocumentSigningHandlers(deps: {
       const entry = status.results[i];
       if (entry && !r.ok) entry.error = { code: r.error.code, message: r.error.message };
     });
+    // Signed B-B although a TSA is configured: the timestamp is added on the next connection.
+    await stampQueue.enqueue(
+      results.flatMap((r, i) => {
+        const documentId = signJobs[i]?.documentId;
+        const attachmentId = documentId ? attachmentIds.get(documentId) : undefined;
+        return r.ok && r.level === 'B-B' && documentId && attachmentId ? [{ attachmentId, documentId }] : [];
+      }),
+    );
     finishedEarly();
     status.state = job.abort.signal.aborted ? 'cancelled' : 'done';
   }
@@ -186,6 +203,7 @@ export function createDocumentSigningHandlers(deps: {
     async 'sign.fields'({ attachmentId }) {
       return signing.signingOutlook(await readAttachment(vault, attachmentId));
     },
+    'sign.timestamps': async () => stampQueue.flush(),
     async 'verify.attachment'({ id }) {
       return signing.verifyBytes(await readAttachment(vault, id));
     },

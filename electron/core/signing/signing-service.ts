@@ -16,7 +16,8 @@ import type { FileResult, SignProgress, SignRequest } from './sign-request';
 import type { Signer } from './signer';
 import { prepareSigner } from './signer-preparation';
 import { listTokens, type TokenListing } from './token-listing';
-import { tsaClient } from './tsa-client';
+import { stampCms, stampPdf, type LateStamp } from './late-timestamp';
+import { tsaClient, type TimestampSource } from './tsa-client';
 import { verifyCades, verifyPdf, type TrustSettings, type VerifyReport } from './verify';
 import {
   checkCertificateFile,
@@ -48,8 +49,11 @@ export interface SigningServiceOptions {
    * one process per module); default: a process of our own.
    */
   readonly startClient?: (modulePath: string) => Promise<TokenClient>;
-  /** The TSA from the workstation settings, used when a request names none (B-T). */
-  readonly tsaUrlFromSettings?: () => Promise<string | undefined>;
+  /**
+   * The TSA from the workstation settings, used when a request names none (B-T); `pin` is the
+   * SHA-256 of its TLS certificate when it is HQ's relay.
+   */
+  readonly tsaFromSettings?: () => Promise<{ url: string; pin?: string } | undefined>;
   /** Trust anchors, intermediates, cached CRLs. */
   readonly trust: () => Promise<TrustSettings> | TrustSettings;
   readonly now?: () => Date;
@@ -86,6 +90,13 @@ export interface SigningService {
     certificate: X509Certificate;
     chain: readonly X509Certificate[];
   }>;
+  /** Whether signatures made now would be timestamped (a TSA is configured in settings). */
+  timestampConfigured(): Promise<boolean>;
+  /**
+   * Adds the signature timestamp a B-B signature missed (late-timestamp.ts): a PDF's last
+   * signature in place, or a .p7s. `no-tsa` when none is configured.
+   */
+  stamp(data: Uint8Array, format: 'pades' | 'cades'): Promise<LateStamp | { ok: false; why: 'no-tsa' }>;
   /** The running token host, for callers that need more (the vault's key binding, tests). */
   tokenClient(): Promise<TokenClient>;
   close(): Promise<void>;
@@ -129,8 +140,23 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
     return started;
   }
 
+  async function settingsTsa(): Promise<TimestampSource | undefined> {
+    const tsa = await options.tsaFromSettings?.();
+    return tsa ? tsaClient(tsa) : undefined;
+  }
+
   return {
     tokenClient,
+
+    async timestampConfigured() {
+      return (await options.tsaFromSettings?.()) !== undefined;
+    },
+
+    async stamp(data, format) {
+      const source = await settingsTsa();
+      if (!source) return { ok: false, why: 'no-tsa' };
+      return format === 'pades' ? stampPdf(data, source, pdf) : stampCms(data, source);
+    },
 
     async listTokens() {
       return listTokens(await tokenClient());
@@ -149,8 +175,8 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
         sign: (data) => session.sign(prepared.id, prepared.mechanism, data),
       };
       // The request's TSA, else the one in settings: every signature is then timestamped (B-T).
-      const tsaUrl = request.timestamp ? undefined : await options.tsaUrlFromSettings?.();
-      const stamped = tsaUrl ? { ...request, timestamp: tsaClient({ url: tsaUrl }) } : request;
+      const fromSettings = request.timestamp ? undefined : await settingsTsa();
+      const stamped = fromSettings ? { ...request, timestamp: fromSettings } : request;
       try {
         return await runSignBatch(stamped, signer, now, events, pdf);
       } finally {

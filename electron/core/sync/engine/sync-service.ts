@@ -69,6 +69,20 @@ export interface SyncServiceOptions {
    * the pinned ones and these. None by default: then no device is trusted.
    */
   readonly identityTrust?: () => Promise<IdentityTrustSources>;
+  /** Told after every round (each is a connection): work that waits for one runs then. */
+  readonly afterRound?: () => void;
+}
+
+/** The round, then `after` (whatever the round's outcome: the caller's work checks for itself). */
+function withAfterRound<C, R>(round: (ctx: C) => Promise<R>, after?: () => void): (ctx: C) => Promise<R> {
+  if (!after) return round;
+  return async (ctx) => {
+    try {
+      return await round(ctx);
+    } finally {
+      after();
+    }
+  };
 }
 
 /**
@@ -99,22 +113,25 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     jitter,
     push: options.push !== false,
     onPush: () => receiver.nudge(),
-    round: createRound({
-      vault,
-      now,
-      prekeyPolicy: options.prekeyPolicy,
-      connection,
-      status,
-      sender: createOutboxSender({ vault, now, concurrency, jitter }),
-      receiver,
-      refreshDirectory: refreshDir,
-      refreshPolicy: async (dev) => {
-        const importPolicy = options.importPolicy;
-        if (!importPolicy || !dev.policy) return;
-        const text = await dev.policy().catch(() => null);
-        if (text !== null) await importPolicy(text).catch(() => undefined);
-      },
-    }),
+    round: withAfterRound(
+      createRound({
+        vault,
+        now,
+        prekeyPolicy: options.prekeyPolicy,
+        connection,
+        status,
+        sender: createOutboxSender({ vault, now, concurrency, jitter }),
+        receiver,
+        refreshDirectory: refreshDir,
+        refreshPolicy: async (dev) => {
+          const importPolicy = options.importPolicy;
+          if (!importPolicy || !dev.policy) return;
+          const text = await dev.policy().catch(() => null);
+          if (text !== null) await importPolicy(text).catch(() => undefined);
+        },
+      }),
+      options.afterRound,
+    ),
   });
   const enroll = createEnrolment({ vault, signing: options.signing, now, connection, trust });
   const currentStatus = () => readStatus(vault, status);

@@ -8,6 +8,7 @@ import { OUTBOX_OPS } from './outbox';
 import { SEND_OPS } from './outbox-send';
 import { WAITING_OPS } from './outbox-waiting';
 import { REFUSAL_LOG_OPS } from './refusal-log';
+import { STAMP_QUEUE_OPS } from './stamp-queue';
 import type { SyncStoreContext } from './store-context';
 
 /**
@@ -26,6 +27,7 @@ export const SYNC_WORKER_OPS = {
   ...DOWNLOAD_OPS,
   ...INBOX_OPS,
   ...REFUSAL_LOG_OPS,
+  ...STAMP_QUEUE_OPS,
 } as const;
 
 export type SyncWorkerOpName = keyof typeof SYNC_WORKER_OPS;

@@ -50,6 +50,8 @@ export interface PdfSandbox {
   signatures(bytes: Uint8Array): Promise<PdfSignatureFacts>;
   /** The incremental update with an empty signature placeholder. */
   prepare(bytes: Uint8Array, options: PrepareOptions): Promise<PreparedUpdate>;
+  /** The file with a DSS update (B-LT) holding these certificates and CRLs (DER) appended. */
+  dss(bytes: Uint8Array, data: { certs: Uint8Array[]; crls: Uint8Array[] }): Promise<Uint8Array>;
   stats(): PdfSandboxStats;
   /** Ends the process; later requests fail with E_PDF_PARSER_FAILED. */
   close(): Promise<void>;
@@ -168,6 +170,7 @@ export function createPdfSandbox(options: PdfSandboxOptions = {}): PdfSandbox {
     outlook: (bytes) => request('outlook', { bytes }),
     signatures: (bytes) => request('signatures', { bytes }),
     prepare: (bytes, prepareOptions) => request('prepare', { bytes, options: prepareOptions }),
+    dss: async (bytes, data) => (await request('dss', { bytes, ...data })).bytes,
     stats: () => ({ ...stats, pids: [...stats.pids] }),
     async close() {
       closed = true;

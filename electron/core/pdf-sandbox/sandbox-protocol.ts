@@ -145,6 +145,15 @@ export const SANDBOX_OPS = {
   signatures: { input: z.object({ bytes: Bytes }), output: PdfSignatureFacts },
   /** The incremental update with the signature placeholder (signing). */
   prepare: { input: z.object({ bytes: Bytes, options: PrepareOptions }), output: PreparedUpdate },
+  /** The file with a DSS update appended (PAdES B-LT): certificates and CRLs (DER). */
+  dss: {
+    input: z.object({
+      bytes: Bytes,
+      certs: z.array(Bytes).max(1000),
+      crls: z.array(Bytes).max(1000),
+    }),
+    output: z.object({ bytes: Bytes }),
+  },
 } as const;
 export type SandboxOp = keyof typeof SANDBOX_OPS;
 export type SandboxInput<O extends SandboxOp> = z.input<(typeof SANDBOX_OPS)[O]['input']>;
@@ -152,7 +161,7 @@ export type SandboxOutput<O extends SandboxOp> = z.output<(typeof SANDBOX_OPS)[O
 
 export const SandboxRequest = z.object({
   id: z.number().int().positive(),
-  op: z.enum(['text', 'outlook', 'signatures', 'prepare']),
+  op: z.enum(['text', 'outlook', 'signatures', 'prepare', 'dss']),
   input: z.unknown(),
 });
 

@@ -3,6 +3,7 @@ import { PdfSyntaxError } from './pdf/pdf-object-reader';
 import { openPdf } from './pdf/pdf-document';
 import { prepareSignatureUpdate } from './pdf/pdf-signature-update';
 import { PdfStructureError } from './pdf/pdf-update';
+import { appendDss } from './pdf-ltv';
 import { extractPdfText } from './pdf-text';
 import { signatureFacts } from './signature-facts';
 import { signingOutlook } from './signing-outlook';
@@ -35,6 +36,10 @@ export const SANDBOX_HANDLERS: {
       contentsHexOffset: prepared.contentsHexOffset,
       contentsHexLength: prepared.contentsHexLength,
     };
+  },
+  dss: ({ bytes, certs, crls }) => {
+    const out = appendDss(bytes, { certs, crls });
+    return { bytes: new Uint8Array(out.buffer, out.byteOffset, out.length) };
   },
 };
 

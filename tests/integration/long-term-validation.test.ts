@@ -1,0 +1,134 @@
+import { sign, X509Certificate } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signPades } from '../../electron/core/signing/pades';
+import type { Signer } from '../../electron/core/signing/signer';
+import { addValidationData } from '../../electron/core/signing/validation-data';
+import { verifyPdf, type TrustSettings, type VerifyReport } from '../../electron/core/signing/verify';
+import {
+  createChainBuilder,
+  opensslTime,
+  SIGNER_EXTENSIONS,
+  type ChainBuilder,
+  type IssuedCert,
+} from '../fixtures/chain-builder';
+import { pdfSandbox } from '../fixtures/pdf-sandbox';
+import { createTestTsa, type TestTsa } from '../fixtures/tsa';
+import { makePdf, nssDbTrusting, pdfsig } from '../fixtures/verifiers';
+
+/**
+ * PAdES B-LT: a signer whose certificate publishes a CRL distribution point (so a verifier must
+ * have revocation data) and expires in 30 days, a signature timestamp from an `openssl ts` TSA,
+ * and the chain and CRL put into the DSS. Then the CRL source is taken away (the verifier is
+ * given none) and the clock is moved past the signer's expiry: the B-LT file stays valid; the
+ * same signature without the DSS, or without the timestamp, does not. pdfsig still accepts the
+ * signature after the DSS update.
+ */
+let b: ChainBuilder;
+let tsa: TestTsa;
+let leaf: IssuedCert;
+let ca: IssuedCert;
+let crlDer: Buffer;
+let bt: Buffer;
+let bb: Buffer;
+const DAY = 86_400_000;
+
+const codes = (r: VerifyReport) => r.signatures.flatMap((s) => s.reasons.map((x) => x.code));
+
+function pemToDer(pem: string): Buffer {
+  return Buffer.from(pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
+}
+
+beforeAll(async () => {
+  b = await createChainBuilder();
+  tsa = await createTestTsa(b.dir);
+  ca = await b.issue(b.root, {
+    name: 'ltv-ca',
+    extensions: [
+      'basicConstraints=critical,CA:TRUE,pathlen:0',
+      'keyUsage=critical,keyCertSign,cRLSign',
+      'subjectKeyIdentifier=hash',
+      'authorityKeyIdentifier=keyid',
+    ],
+  });
+  leaf = await b.issue(ca, {
+    name: 'ltv-signer',
+    extensions: [
+      ...SIGNER_EXTENSIONS,
+      'subjectAltName=email:ltv-signer@mofa.example',
+      'crlDistributionPoints=URI:http://127.0.0.1:9/ltv-ca.crl',
+    ],
+    notAfter: opensslTime(30),
+    keyType: 'rsa',
+  });
+  const signer: Signer = {
+    certificate: leaf.cert,
+    chain: [ca.cert],
+    mechanism: 'rsa-pkcs1-sha256',
+    sign: async (data) => sign('sha256', data, leaf.key),
+  };
+  const pdf = await makePdf(1);
+  bt = await signPades(
+    pdf,
+    signer,
+    { signingTime: new Date(), timestamp: (d) => tsa.token(d) },
+    pdfSandbox(),
+  );
+  bb = await signPades(pdf, signer, { signingTime: new Date() }, pdfSandbox());
+  // The CRL is fetched after the timestamp (one-second resolution): it proves the status then.
+  await new Promise((r) => setTimeout(r, 1100));
+  crlDer = pemToDer(await readFile(await b.crl(ca, []), 'utf8'));
+}, 120_000);
+afterAll(async () => {
+  await b?.cleanup();
+});
+
+describe('long-term validation (B-LT)', () => {
+  const anchors = () => [b.root.cert, new X509Certificate(tsa.rootPem)];
+  const withCrl = (): TrustSettings => ({ anchors: anchors(), crls: [crlDer] });
+  const noCrl = (now?: Date): TrustSettings => ({ anchors: anchors(), ...(now ? { now } : {}) });
+
+  it('B-T with its CRL at hand is valid; without the CRL source it cannot tell', async () => {
+    expect((await verifyPdf(bt, withCrl(), pdfSandbox())).verdict).toBe('valid');
+    const gone = await verifyPdf(bt, noCrl(), pdfSandbox());
+    expect(gone.verdict).toBe('indeterminate');
+    expect(codes(gone)).toContain('NO_REVOCATION_DATA');
+  });
+
+  it('adding the DSS keeps the signature valid, and it then validates with the CRL source gone and after the signer expired', async () => {
+    const t0 = performance.now();
+    const lt = await addValidationData(bt, withCrl(), pdfSandbox(), new Date());
+    const addMs = performance.now() - t0;
+    expect(lt.crls).toBe(1);
+    expect(lt.certs).toBeGreaterThanOrEqual(4); // signer, CA, root; TSA and its root
+    expect(lt.bytes.subarray(0, bt.length).equals(bt)).toBe(true);
+
+    const now = await verifyPdf(lt.bytes, noCrl(), pdfSandbox());
+    expect(now.verdict).toBe('valid');
+    expect(codes(now)).toContain('SIGNATURE_TIMESTAMP');
+
+    // 40 days on: the signer's certificate (30 days) has expired, the CRL is past its nextUpdate.
+    const later = new Date(Date.now() + 40 * DAY);
+    expect(later.getTime()).toBeGreaterThan(new Date(leaf.cert.validTo).getTime());
+    const expired = await verifyPdf(lt.bytes, noCrl(later), pdfSandbox());
+    expect(expired.verdict).toBe('valid');
+
+    // The controls: the same B-T file without its DSS, and a B-B file with one, at that time.
+    const bare = await verifyPdf(bt, noCrl(later), pdfSandbox());
+    expect(bare.verdict).toBe('indeterminate');
+    const bbLt = await addValidationData(bb, withCrl(), pdfSandbox(), new Date());
+    const bbLater = await verifyPdf(bbLt.bytes, noCrl(later), pdfSandbox());
+    expect(bbLater.verdict).not.toBe('valid');
+
+    // pdfsig still accepts the signature (the DSS is an update after it).
+    const file = join(b.dir, 'lt.pdf');
+    await writeFile(file, lt.bytes);
+    const judged = await pdfsig(file, await nssDbTrusting([b.root.path]));
+    expect(judged[0]?.valid).toBe(true);
+    console.log(
+      `B-LT: DSS of ${lt.certs} certificates and ${lt.crls} CRL added in ${addMs.toFixed(0)} ms; ` +
+        `later verdicts: bare B-T ${bare.verdict} (${codes(bare).join(',')}), B-B+DSS ${bbLater.verdict} (${codes(bbLater).join(',')})`,
+    );
+  }, 60_000);
+});

@@ -84,6 +84,7 @@ export const CALL_ACCESS: { readonly [N in CallName]: CallAccess } = {
   'sign.files': CLI_ONLY,
   'verify.file': CLI_ONLY,
   'cert.verify': CLI_ONLY,
+  'verify.addValidationData': CLI_ONLY,
   'sign.documents': EVERY,
   'sign.progress': EVERY,
   'sign.cancel': EVERY,

@@ -12,7 +12,14 @@ export const CALL_NAMES = [
   'settings.get',
   'settings.update',
   ...VAULT_CALL_NAMES,
-  ...(['token.list', 'token.drivers', 'sign.files', 'verify.file', 'cert.verify'] as const),
+  ...([
+    'token.list',
+    'token.drivers',
+    'sign.files',
+    'verify.file',
+    'cert.verify',
+    'verify.addValidationData',
+  ] as const),
   ...([
     'sign.documents',
     'sign.progress',

@@ -246,4 +246,14 @@ export const signingContract = {
    * configured anchors, intermediates and CRLs: for IT and scripts (`embassy cert verify`).
    */
   'cert.verify': { input: CertVerifyInput, output: CertVerifyOutput },
+  /**
+   * PAdES B-LT: writes to `output` the signed PDF at `path` with the chains and CRLs of its
+   * signatures (from the configured trust and its DSS) added in a DSS update. CLI only.
+   */
+  'verify.addValidationData': {
+    input: z.object({ path: Path, output: Path }).strict(),
+    output: z
+      .object({ certs: z.number().int().nonnegative(), crls: z.number().int().nonnegative() })
+      .strict(),
+  },
 } as const;

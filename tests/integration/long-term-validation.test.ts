@@ -2,6 +2,7 @@ import { sign, X509Certificate } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../electron/cli/embassy';
 import { signPades } from '../../electron/core/signing/pades';
 import type { Signer } from '../../electron/core/signing/signer';
 import { addValidationData } from '../../electron/core/signing/validation-data';
@@ -30,6 +31,7 @@ let tsa: TestTsa;
 let leaf: IssuedCert;
 let ca: IssuedCert;
 let crlDer: Buffer;
+let crlPath: string;
 let bt: Buffer;
 let bb: Buffer;
 const DAY = 86_400_000;
@@ -78,7 +80,8 @@ beforeAll(async () => {
   bb = await signPades(pdf, signer, { signingTime: new Date() }, pdfSandbox());
   // The CRL is fetched after the timestamp (one-second resolution): it proves the status then.
   await new Promise((r) => setTimeout(r, 1100));
-  crlDer = pemToDer(await readFile(await b.crl(ca, []), 'utf8'));
+  crlPath = await b.crl(ca, []);
+  crlDer = pemToDer(await readFile(crlPath, 'utf8'));
 }, 120_000);
 afterAll(async () => {
   await b?.cleanup();
@@ -130,5 +133,26 @@ describe('long-term validation (B-LT)', () => {
       `B-LT: DSS of ${lt.certs} certificates and ${lt.crls} CRL added in ${addMs.toFixed(0)} ms; ` +
         `later verdicts: bare B-T ${bare.verdict} (${codes(bare).join(',')}), B-B+DSS ${bbLater.verdict} (${codes(bbLater).join(',')})`,
     );
+  }, 60_000);
+
+  it('embassy verify --add-validation-data OUT: the B-LT copy verifies valid (exit 0) without --crl', async () => {
+    const input = join(b.dir, 'bt.pdf');
+    const out = join(b.dir, 'bt-lt.pdf');
+    await writeFile(input, bt);
+    await writeFile(join(b.dir, 'tsa-root.pem'), tsa.rootPem);
+    const trust = [
+      '--trust',
+      b.root.path,
+      '--trust',
+      join(b.dir, 'tsa-root.pem'),
+      '--profile',
+      join(b.dir, 'p'),
+    ];
+    const io = { stdout: () => undefined, stderr: () => undefined, readStdin: async () => new Uint8Array() };
+    expect(
+      await runCli(['verify', input, ...trust, '--crl', crlPath, '--add-validation-data', out], io),
+    ).toBe(0);
+    expect(await runCli(['verify', input, ...trust], io)).toBe(2);
+    expect(await runCli(['verify', out, ...trust], io)).toBe(0);
   }, 60_000);
 });

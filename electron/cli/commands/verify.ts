@@ -17,7 +17,7 @@ export const verifyCommand = defineCommand({
   name: 'verify',
   summary: 'verify a signed PDF or a detached .p7s; the exit code is the verdict',
   usage:
-    'embassy verify FILE [--content ORIGINAL] --trust PEM... [--untrusted PEM]... [--crl FILE]... [--json] [--extract-signed-revision N OUT]',
+    'embassy verify FILE [--content ORIGINAL] --trust PEM... [--untrusted PEM]... [--crl FILE]... [--json] [--extract-signed-revision N OUT] [--add-validation-data OUT]',
   options: {
     content: { type: 'string', arg: 'ORIGINAL', help: 'the signed content, when FILE is a detached .p7s' },
     trust: {
@@ -37,6 +37,11 @@ export const verifyCommand = defineCommand({
       type: 'string',
       arg: 'N',
       help: 'write the version signature N signed to OUT (the second FILE argument)',
+    },
+    'add-validation-data': {
+      type: 'string',
+      arg: 'OUT',
+      help: "write to OUT the PDF with its signatures' chains and CRLs in a DSS (PAdES B-LT); --crl gives the CRLs",
     },
     json: JSON_OPTION,
     profile: PROFILE_OPTION,
@@ -107,6 +112,21 @@ export const verifyCommand = defineCommand({
         if (!written) return VERIFY_EXIT.error;
         if (!values.json)
           io.stdout(`signature ${extract}: signed version (${written} bytes) -> ${positionals[1]}\n`);
+      }
+      const ltvOut = values['add-validation-data'];
+      if (ltvOut !== undefined) {
+        const added = await call(core, 'verify.addValidationData', {
+          path: resolve(positionals[0] ?? ''),
+          output: resolve(ltvOut),
+        });
+        if (!added.ok) {
+          io.stderr(`embassy: ${added.error.code}: ${added.error.message}\n`);
+          return VERIFY_EXIT.error;
+        }
+        if (!values.json)
+          io.stdout(
+            `validation data: ${added.value.certs} certificate(s), ${added.value.crls} CRL(s) -> ${ltvOut}\n`,
+          );
       }
       return VERIFY_EXIT[report.verdict];
     } finally {

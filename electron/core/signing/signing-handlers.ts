@@ -3,7 +3,10 @@ import type { HandlerTable } from '../contract';
 import { signOptions, type SigningService, type SignJob } from './signing-service';
 
 /** The contract calls this module answers. */
-export type SigningHandlers = Pick<HandlerTable, 'token.list' | 'sign.files' | 'verify.file' | 'cert.verify'>;
+export type SigningHandlers = Pick<
+  HandlerTable,
+  'token.list' | 'sign.files' | 'verify.file' | 'cert.verify' | 'verify.addValidationData'
+>;
 
 /**
  * Where a signed file goes when the caller names no output: PAdES next to the input as
@@ -45,6 +48,7 @@ export function createSigningHandlers(service: SigningService): SigningHandlers 
       };
     },
     'verify.file': async (input) => service.verifyFile(input.path, input.contentPath),
+    'verify.addValidationData': async (input) => service.addValidationDataToFile(input.path, input.output),
     'cert.verify': async (input) =>
       service.verifyCertificate(input.path, {
         ...(input.at ? { at: new Date(input.at) } : {}),

@@ -17,6 +17,8 @@ import type { Signer } from './signer';
 import { prepareSigner } from './signer-preparation';
 import { listTokens, type TokenListing } from './token-listing';
 import { stampCms, stampPdf, type LateStamp } from './late-timestamp';
+import { addValidationData } from './validation-data';
+import { writeFileAtomic } from './write-file-atomic';
 import { tsaClient, type TimestampSource } from './tsa-client';
 import { verifyCades, verifyPdf, type TrustSettings, type VerifyReport } from './verify';
 import {
@@ -90,6 +92,11 @@ export interface SigningService {
     certificate: X509Certificate;
     chain: readonly X509Certificate[];
   }>;
+  /**
+   * B-LT (validation-data.ts): the signed PDF at `path` with its signatures' chains and CRLs
+   * in a DSS update, written atomically to `output`.
+   */
+  addValidationDataToFile(path: string, output: string): Promise<{ certs: number; crls: number }>;
   /** Whether signatures made now would be timestamped (a TSA is configured in settings). */
   timestampConfigured(): Promise<boolean>;
   /**
@@ -147,6 +154,20 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
 
   return {
     tokenClient,
+
+    async addValidationDataToFile(path, output) {
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(path);
+      } catch {
+        throw new CoreError(ErrorCode.FileAccess, 'the file cannot be read');
+      }
+      if (!isPdf(bytes))
+        throw new CoreError(ErrorCode.SignUnsupportedFile, 'validation data goes into PDFs only');
+      const result = await addValidationData(bytes, await options.trust(), pdf, now());
+      await writeFileAtomic(output, result.bytes);
+      return { certs: result.certs, crls: result.crls };
+    },
 
     async timestampConfigured() {
       return (await options.tsaFromSettings?.()) !== undefined;

@@ -85,6 +85,7 @@ export const CALL_ACCESS: { readonly [N in CallName]: CallAccess } = {
   'verify.file': CLI_ONLY,
   'cert.verify': CLI_ONLY,
   'verify.addValidationData': CLI_ONLY,
+  'verify.report': CLI_ONLY,
   'sign.documents': EVERY,
   'sign.progress': EVERY,
   'sign.cancel': EVERY,

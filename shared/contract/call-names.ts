@@ -19,6 +19,7 @@ export const CALL_NAMES = [
     'verify.file',
     'cert.verify',
     'verify.addValidationData',
+    'verify.report',
   ] as const),
   ...([
     'sign.documents',

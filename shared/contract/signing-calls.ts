@@ -247,6 +247,17 @@ export const signingContract = {
    */
   'cert.verify': { input: CertVerifyInput, output: CertVerifyOutput },
   /**
+   * Verifies the file at `path` (with `contentPath` for a .p7s) and writes the verification
+   * report to `output` as a PDF in `language` (per signature: who, when claimed and proven,
+   * coverage, changes, chain, revocation, timestamp, verdict and reasons). CLI only.
+   */
+  'verify.report': {
+    input: z
+      .object({ path: Path, contentPath: Path.optional(), output: Path, language: z.enum(['vi', 'en']) })
+      .strict(),
+    output: VerifyReportSchema,
+  },
+  /**
    * PAdES B-LT: writes to `output` the signed PDF at `path` with the chains and CRLs of its
    * signatures (from the configured trust and its DSS) added in a DSS update. CLI only.
    */

@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { sign, X509Certificate } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../electron/cli/embassy';
 import { signPades } from '../../electron/core/signing/pades';
@@ -35,6 +37,7 @@ let crlPath: string;
 let bt: Buffer;
 let bb: Buffer;
 const DAY = 86_400_000;
+const run = promisify(execFile);
 
 const codes = (r: VerifyReport) => r.signatures.flatMap((s) => s.reasons.map((x) => x.code));
 
@@ -154,5 +157,45 @@ describe('long-term validation (B-LT)', () => {
     ).toBe(0);
     expect(await runCli(['verify', input, ...trust], io)).toBe(2);
     expect(await runCli(['verify', out, ...trust], io)).toBe(0);
+  }, 60_000);
+
+  it('embassy verify --report OUT.pdf: the report in Vietnamese and English, fonts embedded, names the verdict', async () => {
+    const input = join(b.dir, 'bt-lt.pdf');
+    const tampered = join(b.dir, 'tampered.pdf');
+    const bad = Buffer.from(bt);
+    const at = bad.indexOf('/MediaBox');
+    bad[at + 1] = 'N'.charCodeAt(0); // /NediaBox: a byte inside the signed range
+    await writeFile(tampered, bad);
+    const trust = [
+      '--trust',
+      b.root.path,
+      '--trust',
+      join(b.dir, 'tsa-root.pem'),
+      '--profile',
+      join(b.dir, 'p'),
+    ];
+    const io = { stdout: () => undefined, stderr: () => undefined, readStdin: async () => new Uint8Array() };
+    const text = async (pdf: string) =>
+      (await run('pdftotext', ['-enc', 'UTF-8', pdf, '-'])).stdout.replace(/\s+/g, ' ');
+    const vi = join(b.dir, 'report-vi.pdf');
+    const en = join(b.dir, 'report-en.pdf');
+    expect(await runCli(['verify', input, ...trust, '--report', vi, '--lang', 'vi'], io)).toBe(0);
+    expect(await runCli(['verify', input, ...trust, '--report', en, '--lang', 'en'], io)).toBe(0);
+    const viText = await text(vi);
+    expect(viText).toContain('Báo cáo kiểm tra chữ ký số');
+    expect(viText).toContain('Kết luận chung: HỢP LỆ');
+    expect(viText).toContain('Người ký: ltv-signer');
+    expect(viText).toContain('Thời điểm được dấu thời gian chứng minh: 20');
+    const enText = await text(en);
+    expect(enText).toContain('Overall verdict: VALID');
+    expect(enText).toContain('Signed by: ltv-signer');
+    expect(enText).toContain('Certificate chain: ltv-signer > ltv-ca > Chain Test Root');
+    const fonts = (await run('pdffonts', [vi])).stdout;
+    expect(fonts).toMatch(/CID TrueType\s+Identity-H\s+yes/);
+    const badReport = join(b.dir, 'report-bad.pdf');
+    expect(await runCli(['verify', tampered, ...trust, '--report', badReport, '--lang', 'vi'], io)).toBe(1);
+    expect(await text(badReport)).toContain('Kết luận chung: KHÔNG HỢP LỆ');
+    await run('pdftoppm', ['-r', '70', '-png', '-f', '1', '-l', '1', vi, join(b.dir, 'report-vi')]);
+    await run('cp', [join(b.dir, 'report-vi-1.png'), '/tmp/embassy-report-vi.png']);
   }, 60_000);
 });

@@ -17,7 +17,7 @@ export const verifyCommand = defineCommand({
   name: 'verify',
   summary: 'verify a signed PDF or a detached .p7s; the exit code is the verdict',
   usage:
-    'embassy verify FILE [--content ORIGINAL] --trust PEM... [--untrusted PEM]... [--crl FILE]... [--json] [--extract-signed-revision N OUT] [--add-validation-data OUT]',
+    'embassy verify FILE [--content ORIGINAL] --trust PEM... [--untrusted PEM]... [--crl FILE]... [--json] [--extract-signed-revision N OUT] [--add-validation-data OUT] [--report OUT.pdf [--lang vi|en]]',
   options: {
     content: { type: 'string', arg: 'ORIGINAL', help: 'the signed content, when FILE is a detached .p7s' },
     trust: {
@@ -43,6 +43,8 @@ export const verifyCommand = defineCommand({
       arg: 'OUT',
       help: "write to OUT the PDF with its signatures' chains and CRLs in a DSS (PAdES B-LT); --crl gives the CRLs",
     },
+    report: { type: 'string', arg: 'OUT.pdf', help: 'also write the verification report as a PDF' },
+    lang: { type: 'string', arg: 'vi|en', help: "the report's language (default: the settings')" },
     json: JSON_OPTION,
     profile: PROFILE_OPTION,
   },
@@ -71,10 +73,18 @@ export const verifyCommand = defineCommand({
     });
     try {
       const content = values.content === undefined ? undefined : resolve(values.content);
-      const result = await call(core, 'verify.file', {
+      const target = {
         path: resolve(positionals[0] ?? ''),
         ...(content ? { contentPath: content } : {}),
-      });
+      };
+      const result =
+        values.report === undefined
+          ? await call(core, 'verify.file', target)
+          : await call(core, 'verify.report', {
+              ...target,
+              output: resolve(values.report),
+              language: await reportLanguage(core, values.lang),
+            });
       if (!result.ok) {
         if (values.json) io.stdout(`${JSON.stringify({ ok: false, error: result.error })}\n`);
         io.stderr(`embassy: ${result.error.code}: ${result.error.message}\n`);
@@ -134,6 +144,19 @@ export const verifyCommand = defineCommand({
     }
   },
 });
+
+/** `--lang`, else the language in the profile's settings. */
+async function reportLanguage(
+  core: Parameters<typeof call>[0],
+  lang: string | undefined,
+): Promise<'vi' | 'en'> {
+  if (lang !== undefined) {
+    if (lang !== 'vi' && lang !== 'en') throw new UsageError('--lang is vi or en');
+    return lang;
+  }
+  const settings = await call(core, 'settings.get', {});
+  return settings.ok ? settings.value.language : 'vi';
+}
 
 /**
  * Writes the first `length` bytes of the file, once they are proven to be the bytes the

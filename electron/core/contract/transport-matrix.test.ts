@@ -18,6 +18,7 @@ const CLI_ONLY_CALLS = new Set<CallName>([
   'verify.file',
   'cert.verify',
   'verify.addValidationData',
+  'verify.report',
 ]);
 
 /** Calls with a CLI-only form: that form's input, and the renderer's path-free form. */
@@ -49,6 +50,9 @@ const PATH_FIELDS = [
   'cert.verify.path',
   'verify.addValidationData.path',
   'verify.addValidationData.output',
+  'verify.report.path',
+  'verify.report.contentPath',
+  'verify.report.output',
 ];
 
 /** camelCase keys that end in, or are, a word for a filesystem object (not `profile`, `direction`). */

@@ -154,6 +154,23 @@ export const SANDBOX_OPS = {
     }),
     output: z.object({ bytes: Bytes }),
   },
+  /** A text report as a PDF, in the embedded fonts given (WOFF or TrueType, first that has a character). */
+  report: {
+    input: z.object({
+      title: z.string().max(256),
+      lines: z
+        .array(
+          z.object({
+            text: z.string().max(4096),
+            size: z.number().min(4).max(36).optional(),
+            indent: z.number().min(0).max(200).optional(),
+          }),
+        )
+        .max(5000),
+      fonts: z.array(Bytes).min(1).max(4),
+    }),
+    output: z.object({ bytes: Bytes }),
+  },
 } as const;
 export type SandboxOp = keyof typeof SANDBOX_OPS;
 export type SandboxInput<O extends SandboxOp> = z.input<(typeof SANDBOX_OPS)[O]['input']>;
@@ -161,7 +178,7 @@ export type SandboxOutput<O extends SandboxOp> = z.output<(typeof SANDBOX_OPS)[O
 
 export const SandboxRequest = z.object({
   id: z.number().int().positive(),
-  op: z.enum(['text', 'outlook', 'signatures', 'prepare', 'dss']),
+  op: z.enum(['text', 'outlook', 'signatures', 'prepare', 'dss', 'report']),
   input: z.unknown(),
 });
 

@@ -1,4 +1,4 @@
-import type { X509Certificate } from 'node:crypto';
+import { createHash, type X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
@@ -18,6 +18,9 @@ import { prepareSigner } from './signer-preparation';
 import { listTokens, type TokenListing } from './token-listing';
 import { stampCms, stampPdf, type LateStamp } from './late-timestamp';
 import { addValidationData } from './validation-data';
+import { reportFonts } from './report-fonts';
+import { reportLines } from './report-lines';
+import type { Language } from '../../../shared/domain/language';
 import { writeFileAtomic } from './write-file-atomic';
 import { tsaClient, type TimestampSource } from './tsa-client';
 import { verifyCades, verifyPdf, type TrustSettings, type VerifyReport } from './verify';
@@ -97,6 +100,12 @@ export interface SigningService {
    * in a DSS update, written atomically to `output`.
    */
   addValidationDataToFile(path: string, output: string): Promise<{ certs: number; crls: number }>;
+  /** The verification report as a PDF in `language` (report-lines.ts, laid out in the sandbox). */
+  reportPdf(
+    report: VerifyReport,
+    file: { name: string; bytes: Uint8Array },
+    language: Language,
+  ): Promise<Uint8Array>;
   /** Whether signatures made now would be timestamped (a TSA is configured in settings). */
   timestampConfigured(): Promise<boolean>;
   /**
@@ -167,6 +176,16 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
       const result = await addValidationData(bytes, await options.trust(), pdf, now());
       await writeFileAtomic(output, result.bytes);
       return { certs: result.certs, crls: result.crls };
+    },
+
+    async reportPdf(report, file, language) {
+      const sha256 = createHash('sha256').update(file.bytes).digest('hex');
+      const { title, lines } = reportLines(
+        report,
+        { fileName: file.name, sha256, checkedAt: now() },
+        language,
+      );
+      return pdf.report(title, lines, await reportFonts());
     },
 
     async timestampConfigured() {

@@ -91,6 +91,7 @@ export const CALL_ACCESS: { readonly [N in CallName]: CallAccess } = {
   'sign.cancel': EVERY,
   'sign.fields': EVERY,
   'sign.timestamps': EVERY,
+  'verify.attachmentReport': EVERY,
   'verify.attachment': EVERY,
   'verify.bytes': EVERY,
   'policy.get': EVERY,

@@ -27,6 +27,7 @@ export const CALL_NAMES = [
     'sign.cancel',
     'sign.fields',
     'sign.timestamps',
+    'verify.attachmentReport',
     'verify.attachment',
     'verify.bytes',
   ] as const),

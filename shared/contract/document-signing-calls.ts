@@ -110,6 +110,14 @@ export const documentSigningContract = {
   },
   /** Verify every signature of a PDF attachment in the vault. */
   'verify.attachment': { input: z.object({ id: RecordId }).strict(), output: VerifyReportSchema },
+  /**
+   * The verification report of a PDF attachment as a PDF to file, in `language` (verified again
+   * now; `name` is only printed in it). Base64, at most 2 MiB.
+   */
+  'verify.attachmentReport': {
+    input: z.object({ id: RecordId, name: z.string().max(256), language: z.enum(['vi', 'en']) }).strict(),
+    output: z.object({ verdict: z.enum(['valid', 'invalid', 'indeterminate']), base64: Base64 }).strict(),
+  },
   /** Verify a file the officer picked: a signed PDF, or content plus its detached .p7s. */
   'verify.bytes': {
     input: z

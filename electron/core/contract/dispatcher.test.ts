@@ -46,6 +46,9 @@ function table(overrides: Partial<HandlerTable> = {}): HandlerTable {
     'sign.fields': vi.fn(async () => {
       throw new Error('not used');
     }),
+    'verify.attachmentReport': vi.fn(async () => {
+      throw new Error('not used');
+    }),
     'verify.report': vi.fn(async () => {
       throw new Error('not used');
     }),

@@ -15,6 +15,7 @@ export type DocumentSigningHandlers = Pick<
   | 'sign.cancel'
   | 'sign.fields'
   | 'sign.timestamps'
+  | 'verify.attachmentReport'
   | 'verify.attachment'
   | 'verify.bytes'
 >;
@@ -204,6 +205,12 @@ export function createDocumentSigningHandlers(deps: {
       return signing.signingOutlook(await readAttachment(vault, attachmentId));
     },
     'sign.timestamps': async () => stampQueue.flush(),
+    async 'verify.attachmentReport'({ id, name, language }) {
+      const bytes = await readAttachment(vault, id);
+      const report = await signing.verifyBytes(bytes);
+      const pdf = await signing.reportPdf(report, { name, bytes }, language);
+      return { verdict: report.verdict, base64: Buffer.from(pdf).toString('base64') };
+    },
     async 'verify.attachment'({ id }) {
       return signing.verifyBytes(await readAttachment(vault, id));
     },

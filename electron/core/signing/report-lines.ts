@@ -34,8 +34,8 @@ const L = {
   chain: { en: 'Certificate chain', vi: 'Chuỗi chứng thư' },
   revocation: { en: 'Revocation', vi: 'Tình trạng thu hồi' },
   revocationOk: {
-    en: 'no revocation found in the CRLs held (the file’s DSS, the cache, the configured ones)',
-    vi: 'không bị thu hồi theo các CRL hiện có (DSS của tệp, bộ nhớ đệm, cấu hình)',
+    en: 'no revocation problem found (CRLs from the file’s DSS, the cache and the configured ones, where the certificate needs one)',
+    vi: 'không phát hiện vấn đề thu hồi (CRL từ DSS của tệp, bộ nhớ đệm và cấu hình, khi chứng thư cần)',
   },
   timestamp: { en: 'Signature timestamp', vi: 'Dấu thời gian của chữ ký' },
   verdict: { en: 'Verdict', vi: 'Kết luận' },
@@ -86,7 +86,7 @@ function signatureLines(s: SignatureReport, n: number, lang: Language): ReportLi
     item(t('revocation'), revocation.length ? revocation.join('; ') : t('revocationOk')),
     item(t('timestamp'), stamp ? stamp[lang] : t('none')),
     item(t('verdict'), VERDICT[s.verdict][lang]),
-    { text: `${t('reasons')}:`, indent: 12 },
+    ...(s.reasons.length > 0 ? [{ text: `${t('reasons')}:`, indent: 12 }] : []),
     ...s.reasons.map((r) => ({ text: `${r.code} — ${r[lang]}`, indent: 24, size: 9 })),
   ];
 }

@@ -259,10 +259,12 @@ export const signingContract = {
   },
   /**
    * PAdES B-LT: writes to `output` the signed PDF at `path` with the chains and CRLs of its
-   * signatures (from the configured trust and its DSS) added in a DSS update. CLI only.
+   * signatures (from the configured trust and its DSS) added in a DSS update; B-LTA with a
+   * document timestamp from `tsaUrl`. CLI only.
    */
   'verify.addValidationData': {
-    input: z.object({ path: Path, output: Path }).strict(),
+    /** With `tsaUrl`, a document timestamp is added after the DSS (B-LTA). */
+    input: z.object({ path: Path, output: Path, tsaUrl: TsaUrl.optional() }).strict(),
     output: z
       .object({ certs: z.number().int().nonnegative(), crls: z.number().int().nonnegative() })
       .strict(),

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { sign, X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,7 +18,7 @@ import {
   type IssuedCert,
 } from '../fixtures/chain-builder';
 import { pdfSandbox } from '../fixtures/pdf-sandbox';
-import { createTestTsa, type TestTsa } from '../fixtures/tsa';
+import { createTestTsa, serveTsa, type TestTsa } from '../fixtures/tsa';
 import { makePdf, nssDbTrusting, pdfsig } from '../fixtures/verifiers';
 
 /**
@@ -157,6 +158,33 @@ describe('long-term validation (B-LT)', () => {
     ).toBe(0);
     expect(await runCli(['verify', input, ...trust], io)).toBe(2);
     expect(await runCli(['verify', out, ...trust], io)).toBe(0);
+
+    // B-LTA: a document timestamp over the file with its DSS; both verify; pdfsig still accepts the signature.
+    const server = await serveTsa(tsa);
+    try {
+      const lta = join(b.dir, 'bt-lta.pdf');
+      const args = ['verify', input, ...trust, '--crl', crlPath, '--add-validation-data', lta];
+      expect(await runCli([...args, '--tsa', server.url], io)).toBe(0);
+      const out2: string[] = [];
+      const io2 = { ...io, stdout: (t: string) => void out2.push(t) };
+      expect(await runCli(['verify', lta, ...trust, '--json'], io2)).toBe(0);
+      const json = JSON.parse(out2.join('')) as {
+        signatures: { verdict: string; reasons: { code: string }[] }[];
+      };
+      expect(json.signatures).toHaveLength(2);
+      expect(json.signatures.map((x) => x.verdict)).toEqual(['valid', 'valid']);
+      const judged = await pdfsig(lta, await nssDbTrusting([b.root.path, join(b.dir, 'tsa-root.pem')]));
+      expect(judged[0]?.valid).toBe(true);
+      // poppler does not check ETSI.RFC3161 document timestamps: it lists it unverified.
+      expect(judged[1]?.validation).toContain('not yet been verified');
+      // The TSA down: the B-LTA asked for is refused, nothing written.
+      const none = join(b.dir, 'none.pdf');
+      await server.close();
+      expect(await runCli([...args.slice(0, -1), none, '--tsa', server.url], io)).toBe(3);
+      expect(existsSync(none)).toBe(false);
+    } finally {
+      await server.close().catch(() => undefined);
+    }
   }, 60_000);
 
   it('embassy verify --report OUT.pdf: the report in Vietnamese and English, fonts embedded, names the verdict', async () => {

@@ -17,7 +17,7 @@ export const verifyCommand = defineCommand({
   name: 'verify',
   summary: 'verify a signed PDF or a detached .p7s; the exit code is the verdict',
   usage:
-    'embassy verify FILE [--content ORIGINAL] --trust PEM... [--untrusted PEM]... [--crl FILE]... [--json] [--extract-signed-revision N OUT] [--add-validation-data OUT] [--report OUT.pdf [--lang vi|en]]',
+    'embassy verify FILE [--content ORIGINAL] --trust PEM... [--untrusted PEM]... [--crl FILE]... [--json] [--extract-signed-revision N OUT] [--add-validation-data OUT [--tsa URL]] [--report OUT.pdf [--lang vi|en]]',
   options: {
     content: { type: 'string', arg: 'ORIGINAL', help: 'the signed content, when FILE is a detached .p7s' },
     trust: {
@@ -42,6 +42,11 @@ export const verifyCommand = defineCommand({
       type: 'string',
       arg: 'OUT',
       help: "write to OUT the PDF with its signatures' chains and CRLs in a DSS (PAdES B-LT); --crl gives the CRLs",
+    },
+    tsa: {
+      type: 'string',
+      arg: 'URL',
+      help: 'with --add-validation-data: also a document timestamp from this TSA (PAdES B-LTA)',
     },
     report: { type: 'string', arg: 'OUT.pdf', help: 'also write the verification report as a PDF' },
     lang: { type: 'string', arg: 'vi|en', help: "the report's language (default: the settings')" },
@@ -128,6 +133,7 @@ export const verifyCommand = defineCommand({
         const added = await call(core, 'verify.addValidationData', {
           path: resolve(positionals[0] ?? ''),
           output: resolve(ltvOut),
+          ...(values.tsa ? { tsaUrl: values.tsa } : {}),
         });
         if (!added.ok) {
           io.stderr(`embassy: ${added.error.code}: ${added.error.message}\n`);

@@ -51,7 +51,8 @@ export function createSigningHandlers(service: SigningService): SigningHandlers 
       };
     },
     'verify.file': async (input) => service.verifyFile(input.path, input.contentPath),
-    'verify.addValidationData': async (input) => service.addValidationDataToFile(input.path, input.output),
+    'verify.addValidationData': async (input) =>
+      service.addValidationDataToFile(input.path, input.output, input.tsaUrl),
     'verify.report': async (input) => {
       const report = await service.verifyFile(input.path, input.contentPath);
       let bytes: Buffer;

@@ -18,6 +18,7 @@ import { prepareSigner } from './signer-preparation';
 import { listTokens, type TokenListing } from './token-listing';
 import { stampCms, stampPdf, type LateStamp } from './late-timestamp';
 import { addValidationData } from './validation-data';
+import { appendDocumentTimestamp } from './document-timestamp';
 import { reportFonts } from './report-fonts';
 import { reportLines } from './report-lines';
 import type { Language } from '../../../shared/domain/language';
@@ -99,7 +100,11 @@ export interface SigningService {
    * B-LT (validation-data.ts): the signed PDF at `path` with its signatures' chains and CRLs
    * in a DSS update, written atomically to `output`.
    */
-  addValidationDataToFile(path: string, output: string): Promise<{ certs: number; crls: number }>;
+  addValidationDataToFile(
+    path: string,
+    output: string,
+    tsaUrl?: string,
+  ): Promise<{ certs: number; crls: number }>;
   /** The verification report as a PDF in `language` (report-lines.ts, laid out in the sandbox). */
   reportPdf(
     report: VerifyReport,
@@ -164,7 +169,7 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
   return {
     tokenClient,
 
-    async addValidationDataToFile(path, output) {
+    async addValidationDataToFile(path, output, tsaUrl) {
       let bytes: Buffer;
       try {
         bytes = await readFile(path);
@@ -174,7 +179,11 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
       if (!isPdf(bytes))
         throw new CoreError(ErrorCode.SignUnsupportedFile, 'validation data goes into PDFs only');
       const result = await addValidationData(bytes, await options.trust(), pdf, now());
-      await writeFileAtomic(output, result.bytes);
+      // B-LTA: the TSA must answer, or nothing is written (the caller asked for the timestamp).
+      const out = tsaUrl
+        ? await appendDocumentTimestamp(result.bytes, tsaClient({ url: tsaUrl }), pdf)
+        : result.bytes;
+      await writeFileAtomic(output, out);
       return { certs: result.certs, crls: result.crls };
     },
 

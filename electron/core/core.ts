@@ -15,6 +15,7 @@ import {
 } from './vault';
 import {
   createDocumentSigningHandlers,
+  createTimestampQueue,
   createSigningHandlers,
   createSigningService,
   loadTrust,
@@ -164,16 +165,26 @@ export function createCore(options: CoreOptions): Core {
       const s = await settings.get();
       return s.pkcs11Module ?? (s.pkcs11Driver ? driverModulePath(s.pkcs11Driver) : undefined);
     },
-    tsaUrlFromSettings: async () => (await settings.get()).tsaUrl,
+    // HQ's TSA is on the relay: its pinned certificate is the enrolled one, else settings' pin.
+    tsaFromSettings: async () => {
+      const { tsaUrl, tsaPin } = await settings.get();
+      if (!tsaUrl) return undefined;
+      const hq = (await sync.status().catch(() => undefined))?.hq;
+      const pin = hq && new URL(hq.url).origin === new URL(tsaUrl).origin ? hq.fingerprint : tsaPin;
+      return { url: tsaUrl, ...(pin ? { pin } : {}) };
+    },
     startClient,
     trust: async () => gates.withPolicyTrust(await loadTrust(options.signing?.trust ?? {})),
     pdf,
   });
+  const stampQueue = createTimestampQueue({ vault, signing });
   const sync = createSyncService({
     vault,
     signing,
     importPolicy: (text) => policy.import(text),
     auditKey: gates.auditKey,
+    // Each round is a connection: the timestamps that waited for one are added then.
+    afterRound: () => void stampQueue.flush().catch(() => undefined),
     // Officers' identities rest on the same pinned anchors and CRLs as signatures (policy's too).
     identityTrust: async () => {
       const t = await gates.withPolicyTrust(await loadTrust(options.signing?.trust ?? {}));
@@ -218,10 +229,11 @@ export function createCore(options: CoreOptions): Core {
     'vault.unlock': async (input, ctx) => {
       const status = await vaultHandlers['vault.unlock'](input, ctx);
       if (status.state === 'unlocked' && options.sync?.background !== false) sync.start();
+      if (status.state === 'unlocked') void stampQueue.flush().catch(() => undefined);
       return status;
     },
     ...createSigningHandlers(signing),
-    ...createDocumentSigningHandlers({ vault, signing, audit }),
+    ...createDocumentSigningHandlers({ vault, signing, audit, stampQueue }),
     ...createSyncHandlers(sync),
     ...createContactHandlers(vault, options.sync?.now),
     ...createPolicyHandlers(policy),

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { defineCommand, EXIT, JSON_OPTION, UsageError } from '../../shared/cli/cli-command';
 import { RelayLimitsFile } from '../server/relay-limits';
 import { startRelay } from '../server/relay-server';
+import { loadTsaSigner, TsaConfigError, type TsaSigner } from '../server/tsa-responder';
 import { DATA_OPTION, dataDirOf, DB_OPTION, dbOf } from './admin-io';
 
 /** `host:port`, IPv6 hosts in brackets; port 0 picks a free one. */
@@ -34,6 +35,19 @@ function readLimits(file: string | undefined) {
   return parsed.data;
 }
 
+/** The TSA of `--tsa-key` and `--tsa-cert` (both or neither), checked before the start. */
+function readTsa(keyFile: string | undefined, certFile: string | undefined): TsaSigner | undefined {
+  if (keyFile === undefined && certFile === undefined) return undefined;
+  if (keyFile === undefined || certFile === undefined)
+    throw new UsageError('--tsa-key and --tsa-cert go together');
+  try {
+    return loadTsaSigner(resolve(keyFile), resolve(certFile));
+  } catch (e) {
+    if (e instanceof TsaConfigError) throw new UsageError(`--tsa-cert ${certFile}: ${e.message}`);
+    throw e;
+  }
+}
+
 /**
  * `embassy hq serve`: runs the relay until SIGTERM or SIGINT, then stops accepting, closes the
  * connections and the store, and exits 0. The first line printed holds the URL and the
@@ -43,7 +57,7 @@ export const hqServeCommand = defineCommand({
   name: 'hq serve',
   summary: 'run the HQ relay (creates its certificate and keys on first start)',
   usage:
-    'embassy hq serve --data DIR --listen HOST:PORT [--db postgres://…] [--trust-ca FILE]... [--limits FILE] [--updates DIR] [--json] [--quiet]',
+    'embassy hq serve --data DIR --listen HOST:PORT [--db postgres://…] [--trust-ca FILE]... [--limits FILE] [--updates DIR] [--tsa-key FILE --tsa-cert FILE] [--json] [--quiet]',
   options: {
     data: DATA_OPTION,
     listen: {
@@ -68,12 +82,19 @@ export const hqServeCommand = defineCommand({
       arg: 'DIR',
       help: 'the update folder served at /v1/updates/NAME (default DIR/updates): electron-builder output and the signed release manifest',
     },
+    'tsa-key': { type: 'string', arg: 'FILE', help: "PEM private key of HQ's time-stamping authority" },
+    'tsa-cert': {
+      type: 'string',
+      arg: 'FILE',
+      help: 'PEM of the TSA certificate IT issued (critical EKU timeStamping), then its CA certificates',
+    },
     json: { ...JSON_OPTION, help: 'print the URL, fingerprint and HQ signing key as one JSON object' },
     quiet: { type: 'boolean', default: false, help: 'no request log on stderr' },
   },
   notes: [
     "DIR/crl/*.crl and *.pem are the issuing CAs' CRLs: a revoked officer certificate cannot enrol (read at every enrolment; a file that is not a CRL stops the start).",
     'With --db, several instances (each with a copy of DIR: the same certificate and HQ key) serve one database behind a load balancer.',
+    'With --tsa-key and --tsa-cert, POST /v1/tsa answers RFC 3161 time-stamp requests (signature timestamps, B-T).',
     'Runs until SIGTERM or SIGINT (Ctrl+C), then closes its connections and exits 0.',
   ],
   async run({ values }, io) {
@@ -83,6 +104,7 @@ export const hqServeCommand = defineCommand({
     const db = dbOf(values.db);
     for (const f of trustCaFiles) if (!existsSync(f)) throw new UsageError(`--trust-ca ${f}: no such file`);
     const limits = readLimits(values.limits);
+    const tsa = readTsa(values['tsa-key'], values['tsa-cert']);
     const relay = await startRelay({
       limits,
       dataDir,
@@ -91,6 +113,7 @@ export const hqServeCommand = defineCommand({
       trustCaFiles,
       ...(db !== undefined ? { db } : {}),
       ...(values.updates !== undefined ? { updatesDir: resolve(values.updates) } : {}),
+      ...(tsa ? { tsa } : {}),
       log: values.quiet ? () => undefined : (line) => io.stderr(`hq: ${line}\n`),
     });
     io.stdout(

@@ -7,6 +7,7 @@ import type { PushHub } from './push-hub';
 import type { UploadLocks } from './relay-backend';
 import type { RelayLimits } from './relay-limits';
 import type { Sodium } from './sodium';
+import type { TsaSigner } from './tsa-responder';
 
 /**
  * What every route handler of one running relay shares: the store, the HQ identity, the
@@ -35,4 +36,6 @@ export interface RelayContext {
   readonly push: PushHub;
   /** Request budgets and connection caps. */
   readonly guards: AbuseGuards;
+  /** HQ's time-stamping authority (`POST /v1/tsa`), when IT gave it a key and certificate. */
+  readonly tsa?: TsaSigner;
 }

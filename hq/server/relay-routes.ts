@@ -17,7 +17,8 @@ export type Route =
   | 'directory'
   | 'policy'
   | 'updates'
-  | 'audit';
+  | 'audit'
+  | 'tsa';
 
 /** Which route a path names, with its item id; undefined when none. */
 export function matchRoute(path: string): { route: Route; id?: string } | undefined {
@@ -32,6 +33,7 @@ export function matchRoute(path: string): { route: Route; id?: string } | undefi
     '/v1/directory': 'directory',
     '/v1/policy': 'policy',
     '/v1/audit': 'audit',
+    '/v1/tsa': 'tsa',
   };
   const f = fixed[path];
   if (f) return { route: f };
@@ -61,6 +63,7 @@ export const METHODS: Record<Route, readonly string[]> = {
   policy: ['GET'],
   updates: ['GET', 'HEAD'],
   audit: ['POST'],
+  tsa: ['POST'],
 };
 
 /** Absence, and anything the caller may not see, look the same: no probing of others' ids. */

@@ -25,6 +25,8 @@ import { DEFAULT_LIMITS, type RelayLimits } from './relay-limits';
 import { matchRoute, METHODS, notFound, type Route } from './relay-routes';
 import { loadSodium } from './sodium';
 import { UploadExpiry } from './upload-expiry';
+import { serveTimestamp } from './tsa-route';
+import type { TsaSigner } from './tsa-responder';
 
 export { deviceIdOf } from './enrolment';
 export { DEFAULT_LIMITS, type RelayLimits } from './relay-limits';
@@ -55,6 +57,8 @@ export interface RelayOptions {
   readonly trustCaFiles?: readonly string[];
   /** The update folder served at `/v1/updates/NAME` (default `DATA/updates`). */
   readonly updatesDir?: string;
+  /** HQ's RFC 3161 TSA at `POST /v1/tsa` (`hq serve --tsa-key --tsa-cert`); absent: no such route. */
+  readonly tsa?: TsaSigner;
 }
 
 /** A listening relay. */
@@ -163,6 +167,8 @@ class Relay {
         return servePolicy(ctx, req, res);
       case 'audit':
         return storeAuditBatch(ctx, req, res);
+      case 'tsa':
+        return serveTimestamp(ctx, req, res);
     }
   }
 }
@@ -175,6 +181,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
   const identity = await loadOrCreateIdentity(options.dataDir, sodium);
   const trustedCas = loadTrustedCas(options.dataDir, options.trustCaFiles);
   for (const ca of trustedCas) log(`trusted CA ${ca.fingerprint}`);
+  if (options.tsa) log(`TSA ${options.tsa.certificate.subject.replace(/\n/g, ', ')} at /v1/tsa`);
   // A file in DATA/crl/ that is not a CRL stops the start here, not at the first enrolment.
   const crlCount = loadCrls(options.dataDir).length;
   if (crlCount > 0) log(`${crlCount} CRL(s) in ${CRL_DIR}/ checked at enrolment`);
@@ -216,6 +223,7 @@ export async function startRelay(options: RelayOptions): Promise<RunningRelay> {
     mailCompleted: (recipient, cursor) => backend.mailCompleted(recipient, cursor),
     push,
     guards,
+    ...(options.tsa ? { tsa: options.tsa } : {}),
   });
   const expiry = new UploadExpiry(store, limits, log);
   await expiry.sweep();

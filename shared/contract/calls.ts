@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LANGUAGES } from '../domain/language';
 import type { CallName } from './call-names';
-import { DriverId, ModulePath, NoInput } from './field-schemas';
+import { DriverId, Hex, ModulePath, NoInput } from './field-schemas';
 import { vaultContract } from './vault-calls';
 import { signingContract, TsaUrl } from './signing-calls';
 import { documentSigningContract } from './document-signing-calls';
@@ -69,6 +69,11 @@ export const Settings = z
     pkcs11Module: ModulePath.optional(),
     /** The RFC 3161 time-stamping authority signatures are timestamped by (B-T), when set. */
     tsaUrl: TsaUrl.optional(),
+    /**
+     * SHA-256 (hex) of the TSA's TLS certificate, checked instead of the system CAs (HQ's TSA on
+     * the relay). The enrolled relay's own pin is used without it when the TSA is on the relay.
+     */
+    tsaPin: Hex(32).optional(),
   })
   .strict();
 export type Settings = z.infer<typeof Settings>;

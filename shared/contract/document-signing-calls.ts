@@ -83,6 +83,16 @@ export const documentSigningContract = {
   /** Stop a signing job after the current document; documents already signed stay signed. */
   'sign.cancel': { input: z.object({ jobId: RecordId }).strict(), output: SignJobStatus },
   /**
+   * Adds now the signature timestamps that documents signed while the TSA was away are waiting
+   * for (also done after every sync round and at unlock): how many were stamped, how many wait.
+   */
+  'sign.timestamps': {
+    input: z.object({}).strict(),
+    output: z
+      .object({ stamped: z.number().int().nonnegative(), pending: z.number().int().nonnegative() })
+      .strict(),
+  },
+  /**
    * The signature fields of a PDF attachment (a form that arrived with places to sign), and
    * whether it can take a signature: certified with no changes allowed, or encrypted in a way
    * we cannot sign, is said before the PIN.
@@ -100,6 +110,14 @@ export const documentSigningContract = {
   },
   /** Verify every signature of a PDF attachment in the vault. */
   'verify.attachment': { input: z.object({ id: RecordId }).strict(), output: VerifyReportSchema },
+  /**
+   * The verification report of a PDF attachment as a PDF to file, in `language` (verified again
+   * now; `name` is only printed in it). Base64, at most 2 MiB.
+   */
+  'verify.attachmentReport': {
+    input: z.object({ id: RecordId, name: z.string().max(256), language: z.enum(['vi', 'en']) }).strict(),
+    output: z.object({ verdict: z.enum(['valid', 'invalid', 'indeterminate']), base64: Base64 }).strict(),
+  },
   /** Verify a file the officer picked: a signed PDF, or content plus its detached .p7s. */
   'verify.bytes': {
     input: z

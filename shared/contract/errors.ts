@@ -108,6 +108,8 @@ export const ErrorCode = {
   Cancelled: 'E_CANCELLED',
   /** A file could not be read or written. */
   FileAccess: 'E_FILE_ACCESS',
+  /** The time-stamping authority could not be reached or refused (a timestamp that was asked for). */
+  TsaUnavailable: 'E_TSA_UNAVAILABLE',
   // IT-signed documents (docs/protocols/it-signed-v1.md) and the policy they carry.
   /** The file is not an IT-signed document of the expected kind (not JSON, wrong shape or type). */
   ItMalformed: 'E_IT_MALFORMED',

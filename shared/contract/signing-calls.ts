@@ -246,4 +246,27 @@ export const signingContract = {
    * configured anchors, intermediates and CRLs: for IT and scripts (`embassy cert verify`).
    */
   'cert.verify': { input: CertVerifyInput, output: CertVerifyOutput },
+  /**
+   * Verifies the file at `path` (with `contentPath` for a .p7s) and writes the verification
+   * report to `output` as a PDF in `language` (per signature: who, when claimed and proven,
+   * coverage, changes, chain, revocation, timestamp, verdict and reasons). CLI only.
+   */
+  'verify.report': {
+    input: z
+      .object({ path: Path, contentPath: Path.optional(), output: Path, language: z.enum(['vi', 'en']) })
+      .strict(),
+    output: VerifyReportSchema,
+  },
+  /**
+   * PAdES B-LT: writes to `output` the signed PDF at `path` with the chains and CRLs of its
+   * signatures (from the configured trust and its DSS) added in a DSS update; B-LTA with a
+   * document timestamp from `tsaUrl`. CLI only.
+   */
+  'verify.addValidationData': {
+    /** With `tsaUrl`, a document timestamp is added after the DSS (B-LTA). */
+    input: z.object({ path: Path, output: Path, tsaUrl: TsaUrl.optional() }).strict(),
+    output: z
+      .object({ certs: z.number().int().nonnegative(), crls: z.number().int().nonnegative() })
+      .strict(),
+  },
 } as const;

@@ -13,7 +13,7 @@ import { expect, startPreviewProcess, test } from './fixtures';
  * document with a SoftHSM token and see the signature panel say valid; verify a tampered
  * signed file and see invalid with its reason; sign a form into its placed signature field as
  * a certification; a file changed after signing says so with the page named, in both
- * languages, and shows the signed version.
+ * languages, and shows the signed version; the report exported as a PDF in both languages.
  */
 let token: SoftHsmToken;
 test.beforeAll(async () => {
@@ -48,6 +48,37 @@ test('sign a document with the token, then verify a tampered file', async ({ pag
     await expect(panel.getByTestId('signature')).toContainText('Certified true copy');
     await expect(page.getByText('note.signed.pdf').or(page.getByText('letter.signed.pdf'))).toBeVisible();
     await page.screenshot({ path: info.outputPath('signed-en.png'), fullPage: false });
+
+    // The report to file: a PDF naming the verdict, in English, then in Vietnamese.
+    for (const [lang, words] of [
+      ['en', ['Signature verification report', 'Overall verdict: VALID']],
+      ['vi', ['Báo cáo kiểm tra chữ ký số', 'Kết luận chung: HỢP LỆ']],
+    ] as const) {
+      await page.getByTestId(`top-language-${lang}`).check();
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        panel.getByTestId('export-report').click(),
+      ]);
+      expect(download.suggestedFilename()).toMatch(new RegExp(`verification-${lang}\\.pdf$`));
+      const reportPath = info.outputPath(`report-${lang}.pdf`);
+      await download.saveAs(reportPath);
+      expect(readFileSync(reportPath).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      const text = spawnSync('pdftotext', ['-enc', 'UTF-8', reportPath, '-'], { encoding: 'utf8' }).stdout;
+      for (const w of words) expect(text.replace(/\s+/g, ' ')).toContain(w);
+      spawnSync('pdftoppm', [
+        '-r',
+        '60',
+        '-png',
+        '-f',
+        '1',
+        '-l',
+        '1',
+        reportPath,
+        info.outputPath(`report-${lang}`),
+      ]);
+      await page.screenshot({ path: info.outputPath(`report-export-${lang}.png`), fullPage: false });
+    }
+    await page.getByTestId('top-language-en').check();
 
     // A tampered signed file, made with the embassy command and the same token.
     const signedPath = join(info.outputPath(), 'letter.signed.pdf');

@@ -17,7 +17,7 @@ export const verifyCommand = defineCommand({
   name: 'verify',
   summary: 'verify a signed PDF or a detached .p7s; the exit code is the verdict',
   usage:
-    'embassy verify FILE [--content ORIGINAL] --trust PEM... [--untrusted PEM]... [--crl FILE]... [--json] [--extract-signed-revision N OUT]',
+    'embassy verify FILE [--content ORIGINAL] --trust PEM... [--untrusted PEM]... [--crl FILE]... [--json] [--extract-signed-revision N OUT] [--add-validation-data OUT [--tsa URL]] [--report OUT.pdf [--lang vi|en]]',
   options: {
     content: { type: 'string', arg: 'ORIGINAL', help: 'the signed content, when FILE is a detached .p7s' },
     trust: {
@@ -38,6 +38,18 @@ export const verifyCommand = defineCommand({
       arg: 'N',
       help: 'write the version signature N signed to OUT (the second FILE argument)',
     },
+    'add-validation-data': {
+      type: 'string',
+      arg: 'OUT',
+      help: "write to OUT the PDF with its signatures' chains and CRLs in a DSS (PAdES B-LT); --crl gives the CRLs",
+    },
+    tsa: {
+      type: 'string',
+      arg: 'URL',
+      help: 'with --add-validation-data: also a document timestamp from this TSA (PAdES B-LTA)',
+    },
+    report: { type: 'string', arg: 'OUT.pdf', help: 'also write the verification report as a PDF' },
+    lang: { type: 'string', arg: 'vi|en', help: "the report's language (default: the settings')" },
     json: JSON_OPTION,
     profile: PROFILE_OPTION,
   },
@@ -66,10 +78,18 @@ export const verifyCommand = defineCommand({
     });
     try {
       const content = values.content === undefined ? undefined : resolve(values.content);
-      const result = await call(core, 'verify.file', {
+      const target = {
         path: resolve(positionals[0] ?? ''),
         ...(content ? { contentPath: content } : {}),
-      });
+      };
+      const result =
+        values.report === undefined
+          ? await call(core, 'verify.file', target)
+          : await call(core, 'verify.report', {
+              ...target,
+              output: resolve(values.report),
+              language: await reportLanguage(core, values.lang),
+            });
       if (!result.ok) {
         if (values.json) io.stdout(`${JSON.stringify({ ok: false, error: result.error })}\n`);
         io.stderr(`embassy: ${result.error.code}: ${result.error.message}\n`);
@@ -108,12 +128,41 @@ export const verifyCommand = defineCommand({
         if (!values.json)
           io.stdout(`signature ${extract}: signed version (${written} bytes) -> ${positionals[1]}\n`);
       }
+      const ltvOut = values['add-validation-data'];
+      if (ltvOut !== undefined) {
+        const added = await call(core, 'verify.addValidationData', {
+          path: resolve(positionals[0] ?? ''),
+          output: resolve(ltvOut),
+          ...(values.tsa ? { tsaUrl: values.tsa } : {}),
+        });
+        if (!added.ok) {
+          io.stderr(`embassy: ${added.error.code}: ${added.error.message}\n`);
+          return VERIFY_EXIT.error;
+        }
+        if (!values.json)
+          io.stdout(
+            `validation data: ${added.value.certs} certificate(s), ${added.value.crls} CRL(s) -> ${ltvOut}\n`,
+          );
+      }
       return VERIFY_EXIT[report.verdict];
     } finally {
       await core.close();
     }
   },
 });
+
+/** `--lang`, else the language in the profile's settings. */
+async function reportLanguage(
+  core: Parameters<typeof call>[0],
+  lang: string | undefined,
+): Promise<'vi' | 'en'> {
+  if (lang !== undefined) {
+    if (lang !== 'vi' && lang !== 'en') throw new UsageError('--lang is vi or en');
+    return lang;
+  }
+  const settings = await call(core, 'settings.get', {});
+  return settings.ok ? settings.value.language : 'vi';
+}
 
 /**
  * Writes the first `length` bytes of the file, once they are proven to be the bytes the

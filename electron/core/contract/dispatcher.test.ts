@@ -61,6 +61,18 @@ function table(overrides: Partial<HandlerTable> = {}): HandlerTable {
     'sign.fields': vi.fn(async () => {
       throw new Error('not used');
     }),
+    'verify.attachmentReport': vi.fn(async () => {
+      throw new Error('not used');
+    }),
+    'verify.report': vi.fn(async () => {
+      throw new Error('not used');
+    }),
+    'verify.addValidationData': vi.fn(async () => {
+      throw new Error('not used');
+    }),
+    'sign.timestamps': vi.fn(async () => {
+      throw new Error('not used');
+    }),
     'verify.attachment': vi.fn(async () => {
       throw new Error('not used');
     }),

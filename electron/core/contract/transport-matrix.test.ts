@@ -13,7 +13,13 @@ const TRANSPORTS: readonly Transport[] = ['ipc', 'bridge', 'cli', 'direct'];
 const RENDERER_SIDE = new Set<Transport>(['ipc', 'bridge']);
 
 /** Calls closed to IPC and the bridge altogether. */
-const CLI_ONLY_CALLS = new Set<CallName>(['sign.files', 'verify.file', 'cert.verify']);
+const CLI_ONLY_CALLS = new Set<CallName>([
+  'sign.files',
+  'verify.file',
+  'cert.verify',
+  'verify.addValidationData',
+  'verify.report',
+]);
 
 /** Calls with a CLI-only form: that form's input, and the renderer's path-free form. */
 const CLI_ONLY_FORMS: Partial<Record<CallName, { cli: unknown; renderer: unknown }>> = {
@@ -42,6 +48,11 @@ const PATH_FIELDS = [
   'verify.file.path',
   'verify.file.contentPath',
   'cert.verify.path',
+  'verify.addValidationData.path',
+  'verify.addValidationData.output',
+  'verify.report.path',
+  'verify.report.contentPath',
+  'verify.report.output',
 ];
 
 /** camelCase keys that end in, or are, a word for a filesystem object (not `profile`, `direction`). */

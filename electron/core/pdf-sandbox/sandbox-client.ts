@@ -50,6 +50,14 @@ export interface PdfSandbox {
   signatures(bytes: Uint8Array): Promise<PdfSignatureFacts>;
   /** The incremental update with an empty signature placeholder. */
   prepare(bytes: Uint8Array, options: PrepareOptions): Promise<PreparedUpdate>;
+  /** The file with a DSS update (B-LT) holding these certificates and CRLs (DER) appended. */
+  dss(bytes: Uint8Array, data: { certs: Uint8Array[]; crls: Uint8Array[] }): Promise<Uint8Array>;
+  /** A text report laid out as a PDF in the given fonts (the verification report). */
+  report(
+    title: string,
+    lines: readonly { text: string; size?: number; indent?: number }[],
+    fonts: Uint8Array[],
+  ): Promise<Uint8Array>;
   stats(): PdfSandboxStats;
   /** Ends the process; later requests fail with E_PDF_PARSER_FAILED. */
   close(): Promise<void>;
@@ -155,8 +163,8 @@ export function createPdfSandbox(options: PdfSandboxOptions = {}): PdfSandbox {
   }
 
   function request<O extends SandboxOp>(op: O, input: SandboxInput<O>): Promise<SandboxOutput<O>> {
-    const bytes = (input as { bytes: Uint8Array }).bytes;
-    if (bytes.length > MAX_SANDBOX_PDF_BYTES)
+    const bytes = (input as { bytes?: Uint8Array }).bytes;
+    if (bytes && bytes.length > MAX_SANDBOX_PDF_BYTES)
       return Promise.reject(new CoreError(ErrorCode.PdfParserFailed, 'the PDF is too large to read'));
     const run = queue.then(() => runOne(op, input));
     queue = run.catch(() => undefined);
@@ -168,6 +176,9 @@ export function createPdfSandbox(options: PdfSandboxOptions = {}): PdfSandbox {
     outlook: (bytes) => request('outlook', { bytes }),
     signatures: (bytes) => request('signatures', { bytes }),
     prepare: (bytes, prepareOptions) => request('prepare', { bytes, options: prepareOptions }),
+    dss: async (bytes, data) => (await request('dss', { bytes, ...data })).bytes,
+    report: async (title, lines, fonts) =>
+      (await request('report', { title, lines: [...lines], fonts })).bytes,
     stats: () => ({ ...stats, pids: [...stats.pids] }),
     async close() {
       closed = true;

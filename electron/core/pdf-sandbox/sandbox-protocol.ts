@@ -145,6 +145,32 @@ export const SANDBOX_OPS = {
   signatures: { input: z.object({ bytes: Bytes }), output: PdfSignatureFacts },
   /** The incremental update with the signature placeholder (signing). */
   prepare: { input: z.object({ bytes: Bytes, options: PrepareOptions }), output: PreparedUpdate },
+  /** The file with a DSS update appended (PAdES B-LT): certificates and CRLs (DER). */
+  dss: {
+    input: z.object({
+      bytes: Bytes,
+      certs: z.array(Bytes).max(1000),
+      crls: z.array(Bytes).max(1000),
+    }),
+    output: z.object({ bytes: Bytes }),
+  },
+  /** A text report as a PDF, in the embedded fonts given (WOFF or TrueType, first that has a character). */
+  report: {
+    input: z.object({
+      title: z.string().max(256),
+      lines: z
+        .array(
+          z.object({
+            text: z.string().max(4096),
+            size: z.number().min(4).max(36).optional(),
+            indent: z.number().min(0).max(200).optional(),
+          }),
+        )
+        .max(5000),
+      fonts: z.array(Bytes).min(1).max(4),
+    }),
+    output: z.object({ bytes: Bytes }),
+  },
 } as const;
 export type SandboxOp = keyof typeof SANDBOX_OPS;
 export type SandboxInput<O extends SandboxOp> = z.input<(typeof SANDBOX_OPS)[O]['input']>;
@@ -152,7 +178,7 @@ export type SandboxOutput<O extends SandboxOp> = z.output<(typeof SANDBOX_OPS)[O
 
 export const SandboxRequest = z.object({
   id: z.number().int().positive(),
-  op: z.enum(['text', 'outlook', 'signatures', 'prepare']),
+  op: z.enum(['text', 'outlook', 'signatures', 'prepare', 'dss', 'report']),
   input: z.unknown(),
 });
 

@@ -6,11 +6,19 @@ import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import type { HandlerTable } from '../contract';
 import type { VaultService } from '../vault';
 import { signOptions, type SigningService, type SignJob } from './signing-service';
+import type { TimestampQueue } from './timestamp-queue';
 
 /** The contract calls this module answers. */
 export type DocumentSigningHandlers = Pick<
   HandlerTable,
-  'sign.documents' | 'sign.progress' | 'sign.cancel' | 'sign.fields' | 'verify.attachment' | 'verify.bytes'
+  | 'sign.documents'
+  | 'sign.progress'
+  | 'sign.cancel'
+  | 'sign.fields'
+  | 'sign.timestamps'
+  | 'verify.attachmentReport'
+  | 'verify.attachment'
+  | 'verify.bytes'
 >;
 
 type SignDocuments = z.output<typeof SignDocumentsInput>;
@@ -27,7 +35,7 @@ const KEEP_FINISHED = 20;
 const READ_CHUNK = 1024 * 1024;
 
 /** Reads a whole attachment from the vault into memory (never a temp file); each chunk once. */
-async function readAttachment(vault: VaultService, id: string): Promise<Uint8Array> {
+export async function readAttachment(vault: VaultService, id: string): Promise<Uint8Array> {
   const first = await vault.run('attachments.read', { id, offset: 0, length: READ_CHUNK });
   const out = new Uint8Array(first.size);
   out.set(first.bytes, 0);
@@ -64,8 +72,10 @@ export function createDocumentSigningHandlers(deps: {
   signing: SigningService;
   /** Where each signed or refused document is recorded (the audit log). */
   audit?: AuditRecorder;
+  /** Where documents signed B-B while the TSA was away wait for their timestamp. */
+  stampQueue: TimestampQueue;
 }): DocumentSigningHandlers {
-  const { vault, signing } = deps;
+  const { vault, signing, stampQueue } = deps;
   const record: AuditRecorder['record'] = (kind, refs) => deps.audit?.record(kind, refs);
   const jobs = new Map<string, Job>();
 
@@ -148,6 +158,14 @@ export function createDocumentSigningHandlers(deps: {
       const entry = status.results[i];
       if (entry && !r.ok) entry.error = { code: r.error.code, message: r.error.message };
     });
+    // Signed B-B although a TSA is configured: the timestamp is added on the next connection.
+    await stampQueue.enqueue(
+      results.flatMap((r, i) => {
+        const documentId = signJobs[i]?.documentId;
+        const attachmentId = documentId ? attachmentIds.get(documentId) : undefined;
+        return r.ok && r.level === 'B-B' && documentId && attachmentId ? [{ attachmentId, documentId }] : [];
+      }),
+    );
     finishedEarly();
     for (const r of status.results) {
       if (r.ok)
@@ -199,6 +217,13 @@ export function createDocumentSigningHandlers(deps: {
     },
     async 'sign.fields'({ attachmentId }) {
       return signing.signingOutlook(await readAttachment(vault, attachmentId));
+    },
+    'sign.timestamps': async () => stampQueue.flush(),
+    async 'verify.attachmentReport'({ id, name, language }) {
+      const bytes = await readAttachment(vault, id);
+      const report = await signing.verifyBytes(bytes);
+      const pdf = await signing.reportPdf(report, { name, bytes }, language);
+      return { verdict: report.verdict, base64: Buffer.from(pdf).toString('base64') };
     },
     async 'verify.attachment'({ id }) {
       return signing.verifyBytes(await readAttachment(vault, id));

@@ -19,6 +19,7 @@ export {
 } from './signing-service';
 export { createSigningHandlers, defaultOutput, type SigningHandlers } from './signing-handlers';
 export { createDocumentSigningHandlers, signedName, type DocumentSigningHandlers } from './document-signing';
+export { createTimestampQueue, type TimestampQueue } from './timestamp-queue';
 export { defaultAnchorsDir, loadCertificatesFromDir, loadTrust, type TrustSources } from './trust-store';
 export {
   verifyCades,

@@ -1,9 +1,15 @@
 import { basename, dirname, extname, join } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { CoreError, ErrorCode } from '../../../shared/contract/errors';
+import { writeFileAtomic } from './write-file-atomic';
 import type { HandlerTable } from '../contract';
 import { signOptions, type SigningService, type SignJob } from './signing-service';
 
 /** The contract calls this module answers. */
-export type SigningHandlers = Pick<HandlerTable, 'token.list' | 'sign.files' | 'verify.file' | 'cert.verify'>;
+export type SigningHandlers = Pick<
+  HandlerTable,
+  'token.list' | 'sign.files' | 'verify.file' | 'cert.verify' | 'verify.addValidationData' | 'verify.report'
+>;
 
 /**
  * Where a signed file goes when the caller names no output: PAdES next to the input as
@@ -45,6 +51,20 @@ export function createSigningHandlers(service: SigningService): SigningHandlers 
       };
     },
     'verify.file': async (input) => service.verifyFile(input.path, input.contentPath),
+    'verify.addValidationData': async (input) =>
+      service.addValidationDataToFile(input.path, input.output, input.tsaUrl),
+    'verify.report': async (input) => {
+      const report = await service.verifyFile(input.path, input.contentPath);
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(input.path);
+      } catch {
+        throw new CoreError(ErrorCode.FileAccess, 'the file cannot be read');
+      }
+      const pdf = await service.reportPdf(report, { name: basename(input.path), bytes }, input.language);
+      await writeFileAtomic(input.output, pdf);
+      return report;
+    },
     'cert.verify': async (input) =>
       service.verifyCertificate(input.path, {
         ...(input.at ? { at: new Date(input.at) } : {}),

@@ -1,4 +1,4 @@
-import type { X509Certificate } from 'node:crypto';
+import { createHash, type X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
@@ -16,7 +16,14 @@ import type { FileResult, SignProgress, SignRequest } from './sign-request';
 import type { Signer } from './signer';
 import { prepareSigner } from './signer-preparation';
 import { listTokens, type TokenListing } from './token-listing';
-import { tsaClient } from './tsa-client';
+import { stampCms, stampPdf, type LateStamp } from './late-timestamp';
+import { addValidationData } from './validation-data';
+import { appendDocumentTimestamp } from './document-timestamp';
+import { reportFonts } from './report-fonts';
+import { reportLines } from './report-lines';
+import type { Language } from '../../../shared/domain/language';
+import { writeFileAtomic } from './write-file-atomic';
+import { tsaClient, type TimestampSource } from './tsa-client';
 import { verifyCades, verifyPdf, type TrustSettings, type VerifyReport } from './verify';
 import {
   checkCertificateFile,
@@ -48,8 +55,11 @@ export interface SigningServiceOptions {
    * one process per module); default: a process of our own.
    */
   readonly startClient?: (modulePath: string) => Promise<TokenClient>;
-  /** The TSA from the workstation settings, used when a request names none (B-T). */
-  readonly tsaUrlFromSettings?: () => Promise<string | undefined>;
+  /**
+   * The TSA from the workstation settings, used when a request names none (B-T); `pin` is the
+   * SHA-256 of its TLS certificate when it is HQ's relay.
+   */
+  readonly tsaFromSettings?: () => Promise<{ url: string; pin?: string } | undefined>;
   /** Trust anchors, intermediates, cached CRLs. */
   readonly trust: () => Promise<TrustSettings> | TrustSettings;
   readonly now?: () => Date;
@@ -86,6 +96,28 @@ export interface SigningService {
     certificate: X509Certificate;
     chain: readonly X509Certificate[];
   }>;
+  /**
+   * B-LT (validation-data.ts): the signed PDF at `path` with its signatures' chains and CRLs
+   * in a DSS update, written atomically to `output`.
+   */
+  addValidationDataToFile(
+    path: string,
+    output: string,
+    tsaUrl?: string,
+  ): Promise<{ certs: number; crls: number }>;
+  /** The verification report as a PDF in `language` (report-lines.ts, laid out in the sandbox). */
+  reportPdf(
+    report: VerifyReport,
+    file: { name: string; bytes: Uint8Array },
+    language: Language,
+  ): Promise<Uint8Array>;
+  /** Whether signatures made now would be timestamped (a TSA is configured in settings). */
+  timestampConfigured(): Promise<boolean>;
+  /**
+   * Adds the signature timestamp a B-B signature missed (late-timestamp.ts): a PDF's last
+   * signature in place, or a .p7s. `no-tsa` when none is configured.
+   */
+  stamp(data: Uint8Array, format: 'pades' | 'cades'): Promise<LateStamp | { ok: false; why: 'no-tsa' }>;
   /** The running token host, for callers that need more (the vault's key binding, tests). */
   tokenClient(): Promise<TokenClient>;
   close(): Promise<void>;
@@ -129,8 +161,51 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
     return started;
   }
 
+  async function settingsTsa(): Promise<TimestampSource | undefined> {
+    const tsa = await options.tsaFromSettings?.();
+    return tsa ? tsaClient(tsa) : undefined;
+  }
+
   return {
     tokenClient,
+
+    async addValidationDataToFile(path, output, tsaUrl) {
+      let bytes: Buffer;
+      try {
+        bytes = await readFile(path);
+      } catch {
+        throw new CoreError(ErrorCode.FileAccess, 'the file cannot be read');
+      }
+      if (!isPdf(bytes))
+        throw new CoreError(ErrorCode.SignUnsupportedFile, 'validation data goes into PDFs only');
+      const result = await addValidationData(bytes, await options.trust(), pdf, now());
+      // B-LTA: the TSA must answer, or nothing is written (the caller asked for the timestamp).
+      const out = tsaUrl
+        ? await appendDocumentTimestamp(result.bytes, tsaClient({ url: tsaUrl }), pdf)
+        : result.bytes;
+      await writeFileAtomic(output, out);
+      return { certs: result.certs, crls: result.crls };
+    },
+
+    async reportPdf(report, file, language) {
+      const sha256 = createHash('sha256').update(file.bytes).digest('hex');
+      const { title, lines } = reportLines(
+        report,
+        { fileName: file.name, sha256, checkedAt: now() },
+        language,
+      );
+      return pdf.report(title, lines, await reportFonts());
+    },
+
+    async timestampConfigured() {
+      return (await options.tsaFromSettings?.()) !== undefined;
+    },
+
+    async stamp(data, format) {
+      const source = await settingsTsa();
+      if (!source) return { ok: false, why: 'no-tsa' };
+      return format === 'pades' ? stampPdf(data, source, pdf) : stampCms(data, source);
+    },
 
     async listTokens() {
       return listTokens(await tokenClient());
@@ -149,8 +224,8 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
         sign: (data) => session.sign(prepared.id, prepared.mechanism, data),
       };
       // The request's TSA, else the one in settings: every signature is then timestamped (B-T).
-      const tsaUrl = request.timestamp ? undefined : await options.tsaUrlFromSettings?.();
-      const stamped = tsaUrl ? { ...request, timestamp: tsaClient({ url: tsaUrl }) } : request;
+      const fromSettings = request.timestamp ? undefined : await settingsTsa();
+      const stamped = fromSettings ? { ...request, timestamp: fromSettings } : request;
       try {
         return await runSignBatch(stamped, signer, now, events, pdf);
       } finally {

@@ -402,6 +402,13 @@ export const MIGRATIONS: readonly string[] = [
     lost_at INTEGER
   );
   `,
+  /* 14: signed PDFs waiting for their signature timestamp (signed B-B while the TSA was away) */ `
+  CREATE TABLE signing_stamp_queue (
+    attachment_id TEXT PRIMARY KEY,
+    document_id TEXT NOT NULL,
+    queued_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -3,7 +3,9 @@ import { PdfSyntaxError } from './pdf/pdf-object-reader';
 import { openPdf } from './pdf/pdf-document';
 import { prepareSignatureUpdate } from './pdf/pdf-signature-update';
 import { PdfStructureError } from './pdf/pdf-update';
+import { appendDss } from './pdf-ltv';
 import { extractPdfText } from './pdf-text';
+import { writeReportPdf } from './report/report-pdf';
 import { signatureFacts } from './signature-facts';
 import { signingOutlook } from './signing-outlook';
 import { SANDBOX_ERROR_CODES, type SandboxOp, type SandboxOutput } from '../sandbox-protocol';
@@ -36,6 +38,11 @@ export const SANDBOX_HANDLERS: {
       contentsHexLength: prepared.contentsHexLength,
     };
   },
+  dss: ({ bytes, certs, crls }) => {
+    const out = appendDss(bytes, { certs, crls });
+    return { bytes: new Uint8Array(out.buffer, out.byteOffset, out.length) };
+  },
+  report: async ({ title, lines, fonts }) => ({ bytes: await writeReportPdf(title, lines, fonts) }),
 };
 
 /** An error as the sandbox reports it: our own refusals by code, anything else by class only. */

@@ -72,6 +72,20 @@ export interface SyncServiceOptions {
   readonly identityTrust?: () => Promise<IdentityTrustSources>;
   /** HQ's audit key from IT's signed policy (none: the audit log is not sent). */
   readonly auditKey?: () => Promise<Uint8Array | undefined>;
+  /** Told after every round (each is a connection): work that waits for one runs then. */
+  readonly afterRound?: () => void;
+}
+
+/** The round, then `after` (whatever the round's outcome: the caller's work checks for itself). */
+function withAfterRound<C, R>(round: (ctx: C) => Promise<R>, after?: () => void): (ctx: C) => Promise<R> {
+  if (!after) return round;
+  return async (ctx) => {
+    try {
+      return await round(ctx);
+    } finally {
+      after();
+    }
+  };
 }
 
 /**
@@ -102,23 +116,26 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     jitter,
     push: options.push !== false,
     onPush: () => receiver.nudge(),
-    round: createRound({
-      vault,
-      now,
-      prekeyPolicy: options.prekeyPolicy,
-      connection,
-      status,
-      sender: createOutboxSender({ vault, now, concurrency, jitter }),
-      receiver,
-      refreshDirectory: refreshDir,
-      uploadAudit: createAuditUploader(vault, options.auditKey ?? (async () => undefined)),
-      refreshPolicy: async (dev) => {
-        const importPolicy = options.importPolicy;
-        if (!importPolicy || !dev.policy) return;
-        const text = await dev.policy().catch(() => null);
-        if (text !== null) await importPolicy(text).catch(() => undefined);
-      },
-    }),
+    round: withAfterRound(
+      createRound({
+        vault,
+        now,
+        prekeyPolicy: options.prekeyPolicy,
+        connection,
+        status,
+        sender: createOutboxSender({ vault, now, concurrency, jitter }),
+        receiver,
+        refreshDirectory: refreshDir,
+        uploadAudit: createAuditUploader(vault, options.auditKey ?? (async () => undefined)),
+        refreshPolicy: async (dev) => {
+          const importPolicy = options.importPolicy;
+          if (!importPolicy || !dev.policy) return;
+          const text = await dev.policy().catch(() => null);
+          if (text !== null) await importPolicy(text).catch(() => undefined);
+        },
+      }),
+      options.afterRound,
+    ),
   });
   const enroll = createEnrolment({ vault, signing: options.signing, now, connection, trust });
   const currentStatus = () => readStatus(vault, status);

@@ -10,6 +10,7 @@ import { OUTBOX_OPS } from './outbox';
 import { SEND_OPS } from './outbox-send';
 import { WAITING_OPS } from './outbox-waiting';
 import { REFUSAL_LOG_OPS } from './refusal-log';
+import { STAMP_QUEUE_OPS } from './stamp-queue';
 import type { SyncStoreContext } from './store-context';
 
 /**
@@ -30,6 +31,7 @@ export const SYNC_WORKER_OPS = {
   ...REFUSAL_LOG_OPS,
   ...AUDIT_CHAIN_OPS,
   ...CONTACT_OPS,
+  ...STAMP_QUEUE_OPS,
 } as const;
 
 export type SyncWorkerOpName = keyof typeof SYNC_WORKER_OPS;

@@ -23,12 +23,30 @@ export function changedPages(report: VerifyReport): number[] {
 export function VerifyReportView({
   report,
   loadBytes,
+  exportReport,
 }: {
   report: VerifyReport;
   loadBytes?: () => Promise<Uint8Array>;
+  /** The report as a PDF in a language (`verify.attachmentReport`), offered as a download. */
+  exportReport?: (lang: 'vi' | 'en') => Promise<{ bytes: Uint8Array; fileName: string } | null>;
 }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language === 'vi' ? 'vi' : 'en';
+  const [exportFailed, setExportFailed] = useState(false);
+  const download = async () => {
+    setExportFailed(false);
+    const file = await exportReport?.(lang);
+    if (!file) {
+      setExportFailed(true);
+      return;
+    }
+    const url = URL.createObjectURL(new Blob([file.bytes as BlobPart], { type: 'application/pdf' }));
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = file.fileName;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
   const pages = changedPages(report);
   const notShown = report.signatures.some((s) => s.reasons.some((r) => r.code === 'MODIFIED_AFTER_SIGNING'));
   return (
@@ -43,6 +61,14 @@ export function VerifyReportView({
         </p>
       )}
       {pages.length === 0 && notShown && <p className="callout callout-warn">{t('sign.changedNotShown')}</p>}
+      {exportReport && (
+        <p>
+          <button type="button" data-testid="export-report" onClick={() => void download()}>
+            {t('sign.exportReport')}
+          </button>
+          {exportFailed && <span className="callout callout-error">{t('sign.exportReportFailed')}</span>}
+        </p>
+      )}
       {report.reasons.length > 0 && (
         <ul className="reason-list">
           {report.reasons.map((r, i) => (

@@ -184,6 +184,19 @@ function SignaturePanel({ attachment }: { attachment: AttachmentInfo }) {
   const { t } = useTranslation();
   const client = useEmbassyClient();
   const loadBytes = useCallback(() => readAttachment(client, attachment), [client, attachment]);
+  const exportReport = useCallback(
+    async (language: 'vi' | 'en') => {
+      const r = await client.call('verify.attachmentReport', {
+        id: attachment.id,
+        name: attachment.name,
+        language,
+      });
+      if (!r.ok) return null;
+      const stem = attachment.name.replace(/\.pdf$/i, '');
+      return { bytes: fromBase64(r.value.base64), fileName: `${stem}.verification-${language}.pdf` };
+    },
+    [client, attachment],
+  );
   const report = useAppStore((s) => s.attachmentReports[attachment.id]);
   const attachmentVerified = useAppStore((s) => s.attachmentVerified);
   useEffect(() => {
@@ -203,7 +216,7 @@ function SignaturePanel({ attachment }: { attachment: AttachmentInfo }) {
       ) : report.signatures.length === 0 ? (
         <p className="muted">{t('sign.unsigned')}</p>
       ) : (
-        <VerifyReportView report={report} loadBytes={loadBytes} />
+        <VerifyReportView report={report} loadBytes={loadBytes} exportReport={exportReport} />
       )}
     </section>
   );

@@ -30,4 +30,12 @@ describe('electron-builder.yml', () => {
     expect(yml).toMatch(/^linux:\n\s+target: \[AppImage, deb\]/m);
     expect(yml).toMatch(/^win:\n\s+target: nsis$/m);
   });
+
+  it("ships the report's typeface where the core looks for it", () => {
+    expect(yml).toMatch(
+      /- from: node_modules\/@fontsource\/be-vietnam-pro\/files\n\s+to: resources\/fonts\n/,
+    );
+    for (const subset of ['latin', 'vietnamese', 'latin-ext'])
+      expect(yml).toContain(`- be-vietnam-pro-${subset}-400-normal.woff`);
+  });
 });

@@ -20,7 +20,7 @@ function rateLimited(waitMs: number, what: string): RelayError {
 
 /**
  * What keeps one caller from crowding out the others: request budgets per source address and
- * per device on the unauthenticated routes (enrolment, challenges), and connection caps overall
+ * per device on the unauthenticated routes (enrolment, challenges, time-stamps), and connection caps overall
  * and per address. Every limit comes from {@link RelayLimits}; refusals are 429 with
  * `Retry-After` (requests) or an immediate close (connections beyond the cap).
  */
@@ -29,6 +29,7 @@ export class AbuseGuards {
   private readonly enrolByDevice: RateLimiter;
   private readonly challengeByAddress: RateLimiter;
   private readonly challengeByDevice: RateLimiter;
+  private readonly tsaByAddress: RateLimiter;
   private readonly connections = new Map<string, number>();
   private openConnections = 0;
   /** Connections closed at once because a cap was reached (for the log and the tests). */
@@ -39,6 +40,13 @@ export class AbuseGuards {
     this.enrolByDevice = new RateLimiter(limits.enrolPerDevice, limits.maxRateKeys);
     this.challengeByAddress = new RateLimiter(limits.challengePerAddress, limits.maxRateKeys);
     this.challengeByDevice = new RateLimiter(limits.challengePerDevice, limits.maxRateKeys);
+    this.tsaByAddress = new RateLimiter(limits.tsaPerAddress, limits.maxRateKeys);
+  }
+
+  /** Before a time-stamp request is read (no session: each one costs a signature). */
+  timestamp(req: IncomingMessage): void {
+    const wait = this.tsaByAddress.take(sourceAddress(req));
+    if (wait > 0) throw rateLimited(wait, 'time-stamp requests from this address');
   }
 
   /** Before an enrolment is read: the source address's budget. */

@@ -42,6 +42,8 @@ export interface RelayLimits extends AuthLimits {
   readonly challengePerAddress: RateBudget;
   /** `POST /v1/auth/challenge` per device id and source address (nobody spends another's budget). */
   readonly challengePerDevice: RateBudget;
+  /** `POST /v1/tsa` per source address (no session; each answer is a signature). */
+  readonly tsaPerAddress: RateBudget;
   /** Addresses and device ids each rate table tracks at most (memory bound under a flood). */
   readonly maxRateKeys: number;
   /** Prekeys kept per device (the newest by `createdAt`; only the newest is listed). */
@@ -68,6 +70,7 @@ export const DEFAULT_LIMITS: RelayLimits = {
   maxPendingEnrolments: 1_000,
   challengePerAddress: { burst: 600, perMinute: 600 },
   challengePerDevice: { burst: 20, perMinute: 60 },
+  tsaPerAddress: { burst: 120, perMinute: 300 },
   maxRateKeys: 100_000,
   maxPrekeysPerDevice: 16,
   maxAuditBatchesPerDevice: 20_000,

@@ -21,6 +21,7 @@ export async function serveTimestamp(
   res: ServerResponse,
 ): Promise<void> {
   if (!ctx.tsa) throw notFound();
+  ctx.guards.timestamp(req);
   const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/timestamp-query')
     throw new RelayError(

@@ -103,6 +103,43 @@ describe('HQ TSA at POST /v1/tsa', () => {
     expect(() => tokenFromResponse(short, new Uint8Array(20), nonce)).toThrow(/refused/);
   });
 
+  it('attack: a flood from one address is refused with 429 once its budget is spent', async () => {
+    const small = await startRelay({
+      dataDir: join(dir, 'relay-small'),
+      host: '127.0.0.1',
+      port: 0,
+      log: () => undefined,
+      tsa: loadTsaSigner(tsa.keyPath, tsa.certPath),
+      limits: { tsaPerAddress: { burst: 5, perMinute: 1 } },
+    });
+    try {
+      const { request } = await import('node:https');
+      const status = (body: Uint8Array) =>
+        new Promise<number>((resolve, reject) => {
+          const req = request(`${small.url}/v1/tsa`, {
+            method: 'POST',
+            rejectUnauthorized: false,
+            headers: { 'content-type': 'application/timestamp-query' },
+          });
+          req.on('error', reject);
+          req.on('response', (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          });
+          req.end(Buffer.from(body));
+        });
+      const codes: number[] = [];
+      for (let i = 0; i < 12; i++) codes.push(await status(timestampRequest(digestOf(`flood ${i}`)).der));
+      console.log(
+        `tsa flood: ${codes.filter((c) => c === 200).length} stamped, ${codes.filter((c) => c === 429).length} refused (429)`,
+      );
+      expect(codes.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+      expect(codes.slice(5).every((c) => c === 429)).toBe(true);
+    } finally {
+      await small.close();
+    }
+  });
+
   it('IT config errors stop the start: a certificate without the timeStamping EKU, or another key', async () => {
     expect(() => loadTsaSigner(tsa.keyPath, tsa.rootPath)).toThrow(TsaConfigError);
     const other = await createTestTsa(dir);

@@ -84,3 +84,27 @@ export async function ackItemPg(
     return toItem((await item()) as ItemRow);
   });
 }
+
+/** Marks the item complete with the next cursor, and announces it (NOTIFY) in the same commit. */
+export async function completeItemPg(
+  pool: pg.Pool,
+  id: string,
+  channel: string,
+  mailbox: (recipient: string) => string,
+): Promise<MailItem> {
+  return inTransaction(pool, async (c) => {
+    const row = (await c.query<ItemRow>('SELECT * FROM mail_items WHERE id = $1 FOR UPDATE', [id])).rows[0];
+    if (!row) throw new Error('no such item');
+    if (row.state !== 'uploading') return toItem(row);
+    // Under the mailbox lock until commit: cursors of one mailbox commit in cursor order.
+    await lockName(c, mailbox(row.recipient));
+    const { rows } = await c.query<ItemRow>(
+      `UPDATE mail_items SET state = 'complete', received = size, cursor = nextval('mail_cursor_seq')
+       WHERE id = $1 RETURNING *`,
+      [id],
+    );
+    const done = rows[0] as ItemRow;
+    await c.query('SELECT pg_notify($1, $2)', [channel, `${done.recipient}:${done.cursor}`]);
+    return toItem(done);
+  });
+}

@@ -6,7 +6,7 @@ import { PgBlobStore } from './pg-blob-store';
 import { PgDirectoryChain } from './pg-directory-chain';
 import { inTransaction, lockName, openPgPool, type PgClient } from './pg-pool';
 import { migratePg } from './pg-schema';
-import { ackItemPg, createWholeItemPg } from './pg-mail-writes';
+import { ackItemPg, completeItemPg, createWholeItemPg } from './pg-mail-writes';
 import type {
   AuditBatchRecord,
   BlobStore,
@@ -341,22 +341,8 @@ export class PgRelayStore implements RelayStore {
     ]);
   }
 
-  async completeItem(id: string): Promise<MailItem> {
-    return inTransaction(this.pool, async (c) => {
-      const row = await PgRelayStore.item(c, id, true);
-      if (!row) throw new Error('no such item');
-      if (row.state !== 'uploading') return toItem(row);
-      // Under the mailbox lock until commit: cursors of one mailbox commit in cursor order.
-      await lockName(c, mailbox(row.recipient));
-      const { rows } = await c.query<ItemRow>(
-        `UPDATE mail_items SET state = 'complete', received = size, cursor = nextval('mail_cursor_seq')
-         WHERE id = $1 RETURNING *`,
-        [id],
-      );
-      const done = rows[0] as ItemRow;
-      await c.query('SELECT pg_notify($1, $2)', [MAIL_CHANNEL, `${done.recipient}:${done.cursor}`]);
-      return toItem(done);
-    });
+  completeItem(id: string): Promise<MailItem> {
+    return completeItemPg(this.pool, id, MAIL_CHANNEL, mailbox);
   }
 
   async listInbox(recipient: string, after: number, limit: number): Promise<MailItem[]> {

@@ -32,7 +32,7 @@ import {
 import { defaultItRootPath } from './it-signing';
 import { createPolicyHandlers, createPolicyService, type PolicyService } from './policy';
 import { createPolicyGates } from './core-policy';
-import { createSignedUpdates, createUpdateHandlers } from './updates';
+import { createSignedUpdates, createUpdateHandlers, missionOf } from './updates';
 import type { BaseUpdater } from 'electron-updater';
 import {
   auditedCalls,
@@ -120,6 +120,8 @@ export function createCore(options: CoreOptions): Core {
     audit,
   );
   const gates = createPolicyGates(policy);
+  const enrolledIdentity = async () =>
+    (await vault.run('sync.identity', {}).catch(() => ({ identity: null }))).identity;
   const updates = options.updates
     ? createSignedUpdates({
         updater: options.updates.updater,
@@ -131,6 +133,10 @@ export function createCore(options: CoreOptions): Core {
             p && { kind: 'hq', url: p.updates.url, channel: p.updates.channel, pinSha256: p.hq.certSha256 }
           );
         },
+        // The mission, for per-mission targets: the department it enrolled under, read from the
+        // vault when it is open (else none: the rollout share decides). Staged rollout keeps the
+        // profile's own stable id, so a locked vault does not move a workstation in or out.
+        missionId: async () => missionOf((await enrolledIdentity())?.department),
       })
     : null;
   // One token process per module, shared by the vault's key binding and signing; policy decides

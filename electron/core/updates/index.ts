@@ -12,3 +12,4 @@ export { UpdateError, type UpdateRefusal } from './update-errors';
 export { NodeUpdateHttpExecutor } from './node-http-executor';
 export { buildReleaseManifest } from './release-build';
 export { createUpdateHandlers } from './update-handlers';
+export { missionOf } from './mission';

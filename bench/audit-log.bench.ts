@@ -1,11 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createCore } from '../electron/core';
 import { must } from '../tests/integration/vault-harness';
-import type { Bench } from './figures';
+import { lagDuring, type Bench } from './figures';
 
 /**
  * Event-loop lag of the core's thread while the audit log takes `EMBASSY_BENCH_AUDIT_EVENTS`
@@ -17,22 +16,6 @@ import type { Bench } from './figures';
  * Baseline: the same monitor over 1 s with the vault open and idle. Goal: p99 < 20 ms.
  */
 const EVENTS = Number(process.env.EMBASSY_BENCH_AUDIT_EVENTS ?? '10000');
-const RESOLUTION_MS = 1;
-
-async function lagDuring(fn: () => Promise<unknown>) {
-  const h = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
-  const t0 = performance.now();
-  h.enable();
-  await fn();
-  h.disable();
-  const ms = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
-  return {
-    p50: ms(h.percentile(50)),
-    p99: ms(h.percentile(99)),
-    max: ms(h.max),
-    seconds: (performance.now() - t0) / 1000,
-  };
-}
 
 const bench: Bench = async () => {
   const dir = mkdtempSync(join(tmpdir(), 'embassy-bench-audit-'));

@@ -1,3 +1,5 @@
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+
 /** One measured figure. Ratios are against a baseline measured in the same process and run. */
 export interface Figure {
   readonly name: string;
@@ -27,4 +29,24 @@ export async function sample(count: number, fn: () => Promise<unknown>): Promise
     out.push(Number(process.hrtime.bigint() - t0) / 1000);
   }
   return out;
+}
+
+/**
+ * Event-loop delay while `fn` runs, beyond the sampling interval (`monitorEventLoopDelay` at
+ * `resolutionMs`): p50, p99, max (ms), the duration (s) and how many samples were taken.
+ */
+export async function lagDuring(fn: () => Promise<unknown>, resolutionMs = 1) {
+  const h = monitorEventLoopDelay({ resolution: resolutionMs });
+  const t0 = performance.now();
+  h.enable();
+  await fn();
+  h.disable();
+  const ms = (ns: number) => Math.max(0, ns / 1e6 - resolutionMs);
+  return {
+    p50: ms(h.percentile(50)),
+    p99: ms(h.percentile(99)),
+    max: ms(h.max),
+    seconds: (performance.now() - t0) / 1000,
+    samples: h.count,
+  };
 }

@@ -3,12 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import type { SoftHsmToken } from '../tests/fixtures/softhsm';
 import { makeOfficers, newOfficer, type Officer } from '../tests/integration/sync-harness';
 import { must } from '../tests/integration/vault-harness';
-import type { Bench, Figure } from './figures';
+import { lagDuring, type Bench, type Figure } from './figures';
 
 /**
  * Event-loop lag of the core's main thread during sync. Two officers on SoftHSM tokens with
@@ -24,7 +23,6 @@ import type { Bench, Figure } from './figures';
  */
 const MESSAGES = Number(process.env.EMBASSY_BENCH_LAG_MESSAGES ?? '200');
 const MB = Number(process.env.EMBASSY_BENCH_LAG_MB ?? '20');
-const RESOLUTION_MS = 1;
 const ENTRY = join(process.cwd(), 'electron', 'cli', 'embassy-main.ts');
 
 async function startRelayProcess(
@@ -55,23 +53,6 @@ async function startRelayProcess(
     child.once('exit', () => rej(new Error('hq serve exited early')));
   });
   return { child, ...(JSON.parse(first) as { url: string; fingerprint: string }) };
-}
-
-/** Loop delay while `fn` runs, beyond the sampling interval: p50, p99, max (ms) and duration. */
-async function lagDuring(fn: () => Promise<unknown>) {
-  const h = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
-  const t0 = performance.now();
-  h.enable();
-  await fn();
-  h.disable();
-  const ms = (ns: number) => Math.max(0, ns / 1e6 - RESOLUTION_MS);
-  return {
-    p50: ms(h.percentile(50)),
-    p99: ms(h.percentile(99)),
-    max: ms(h.max),
-    seconds: (performance.now() - t0) / 1000,
-    samples: h.count,
-  };
 }
 
 const bench: Bench = async () => {

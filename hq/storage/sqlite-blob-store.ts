@@ -16,6 +16,7 @@ export class SqliteBlobStore implements BlobStore {
   private readonly files: FileBlobStore;
   private readonly get: Database.Statement<[string], { data: Buffer }>;
   private readonly drop: Database.Statement<[string]>;
+  private readonly held: Database.Statement<[string], unknown>;
 
   constructor(
     private readonly db: Db,
@@ -24,6 +25,7 @@ export class SqliteBlobStore implements BlobStore {
     this.files = new FileBlobStore(dir);
     this.get = db.prepare('SELECT data FROM item_bytes WHERE item_id = ?');
     this.drop = db.prepare('DELETE FROM item_bytes WHERE item_id = ?');
+    this.held = db.prepare('SELECT 1 FROM item_bytes WHERE item_id = ?');
   }
 
   private whole(itemId: string): Buffer | undefined {
@@ -53,8 +55,9 @@ export class SqliteBlobStore implements BlobStore {
   }
 
   async delete(itemId: string): Promise<void> {
-    // Acknowledgement already dropped a whole item's row in its own commit; this is the rest.
-    if (this.whole(itemId) !== undefined) this.drop.run(itemId);
+    // Acknowledgement already dropped a whole item's row in its own commit; this is the rest
+    // (the row is looked for first: a DELETE that finds nothing would still be a commit).
+    if (this.held.get(itemId) !== undefined) this.drop.run(itemId);
     await this.files.delete(itemId);
   }
 

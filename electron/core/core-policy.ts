@@ -46,6 +46,16 @@ export function createPolicyGates(policy: PolicyService) {
       const key = (await policy.current())?.auditKey;
       return key ? new Uint8Array(Buffer.from(key, 'base64')) : undefined;
     },
+    /**
+     * The TSA IT's policy names, with the pin of HQ's certificate when it is on HQ's origin;
+     * undefined when the policy names none (the workstation's own setting applies).
+     */
+    tsa: async (): Promise<{ url: string; pin?: string } | undefined> => {
+      const p = await policy.current();
+      if (!p?.tsaUrl) return undefined;
+      const onHq = new URL(p.hq.url).origin === new URL(p.tsaUrl).origin;
+      return { url: p.tsaUrl, ...(onHq ? { pin: p.hq.certSha256 } : {}) };
+    },
     /** The anchors and CRLs policy pushes, added to the shipped and caller-given ones. */
     async withPolicyTrust(base: TrustSettings): Promise<TrustSettings> {
       const t = await policy.trust();

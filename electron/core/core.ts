@@ -171,8 +171,11 @@ export function createCore(options: CoreOptions): Core {
       const s = await settings.get();
       return s.pkcs11Module ?? (s.pkcs11Driver ? driverModulePath(s.pkcs11Driver) : undefined);
     },
-    // HQ's TSA is on the relay: its pinned certificate is the enrolled one, else settings' pin.
+    // IT's policy names the TSA when it names one. Else settings': HQ's TSA is on the relay,
+    // its pinned certificate the enrolled one, else settings' pin.
     tsaFromSettings: async () => {
+      const fromPolicy = await gates.tsa();
+      if (fromPolicy) return fromPolicy;
       const { tsaUrl, tsaPin } = await settings.get();
       if (!tsaUrl) return undefined;
       const hq = (await sync.status().catch(() => undefined))?.hq;
@@ -212,6 +215,7 @@ export function createCore(options: CoreOptions): Core {
       }
       if (change.pkcs11Driver !== undefined) await gates.driver(driverModulePath(change.pkcs11Driver));
       if (change.pkcs11Module !== undefined) await gates.driver(change.pkcs11Module);
+      if (change.tsaUrl !== undefined || change.tsaPin !== undefined) await gates.notManaged('tsa');
       return settings.update(change);
     },
     'token.drivers': async () => ({ drivers: knownDrivers() }),

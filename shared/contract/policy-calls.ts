@@ -10,7 +10,7 @@ import type { PolicyCallName } from './policy-call-names';
  */
 
 /** The settings a policy in force decides, which the UI shows as "set by IT" and locks. */
-export const MANAGED_SETTINGS = ['idleLock', 'pkcs11Module', 'passphraseProfiles', 'escrow'] as const;
+export const MANAGED_SETTINGS = ['idleLock', 'pkcs11Module', 'passphraseProfiles', 'escrow', 'tsa'] as const;
 export type ManagedSetting = (typeof MANAGED_SETTINGS)[number];
 
 export const PolicyStatus = z

@@ -9,6 +9,7 @@ import { createCore, type Core, type CoreOptions } from '../../electron/core';
 import { itSodium, type ItKeyFile } from '../../electron/core/it-signing';
 import { makeItKeys, policyPayload, rootPayload, signWith, writeRoot } from '../fixtures/it-keys';
 import { createSoftHsmToken, SOFTHSM_MODULE, type SoftHsmToken } from '../fixtures/softhsm';
+import { createTestTsa, serveTsa } from '../fixtures/tsa';
 import { makePdf } from '../fixtures/verifiers';
 import { call, must, PASSPHRASE } from './vault-harness';
 
@@ -164,5 +165,36 @@ describe('policy in force', () => {
     expect(after.results[0]).toMatchObject({ ok: true });
     const report = await must(c, 'verify.file', { path: join(dir, 'letter.signed.pdf') });
     expect(report.verdict).toBe('valid');
+  }, 60_000);
+
+  it("the TSA IT's policy names timestamps every signature, and the officer cannot change it", async () => {
+    const c = coreOn(join(dir, 'p-tsa'), { signing: { modulePath: token.modulePath } });
+    const server = await serveTsa(await createTestTsa(dir));
+    try {
+      // The officer's own TSA setting stands while no policy names one.
+      await must(c, 'settings.update', { tsaUrl: 'http://127.0.0.1:9/tsa' });
+      const anchor = new X509Certificate(token.ca.rootPem).raw.toString('base64');
+      const before = await apply(c, 1, { signing: { trustAnchors: [anchor], crls: [] } });
+      expect(before.managed).not.toContain('tsa');
+      const status = await apply(c, 2, { signing: { trustAnchors: [anchor], crls: [] }, tsaUrl: server.url });
+      expect(status.managed).toContain('tsa');
+      expect(code(await call(c, 'settings.update', { tsaUrl: 'http://127.0.0.1:9/other' }))).toBe(
+        'E_POLICY_SET_BY_IT',
+      );
+      expect((await must(c, 'settings.get', {})).tsaUrl).toBe('http://127.0.0.1:9/tsa');
+      const pdf = join(dir, 'stamped.pdf');
+      await writeFile(pdf, await makePdf(1));
+      const signed = await must(c, 'sign.files', {
+        files: [{ path: pdf, output: join(dir, 'stamped.signed.pdf') }],
+        token: { label: token.label },
+        pin: token.pin,
+        format: 'pades' as const,
+      });
+      // The policy's TSA answered (the settings' one, port 9, cannot): B-T.
+      expect(signed.results[0]).toMatchObject({ ok: true, level: 'B-T' });
+      expect(server.requests()).toBe(1);
+    } finally {
+      await server.close();
+    }
   }, 60_000);
 });

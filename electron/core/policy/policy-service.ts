@@ -56,8 +56,11 @@ export interface PolicyService {
   trust(): Promise<PolicyTrust>;
 }
 
+/** What the policy decides; the TSA only when it names one (else the officer's setting stands). */
 const managedBy = (p: PolicyPayload | null): ManagedSetting[] =>
-  p ? ['idleLock', 'pkcs11Module', 'passphraseProfiles', 'escrow'] : [];
+  p
+    ? ['idleLock', 'pkcs11Module', 'passphraseProfiles', 'escrow', ...(p.tsaUrl ? (['tsa'] as const) : [])]
+    : [];
 
 /**
  * IT's policy on this workstation. `import` runs every check in memory first (rotations from

@@ -15,6 +15,7 @@ import {
 } from './vault';
 import {
   createDocumentSigningHandlers,
+  createValidationDataHandlers,
   createTimestampQueue,
   createSigningHandlers,
   createSigningService,
@@ -244,6 +245,7 @@ export function createCore(options: CoreOptions): Core {
     },
     ...createSigningHandlers(signing),
     ...createDocumentSigningHandlers({ vault, signing, audit, stampQueue }),
+    ...createValidationDataHandlers({ vault, signing }),
     ...createSyncHandlers(sync),
     ...createContactHandlers(vault, options.sync?.now),
     ...createPolicyHandlers(policy),

@@ -92,6 +92,7 @@ export const CALL_ACCESS: { readonly [N in CallName]: CallAccess } = {
   'sign.fields': EVERY,
   'sign.timestamps': EVERY,
   'verify.attachmentReport': EVERY,
+  'verify.attachmentValidationData': EVERY,
   'verify.attachment': EVERY,
   'verify.bytes': EVERY,
   'policy.get': EVERY,

@@ -30,6 +30,7 @@ export const CALL_NAMES = [
     'sign.fields',
     'sign.timestamps',
     'verify.attachmentReport',
+    'verify.attachmentValidationData',
     'verify.attachment',
     'verify.bytes',
   ] as const),

@@ -108,6 +108,22 @@ export const documentSigningContract = {
       })
       .strict(),
   },
+  /**
+   * B-LT for a received PDF, on the officer's request: its signatures' chains and the CRLs at
+   * hand (policy, configured files, its own DSS) in a DSS update, stored as a new attachment of
+   * the same document (`name.lt.pdf`); the original stays.
+   */
+  'verify.attachmentValidationData': {
+    input: z.object({ documentId: RecordId, id: RecordId }).strict(),
+    output: z
+      .object({
+        attachmentId: RecordId,
+        name: z.string().max(256),
+        certs: z.number().int().nonnegative(),
+        crls: z.number().int().nonnegative(),
+      })
+      .strict(),
+  },
   /** Verify every signature of a PDF attachment in the vault. */
   'verify.attachment': { input: z.object({ id: RecordId }).strict(), output: VerifyReportSchema },
   /**

@@ -70,6 +70,9 @@ function table(overrides: Partial<HandlerTable> = {}): HandlerTable {
     'verify.addValidationData': vi.fn(async () => {
       throw new Error('not used');
     }),
+    'verify.attachmentValidationData': vi.fn(async () => {
+      throw new Error('not used');
+    }),
     'sign.timestamps': vi.fn(async () => {
       throw new Error('not used');
     }),

@@ -166,6 +166,14 @@ export function createDocumentSigningHandlers(deps: {
         return r.ok && r.level === 'B-B' && documentId && attachmentId ? [{ attachmentId, documentId }] : [];
       }),
     );
+    // Signed B-T: the validation data follows once CRLs issued after the timestamp are at hand.
+    await stampQueue.awaitValidationData(
+      results.flatMap((r, i) => {
+        const documentId = signJobs[i]?.documentId;
+        const attachmentId = documentId ? attachmentIds.get(documentId) : undefined;
+        return r.ok && r.level === 'B-T' && documentId && attachmentId ? [{ attachmentId, documentId }] : [];
+      }),
+    );
     finishedEarly();
     for (const r of status.results) {
       if (r.ok)

@@ -20,6 +20,7 @@ export {
 export { createSigningHandlers, defaultOutput, type SigningHandlers } from './signing-handlers';
 export { createDocumentSigningHandlers, signedName, type DocumentSigningHandlers } from './document-signing';
 export { createTimestampQueue, type TimestampQueue } from './timestamp-queue';
+export { createValidationDataHandlers } from './validation-data-handlers';
 export { defaultAnchorsDir, loadCertificatesFromDir, loadTrust, type TrustSources } from './trust-store';
 export {
   verifyCades,

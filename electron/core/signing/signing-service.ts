@@ -17,7 +17,8 @@ import type { Signer } from './signer';
 import { prepareSigner } from './signer-preparation';
 import { listTokens, type TokenListing } from './token-listing';
 import { stampCms, stampPdf, type LateStamp } from './late-timestamp';
-import { addValidationData } from './validation-data';
+import { addValidationData, type ValidationDataResult } from './validation-data';
+import { longTermOf, type LongTermOutcome } from './long-term';
 import { appendDocumentTimestamp } from './document-timestamp';
 import { reportFonts } from './report-fonts';
 import { reportLines } from './report-lines';
@@ -105,6 +106,16 @@ export interface SigningService {
     output: string,
     tsaUrl?: string,
   ): Promise<{ certs: number; crls: number }>;
+  /**
+   * The same on bytes in memory (a received PDF in the vault), with every CRL at hand: the
+   * officer asks for it, as `embassy verify --add-validation-data` does.
+   */
+  addValidationDataToBytes(pdf: Uint8Array): Promise<ValidationDataResult>;
+  /**
+   * B-LT after signing (long-term.ts): the DSS once CRLs issued after the last signature's
+   * timestamp are at hand, or why not yet.
+   */
+  longTerm(pdf: Uint8Array): Promise<LongTermOutcome>;
   /** The verification report as a PDF in `language` (report-lines.ts, laid out in the sandbox). */
   reportPdf(
     report: VerifyReport,
@@ -185,6 +196,16 @@ export function createSigningService(options: SigningServiceOptions): SigningSer
         : result.bytes;
       await writeFileAtomic(output, out);
       return { certs: result.certs, crls: result.crls };
+    },
+
+    async addValidationDataToBytes(data) {
+      if (!isPdf(data))
+        throw new CoreError(ErrorCode.SignUnsupportedFile, 'validation data goes into PDFs only');
+      return addValidationData(data, await options.trust(), pdf, now());
+    },
+
+    async longTerm(data) {
+      return longTermOf(data, await options.trust(), pdf, now());
     },
 
     async reportPdf(report, file, language) {

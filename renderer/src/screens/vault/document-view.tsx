@@ -6,6 +6,7 @@ import { Dialog } from '../../components/dialog';
 import { SignForm } from '../sign/sign-form';
 import { formatBytes } from '../sync/sync-format';
 import { SendDocumentDialog } from '../sync/send-document-dialog';
+import { ValidationDataAction } from '../sign/validation-data-action';
 import { VerifyReportView } from '../sign/verify-report-view';
 import { useEmbassyClient } from '../../store/store-context';
 import { fromBase64 } from '../../../../shared/encoding';
@@ -199,6 +200,7 @@ function SignaturePanel({ attachment }: { attachment: AttachmentInfo }) {
   );
   const report = useAppStore((s) => s.attachmentReports[attachment.id]);
   const attachmentVerified = useAppStore((s) => s.attachmentVerified);
+  const reopen = useAppStore((s) => s.documentOpened);
   useEffect(() => {
     void attachmentVerified(attachment.id);
   }, [attachment.id, attachmentVerified]);
@@ -216,7 +218,14 @@ function SignaturePanel({ attachment }: { attachment: AttachmentInfo }) {
       ) : report.signatures.length === 0 ? (
         <p className="muted">{t('sign.unsigned')}</p>
       ) : (
-        <VerifyReportView report={report} loadBytes={loadBytes} exportReport={exportReport} />
+        <>
+          <VerifyReportView report={report} loadBytes={loadBytes} exportReport={exportReport} />
+          <ValidationDataAction
+            documentId={attachment.documentId}
+            attachmentId={attachment.id}
+            onAdded={() => void reopen(attachment.documentId)}
+          />
+        </>
       )}
     </section>
   );

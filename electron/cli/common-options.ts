@@ -30,3 +30,20 @@ export function classificationOf(value: string): Classification {
     throw new UsageError(`--classification must be one of ${CLASSIFICATIONS.join(', ')}`);
   return classification;
 }
+
+/** `--policy OID`: certificate policies a signer's path must carry one of (repeatable). */
+export const POLICY_OPTION = {
+  type: 'string',
+  multiple: true,
+  arg: 'OID',
+  help: "require one of these certificate policies on the signer's path",
+} as const satisfies CliOption;
+
+/** The `--policy` values, checked: dotted OIDs only. */
+export function policiesOf(values: readonly string[] | undefined): readonly string[] {
+  const list = values ?? [];
+  for (const oid of list)
+    if (!/^[0-2](\.(0|[1-9]\d{0,9})){1,30}$/.test(oid))
+      throw new UsageError(`--policy wants a dotted OID such as 2.16.704.1.2.3, not ${JSON.stringify(oid)}`);
+  return list;
+}

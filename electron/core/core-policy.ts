@@ -59,7 +59,16 @@ export function createPolicyGates(policy: PolicyService) {
     /** The anchors and CRLs policy pushes, added to the shipped and caller-given ones. */
     async withPolicyTrust(base: TrustSettings): Promise<TrustSettings> {
       const t = await policy.trust();
-      return { ...base, anchors: [...base.anchors, ...t.anchors], crls: [...(base.crls ?? []), ...t.crls] };
+      const required = [
+        ...(base.requiredPolicies ?? []),
+        ...((await policy.current())?.signing.requiredPolicies ?? []),
+      ];
+      return {
+        ...base,
+        anchors: [...base.anchors, ...t.anchors],
+        crls: [...(base.crls ?? []), ...t.crls],
+        ...(required.length > 0 ? { requiredPolicies: required } : {}),
+      };
     },
   };
 }

@@ -37,6 +37,14 @@ export const PolicyPayload = z
       .object({
         trustAnchors: z.array(DerB64).max(64),
         crls: z.array(DerB64).max(64),
+        /**
+         * Certificate policies (OIDs) a signer's path must carry one of; absent or empty: any.
+         * Optional, so policies signed before it existed stay valid.
+         */
+        requiredPolicies: z
+          .array(z.string().regex(/^[0-2](\.(0|[1-9]\d{0,9})){1,30}$/))
+          .max(16)
+          .optional(),
       })
       .strict(),
     pkcs11: z.object({ allowed: z.array(AllowedDriver).min(1).max(32) }).strict(),

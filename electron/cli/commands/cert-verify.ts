@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { defineCommand, JSON_OPTION, UsageError } from '../../../shared/cli/cli-command';
 import { call, profileCore } from '../cli-core';
-import { PROFILE_OPTION } from '../common-options';
+import { POLICY_OPTION, policiesOf, PROFILE_OPTION } from '../common-options';
 import { VERIFY_EXIT } from './verify';
 
 /**
@@ -13,7 +13,7 @@ export const certVerifyCommand = defineCommand({
   name: 'cert verify',
   summary: 'validate a certificate path (RFC 5280); the exit code is the verdict',
   usage:
-    'embassy cert verify CERT --trust PEM... [--untrusted PEM]... [--crl FILE]... [--at ISO8601] [--purpose document-signing|timestamping|any] [--json]',
+    'embassy cert verify CERT --trust PEM... [--untrusted PEM]... [--crl FILE]... [--policy OID]... [--at ISO8601] [--purpose document-signing|timestamping|any] [--json]',
   options: {
     trust: {
       type: 'string',
@@ -29,6 +29,7 @@ export const certVerifyCommand = defineCommand({
     },
     chain: { type: 'string', multiple: true, arg: 'PEM', help: 'the same as --untrusted' },
     crl: { type: 'string', multiple: true, arg: 'FILE', help: 'CRLs (PEM or DER) for revocation' },
+    policy: POLICY_OPTION,
     at: {
       type: 'string',
       arg: 'ISO8601',
@@ -67,6 +68,7 @@ export const certVerifyCommand = defineCommand({
           anchorFiles: (values.trust ?? []).map((p) => resolve(p)),
           intermediateFiles: [...(values.untrusted ?? []), ...(values.chain ?? [])].map((p) => resolve(p)),
           crlFiles: (values.crl ?? []).map((p) => resolve(p)),
+          requiredPolicies: policiesOf(values.policy),
         },
       },
     });

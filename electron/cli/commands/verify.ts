@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { defineCommand, JSON_OPTION, UsageError, type CliIo } from '../../../shared/cli/cli-command';
 import { writeFileAtomic } from '../../core/signing';
 import { call, profileCore } from '../cli-core';
-import { PROFILE_OPTION } from '../common-options';
+import { POLICY_OPTION, policiesOf, PROFILE_OPTION } from '../common-options';
 
 /** Exit codes of `embassy verify`: the verdict itself, so scripts need not parse the output. */
 export const VERIFY_EXIT = { valid: 0, invalid: 1, indeterminate: 2, error: 3 } as const;
@@ -17,7 +17,7 @@ export const verifyCommand = defineCommand({
   name: 'verify',
   summary: 'verify a signed PDF or a detached .p7s; the exit code is the verdict',
   usage:
-    'embassy verify FILE [--content ORIGINAL] --trust PEM... [--untrusted PEM]... [--crl FILE]... [--json] [--extract-signed-revision N OUT] [--add-validation-data OUT [--tsa URL]] [--report OUT.pdf [--lang vi|en]]',
+    'embassy verify FILE [--content ORIGINAL] --trust PEM... [--untrusted PEM]... [--crl FILE]... [--policy OID]... [--json] [--extract-signed-revision N OUT] [--add-validation-data OUT [--tsa URL]] [--report OUT.pdf [--lang vi|en]]',
   options: {
     content: { type: 'string', arg: 'ORIGINAL', help: 'the signed content, when FILE is a detached .p7s' },
     trust: {
@@ -33,6 +33,7 @@ export const verifyCommand = defineCommand({
       help: "intermediate certificates that may complete a signer's path",
     },
     crl: { type: 'string', multiple: true, arg: 'FILE', help: 'CRLs to check revocation against' },
+    policy: POLICY_OPTION,
     'extract-signed-revision': {
       type: 'string',
       arg: 'N',
@@ -73,6 +74,7 @@ export const verifyCommand = defineCommand({
           anchorFiles: (values.trust ?? []).map((p) => resolve(p)),
           intermediateFiles: (values.untrusted ?? []).map((p) => resolve(p)),
           crlFiles: (values.crl ?? []).map((p) => resolve(p)),
+          requiredPolicies: policiesOf(values.policy),
         },
       },
     });

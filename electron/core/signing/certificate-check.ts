@@ -16,6 +16,8 @@ import type { TrustSettings } from './verify';
 export interface CertificateCheckOptions {
   readonly at?: Date;
   readonly purpose: PathPurpose;
+  /** Certificate policies the path must carry one of; default: the configured ones. */
+  readonly policies?: readonly string[];
 }
 
 export interface CertificateCheck {
@@ -60,6 +62,7 @@ export async function checkCertificateFile(
     poe: options.at,
     now: options.at,
     purpose: options.purpose,
+    requiredPolicies: options.policies ?? trust.requiredPolicies ?? [],
   });
   return {
     verdict: result.verdict,

@@ -42,6 +42,7 @@ export async function prepareSigner(
     at: now,
     now,
     purpose: 'document-signing',
+    requiredPolicies: trust.requiredPolicies ?? [],
   });
   const codes = new Set<string>(path.reasons.map((r) => r.code));
   if (codes.has('CERT_EXPIRED') || codes.has('NOT_YET_VALID')) {

@@ -17,6 +17,8 @@ export interface TrustSources {
   readonly anchors?: readonly X509Certificate[];
   readonly intermediateFiles?: readonly string[];
   readonly crlFiles?: readonly string[];
+  /** Certificate policy OIDs a signer's path must carry one of (CLI `--policy`). */
+  readonly requiredPolicies?: readonly string[];
 }
 
 /** The shipped `resources/trust-anchors` folder, from source or from a bundle in dist/<name>/. */
@@ -53,7 +55,8 @@ export async function loadTrust(sources: TrustSources): Promise<TrustSettings> {
         : data,
     );
   }
-  return { anchors, intermediates, crls };
+  const policies = sources.requiredPolicies ?? [];
+  return { anchors, intermediates, crls, ...(policies.length > 0 ? { requiredPolicies: policies } : {}) };
 }
 
 /** Loads trust anchors (PEM or DER files) from a folder such as resources/trust-anchors. */

@@ -14,6 +14,8 @@ export interface TrustSettings {
   readonly crls?: readonly Uint8Array[];
   /** The validation time; defaults to now. */
   readonly now?: Date;
+  /** Certificate policies a signer's path must carry one of (IT's policy, `--policy`); none: any. */
+  readonly requiredPolicies?: readonly string[];
 }
 
 export interface CertificateSummary {
@@ -95,6 +97,7 @@ function judge(
       poe,
       now,
       purpose: check.isTimestamp ? 'timestamping' : 'document-signing',
+      ...(check.isTimestamp ? {} : { requiredPolicies: trust.requiredPolicies ?? [] }),
     });
     reasons.push(...path.reasons);
     chain = path.chain.map((c) => displayName(c.subject));

@@ -29,8 +29,9 @@ export const EXT = {
 
 /**
  * Extensions this validator understands (RFC 5280 §4.2: a certificate with a critical extension
- * the relying party does not process must be rejected). Policy extensions are recognised and
- * not processed: no policy is configured, so none is required (see docs/signature-verdicts.md).
+ * the relying party does not process must be rejected). Certificate policies are processed when
+ * the relying party requires some (validate-path.ts); mappings, policy constraints and
+ * inhibitAnyPolicy are recognised and not applied (see docs/signature-verdicts.md).
  */
 const KNOWN = new Set<string>(Object.values(EXT));
 
@@ -68,6 +69,10 @@ export interface CertificateProfile {
   /** subjectKeyIdentifier and the authorityKeyIdentifier's keyIdentifier, hex, where present. */
   readonly subjectKeyId?: string;
   readonly authorityKeyId?: string;
+  /** certificatePolicies' policy OIDs; undefined when the extension is absent. */
+  readonly policies?: readonly string[];
+  /** The certificate maps policies (policyMappings): not applied by this validator. */
+  readonly mapsPolicies: boolean;
   /** Critical extensions this validator does not process. */
   readonly unknownCritical: readonly string[];
 }
@@ -183,6 +188,7 @@ export function certificateProfile(cert: X509Certificate): CertificateProfile {
   const eku = find(EXT.extKeyUsage)?.parsedValue as pkijs.ExtKeyUsage | undefined;
   const nc = find(EXT.nameConstraints)?.parsedValue as pkijs.NameConstraints | undefined;
   const san = find(EXT.subjectAltName)?.parsedValue as pkijs.AltName | undefined;
+  const policies = find(EXT.certificatePolicies)?.parsedValue as pkijs.CertificatePolicies | undefined;
 
   const ski = find(EXT.subjectKeyIdentifier)?.parsedValue as asn1js.OctetString | undefined;
   const aki = find(EXT.authorityKeyIdentifier)?.parsedValue as pkijs.AuthorityKeyIdentifier | undefined;
@@ -214,6 +220,8 @@ export function certificateProfile(cert: X509Certificate): CertificateProfile {
       ).some((d) => d.accessMethod === OCSP_ACCESS),
     ...(ski ? { subjectKeyId: hex(ski.valueBlock.valueHexView) } : {}),
     ...(aki?.keyIdentifier ? { authorityKeyId: hex(aki.keyIdentifier.valueBlock.valueHexView) } : {}),
+    ...(policies ? { policies: policies.certificatePolicies.map((p) => p.policyIdentifier) } : {}),
+    mapsPolicies: find(EXT.policyMappings) !== undefined,
     unknownCritical: exts.filter((e) => e.critical && !KNOWN.has(e.extnID)).map((e) => e.extnID),
   };
 }

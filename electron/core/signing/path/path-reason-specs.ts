@@ -68,6 +68,12 @@ export const PATH_REASONS = {
     en: 'the chain is longer than a certificate authority allows (path length constraint)',
     vi: 'chuỗi chứng thư dài hơn mức tổ chức cấp cho phép (giới hạn độ dài đường dẫn)',
   },
+  POLICY_NOT_ACCEPTED: {
+    severity: 'indeterminate',
+    etsi: 'CHAIN_CONSTRAINTS_FAILURE',
+    en: 'the certificate chain does not carry a certificate policy the ministry requires',
+    vi: 'chuỗi chứng thư không mang chính sách chứng thư mà Bộ yêu cầu',
+  },
   NAME_CONSTRAINTS_VIOLATED: {
     severity: 'indeterminate',
     etsi: 'CHAIN_CONSTRAINTS_FAILURE',

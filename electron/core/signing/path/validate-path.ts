@@ -25,6 +25,25 @@ import { loadCrls, revocationStatus } from './revocation';
 export type PathPurpose = 'document-signing' | 'timestamping' | 'any';
 
 const TIME_STAMPING = '1.3.6.1.5.5.7.3.8';
+const ANY_POLICY = '2.5.29.32.0';
+
+/**
+ * RFC 5280 §6.1 policy processing, simplified to what a relying party that requires policies
+ * needs: from the certificate below the anchor down to the target, the acceptable set is cut to
+ * the policies each certificate asserts (anyPolicy keeps it); a certificate without policies, or
+ * one that maps policies (mappings are not applied: fail closed), empties it. The path is
+ * acceptable when something of the required set is left.
+ */
+function policiesAccepted(below: readonly CertificateProfile[], required: readonly string[]): boolean {
+  let acceptable = new Set(required);
+  for (const c of [...below].reverse()) {
+    if (!c.policies || (c.mapsPolicies && c !== below[0])) return false;
+    if (c.policies.includes(ANY_POLICY)) continue;
+    acceptable = new Set([...acceptable].filter((p) => c.policies?.includes(p)));
+    if (acceptable.size === 0) return false;
+  }
+  return acceptable.size > 0;
+}
 
 export interface PathValidationInput {
   readonly target: X509Certificate;
@@ -38,6 +57,11 @@ export interface PathValidationInput {
   readonly poe?: Date;
   readonly now: Date;
   readonly purpose: PathPurpose;
+  /**
+   * Certificate policies one of which the whole path must carry (RFC 5280's
+   * user-initial-policy-set with an explicit policy required); none: no policy is required.
+   */
+  readonly requiredPolicies?: readonly string[];
 }
 
 export interface PathValidation {
@@ -136,6 +160,12 @@ export function validatePath(input: PathValidationInput): PathValidation {
       if (j > 0 && subject.selfIssued) continue;
       if (!satisfiesNameConstraints(ca, subject)) add('NAME_CONSTRAINTS_VIOLATED');
     }
+  }
+
+  // Certificate policies, where the relying party requires some.
+  if (input.requiredPolicies && input.requiredPolicies.length > 0) {
+    const below = built.trusted ? chain.slice(0, last) : chain;
+    if (!policiesAccepted(below, input.requiredPolicies)) add('POLICY_NOT_ACCEPTED');
   }
 
   // The signer's purpose (documented rule): a signing key usage and, if restricted, a

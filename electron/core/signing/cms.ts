@@ -373,3 +373,9 @@ export function derLength(bytes: Uint8Array): number {
   for (let i = 0; i < n; i++) len = len * 256 + (bytes[2 + i] as number);
   return 2 + n + len;
 }
+
+/** A PDF signature's CMS: the /Contents placeholder without its zero padding (its DER length). */
+export function cmsOfContents(contents: Uint8Array): Uint8Array {
+  const len = derLength(contents);
+  return len > 0 && len <= contents.length ? contents.subarray(0, len) : contents;
+}

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parseCrl } from '../../../shared/pki/x509-fields';
 import type { PdfSandbox } from '../pdf-sandbox';
-import { checkCms, derLength } from './cms';
+import { checkCms, cmsOfContents } from './cms';
 import { addValidationData } from './validation-data';
 import { verifyPdf, type TrustSettings } from './verify';
 
@@ -36,8 +36,7 @@ async function lastTimestampTime(pdf: Uint8Array, sandbox: PdfSandbox): Promise<
   const last = facts.signatures.at(-1);
   if (!last?.signed.ok) return undefined;
   const contents = last.signed.contents;
-  const len = derLength(contents);
-  const cms = len > 0 && len <= contents.length ? contents.subarray(0, len) : contents;
+  const cms = cmsOfContents(contents);
   const st = checkCms(cms, () => Buffer.alloc(32)).signatureTimestamp;
   if (!st) return undefined;
   const token = checkCms(st.token, (h) => createHash(h).update(st.signatureValue).digest());

@@ -1,6 +1,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import type { PdfSandbox, SignatureFacts } from '../pdf-sandbox';
-import { derLength } from './cms';
+import { cmsOfContents } from './cms';
 import { PERMISSION_TEXT } from './modification/modification-kinds';
 import { modificationReasons } from './modification/modification-reasons';
 import { parsePdfDate } from './pdf-date';
@@ -90,8 +90,7 @@ function report(
   if (sig.misplacedCertification) extra.push(reason('CERTIFICATION_NOT_FIRST'));
   if (sig.certification) extra.push(reason('CERTIFIED', { what: PERMISSION_TEXT[sig.certification] }));
   if (later) extra.push(...modificationReasons(signed.findings, permission, sig.certification !== undefined));
-  const len = derLength(contents);
-  const cms = len > 0 && len <= contents.length ? contents.subarray(0, len) : contents;
+  const cms = cmsOfContents(contents);
   // One pass for the two SHA-256 digests: of the signed ranges (for the CMS) and of the whole
   // signed revision (for "the signed version"); they share everything before /Contents.
   const [a, b, c] = byteRange;

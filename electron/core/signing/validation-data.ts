@@ -2,7 +2,7 @@ import { X509Certificate } from 'node:crypto';
 import * as pkijs from 'pkijs';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import type { PdfSandbox } from '../pdf-sandbox';
-import { checkCms, derLength } from './cms';
+import { checkCms, cmsOfContents } from './cms';
 import { validatePath } from './path';
 import type { TrustSettings } from './verify';
 
@@ -74,8 +74,7 @@ export async function addValidationData(
   for (const sig of facts.signatures) {
     if (!sig.signed.ok) continue;
     const contents = sig.signed.contents;
-    const len = derLength(contents);
-    const cms = len > 0 && len <= contents.length ? contents.subarray(0, len) : contents;
+    const cms = cmsOfContents(contents);
     const check = checkCms(cms, noDigest);
     const signers: { target: X509Certificate; carried: readonly X509Certificate[] }[] = [];
     if (check.signer) signers.push({ target: check.signer, carried: check.certificates });

@@ -14,6 +14,8 @@ import {
   type VaultServiceOptions,
 } from './vault';
 import {
+  approvalVerifier,
+  createDocumentApprovalHandlers,
   createDocumentSigningHandlers,
   createTimestampQueue,
   createSigningHandlers,
@@ -198,7 +200,7 @@ export function createCore(options: CoreOptions): Core {
     },
     ...options.sync,
   });
-  const vaultHandlers = createVaultHandlers(vault);
+  const vaultHandlers = createVaultHandlers(vault, approvalVerifier(signing));
   const handlers: HandlerTable = {
     'app.health': async (_input, ctx) =>
       readHealth(runtime, ctx.transport, Date.now(), await vault.health(), {
@@ -240,6 +242,7 @@ export function createCore(options: CoreOptions): Core {
     },
     ...createSigningHandlers(signing),
     ...createDocumentSigningHandlers({ vault, signing, audit, stampQueue }),
+    ...createDocumentApprovalHandlers({ vault, signing }),
     ...createSyncHandlers(sync),
     ...createContactHandlers(vault, options.sync?.now),
     ...createPolicyHandlers(policy),

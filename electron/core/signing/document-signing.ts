@@ -4,7 +4,8 @@ import type { z } from 'zod';
 import type { SignDocumentsInput, SignJobStatus } from '../../../shared/contract/document-signing-calls';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import type { HandlerTable } from '../contract';
-import type { VaultService } from '../vault';
+import { documentActor, type VaultService } from '../vault';
+import { signedCopyName } from './signed-copy-name';
 import { signOptions, type SigningService, type SignJob } from './signing-service';
 import type { TimestampQueue } from './timestamp-queue';
 
@@ -57,6 +58,20 @@ export function signedName(name: string): string {
   return `${name.replace(/\.pdf$/i, '')}.signed.pdf`;
 }
 
+/** Moves a signed document to `signed` when its workflow allows it (a signed one stays signed). */
+async function markSigned(vault: VaultService, documentId: string): Promise<void> {
+  try {
+    await vault.run('documents.transition', {
+      id: documentId,
+      to: 'signed',
+      cause: 'signing',
+      actor: await documentActor(vault),
+    });
+  } catch (e) {
+    if (!(e instanceof CoreError && e.code === ErrorCode.TransitionRefused)) throw e;
+  }
+}
+
 function errorOf(e: unknown): ErrorShape {
   if (e instanceof CoreError) return { code: e.code, message: e.message };
   return { code: ErrorCode.Internal, message: 'signing failed' };
@@ -102,7 +117,11 @@ export function createDocumentSigningHandlers(deps: {
           });
           continue;
         }
-        const output = signedName(pdf.name);
+        const output = signedCopyName(
+          pdf.name,
+          detail.document.version,
+          detail.attachments.map((a) => a.name),
+        );
         signJobs.push({
           documentId,
           job: {
@@ -118,7 +137,7 @@ export function createDocumentSigningHandlers(deps: {
                 mediaType: 'application/pdf',
               });
               attachmentIds.set(documentId, stored.id);
-              await vault.run('documents.setStatus', { id: documentId, status: 'signed' });
+              await markSigned(vault, documentId);
             },
           },
         });

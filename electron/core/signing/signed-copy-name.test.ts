@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { signedCopyName } from './signed-copy-name';
+
+describe('signedCopyName', () => {
+  it('names the copy by the version it signs', () => {
+    expect(signedCopyName('note.pdf', 1, ['note.pdf'])).toBe('note.v1.signed.pdf');
+    expect(signedCopyName('Note.PDF', 2, [])).toBe('Note.v2.signed.pdf');
+  });
+
+  it('signing the same version twice never gives two attachments the same name', () => {
+    const taken = ['note.pdf'];
+    for (let i = 0; i < 4; i++) taken.push(signedCopyName('note.pdf', 2, taken));
+    expect(taken.slice(1)).toEqual([
+      'note.v2.signed.pdf',
+      'note.v2-2.signed.pdf',
+      'note.v2-3.signed.pdf',
+      'note.v2-4.signed.pdf',
+    ]);
+    expect(new Set(taken.map((n) => n.toLowerCase())).size).toBe(taken.length);
+  });
+
+  it('re-signing a signed copy names it after the original, with the new version', () => {
+    expect(signedCopyName('note.v1.signed.pdf', 3, [])).toBe('note.v3.signed.pdf');
+    expect(signedCopyName('note.v2-2.signed.pdf', 3, [])).toBe('note.v3.signed.pdf');
+    expect(signedCopyName('letter.signed.pdf', 1, ['letter.v1.signed.pdf'])).toBe('letter.v1-2.signed.pdf');
+  });
+
+  it('a name that is only an extension still gets a base', () => {
+    expect(signedCopyName('.pdf', 1, [])).toBe('document.v1.signed.pdf');
+  });
+});

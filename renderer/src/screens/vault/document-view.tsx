@@ -41,6 +41,11 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
     timeStyle: 'short',
   });
   const format = (iso: string) => when.format(new Date(iso));
+  // A registry date given as a day (the add form's) has no time to show.
+  const day = new Intl.DateTimeFormat(i18n.language === 'vi' ? 'vi-VN' : 'en-GB', {
+    dateStyle: 'medium',
+    timeZone: 'UTC',
+  });
 
   return (
     <article className="screen screen-wide document-view" aria-labelledby="document-title">
@@ -114,7 +119,7 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
               <dt>{t('documents.col.number')}</dt>
               <dd data-testid="document-number">{d.registryNumber}</dd>
               <dt>{t('documents.col.date')}</dt>
-              <dd>{when.format(new Date(d.date))}</dd>
+              <dd>{d.date.length === 10 ? day.format(new Date(d.date)) : when.format(new Date(d.date))}</dd>
               <dt>{t('documents.col.direction')}</dt>
               <dd>{t(`documents.direction.${d.direction}`)}</dd>
               <dt>{t('documents.col.kind')}</dt>

@@ -103,6 +103,8 @@ for (const lang of ['en', 'vi'] as const) {
       await expect(v2).toContainText(w.edited);
       await expect(v2).toContainText(`${w.subjectField}:`);
       await expect(v2).toContainText('Công hàm đề nghị cấp thị thực ngoại giao');
+      await v2.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: shot('workflow-version2') });
 
       // Review, then approval: the token signs version 2.
       await press(page, 'move-in-review');
@@ -116,7 +118,6 @@ for (const lang of ['en', 'vi'] as const) {
       const approval = page.getByTestId('approval');
       await expect(approval).toHaveAttribute('data-verdict', 'valid');
       await expect(approval).toContainText(w.valid);
-      await page.locator('.document-side').screenshot({ path: shot('workflow-approved-side') });
 
       // Sign: the copy is named by the version it signs.
       await press(page, 'sign-document');
@@ -133,7 +134,8 @@ for (const lang of ['en', 'vi'] as const) {
       await expect(page.getByTestId('document-status')).toHaveText(w.status.signed);
       await expect(page.getByTestId('document-history').locator('li')).toHaveCount(3);
       await page.screenshot({ path: shot('workflow-signed') });
-      await page.locator('.document-side').screenshot({ path: shot('workflow-signed-side') });
+      await page.getByTestId('document-history').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: shot('workflow-history') });
       if (w.english.length) {
         const side = (await page.locator('.document-side').innerText()).replace(
           /letter\.v2\.signed\.pdf/g,

@@ -105,7 +105,6 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
           </SelectField>
           <SelectField
             label={t('documents.col.kind')}
-            hint={t('documents.numberHint')}
             value={kind}
             onChange={(e) => setKind(e.target.value as DocumentKind)}
             data-testid="doc-kind"
@@ -117,6 +116,7 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
             ))}
           </SelectField>
         </div>
+        <p className="field-hint">{t('documents.numberHint')}</p>
         <div className="form-row">
           <TextField
             label={t('documents.col.date')}

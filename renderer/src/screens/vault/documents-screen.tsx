@@ -36,6 +36,7 @@ export function DocumentsScreen() {
   const busy = useAppStore((s) => s.vaultBusy);
   const unseenArrivals = useAppStore((s) => s.syncUnseenArrivals);
   const arrivalsSeen = useAppStore((s) => s.syncArrivalsSeen);
+  const archivedNotice = useAppStore((s) => s.archivedNotice);
   const [adding, setAdding] = useState(false);
 
   // The list is on screen: what arrived is seen here (its rows stay marked until opened).
@@ -229,7 +230,9 @@ export function DocumentsScreen() {
         </p>
       )}
       <ArchivedNotice />
-      {total === 0 && Object.keys(filters).every((k) => filters[k as keyof typeof filters] === undefined) ? (
+      {total === 0 &&
+      !archivedNotice &&
+      Object.keys(filters).every((k) => filters[k as keyof typeof filters] === undefined) ? (
         <div className="empty-state">
           <h2>{t('documents.emptyTitle')}</h2>
           <p>{t('documents.emptyBody')}</p>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signedCopyName } from './signed-copy-name';
+import { signedCopyName, stampedCopyName } from './signed-copy-name';
 
 describe('signedCopyName', () => {
   it('names the copy by the version it signs', () => {
@@ -27,5 +27,14 @@ describe('signedCopyName', () => {
 
   it('a name that is only an extension still gets a base', () => {
     expect(signedCopyName('.pdf', 1, [])).toBe('document.v1.signed.pdf');
+  });
+});
+
+describe('stampedCopyName', () => {
+  it('names the timestamped copy apart from the copy it stamps, never twice the same', () => {
+    const taken = ['note.pdf', 'note.v1.signed.pdf'];
+    taken.push(stampedCopyName('note.v1.signed.pdf', taken));
+    taken.push(stampedCopyName('note.v1.signed.pdf', taken));
+    expect(taken.slice(2)).toEqual(['note.v1.signed.timestamped.pdf', 'note.v1.signed.timestamped-2.pdf']);
   });
 });

@@ -16,3 +16,17 @@ export function signedCopyName(source: string, version: number, taken: readonly 
     if (!lower.has(name.toLowerCase())) return name;
   }
 }
+
+/**
+ * The name of a signed copy once its signature timestamp is added later (the stamp queue
+ * stores it as a new attachment beside the B-B one): `note.v2.signed.pdf` →
+ * `note.v2.signed.timestamped.pdf`, never a name the document already has.
+ */
+export function stampedCopyName(source: string, taken: readonly string[]): string {
+  const stem = source.replace(/\.pdf$/i, '');
+  const lower = new Set(taken.map((n) => n.toLowerCase()));
+  for (let n = 1; ; n++) {
+    const name = `${stem}.timestamped${n === 1 ? '' : `-${n}`}.pdf`;
+    if (!lower.has(name.toLowerCase())) return name;
+  }
+}

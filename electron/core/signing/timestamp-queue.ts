@@ -1,6 +1,7 @@
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import type { VaultService } from '../vault';
 import { readAttachment } from './document-signing';
+import { stampedCopyName } from './signed-copy-name';
 import type { SigningService } from './signing-service';
 
 /**
@@ -8,7 +9,7 @@ import type { SigningService } from './signing-service';
  * stored at once, and its attachment waits in the vault's stamp queue (sync/store/stamp-queue.ts,
  * so it survives a restart). `flush` runs after each sync round, at unlock and when asked
  * (`sign.timestamps`): each waiting PDF gets its signature timestamp in place and is stored as
- * the document's newest attachment, under the same name. An unreachable TSA stops the flush
+ * the document's newest attachment, named apart from the B-B copy (`….signed.timestamped.pdf`). An unreachable TSA stops the flush
  * (the rest waits); a file that can never be stamped (signed again since, no room) leaves the
  * queue and stays B-B.
  */
@@ -34,13 +35,17 @@ export function createTimestampQueue(deps: {
   const pendingCount = async () => (await vault.run('signing.stampQueue.list', { limit: 1000 })).items.length;
 
   async function stampOne(attachmentId: string, documentId: string): Promise<'stamped' | 'later' | 'never'> {
+    /** The stamped copy's name: beside the B-B copy, never one the document already has. */
     let name: string;
     let bytes: Uint8Array;
     try {
       const detail = await vault.run('documents.get', { id: documentId });
       const info = detail.attachments.find((a) => a.id === attachmentId);
       if (!info) return 'never';
-      name = info.name;
+      name = stampedCopyName(
+        info.name,
+        detail.attachments.map((a) => a.name),
+      );
       bytes = await readAttachment(vault, attachmentId);
     } catch (e) {
       if (e instanceof CoreError && e.code === ErrorCode.NotFound) return 'never';

@@ -151,6 +151,10 @@ describe('signing vault documents', () => {
   }, 60_000);
 
   it('approval is the approver’s signature on the version: refused without it, verified when shown, and openssl agrees', async () => {
+    const seen: string[] = [];
+    const stop = core.transitions.onTransition((e) => {
+      seen.push(`${e.detail.document.id === doc.id ? 'doc' : 'other'}:${e.from}>${e.to}:${e.cause}`);
+    });
     const doc = await call('documents.add', {
       subject: 'Công hàm duyệt',
       direction: 'outgoing',
@@ -238,6 +242,16 @@ describe('signing vault documents', () => {
       'draft>in-review:officer',
       'in-review>approved:officer',
       'approved>signed:signing',
+    ]);
+    // Every change made in the core passed the one door a receipt hook attaches to.
+    const incoming = await call('documents.add', { subject: 'Điện đến', direction: 'incoming' });
+    await call('documents.transition', { id: incoming.id, to: 'registered' });
+    stop();
+    expect(seen).toEqual([
+      'doc:draft>in-review:officer',
+      'doc:in-review>approved:officer',
+      'doc:approved>signed:signing',
+      'other:received>registered:officer',
     ]);
   }, 120_000);
 });

@@ -1,6 +1,12 @@
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import type { HandlerTable } from '../contract';
-import { documentActor, withVerifiedApprovals, type ApprovalVerifier, type VaultService } from '../vault';
+import {
+  documentActor,
+  withVerifiedApprovals,
+  type ApprovalVerifier,
+  type DocumentTransitions,
+  type VaultService,
+} from '../vault';
 import { signOptions, type SigningService } from './signing-service';
 
 /**
@@ -15,8 +21,9 @@ import { signOptions, type SigningService } from './signing-service';
 export function createDocumentApprovalHandlers(deps: {
   vault: VaultService;
   signing: SigningService;
+  transitions: DocumentTransitions;
 }): Pick<HandlerTable, 'documents.approve'> {
-  const { vault, signing } = deps;
+  const { vault, signing, transitions } = deps;
   return {
     async 'documents.approve'(input) {
       const before = await vault.run('documents.get', { id: input.id });
@@ -49,7 +56,7 @@ export function createDocumentApprovalHandlers(deps: {
           error?.message ?? 'the approval was not signed',
         );
       }
-      const after = await vault.run('documents.transition', {
+      const after = await transitions.move({
         id: input.id,
         to: 'approved',
         cause: 'officer',

@@ -4,7 +4,12 @@ import type { z } from 'zod';
 import type { SignDocumentsInput, SignJobStatus } from '../../../shared/contract/document-signing-calls';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import type { HandlerTable } from '../contract';
-import { documentActor, type VaultService } from '../vault';
+import {
+  createDocumentTransitions,
+  documentActor,
+  type DocumentTransitions,
+  type VaultService,
+} from '../vault';
 import { signedCopyName } from './signed-copy-name';
 import { signOptions, type SigningService, type SignJob } from './signing-service';
 import type { TimestampQueue } from './timestamp-queue';
@@ -59,9 +64,13 @@ export function signedName(name: string): string {
 }
 
 /** Moves a signed document to `signed` when its workflow allows it (a signed one stays signed). */
-async function markSigned(vault: VaultService, documentId: string): Promise<void> {
+async function markSigned(
+  vault: VaultService,
+  transitions: DocumentTransitions,
+  documentId: string,
+): Promise<void> {
   try {
-    await vault.run('documents.transition', {
+    await transitions.move({
       id: documentId,
       to: 'signed',
       cause: 'signing',
@@ -89,8 +98,11 @@ export function createDocumentSigningHandlers(deps: {
   audit?: AuditRecorder;
   /** Where documents signed B-B while the TSA was away wait for their timestamp. */
   stampQueue: TimestampQueue;
+  /** The core's door for status changes (its listeners see `signed`); default: one of our own. */
+  transitions?: DocumentTransitions;
 }): DocumentSigningHandlers {
   const { vault, signing, stampQueue } = deps;
+  const transitions = deps.transitions ?? createDocumentTransitions(vault);
   const record: AuditRecorder['record'] = (kind, refs) => deps.audit?.record(kind, refs);
   const jobs = new Map<string, Job>();
 
@@ -137,7 +149,7 @@ export function createDocumentSigningHandlers(deps: {
                 mediaType: 'application/pdf',
               });
               attachmentIds.set(documentId, stored.id);
-              await markSigned(vault, documentId);
+              await markSigned(vault, transitions, documentId);
             },
           },
         });

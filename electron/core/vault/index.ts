@@ -16,3 +16,9 @@ export {
 export { createTokenKeyWrapper } from './token-key-wrapper';
 export type { PendingPdfText, VaultRepository } from './vault-repository';
 export type { PdfTextSource } from './pdf-text-link';
+export {
+  createDocumentTransitions,
+  type DocumentTransitioned,
+  type DocumentTransitions,
+  type TransitionListener,
+} from './document-transitions';

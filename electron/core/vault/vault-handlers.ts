@@ -10,6 +10,7 @@ import type { HandlerTable } from '../contract';
 import { driverModulePath } from '../token';
 import { loadSampleData } from './sample-data';
 import { approvalSubject } from './approval-content';
+import { createDocumentTransitions, type DocumentTransitions } from './document-transitions';
 import type { VaultService } from './vault-service';
 import type { WorkerOutput } from './worker-protocol';
 
@@ -68,6 +69,7 @@ export async function withVerifiedApprovals(
 export function createVaultHandlers(
   vault: VaultService,
   verifyApproval: ApprovalVerifier = unverified,
+  transitions: DocumentTransitions = createDocumentTransitions(vault),
 ): VaultHandlers {
   const detail = async (d: WorkerOutput<'documents.get'>) => withVerifiedApprovals(d, verifyApproval);
   return {
@@ -97,7 +99,7 @@ export function createVaultHandlers(
         throw new CoreError(ErrorCode.TransitionRefused, 'approval is a signature: use documents.approve');
       }
       return detail(
-        await vault.run('documents.transition', {
+        await transitions.move({
           id: input.id,
           to: input.to,
           cause: 'officer',

@@ -6,6 +6,8 @@ import { createSettingsStore } from './settings';
 import { createTokenHostPool, driverModulePath, isKnownDriver, knownDrivers } from './token';
 import { CoreError, ErrorCode } from '../../shared/contract/errors';
 import {
+  createDocumentTransitions,
+  type DocumentTransitions,
   createTokenKeyWrapper,
   createVaultHandlers,
   createVaultService,
@@ -14,6 +16,8 @@ import {
   type VaultServiceOptions,
 } from './vault';
 import {
+  approvalVerifier,
+  createDocumentApprovalHandlers,
   createDocumentSigningHandlers,
   createValidationDataHandlers,
   createTimestampQueue,
@@ -92,6 +96,11 @@ export interface Core {
   readonly policy: PolicyService;
   /** The audit log: any part records security events here (`record(kind, refs)`). */
   readonly audit: AuditLog;
+  /**
+   * Documents' status changes made in the core (officer, approval, signing): `onTransition`
+   * attaches a consequence (the acknowledgement of receipt when a received document is registered).
+   */
+  readonly transitions: DocumentTransitions;
   /** Ends what the core started (the token process, the PDF sandbox). */
   close(): Promise<void>;
 }
@@ -202,7 +211,9 @@ export function createCore(options: CoreOptions): Core {
     },
     ...options.sync,
   });
-  const vaultHandlers = createVaultHandlers(vault);
+  // The one door for status changes made in the core (a receipt hook attaches with onTransition).
+  const transitions = createDocumentTransitions(vault);
+  const vaultHandlers = createVaultHandlers(vault, approvalVerifier(signing), transitions);
   const handlers: HandlerTable = {
     'app.health': async (_input, ctx) =>
       readHealth(runtime, ctx.transport, Date.now(), await vault.health(), {
@@ -244,7 +255,8 @@ export function createCore(options: CoreOptions): Core {
       return status;
     },
     ...createSigningHandlers(signing),
-    ...createDocumentSigningHandlers({ vault, signing, audit, stampQueue }),
+    ...createDocumentSigningHandlers({ vault, signing, audit, stampQueue, transitions }),
+    ...createDocumentApprovalHandlers({ vault, signing, transitions }),
     ...createValidationDataHandlers({ vault, signing }),
     ...createSyncHandlers(sync),
     ...createContactHandlers(vault, options.sync?.now),
@@ -262,6 +274,7 @@ export function createCore(options: CoreOptions): Core {
     pdfSandboxStats: () => pdf.stats(),
     policy,
     audit,
+    transitions,
     close: async () => {
       await sync.stop();
       await vault.dispose();

@@ -25,6 +25,7 @@ export const CALL_NAMES = [
   ] as const),
   ...([
     'sign.documents',
+    'documents.approve',
     'sign.progress',
     'sign.cancel',
     'sign.fields',

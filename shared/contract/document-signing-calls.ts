@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ErrorShape } from './field-schemas';
-import { RecordId } from './vault-calls';
+import { DocumentDetail, RecordId } from './vault-calls';
 import { PdfSignOptions, TokenSelector, VerifyReportSchema } from './signing-calls';
 
 /**
@@ -56,6 +56,21 @@ export const SignJobStatus = z
   .strict();
 export type SignJobStatus = z.infer<typeof SignJobStatus>;
 
+/** Approve a document in review: the approver's token signs the current version (CAdES detached). */
+export const DocumentsApproveInput = z
+  .object({
+    id: RecordId,
+    token: TokenSelector,
+    keyId: z
+      .string()
+      .regex(/^([0-9a-fA-F]{2}){1,64}$/)
+      .optional(),
+    /** Used for one C_Login and dropped: never stored, logged, echoed in errors or retried. */
+    pin: z.string().min(1).max(64),
+    rsaScheme: z.enum(['pkcs1', 'pss']).optional(),
+  })
+  .strict();
+
 /** Bytes inline must fit a bridge frame: at most 2 MiB decoded, both parts together. */
 export const MAX_INLINE_VERIFY_BYTES = 2 * 1024 * 1024;
 const Base64 = z
@@ -78,6 +93,13 @@ export const SignatureFieldEntry = z
 export const documentSigningContract = {
   /** Start signing documents' PDFs with one PIN; answers the job id at once. */
   'sign.documents': { input: SignDocumentsInput, output: SignJobStatus },
+  /**
+   * Approve a document in review with a personal signature: the token signs a CAdES detached
+   * signature over the canonical encoding of the current version (metadata, text and attachment
+   * hashes); the document becomes approved and its history shows the approver, verified each
+   * time it is shown. E_TRANSITION_REFUSED unless in review; token errors as for signing.
+   */
+  'documents.approve': { input: DocumentsApproveInput, output: DocumentDetail },
   /** Where a signing job is. */
   'sign.progress': { input: z.object({ jobId: RecordId }).strict(), output: SignJobStatus },
   /** Stop a signing job after the current document; documents already signed stay signed. */

@@ -44,6 +44,15 @@ export const ErrorCode = {
   DiskFull: 'E_DISK_FULL',
   /** The record (document, attachment, message, thread) does not exist. */
   NotFound: 'E_NOT_FOUND',
+  /**
+   * The document cannot move to that status from the one it has (shared/domain/document-workflow.ts),
+   * or an approval came without its signature.
+   */
+  TransitionRefused: 'E_TRANSITION_REFUSED',
+  /** The document is approved or later: move it back to draft before changing it. */
+  DocumentNotEditable: 'E_DOCUMENT_NOT_EDITABLE',
+  /** The document changed since the officer opened it (a newer version): reload, then edit. */
+  DocumentChanged: 'E_DOCUMENT_CHANGED',
   /** The file is larger than the vault accepts (attachments: 200 MiB). */
   TooLarge: 'E_TOO_LARGE',
   // Token (PKCS#11). Each maps one or more CKR_ codes; see electron/core/token/token-errors.ts.

@@ -7,9 +7,47 @@
 export const DIRECTIONS = ['incoming', 'outgoing', 'internal'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 
-/** A document's life cycle, in order: drafted, reviewed, signed on the token, sent, acknowledged. */
-export const DOCUMENT_STATUSES = ['draft', 'in-review', 'signed', 'sent', 'acknowledged'] as const;
+/**
+ * A document's processing status. Outgoing and internal documents: drafted, in review, approved
+ * (the approver's signature), signed on the token, sent, acknowledged by the recipient. Incoming
+ * documents: received, registered in the incoming register, being handled, done. Which status
+ * may follow which is `document-workflow.ts`.
+ */
+export const DOCUMENT_STATUSES = [
+  'draft',
+  'in-review',
+  'approved',
+  'signed',
+  'sent',
+  'acknowledged',
+  'received',
+  'registered',
+  'being-handled',
+  'done',
+] as const;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
+
+/** The statuses of outgoing and internal documents, in order. */
+export const OUTGOING_STATUSES = [
+  'draft',
+  'in-review',
+  'approved',
+  'signed',
+  'sent',
+  'acknowledged',
+] as const;
+/** The statuses of incoming documents, in order. */
+export const INCOMING_STATUSES = ['received', 'registered', 'being-handled', 'done'] as const;
+
+/** The statuses a document of this direction can have, in order. */
+export function statusesOf(direction: Direction): readonly DocumentStatus[] {
+  return direction === 'incoming' ? INCOMING_STATUSES : OUTGOING_STATUSES;
+}
+
+/** Where a new document of this direction starts. */
+export function initialStatus(direction: Direction): DocumentStatus {
+  return direction === 'incoming' ? 'received' : 'draft';
+}
 
 /** Columns the document list can be sorted by (each one is indexed in the vault). */
 export const DOCUMENT_SORT_FIELDS = ['date', 'registryNumber', 'subject', 'updatedAt'] as const;

@@ -46,7 +46,7 @@ test('sign a document with the token, then verify a tampered file', async ({ pag
       timeout: 60_000,
     });
     await expect(panel.getByTestId('signature')).toContainText('Certified true copy');
-    await expect(page.getByText('note.signed.pdf').or(page.getByText('letter.signed.pdf'))).toBeVisible();
+    await expect(page.getByText('letter.v1.signed.pdf')).toBeVisible();
     await page.screenshot({ path: info.outputPath('signed-en.png'), fullPage: false });
 
     // The report to file: a PDF naming the verdict, in English, then in Vietnamese.

@@ -7,7 +7,7 @@ import type { CallOutput } from '../../shared/contract/calls';
 import type { SignJobStatus } from '../../shared/contract/document-signing-calls';
 import { createCore, type Core } from '../../electron/core';
 import { createSoftHsmToken, type SoftHsmToken } from '../fixtures/softhsm';
-import { makePdf, nssDbTrusting, pdfsig } from '../fixtures/verifiers';
+import { makePdf, nssDbTrusting, opensslCmsVerify, pdfsig, writeTemp } from '../fixtures/verifiers';
 
 /**
  * Signing documents that live in the vault, through the contract, with real parts: a vault
@@ -96,7 +96,7 @@ describe('signing vault documents', () => {
     for (const id of ids) {
       const detail = await call('documents.get', { id });
       expect(detail.document.status).toBe('signed');
-      const signed = detail.attachments.find((a) => a.name === 'note.signed.pdf');
+      const signed = detail.attachments.find((a) => a.name === 'note.v1.signed.pdf');
       expect(signed).toBeDefined();
       const report = await call('verify.attachment', { id: signed?.id ?? '' });
       expect(report.verdict).toBe('valid');
@@ -149,4 +149,109 @@ describe('signing vault documents', () => {
     const report = await call('verify.bytes', { base64: tampered.toString('base64') });
     expect(report.verdict).toBe('invalid');
   }, 60_000);
+
+  it('approval is the approver’s signature on the version: refused without it, verified when shown, and openssl agrees', async () => {
+    const seen: string[] = [];
+    const stop = core.transitions.onTransition((e) => {
+      seen.push(`${e.detail.document.id === doc.id ? 'doc' : 'other'}:${e.from}>${e.to}:${e.cause}`);
+    });
+    const doc = await call('documents.add', {
+      subject: 'Công hàm duyệt',
+      direction: 'outgoing',
+      kind: 'note-verbale',
+    });
+    expect(doc.registryNumber).toMatch(/^\d+\/\d{4}\/NV$/);
+    await call('attachments.add', {
+      documentId: doc.id,
+      source: { kind: 'bytes', base64: (await makePdf(1)).toString('base64') },
+      name: 'note.pdf',
+    });
+    const approve = { id: doc.id, token: { label: token.label }, pin: token.pin };
+    // Not in review yet: refused before any PIN is used.
+    const early = await core.dispatch('documents.approve', approve, { transport: 'direct' });
+    expect(!early.ok && early.error.code).toBe('E_TRANSITION_REFUSED');
+    await call('documents.update', { id: doc.id, baseVersion: 1, subject: 'Công hàm duyệt (v2)' });
+    await call('documents.transition', { id: doc.id, to: 'in-review' });
+    // Approval without a signature, through the plain transition: refused.
+    const plain = await core.dispatch(
+      'documents.transition',
+      { id: doc.id, to: 'approved' },
+      { transport: 'direct' },
+    );
+    expect(!plain.ok && plain.error.code).toBe('E_TRANSITION_REFUSED');
+    // A wrong PIN approves nothing.
+    const wrong = await core.dispatch(
+      'documents.approve',
+      { ...approve, pin: '999999' },
+      { transport: 'direct' },
+    );
+    expect(!wrong.ok && wrong.error.code).toBe('E_TOKEN_PIN_INCORRECT');
+    expect(JSON.stringify(wrong)).not.toContain('999999');
+    expect((await call('documents.get', { id: doc.id })).document.status).toBe('in-review');
+
+    const approved = await call('documents.approve', approve);
+    expect(approved.document.status).toBe('approved');
+    const entry = approved.history.find((e) => e.to === 'approved');
+    expect(entry?.version).toBe(2);
+    expect(entry?.approval?.verdict).toBe('valid');
+    expect(entry?.approval?.signer).toBeTruthy();
+    // Shown again: verified again.
+    const shown = await call('documents.get', { id: doc.id });
+    expect(shown.history.find((e) => e.to === 'approved')?.approval?.verdict).toBe('valid');
+
+    // The independent verifier: openssl over the stored encoding and signature.
+    const stored = await core.vault.run('documents.get', { id: doc.id });
+    const a = stored.approvals[0];
+    expect(a).toBeDefined();
+    expect(JSON.parse(a?.content ?? '{}')).toMatchObject({ document: doc.id, version: 2 });
+    const p7s = await writeTemp(dir, 'approval.p7s', a?.signature ?? new Uint8Array());
+    const content = await writeTemp(dir, 'approval.json', a?.content ?? '');
+    expect((await opensslCmsVerify(p7s, content, token.ca.rootPath, ['-purpose', 'any'])).ok).toBe(true);
+    const forged = await writeTemp(dir, 'approval-forged.json', (a?.content ?? '').replace('(v2)', '(v3)'));
+    expect((await opensslCmsVerify(p7s, forged, token.ca.rootPath, ['-purpose', 'any'])).ok).toBe(false);
+
+    // Approved: no edit until back to draft.
+    const edit = await core.dispatch(
+      'documents.update',
+      { id: doc.id, baseVersion: 2, body: 'x' },
+      { transport: 'direct' },
+    );
+    expect(!edit.ok && edit.error.code).toBe('E_DOCUMENT_NOT_EDITABLE');
+
+    // Signed twice: two copies, named by version, never the same name.
+    for (let i = 0; i < 2; i++) {
+      const done = await finished(
+        (
+          await call('sign.documents', {
+            documentIds: [doc.id],
+            token: { label: token.label },
+            pin: token.pin,
+          })
+        ).jobId,
+      );
+      expect(done.results[0]?.ok).toBe(true);
+    }
+    const after = await call('documents.get', { id: doc.id });
+    expect(after.document.status).toBe('signed');
+    expect(after.attachments.map((x) => x.name)).toEqual([
+      'note.pdf',
+      'note.v2.signed.pdf',
+      'note.v2-2.signed.pdf',
+    ]);
+    expect(after.history.map((e) => `${e.from}>${e.to}:${e.cause}`)).toEqual([
+      'draft>in-review:officer',
+      'in-review>approved:officer',
+      'approved>signed:signing',
+    ]);
+    // Every change made in the core passed the one door a receipt hook attaches to.
+    const incoming = await call('documents.add', { subject: 'Điện đến', direction: 'incoming' });
+    await call('documents.transition', { id: incoming.id, to: 'registered' });
+    stop();
+    expect(seen).toEqual([
+      'doc:draft>in-review:officer',
+      'doc:in-review>approved:officer',
+      'doc:approved>signed:signing',
+      'other:received>registered:officer',
+    ]);
+  }, 120_000);
 });

@@ -146,7 +146,7 @@ describe('long-term validation data in the app', () => {
     const attachments = (await call('documents.get', { id: doc.id })).attachments;
     const lt = attachments.at(-1);
     expect(lt?.id).not.toBe(btId);
-    expect(lt?.name).toBe('note.signed.pdf');
+    expect(lt?.name).toBe('note.v1.signed.lt.pdf');
     const ltBytes = await readAll(lt?.id ?? '');
     expect(ltBytes.subarray(0, bt.length).equals(bt)).toBe(true);
 

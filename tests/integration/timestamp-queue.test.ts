@@ -171,7 +171,7 @@ describe('timestamps queued while HQ is away', () => {
     expect(await call('sign.timestamps', {})).toEqual({ stamped: 1, pending: 0 });
     const stampMs = Date.now() - t1;
     const detail = await call('documents.get', { id: doc.id });
-    const newest = detail.attachments.filter((a) => a.name === 'offline.signed.pdf').at(-1);
+    const newest = detail.attachments.filter((a) => a.name === 'offline.v1.signed.timestamped.pdf').at(-1);
     expect(newest?.id).not.toBe(bbId);
     const bt = await readAll(newest?.id ?? '');
     const report = await call('verify.attachment', { id: newest?.id ?? '' });

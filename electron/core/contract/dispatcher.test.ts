@@ -52,6 +52,9 @@ function table(overrides: Partial<HandlerTable> = {}): HandlerTable {
     'sign.documents': vi.fn(async () => {
       throw new Error('not used');
     }),
+    'documents.approve': vi.fn(async () => {
+      throw new Error('not used');
+    }),
     'sign.progress': vi.fn(async () => {
       throw new Error('not used');
     }),

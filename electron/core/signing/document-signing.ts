@@ -4,7 +4,13 @@ import type { z } from 'zod';
 import type { SignDocumentsInput, SignJobStatus } from '../../../shared/contract/document-signing-calls';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import type { HandlerTable } from '../contract';
-import type { VaultService } from '../vault';
+import {
+  createDocumentTransitions,
+  documentActor,
+  type DocumentTransitions,
+  type VaultService,
+} from '../vault';
+import { signedCopyName } from './signed-copy-name';
 import { signOptions, type SigningService, type SignJob } from './signing-service';
 import type { TimestampQueue } from './timestamp-queue';
 
@@ -57,6 +63,24 @@ export function signedName(name: string): string {
   return `${name.replace(/\.pdf$/i, '')}.signed.pdf`;
 }
 
+/** Moves a signed document to `signed` when its workflow allows it (a signed one stays signed). */
+async function markSigned(
+  vault: VaultService,
+  transitions: DocumentTransitions,
+  documentId: string,
+): Promise<void> {
+  try {
+    await transitions.move({
+      id: documentId,
+      to: 'signed',
+      cause: 'signing',
+      actor: await documentActor(vault),
+    });
+  } catch (e) {
+    if (!(e instanceof CoreError && e.code === ErrorCode.TransitionRefused)) throw e;
+  }
+}
+
 function errorOf(e: unknown): ErrorShape {
   if (e instanceof CoreError) return { code: e.code, message: e.message };
   return { code: ErrorCode.Internal, message: 'signing failed' };
@@ -74,8 +98,11 @@ export function createDocumentSigningHandlers(deps: {
   audit?: AuditRecorder;
   /** Where documents signed B-B while the TSA was away wait for their timestamp. */
   stampQueue: TimestampQueue;
+  /** The core's door for status changes (its listeners see `signed`); default: one of our own. */
+  transitions?: DocumentTransitions;
 }): DocumentSigningHandlers {
   const { vault, signing, stampQueue } = deps;
+  const transitions = deps.transitions ?? createDocumentTransitions(vault);
   const record: AuditRecorder['record'] = (kind, refs) => deps.audit?.record(kind, refs);
   const jobs = new Map<string, Job>();
 
@@ -102,7 +129,11 @@ export function createDocumentSigningHandlers(deps: {
           });
           continue;
         }
-        const output = signedName(pdf.name);
+        const output = signedCopyName(
+          pdf.name,
+          detail.document.version,
+          detail.attachments.map((a) => a.name),
+        );
         signJobs.push({
           documentId,
           job: {
@@ -118,7 +149,7 @@ export function createDocumentSigningHandlers(deps: {
                 mediaType: 'application/pdf',
               });
               attachmentIds.set(documentId, stored.id);
-              await vault.run('documents.setStatus', { id: documentId, status: 'signed' });
+              await markSigned(vault, transitions, documentId);
             },
           },
         });

@@ -31,3 +31,5 @@ export {
   type VerifyReport,
 } from './verify';
 export { type Reason, type ReasonCode, type Severity, type Verdict } from './verdict';
+export { approvalVerifier, createDocumentApprovalHandlers } from './document-approval';
+export { signedCopyName } from './signed-copy-name';

@@ -2,6 +2,7 @@ import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import type { VaultService } from '../vault';
 import { readAttachment } from './document-signing';
 import type { LongTermOutcome } from './long-term';
+import { laterCopyName } from './signed-copy-name';
 import type { SigningService } from './signing-service';
 
 /**
@@ -12,7 +13,8 @@ import type { SigningService } from './signing-service';
  * when asked (`sign.timestamps`): a waiting PDF gets its signature timestamp in place, then its
  * validation data (long-term.ts: CRLs issued after the timestamp, from policy or the configured
  * files) when they are at hand, and each new state is stored as the document's newest
- * attachment, under the same name. An unreachable TSA stops the flush (the rest waits); a file
+ * attachment, named for its stage and never twice the same (`note.v1.signed.timestamped.pdf`,
+ * `note.v1.signed.lt.pdf`: signed-copy-name.ts). An unreachable TSA stops the flush (the rest waits); a file
  * that can never be stamped (signed again since, no room) or validated (revoked…) leaves the
  * queue; one still without adequate CRLs after `LONG_TERM_DAYS` leaves it as B-T.
  */
@@ -43,7 +45,14 @@ export function createTimestampQueue(deps: {
   const unlocked = async () => (await vault.status()).state === 'unlocked';
   const pendingCount = async () => (await vault.run('signing.stampQueue.list', { limit: 1000 })).items.length;
 
-  async function store(documentId: string, name: string, bytes: Uint8Array): Promise<string> {
+  async function store(
+    documentId: string,
+    source: string,
+    stage: 'timestamped' | 'lt',
+    bytes: Uint8Array,
+  ): Promise<string> {
+    const taken = (await vault.run('documents.get', { id: documentId })).attachments.map((a) => a.name);
+    const name = laterCopyName(source, stage, taken);
     const stored = await vault.run('attachments.add', {
       documentId,
       source: { kind: 'bytes', bytes },
@@ -90,17 +99,17 @@ export function createTimestampQueue(deps: {
       lt = await longTerm(bytes);
     }
     if (lt.state === 'done') {
-      await store(documentId, name, lt.bytes);
+      await store(documentId, name, 'lt', lt.bytes);
       return { outcome: 'validated', stamped };
     }
     if (lt.state === 'waiting' && now() - item.queuedAt < LONG_TERM_DAYS * 86_400_000) {
       if (!stamped) return { outcome: 'waiting', stamped };
       // Stamped now, validation data later: the B-T file is stored and waits in its place.
-      const id = await store(documentId, name, bytes);
+      const id = await store(documentId, name, 'timestamped', bytes);
       await vault.run('signing.stampQueue.add', { attachmentId: id, documentId, now: item.queuedAt });
       return { outcome: 'stamped', stamped };
     }
-    if (stamped) await store(documentId, name, bytes);
+    if (stamped) await store(documentId, name, 'timestamped', bytes);
     return { outcome: stamped ? 'stamped' : 'finished', stamped };
   }
 

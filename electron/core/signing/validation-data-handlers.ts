@@ -2,13 +2,9 @@ import type { HandlerTable } from '../contract';
 import type { VaultService } from '../vault';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import { readAttachment } from './document-signing';
+import { laterCopyName } from './signed-copy-name';
 import type { SigningService } from './signing-service';
 
-/** `report.pdf` → `report.lt.pdf`; a file already named so keeps its name. */
-export function longTermName(name: string): string {
-  if (/\.lt\.pdf$/i.test(name)) return name;
-  return `${name.replace(/\.pdf$/i, '')}.lt.pdf`;
-}
 
 /**
  * B-LT on demand for a PDF in the vault (a received file): the DSS with every CRL at hand is
@@ -26,7 +22,11 @@ export function createValidationDataHandlers(deps: {
       const info = detail.attachments.find((a) => a.id === id);
       if (!info) throw new CoreError(ErrorCode.NotFound, 'no such attachment in this document');
       const result = await signing.addValidationDataToBytes(await readAttachment(vault, id));
-      const name = longTermName(info.name);
+      const name = laterCopyName(
+        info.name,
+        'lt',
+        detail.attachments.map((a) => a.name),
+      );
       const stored = await vault.run('attachments.add', {
         documentId,
         source: { kind: 'bytes', bytes: result.bytes },

@@ -17,6 +17,7 @@ beforeEach(() => {
   documentId = repo.addDocument({
     subject: 'Hồ sơ',
     direction: 'internal',
+    kind: 'other',
     classification: 'unclassified',
     status: 'draft',
     from: '',

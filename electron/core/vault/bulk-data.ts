@@ -1,5 +1,5 @@
 import { CLASSIFICATIONS } from '../../../shared/domain/classification';
-import { DIRECTIONS, DOCUMENT_STATUSES } from '../../../shared/domain/document';
+import { DIRECTIONS, statusesOf } from '../../../shared/domain/document';
 import type { BulkImportInput } from './worker-protocol';
 
 /**
@@ -87,12 +87,13 @@ export function bulkBatch(o: BulkBatchOptions): BulkImportInput {
     const n = o.start + i;
     const date = new Date(Date.UTC(2020, 0, 1) + n * 3_600_000).toISOString();
     const subject = `${pick(rnd() < 0.5 ? VI_SUBJECTS : EN_SUBJECTS)} — số ${n}`;
+    const direction = pick(DIRECTIONS);
     documents.push({
       registryNumber: `${date.slice(0, 4)}/B-${String(n).padStart(6, '0')}`,
       date,
-      direction: pick(DIRECTIONS),
+      direction,
       classification: pick(CLASSIFICATIONS),
-      status: pick(DOCUMENT_STATUSES),
+      status: pick(statusesOf(direction)),
       subject: o.canaries ? `${subject} ${o.canaries.subject}` : subject,
       from: o.canaries ? `${pick(PARTIES)} ${o.canaries.party}` : pick(PARTIES),
       to: [pick(PARTIES), pick(PARTIES)],

@@ -1,9 +1,10 @@
-import type {
-  DocumentDetail,
-  DocumentSummary,
-  DocumentsListResult,
-} from '../../../shared/contract/vault-calls';
-import type { DocumentStatus } from '../../../shared/domain/document';
+import type { DocumentsListResult, DocumentSummary } from '../../../shared/contract/vault-calls';
+import { CoreError, ErrorCode } from '../../../shared/contract/errors';
+import { initialStatus, statusesOf } from '../../../shared/domain/document';
+import { createDocumentHistory } from './document-history';
+import { createDocumentNumbering } from './document-numbering';
+import { metaOf, type DocumentMeta } from './document-meta';
+import { createDocumentVersions } from './document-versions';
 import { newRecordId } from './record-id';
 import {
   DOCUMENT_COLUMNS,
@@ -19,7 +20,7 @@ import {
   type MessageRow,
 } from './repository-rows';
 import type { SearchIndex } from './search-index';
-import type { WorkerParsedInput } from './worker-protocol';
+import type { WorkerOutput, WorkerParsedInput } from './worker-protocol';
 
 const SORT_COLUMNS = {
   date: 'd.date',
@@ -29,26 +30,30 @@ const SORT_COLUMNS = {
 } as const;
 
 /**
- * Documents: registry rows, their versions (version 1 holds the body), status and read state,
- * the paged list over 100,000 rows and the detail view with attachments and messages.
+ * Documents: register rows numbered per register and year, their versions (who changed what),
+ * their history (status changes, archiving, approvals), read state, the paged list over
+ * 100,000 rows and the detail view with attachments and messages.
  */
 export function createDocumentRecords(db: Db, index: SearchIndex) {
   const insertDocument = db.prepare(
-    `INSERT INTO documents (id, registry_number, date, direction, classification, status, subject,
-       sender, recipients, created_at, updated_at)
-     VALUES (@id, @registry_number, @date, @direction, @classification, @status, @subject,
-       @sender, @recipients, @created_at, @updated_at)`,
-  );
-  const insertVersion = db.prepare(
-    'INSERT INTO document_versions (document_rowid, version, created_at, note, body) VALUES (?, ?, ?, ?, ?)',
+    `INSERT INTO documents (id, registry_number, number, number_year, date, direction, kind,
+       classification, status, subject, sender, recipients, created_at, updated_at)
+     VALUES (@id, @registry_number, @number, @number_year, @date, @direction, @kind,
+       @classification, @status, @subject, @sender, @recipients, @created_at, @updated_at)`,
   );
   const documentRowid = db.prepare('SELECT rowid FROM documents WHERE id = ?').pluck();
-  const nextRowid = db.prepare('SELECT coalesce(max(rowid), 0) + 1 FROM documents').pluck();
   const getDocument = db.prepare(`SELECT ${DOCUMENT_COLUMNS} FROM documents d WHERE d.id = ?`);
+  const numbering = createDocumentNumbering(db);
+  const versions = createDocumentVersions(db);
+  const history = createDocumentHistory(db);
+
+  function row(id: string): DocumentRow {
+    const r = getDocument.get(id) as DocumentRow | undefined;
+    return r ?? notFound('document');
+  }
 
   function summary(id: string): DocumentSummary {
-    const row = getDocument.get(id) as DocumentRow | undefined;
-    return row ? toSummary(row) : notFound('document');
+    return toSummary(row(id));
   }
 
   function requireRowid(id: string): number {
@@ -58,18 +63,29 @@ export function createDocumentRecords(db: Db, index: SearchIndex) {
 
   /** Inserts one document (version 1 holds the body) and indexes it; in the caller's transaction. */
   function insert(input: WorkerParsedInput<'documents.add'>): { rowid: number; id: string } {
+    // Defaults again here: the worker's callers inside the core (sync, bulk data) pass parsed
+    // shapes, older ones without a kind.
+    const kind = input.kind ?? 'other';
+    const status = input.status ?? initialStatus(input.direction);
+    if (!statusesOf(input.direction).includes(status)) {
+      throw new CoreError(ErrorCode.InvalidInput, `an ${input.direction} document cannot start as ${status}`);
+    }
     const id = newRecordId();
     const at = now();
     const date = input.date ?? at;
-    const registry =
-      input.registryNumber ?? `${date.slice(0, 4)}/${String(nextRowid.get() as number).padStart(5, '0')}`;
+    const allocated =
+      input.registryNumber === undefined ? numbering.allocate(input.direction, date, kind) : null;
+    const registry = input.registryNumber ?? allocated?.registryNumber ?? '';
     const info = insertDocument.run({
       id,
       registry_number: registry,
+      number: allocated?.number ?? null,
+      number_year: allocated?.year ?? null,
       date,
       direction: input.direction,
+      kind,
       classification: input.classification,
-      status: input.status,
+      status,
       subject: input.subject,
       sender: input.from,
       recipients: JSON.stringify(input.to),
@@ -77,7 +93,17 @@ export function createDocumentRecords(db: Db, index: SearchIndex) {
       updated_at: at,
     });
     const rowid = Number(info.lastInsertRowid);
-    insertVersion.run(rowid, 1, at, 'created', input.body ?? '');
+    const meta: DocumentMeta = metaOf({
+      registryNumber: registry,
+      direction: input.direction,
+      kind,
+      date,
+      classification: input.classification,
+      subject: input.subject,
+      from: input.from,
+      to: input.to,
+    });
+    versions.insertFirst(rowid, at, input.author ?? '', meta, input.body ?? '');
     index.add('document', rowid, {
       title: input.subject,
       body: input.body ?? '',
@@ -86,25 +112,50 @@ export function createDocumentRecords(db: Db, index: SearchIndex) {
     return { rowid, id };
   }
 
+  function get(id: string): WorkerOutput<'documents.get'> {
+    const document = summary(id);
+    const rowid = requireRowid(id);
+    const attachments = (
+      db
+        .prepare(
+          `SELECT a.rowid, a.id, ? AS document_id, a.name, a.media_type, a.size, a.sha256, a.chunk_size,
+             a.text_indexed, a.created_at FROM attachments a WHERE a.document_rowid = ? ORDER BY a.rowid`,
+        )
+        .all(id, rowid) as AttachmentRow[]
+    ).map(toAttachment);
+    const messages = (
+      db
+        .prepare(`${MESSAGE_SELECT} WHERE t.document_rowid = ? ORDER BY m.at, m.rowid LIMIT 500`)
+        .all(rowid) as MessageRow[]
+    ).map(toMessage);
+    const { events, approvals } = history.list(rowid);
+    return { document, versions: versions.list(rowid), history: events, approvals, attachments, messages };
+  }
+
   return {
     insert,
     summary,
     requireRowid,
+    row,
+    get,
+    versions,
+    history,
 
     list(input: WorkerParsedInput<'documents.list'>): DocumentsListResult {
-      const where: string[] = [];
+      const where: string[] = [input.archived ? 'd.archived_at IS NOT NULL' : 'd.archived_at IS NULL'];
       const params: string[] = [];
       for (const [column, value] of [
         ['direction', input.direction],
         ['status', input.status],
         ['classification', input.classification],
+        ['kind', input.kind],
       ] as const) {
         if (value !== undefined) {
           where.push(`d.${column} = ?`);
           params.push(value);
         }
       }
-      const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const filter = `WHERE ${where.join(' AND ')}`;
       const total = db
         .prepare(`SELECT count(*) FROM documents d ${filter}`)
         .pluck()
@@ -121,40 +172,6 @@ export function createDocumentRecords(db: Db, index: SearchIndex) {
         )
         .all(...params, input.limit, input.offset) as DocumentRow[];
       return { total, offset: input.offset, items: rows.map(toSummary) };
-    },
-
-    get(id: string): DocumentDetail {
-      const document = summary(id);
-      const rowid = requireRowid(id);
-      const versions = (
-        db
-          .prepare(
-            'SELECT version, created_at, note, body FROM document_versions WHERE document_rowid = ? ORDER BY version',
-          )
-          .all(rowid) as { version: number; created_at: string; note: string; body: string }[]
-      ).map((v) => ({ version: v.version, createdAt: v.created_at, note: v.note, body: v.body }));
-      const attachments = (
-        db
-          .prepare(
-            `SELECT a.rowid, a.id, ? AS document_id, a.name, a.media_type, a.size, a.sha256, a.chunk_size,
-               a.text_indexed, a.created_at FROM attachments a WHERE a.document_rowid = ? ORDER BY a.rowid`,
-          )
-          .all(id, rowid) as AttachmentRow[]
-      ).map(toAttachment);
-      const messages = (
-        db
-          .prepare(`${MESSAGE_SELECT} WHERE t.document_rowid = ? ORDER BY m.at, m.rowid LIMIT 500`)
-          .all(rowid) as MessageRow[]
-      ).map(toMessage);
-      return { document, versions, attachments, messages };
-    },
-
-    setStatus(id: string, status: DocumentStatus): DocumentSummary {
-      const changed = db
-        .prepare('UPDATE documents SET status = ?, updated_at = ? WHERE id = ?')
-        .run(status, now(), id).changes;
-      if (changed === 0) notFound('document');
-      return summary(id);
     },
 
     add(input: WorkerParsedInput<'documents.add'>): DocumentSummary {

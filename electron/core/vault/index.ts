@@ -7,7 +7,18 @@ export {
   type VaultService,
   type VaultServiceOptions,
 } from './vault-service';
-export { createVaultHandlers } from './vault-handlers';
+export {
+  createVaultHandlers,
+  documentActor,
+  withVerifiedApprovals,
+  type ApprovalVerifier,
+} from './vault-handlers';
 export { createTokenKeyWrapper } from './token-key-wrapper';
 export type { PendingPdfText, VaultRepository } from './vault-repository';
 export type { PdfTextSource } from './pdf-text-link';
+export {
+  createDocumentTransitions,
+  type DocumentTransitioned,
+  type DocumentTransitions,
+  type TransitionListener,
+} from './document-transitions';

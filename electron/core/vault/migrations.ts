@@ -1,8 +1,12 @@
 import { CLASSIFICATIONS } from '../../../shared/domain/classification';
-import { DIRECTIONS, DOCUMENT_STATUSES, MESSAGE_STATES } from '../../../shared/domain/document';
+import { DIRECTIONS, MESSAGE_STATES } from '../../../shared/domain/document';
 import { ACCOUNTABILITY_MIGRATIONS } from './migrations-accountability';
+import { WORKFLOW_MIGRATIONS } from './migrations-workflow';
 
 const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
+
+/** The statuses as migration 1 shipped them (frozen: a shipped migration never changes). */
+const STATUSES_V1 = ['draft', 'in-review', 'signed', 'sent', 'acknowledged'];
 
 /**
  * The vault schema, one entry per version (PRAGMA user_version). Append only: a shipped
@@ -13,7 +17,9 @@ const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', 
  * contract. Parties are JSON arrays of display strings. The search index is one FTS5 table
  * over every kind of item; see search-text.ts for why its text is folded before indexing.
  * Versions 11 on (the audit log, the directory chain, contact notices, the timestamp queue)
- * are in migrations-accountability.ts.
+ * are in migrations-accountability.ts, 15 on (registers, workflow, versions) in
+ * migrations-workflow.ts. Migration 1 checks statuses against the list of its time
+ * (draft, in-review, signed, sent, acknowledged); 15 replaces that column.
  */
 export const MIGRATIONS: readonly string[] = [
   /* 1: documents, versions, attachments in chunks, threads, messages, search index */ `
@@ -24,7 +30,7 @@ export const MIGRATIONS: readonly string[] = [
     date TEXT NOT NULL,
     direction TEXT NOT NULL CHECK (direction IN (${list(DIRECTIONS)})),
     classification TEXT NOT NULL CHECK (classification IN (${list(CLASSIFICATIONS)})),
-    status TEXT NOT NULL CHECK (status IN (${list(DOCUMENT_STATUSES)})),
+    status TEXT NOT NULL CHECK (status IN (${list(STATUSES_V1)})),
     subject TEXT NOT NULL,
     sender TEXT NOT NULL,
     recipients TEXT NOT NULL,
@@ -312,6 +318,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   `,
   ...ACCOUNTABILITY_MIGRATIONS,
+  ...WORKFLOW_MIGRATIONS,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

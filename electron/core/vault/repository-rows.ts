@@ -17,6 +17,11 @@ export interface DocumentRow {
   direction: DocumentSummary['direction'];
   classification: DocumentSummary['classification'];
   status: DocumentSummary['status'];
+  kind: DocumentSummary['kind'];
+  number: number | null;
+  number_year: number | null;
+  archived_at: string | null;
+  version: number;
   subject: string;
   sender: string;
   recipients: string;
@@ -55,7 +60,9 @@ export interface AttachmentRow {
 /** A document row with its attachment and unread-message counts (`d` is `documents`). */
 export const DOCUMENT_COLUMNS = `
   d.rowid, d.id, d.registry_number, d.date, d.direction, d.classification, d.status, d.subject,
-  d.sender, d.recipients, d.updated_at, d.unread, d.received_from,
+  d.sender, d.recipients, d.updated_at, d.unread, d.received_from, d.kind, d.number, d.number_year,
+  d.archived_at,
+  (SELECT max(v.version) FROM document_versions v WHERE v.document_rowid = d.rowid) AS version,
   (SELECT count(*) FROM attachments a WHERE a.document_rowid = d.rowid) AS attachment_count,
   (SELECT count(*) FROM threads t JOIN messages m ON m.thread_rowid = t.rowid AND m.read = 0
      WHERE t.document_rowid = d.rowid) AS unread_messages`;
@@ -89,6 +96,7 @@ export function toSummary(r: DocumentRow): DocumentSummary {
     registryNumber: r.registry_number,
     date: r.date,
     direction: r.direction,
+    kind: r.kind,
     classification: r.classification,
     status: r.status,
     subject: r.subject,
@@ -97,6 +105,8 @@ export function toSummary(r: DocumentRow): DocumentSummary {
     attachmentCount: r.attachment_count,
     unreadMessages: r.unread_messages,
     unread: r.unread === 1,
+    archived: r.archived_at !== null,
+    version: r.version ?? 1,
     updatedAt: r.updated_at,
     ...(r.received_from !== null ? { receivedFrom: r.received_from } : {}),
   };

@@ -21,7 +21,7 @@ function day(offset: number): string {
 
 export const SAMPLE_DOCUMENTS: BulkImportInput['documents'] = [
   {
-    registryNumber: '2025/CV-0112',
+    kind: 'official-letter',
     date: day(0),
     direction: 'outgoing',
     classification: 'unclassified',
@@ -35,7 +35,7 @@ export const SAMPLE_DOCUMENTS: BulkImportInput['documents'] = [
       'dự kiến nhập cảnh ngày 20 tháng 3 năm 2025 để tham dự phiên họp Uỷ ban hỗn hợp về hợp tác kinh tế.',
   },
   {
-    registryNumber: '2025/NV-0031',
+    kind: 'note-verbale',
     date: day(1),
     direction: 'outgoing',
     classification: 'unclassified',
@@ -50,11 +50,11 @@ export const SAMPLE_DOCUMENTS: BulkImportInput['documents'] = [
       'Department the assurances of its highest consideration.',
   },
   {
-    registryNumber: '2025/DB-0207',
+    kind: 'cable',
     date: day(2),
     direction: 'incoming',
     classification: 'confidential',
-    status: 'in-review',
+    status: 'being-handled',
     subject: 'Điện báo: chuẩn bị nội dung hội đàm về hợp đồng mua bán gạo liên chính phủ',
     from: HQ,
     to: [MISSION],
@@ -63,11 +63,11 @@ export const SAMPLE_DOCUMENTS: BulkImportInput['documents'] = [
       'các điều khoản về giá, giao hàng và thanh toán; gửi về Bộ trước ngày 15 tháng 3.',
   },
   {
-    registryNumber: '2025/LS-0419',
+    kind: 'consular-letter',
     date: day(3),
     direction: 'incoming',
     classification: 'unclassified',
-    status: 'draft',
+    status: 'registered',
     subject: 'Đơn đề nghị hợp pháp hoá lãnh sự giấy khai sinh — công dân Nguyễn Thị Hồng Đào',
     from: 'Nguyễn Thị Hồng Đào',
     to: [CONSULAR],
@@ -76,7 +76,7 @@ export const SAMPLE_DOCUMENTS: BulkImportInput['documents'] = [
       'để nộp hồ sơ đăng ký kết hôn tại Đà Nẵng. Xin trân trọng cảm ơn.',
   },
   {
-    registryNumber: '2025/LS-0420',
+    kind: 'consular-letter',
     date: day(4),
     direction: 'outgoing',
     classification: 'unclassified',
@@ -90,11 +90,11 @@ export const SAMPLE_DOCUMENTS: BulkImportInput['documents'] = [
       'purpose of a residence application.',
   },
   {
-    registryNumber: '2025/DB-0215',
+    kind: 'cable',
     date: day(5),
     direction: 'incoming',
     classification: 'secret',
-    status: 'in-review',
+    status: 'being-handled',
     subject: 'Cable: assessment of regional maritime security dialogue, round three',
     from: 'Ministry of Foreign Affairs — Department of Southeast Asia and South Pacific',
     to: [MISSION],
@@ -104,7 +104,7 @@ export const SAMPLE_DOCUMENTS: BulkImportInput['documents'] = [
       'Secretary. Handle according to the Secret marking.',
   },
   {
-    registryNumber: '2025/NB-0044',
+    kind: 'report',
     date: day(6),
     direction: 'internal',
     classification: 'unclassified',
@@ -117,11 +117,11 @@ export const SAMPLE_DOCUMENTS: BulkImportInput['documents'] = [
       'và phân công nhiệm vụ cho các bộ phận. Đề nghị duyệt danh sách khách mời trước ngày 1 tháng 8.',
   },
   {
-    registryNumber: '2025/NV-0036',
+    kind: 'note-verbale',
     date: day(7),
     direction: 'incoming',
     classification: 'unclassified',
-    status: 'acknowledged',
+    status: 'done',
     subject: 'Note verbale from DFAT: accreditation of the new Defence Attaché',
     from: 'Department of Foreign Affairs and Trade — Protocol Branch',
     to: [MISSION],
@@ -130,7 +130,7 @@ export const SAMPLE_DOCUMENTS: BulkImportInput['documents'] = [
       'to inform that the accreditation of Colonel Phạm Quốc Hùng as Defence Attaché has been approved.',
   },
   {
-    registryNumber: '2025/DB-0230',
+    kind: 'cable',
     date: day(8),
     direction: 'outgoing',
     classification: 'top-secret',
@@ -143,7 +143,7 @@ export const SAMPLE_DOCUMENTS: BulkImportInput['documents'] = [
       'cứu nạn trên biển. Đề xuất các bước tiếp theo. Tài liệu Tuyệt mật, không sao chụp.',
   },
   {
-    registryNumber: '2025/CV-0128',
+    kind: 'official-letter',
     date: day(9),
     direction: 'outgoing',
     classification: 'confidential',
@@ -157,11 +157,11 @@ export const SAMPLE_DOCUMENTS: BulkImportInput['documents'] = [
       'by both parties before the end of the second quarter.',
   },
   {
-    registryNumber: '2025/LS-0433',
+    kind: 'consular-letter',
     date: day(10),
     direction: 'internal',
     classification: 'unclassified',
-    status: 'sent',
+    status: 'signed',
     subject: 'Báo cáo công tác bảo hộ công dân tháng 3: vụ việc ngư dân bị tạm giữ',
     from: CONSULAR,
     to: ['Đại sứ'],
@@ -170,7 +170,7 @@ export const SAMPLE_DOCUMENTS: BulkImportInput['documents'] = [
       'Darwin đã được giải quyết; đề nghị tiếp tục phối hợp với cơ quan chức năng nước sở tại.',
   },
   {
-    registryNumber: '2025/NV-0040',
+    kind: 'note-verbale',
     date: day(11),
     direction: 'outgoing',
     classification: 'unclassified',

@@ -39,6 +39,17 @@ export function createSearchIndex(db: Db) {
       insert.run(kind, ref, fold(text.title), fold(text.body), fold(text.parties));
     },
 
+    /** Re-indexes an edited record (in the caller's transaction). */
+    replace(kind: SearchHitKind, ref: number, text: IndexedText): void {
+      db.prepare('UPDATE search_index SET title = ?, body = ?, parties = ? WHERE kind = ? AND ref = ?').run(
+        fold(text.title),
+        fold(text.body),
+        fold(text.parties),
+        kind,
+        ref,
+      );
+    },
+
     /** Extracted attachment text joins the attachment's row (bounded). */
     setAttachmentText(attachmentRowid: number, text: string): void {
       db.prepare("UPDATE search_index SET body = ? WHERE kind = 'attachment' AND ref = ?").run(

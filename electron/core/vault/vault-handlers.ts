@@ -1,21 +1,77 @@
 import { basename } from 'node:path';
 import { CoreError, ErrorCode } from '../../../shared/contract/errors';
 import type { VaultCallName } from '../../../shared/contract/vault-call-names';
-import { UPLOAD_PIECE_BYTES } from '../../../shared/contract/vault-calls';
+import {
+  UPLOAD_PIECE_BYTES,
+  type ApprovalInfo,
+  type DocumentDetail,
+} from '../../../shared/contract/vault-calls';
 import type { HandlerTable } from '../contract';
 import { driverModulePath } from '../token';
 import { loadSampleData } from './sample-data';
+import { approvalSubject } from './approval-content';
+import { createDocumentTransitions, type DocumentTransitions } from './document-transitions';
 import type { VaultService } from './vault-service';
+import type { WorkerOutput } from './worker-protocol';
 
 /** The vault's slice of the handler table. */
 export type VaultHandlers = Pick<HandlerTable, VaultCallName>;
+
+/** Checks an approval's signature over the encoding it signed (the signing service's verifier). */
+export type ApprovalVerifier = (content: string, signature: Uint8Array) => Promise<ApprovalInfo>;
+
+/** Without a verifier (a core without signing): an approval is shown, unverified. */
+const unverified: ApprovalVerifier = async () => ({
+  signer: '',
+  verdict: 'indeterminate',
+  reason: 'E_NOT_SET_UP',
+});
+
+/**
+ * Who does what to a document, as the history and versions name them: the holder of the token
+ * certificate that opens the vault; undefined otherwise (the worker falls back to this
+ * workstation's name in HQ's directory).
+ */
+export async function documentActor(vault: VaultService): Promise<string | undefined> {
+  return (await vault.status()).token?.holder || undefined;
+}
+
+/**
+ * A document's detail as the contract has it: each approval's signature verified now (never
+ * trusted from storage) and shown on its history entry.
+ */
+export async function withVerifiedApprovals(
+  detail: WorkerOutput<'documents.get'>,
+  verify: ApprovalVerifier,
+): Promise<DocumentDetail> {
+  const { approvals, ...rest } = detail;
+  const history = [...rest.history];
+  for (const a of approvals) {
+    const event = history[a.event];
+    if (!event) continue;
+    // The signed encoding must name this document and the version the entry approved: a
+    // signature moved from another document or version verifies, but is not this approval.
+    const subject = approvalSubject(a.content);
+    const approval =
+      subject?.document === rest.document.id && subject.version === event.version
+        ? await verify(a.content, a.signature)
+        : { signer: '', verdict: 'invalid' as const, reason: 'E_APPROVAL_OTHER_VERSION' };
+    history[a.event] = { ...event, approval };
+  }
+  return { ...rest, history };
+}
 
 /**
  * The vault's calls on top of the vault service. The contract has already validated every
  * input; these map it onto worker operations (the bytes of attachments as transferred buffers,
  * base64 only at the contract edge).
  */
-export function createVaultHandlers(vault: VaultService): VaultHandlers {
+export function createVaultHandlers(
+  vault: VaultService,
+  verifyApproval: ApprovalVerifier = unverified,
+  transitions: DocumentTransitions = createDocumentTransitions(vault),
+): VaultHandlers {
+  const detail = async (d: WorkerOutput<'documents.get'>) => withVerifiedApprovals(d, verifyApproval);
   return {
     'vault.status': () => vault.status(),
     // The driver id becomes its installed library file here; the contract let a file through
@@ -32,8 +88,27 @@ export function createVaultHandlers(vault: VaultService): VaultHandlers {
     'vault.wipe': async () => ({ wiped: true as const, elapsedMs: (await vault.wipe()).elapsedMs }),
     'vault.loadSampleData': () => loadSampleData(vault),
     'documents.list': (input) => vault.run('documents.list', input),
-    'documents.get': (input) => vault.run('documents.get', input),
-    'documents.add': (input) => vault.run('documents.add', input),
+    'documents.get': async (input) => detail(await vault.run('documents.get', input)),
+    'documents.add': async (input) =>
+      vault.run('documents.add', { ...input, author: await documentActor(vault) }),
+    'documents.update': async (input) =>
+      detail(await vault.run('documents.update', { ...input, actor: await documentActor(vault) })),
+    // Approval is a signature: `documents.approve` (document-signing-handlers.ts).
+    'documents.transition': async (input) => {
+      if (input.to === 'approved') {
+        throw new CoreError(ErrorCode.TransitionRefused, 'approval is a signature: use documents.approve');
+      }
+      return detail(
+        await transitions.move({
+          id: input.id,
+          to: input.to,
+          cause: 'officer',
+          actor: await documentActor(vault),
+        }),
+      );
+    },
+    'documents.archive': async (input) =>
+      vault.run('documents.archive', { ...input, actor: await documentActor(vault) }),
     'attachments.add': async (input) => {
       if (input.source.kind === 'path') {
         return vault.run('attachments.add', {

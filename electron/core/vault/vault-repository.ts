@@ -2,6 +2,7 @@ import { createAttachmentContent } from './attachment-content';
 import { createAttachmentRecords } from './attachment-records';
 import { createBulkImport } from './bulk-import';
 import { createDocumentRecords } from './document-records';
+import { createDocumentWorkflow } from './document-workflow-records';
 import { createMessageRecords } from './message-records';
 import type { Db } from './repository-rows';
 import { createSearchIndex } from './search-index';
@@ -21,6 +22,7 @@ export { MAX_INDEXED_TEXT_CHARS } from './search-index';
 export function createVaultRepository(db: Db) {
   const index = createSearchIndex(db);
   const documents = createDocumentRecords(db, index);
+  const workflow = createDocumentWorkflow(db, documents, index);
   const messages = createMessageRecords(db, index, documents);
   const attachments = createAttachmentRecords(db, index, documents, createAttachmentContent(db));
   const uploads = createUploadRecords(db, documents, attachments);
@@ -29,8 +31,11 @@ export function createVaultRepository(db: Db) {
   return {
     listDocuments: documents.list,
     getDocument: documents.get,
-    setDocumentStatus: documents.setStatus,
     addDocument: documents.add,
+    updateDocument: workflow.update,
+    transitionDocument: workflow.transition,
+    approvalContent: workflow.approvalOf,
+    archiveDocument: workflow.archive,
     markDocumentsRead: documents.markRead,
 
     addAttachment: attachments.add,

@@ -8,7 +8,9 @@ import {
   AttachmentUploadState,
   DocumentDetail,
   DocumentsAddInput,
+  DocumentsArchiveInput,
   DocumentsListInput,
+  DocumentsUpdateInput,
   DocumentsListResult,
   DocumentSummary,
   MessageInfo,
@@ -28,6 +30,7 @@ import {
 import { ERROR_CODES } from '../../../shared/contract/errors';
 import { Bytes } from '../../../shared/contract/field-schemas';
 import { DOCUMENT_STATUSES, MESSAGE_STATES } from '../../../shared/domain/document';
+import { TRANSITION_CAUSES } from '../../../shared/domain/document-workflow';
 import { PassphraseWrapperRecord } from './key-file';
 import { SYNC_WORKER_OPS } from '../sync/store';
 
@@ -82,6 +85,18 @@ export const BulkImportInput = z
   .strict();
 export type BulkImportInput = z.input<typeof BulkImportInput>;
 
+/** Who does it, as the core knows them (the token certificate's holder); else the worker's fallback. */
+const Actor = z.string().max(500).optional();
+
+/** An approval as the vault stores it: the history entry it belongs to, what was signed, the signature. */
+export const StoredApprovalSchema = z
+  .object({ event: z.number().int().nonnegative(), content: z.string(), signature: Bytes })
+  .strict();
+
+export const DocumentDetailWithApprovals = DocumentDetail.extend({
+  approvals: z.array(StoredApprovalSchema),
+});
+
 export const AttachmentSource = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('path'), path: z.string().min(1).max(4096) }).strict(),
   z.object({ kind: z.literal('bytes'), bytes: Bytes }).strict(),
@@ -102,13 +117,38 @@ export const WORKER_OPS = {
   close: { input: z.object({}).strict(), output: z.object({}).strict() },
   integrityCheck: { input: z.object({}).strict(), output: z.object({ result: z.string() }).strict() },
   'documents.list': { input: DocumentsListInput, output: DocumentsListResult },
-  'documents.get': { input: z.object({ id: RecordId }).strict(), output: DocumentDetail },
-  'documents.add': { input: DocumentsAddInput, output: DocumentSummary },
-  /** A document moved on in its life cycle (signed on the token, sent…). */
-  'documents.setStatus': {
-    input: z.object({ id: RecordId, status: z.enum(DOCUMENT_STATUSES) }).strict(),
-    output: DocumentSummary,
+  /** The detail with each approval's signed encoding and signature, for the core to verify. */
+  'documents.get': { input: z.object({ id: RecordId }).strict(), output: DocumentDetailWithApprovals },
+  'documents.add': { input: DocumentsAddInput.extend({ author: Actor }), output: DocumentSummary },
+  'documents.update': {
+    input: DocumentsUpdateInput.extend({ actor: Actor }),
+    output: DocumentDetailWithApprovals,
   },
+  /**
+   * A document moved on in its workflow: by the officer, the signing job, the outbox or a
+   * receipt (document-workflow-records.ts `transition`, the one function all go through).
+   */
+  'documents.transition': {
+    input: z
+      .object({
+        id: RecordId,
+        to: z.enum(DOCUMENT_STATUSES),
+        cause: z.enum(TRANSITION_CAUSES),
+        actor: Actor,
+        approval: z
+          .object({ content: z.string().max(4_000_000), signature: Bytes })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+    output: DocumentDetailWithApprovals,
+  },
+  /** The current version's canonical encoding, which an approver signs. */
+  'documents.approvalContent': {
+    input: z.object({ id: RecordId }).strict(),
+    output: z.object({ version: z.number().int().positive(), content: z.string() }).strict(),
+  },
+  'documents.archive': { input: DocumentsArchiveInput.extend({ actor: Actor }), output: DocumentSummary },
   'attachments.add': {
     input: z
       .object({

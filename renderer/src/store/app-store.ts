@@ -7,6 +7,11 @@ import { DEFAULT_ROUTE, type Route } from './routes';
 import type { Slice, SliceDeps } from './slice';
 import { contactsSlice, emptyContacts, type ContactsSlice } from './slices/contacts-slice';
 import { documentsSlice, emptyDocuments, type DocumentsSlice } from './slices/documents-slice';
+import {
+  documentWorkflowSlice,
+  emptyDocumentWorkflow,
+  type DocumentWorkflowSlice,
+} from './slices/document-workflow-slice';
 import { emptyMessages, messagesSlice, type MessagesSlice } from './slices/messages-slice';
 import { emptySearch, searchSlice, type SearchSlice } from './slices/search-slice';
 import { emptySigning, signingSlice, type SigningSlice } from './slices/signing-slice';
@@ -51,6 +56,7 @@ export type AppState = NavigationSlice &
   HealthSlice &
   VaultSlice &
   DocumentsSlice &
+  DocumentWorkflowSlice &
   MessagesSlice &
   SearchSlice &
   SigningSlice &
@@ -116,7 +122,14 @@ export function createAppStore(client: EmbassyClient, initialRoute: Route = DEFA
       client,
       // Lock clears renderer state: nothing read from the vault outlives it here.
       resetContent: () => {
-        set({ ...emptyDocuments, ...emptyMessages, ...emptySearch, ...emptySigning, ...emptyContacts });
+        set({
+          ...emptyDocuments,
+          ...emptyDocumentWorkflow,
+          ...emptyMessages,
+          ...emptySearch,
+          ...emptySigning,
+          ...emptyContacts,
+        });
         get().syncReset();
         get().auditReset();
       },
@@ -127,6 +140,7 @@ export function createAppStore(client: EmbassyClient, initialRoute: Route = DEFA
       ...healthSlice(client)(...a),
       ...vaultSlice(deps)(...a),
       ...documentsSlice(deps)(...a),
+      ...documentWorkflowSlice(deps)(...a),
       ...messagesSlice(deps)(...a),
       ...searchSlice(deps)(...a),
       ...signingSlice(deps)(...a),

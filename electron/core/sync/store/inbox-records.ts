@@ -40,8 +40,9 @@ export function storeRecord(
     registryNumber: payload.registryNumber || undefined,
     date: at,
     direction: 'incoming',
+    kind: 'other',
     classification,
-    status: 'sent',
+    status: 'received',
     subject: payload.title,
     // The document's own parties when it names them; else who sent it, to whom.
     from: payload.parties?.from || from,

@@ -183,11 +183,20 @@ function sealAndQueue(
         at: new Date(now).toISOString(),
       });
     } else if (input.kind === 'document') {
-      repo.setDocumentStatus(input.documentId, 'sent');
+      markSent(repo, input.documentId);
     }
     logEvent(ctx, { at: now, event: 'queued', senderDevice: r.device_id, envelopeId });
     return { items: ids.map((id) => toOutboxItem(outboxRow(ctx, id) as OutboxRow)) };
   })();
+}
+
+/** The workflow records the send (a document already sent, or acknowledged, stays as it is). */
+function markSent(repo: SyncStoreContext['repo'], documentId: string): void {
+  try {
+    repo.transitionDocument({ id: documentId, to: 'sent', cause: 'sending' });
+  } catch (e) {
+    if (!(e instanceof CoreError && e.code === ErrorCode.TransitionRefused)) throw e;
+  }
 }
 
 export const SEND_OPS = {

@@ -37,7 +37,7 @@ function BatchSign() {
     let cancelled = false;
     void (async () => {
       const lists = await Promise.all(
-        (['draft', 'in-review'] as const).map((status) =>
+        (['approved', 'in-review', 'draft'] as const).map((status) =>
           client.call('documents.list', { status, limit: 200 }),
         ),
       );

@@ -3,14 +3,17 @@ import { useTranslation } from 'react-i18next';
 import { CLASSIFICATIONS, type Classification } from '../../../../shared/domain/classification';
 import { DIRECTIONS, type Direction } from '../../../../shared/domain/document';
 import { MAX_ATTACHMENT_BYTES } from '../../../../shared/domain/document';
+import { DOCUMENT_KINDS, type DocumentKind } from '../../../../shared/domain/document-kinds';
 import { Dialog } from '../../components/dialog';
+import { FileDropField } from '../../components/file-drop-field';
 import { SelectField, TextField } from '../../components/field';
 import { useAppStore } from '../../store/store-context';
 
 /**
- * Register a new document, optionally with a file (a PDF or any other, up to 200 MiB) sent to
- * the vault piece by piece with progress: read from the browser's File in 256 KiB slices,
- * never whole in memory, never a temp file.
+ * Register a new document in its register (the number is given by the vault: `12/2026/NV`),
+ * with its kind and date, optionally with files (PDFs or any other, up to 200 MiB each, chosen
+ * or dropped) sent to the vault piece by piece with progress: read from the browser's File in
+ * 256 KiB slices, never whole in memory, never a temp file.
  */
 export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const { t } = useTranslation();
@@ -19,10 +22,12 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
   const [subject, setSubject] = useState('');
   const [classification, setClassification] = useState<Classification>('unclassified');
   const [direction, setDirection] = useState<Direction>('outgoing');
+  const [kind, setKind] = useState<DocumentKind>('note-verbale');
+  const [date, setDate] = useState(() => new Date().toISOString().slice(0, 10));
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [body, setBody] = useState('');
-  const [file, setFile] = useState<File | null>(null);
+  const [files, setFiles] = useState<File[]>([]);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [progress, setProgress] = useState<{ sent: number; size: number } | null>(null);
@@ -32,13 +37,13 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
     setBody('');
     setTo('');
     setFrom('');
-    setFile(null);
+    setFiles([]);
     setError(null);
   };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (file && file.size > MAX_ATTACHMENT_BYTES) {
+    if (files.some((f) => f.size > MAX_ATTACHMENT_BYTES)) {
       setError(t('documents.fileTooLarge', { mb: Math.floor(MAX_ATTACHMENT_BYTES / 1024 / 1024) }));
       return;
     }
@@ -49,6 +54,8 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
         subject,
         classification,
         direction,
+        kind,
+        ...(date ? { date } : {}),
         from,
         to: to
           .split(/[;,\n]/)
@@ -56,7 +63,7 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
           .filter(Boolean),
         ...(body.trim() ? { body } : {}),
       },
-      file ?? undefined,
+      files,
       (sent, size) => setProgress({ sent, size }),
     );
     setBusy(false);
@@ -85,6 +92,41 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
         />
         <div className="form-row">
           <SelectField
+            label={t('documents.col.direction')}
+            value={direction}
+            onChange={(e) => setDirection(e.target.value as Direction)}
+            data-testid="doc-direction"
+          >
+            {DIRECTIONS.map((d) => (
+              <option key={d} value={d}>
+                {t(`documents.direction.${d}`)}
+              </option>
+            ))}
+          </SelectField>
+          <SelectField
+            label={t('documents.col.kind')}
+            value={kind}
+            onChange={(e) => setKind(e.target.value as DocumentKind)}
+            data-testid="doc-kind"
+          >
+            {DOCUMENT_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t(`documents.kind.${k}`)}
+              </option>
+            ))}
+          </SelectField>
+        </div>
+        <p className="field-hint">{t('documents.numberHint')}</p>
+        <div className="form-row">
+          <TextField
+            label={t('documents.col.date')}
+            type="date"
+            value={date}
+            onChange={(e) => setDate(e.target.value)}
+            required
+            data-testid="doc-date"
+          />
+          <SelectField
             label={t('documents.col.classification')}
             value={classification}
             onChange={(e) => setClassification(e.target.value as Classification)}
@@ -93,17 +135,6 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
             {CLASSIFICATIONS.map((c) => (
               <option key={c} value={c}>
                 {t(`classification.${c}`)}
-              </option>
-            ))}
-          </SelectField>
-          <SelectField
-            label={t('documents.col.direction')}
-            value={direction}
-            onChange={(e) => setDirection(e.target.value as Direction)}
-          >
-            {DIRECTIONS.map((d) => (
-              <option key={d} value={d}>
-                {t(`documents.direction.${d}`)}
               </option>
             ))}
           </SelectField>
@@ -124,13 +155,13 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
           <label htmlFor="doc-body">{t('documents.body')}</label>
           <textarea id="doc-body" rows={4} value={body} onChange={(e) => setBody(e.target.value)} />
         </div>
-        <TextField
-          label={t('documents.pdf')}
-          hint={t('documents.pdfHint')}
-          type="file"
-          onChange={(e) => setFile(e.target.files?.[0] ?? null)}
-          data-testid="doc-pdf"
+        <FileDropField
+          label={t('documents.files')}
+          hint={t('documents.filesHint')}
+          files={files}
+          onChange={setFiles}
           error={error}
+          testId="doc-pdf"
         />
         {progress && progress.size > 0 && (
           <div className="sign-progress" aria-live="polite">

@@ -11,13 +11,18 @@ import { VerifyReportView } from '../sign/verify-report-view';
 import { useEmbassyClient } from '../../store/store-context';
 import { fromBase64 } from '../../../../shared/encoding';
 import { useAppStore } from '../../store/store-context';
+import { DocumentHistory, DocumentVersions } from './document-history';
+import { DocumentWorkflowPanel } from './document-workflow-panel';
 
 // pdf.js is large: loaded the first time a PDF is shown, not at start-up.
 const PdfPreview = lazy(() =>
   import('../../components/pdf-preview').then((m) => ({ default: m.PdfPreview })),
 );
 
-/** One document: its marking, metadata, PDF preview (from memory), versions and messages. */
+/**
+ * One document: its marking, metadata, PDF preview (from memory), workflow, versions with what
+ * each changed, history (approvals verified) and messages.
+ */
 export function DocumentView({ detail }: { detail: DocumentDetail }) {
   const { t, i18n } = useTranslation();
   const close = useAppStore((s) => s.documentClosed);
@@ -35,6 +40,12 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
   const when = new Intl.DateTimeFormat(i18n.language === 'vi' ? 'vi-VN' : 'en-GB', {
     dateStyle: 'medium',
     timeStyle: 'short',
+  });
+  const format = (iso: string) => when.format(new Date(iso));
+  // A registry date given as a day (the add form's) has no time to show.
+  const day = new Intl.DateTimeFormat(i18n.language === 'vi' ? 'vi-VN' : 'en-GB', {
+    dateStyle: 'medium',
+    timeZone: 'UTC',
   });
 
   return (
@@ -103,14 +114,17 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
           )}
         </div>
         <aside className="document-side">
+          <DocumentWorkflowPanel detail={detail} />
           <div className="card">
             <dl className="facts facts-stacked">
               <dt>{t('documents.col.number')}</dt>
-              <dd>{d.registryNumber}</dd>
+              <dd data-testid="document-number">{d.registryNumber}</dd>
               <dt>{t('documents.col.date')}</dt>
-              <dd>{when.format(new Date(d.date))}</dd>
+              <dd>{d.date.length === 10 ? day.format(new Date(d.date)) : when.format(new Date(d.date))}</dd>
               <dt>{t('documents.col.direction')}</dt>
               <dd>{t(`documents.direction.${d.direction}`)}</dd>
+              <dt>{t('documents.col.kind')}</dt>
+              <dd data-testid="document-kind">{t(`documents.kind.${d.kind}`)}</dd>
               <dt>{t('documents.col.status')}</dt>
               <dd>{t(`documents.status.${d.status}`)}</dd>
               {d.receivedFrom !== undefined && (
@@ -150,15 +164,8 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
               {t('documents.showText')}
             </button>
           )}
-          <h2>{t('documents.versions')}</h2>
-          <ol className="plain-list">
-            {versions.map((v) => (
-              <li key={v.version}>
-                v{v.version} · {when.format(new Date(v.createdAt))}
-                {v.note ? ` · ${v.note}` : ''}
-              </li>
-            ))}
-          </ol>
+          <DocumentVersions detail={detail} format={format} />
+          <DocumentHistory detail={detail} format={format} />
           <h2>{t('documents.messages')}</h2>
           {messages.length === 0 ? (
             <p className="muted">{t('documents.noMessages')}</p>

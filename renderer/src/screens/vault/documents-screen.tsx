@@ -2,12 +2,20 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DocumentSummary } from '../../../../shared/contract/vault-calls';
 import { CLASSIFICATIONS } from '../../../../shared/domain/classification';
-import { DIRECTIONS, DOCUMENT_STATUSES, type DocumentSortField } from '../../../../shared/domain/document';
+import {
+  DIRECTIONS,
+  INCOMING_STATUSES,
+  OUTGOING_STATUSES,
+  statusesOf,
+  type DocumentSortField,
+} from '../../../../shared/domain/document';
+import { DOCUMENT_KINDS } from '../../../../shared/domain/document-kinds';
 import { SelectField } from '../../components/field';
 import { VirtualGrid, type GridColumn } from '../../components/virtual-grid';
 import { useAppStore } from '../../store/store-context';
 import { senderName } from '../sync/sync-format';
 import { AddDocumentDialog } from './add-document-dialog';
+import { ArchivedNotice } from './archived-notice';
 import { DocumentView } from './document-view';
 
 /** The document register: filters, sortable columns, a virtualized list, and the open document. */
@@ -28,6 +36,7 @@ export function DocumentsScreen() {
   const busy = useAppStore((s) => s.vaultBusy);
   const unseenArrivals = useAppStore((s) => s.syncUnseenArrivals);
   const arrivalsSeen = useAppStore((s) => s.syncArrivalsSeen);
+  const archivedNotice = useAppStore((s) => s.archivedNotice);
   const [adding, setAdding] = useState(false);
 
   // The list is on screen: what arrived is seen here (its rows stay marked until opened).
@@ -145,11 +154,44 @@ export function DocumentsScreen() {
           label={t('documents.col.status')}
           value={filters.status ?? ''}
           onChange={(e) => filtersChanged({ ...filters, status: (e.target.value || undefined) as never })}
+          data-testid="filter-status"
         >
           <option value="">{t('documents.all')}</option>
-          {DOCUMENT_STATUSES.map((s) => (
-            <option key={s} value={s}>
-              {t(`documents.status.${s}`)}
+          {filters.direction ? (
+            statusesOf(filters.direction).map((s) => (
+              <option key={s} value={s}>
+                {t(`documents.status.${s}`)}
+              </option>
+            ))
+          ) : (
+            <>
+              <optgroup label={`${t('documents.direction.outgoing')} / ${t('documents.direction.internal')}`}>
+                {OUTGOING_STATUSES.map((s) => (
+                  <option key={s} value={s}>
+                    {t(`documents.status.${s}`)}
+                  </option>
+                ))}
+              </optgroup>
+              <optgroup label={t('documents.direction.incoming')}>
+                {INCOMING_STATUSES.map((s) => (
+                  <option key={s} value={s}>
+                    {t(`documents.status.${s}`)}
+                  </option>
+                ))}
+              </optgroup>
+            </>
+          )}
+        </SelectField>
+        <SelectField
+          label={t('documents.col.kind')}
+          value={filters.kind ?? ''}
+          onChange={(e) => filtersChanged({ ...filters, kind: (e.target.value || undefined) as never })}
+          data-testid="filter-kind"
+        >
+          <option value="">{t('documents.all')}</option>
+          {DOCUMENT_KINDS.map((k) => (
+            <option key={k} value={k}>
+              {t(`documents.kind.${k}`)}
             </option>
           ))}
         </SelectField>
@@ -167,6 +209,17 @@ export function DocumentsScreen() {
             </option>
           ))}
         </SelectField>
+        <SelectField
+          label={t('documents.show')}
+          value={filters.archived ? 'archived' : 'active'}
+          onChange={(e) =>
+            filtersChanged({ ...filters, archived: e.target.value === 'archived' ? true : undefined })
+          }
+          data-testid="filter-archived"
+        >
+          <option value="active">{t('documents.showActive')}</option>
+          <option value="archived">{t('documents.showArchived')}</option>
+        </SelectField>
         <span className="toolbar-count" aria-live="polite" data-testid="document-count">
           {total === null ? t('documents.loading') : t('documents.count', { count: total })}
         </span>
@@ -176,7 +229,10 @@ export function DocumentsScreen() {
           {t(`errors.${error.code}`)}
         </p>
       )}
-      {total === 0 && Object.keys(filters).every((k) => filters[k as keyof typeof filters] === undefined) ? (
+      <ArchivedNotice />
+      {total === 0 &&
+      !archivedNotice &&
+      Object.keys(filters).every((k) => filters[k as keyof typeof filters] === undefined) ? (
         <div className="empty-state">
           <h2>{t('documents.emptyTitle')}</h2>
           <p>{t('documents.emptyBody')}</p>

@@ -7,6 +7,7 @@ import {
 } from '../../../../shared/contract/vault-calls';
 import type { Classification } from '../../../../shared/domain/classification';
 import type { Direction, DocumentSortField, DocumentStatus } from '../../../../shared/domain/document';
+import type { DocumentKind } from '../../../../shared/domain/document-kinds';
 import { isVaultGone, type Slice, type SliceDeps } from '../slice';
 import { toBase64 } from '../../../../shared/encoding';
 
@@ -14,6 +15,9 @@ export interface DocumentFilters {
   direction?: Direction;
   status?: DocumentStatus;
   classification?: Classification;
+  kind?: DocumentKind;
+  /** Show the archived documents instead of those in use. */
+  archived?: boolean;
 }
 
 export interface DocumentSort {
@@ -43,15 +47,17 @@ export interface DocumentsSlice {
   documentOpened(id: string): Promise<void>;
   documentClosed(): void;
   /**
-   * Registers a document and, if given, uploads its file piece by piece (any size the vault
-   * takes), reporting progress; a failed upload is cancelled (its pieces dropped) and leaves
-   * the document without it, with the error in `documentsError`.
+   * Registers a document and uploads its files one after the other, piece by piece (any size
+   * the vault takes), reporting progress; a failed upload is cancelled (its pieces dropped) and
+   * leaves the document without it, with the error in `documentsError`.
    */
   documentAdded(
     input: CallInput<'documents.add'>,
-    file?: UploadSource,
+    files?: readonly UploadSource[],
     onProgress?: (sent: number, size: number) => void,
   ): Promise<string | null>;
+  /** Adds files to an existing document (the open one is shown again with them); false if one failed. */
+  attachmentsAdded(documentId: string, files: readonly UploadSource[]): Promise<boolean>;
 }
 
 export const emptyDocuments = {
@@ -163,18 +169,31 @@ export const documentsSlice =
       documentClosed() {
         set({ openDocument: null, openDocumentError: null });
       },
-      async documentAdded(input, file, onProgress) {
+      async documentAdded(input, files = [], onProgress) {
         const added = await client.call('documents.add', input);
         if (!added.ok) {
           set({ documentsError: added.error });
           return null;
         }
-        if (file) {
+        for (const file of files) {
           const failed = await uploadFile(added.value.id, file, onProgress);
           if (failed) set({ documentsError: failed });
         }
         get().documentsInvalidated();
         return added.value.id;
+      },
+      async attachmentsAdded(documentId, files) {
+        let ok = true;
+        for (const file of files) {
+          const failed = await uploadFile(documentId, file);
+          if (failed) {
+            ok = false;
+            set({ documentsError: failed });
+          }
+        }
+        if (get().openDocument?.document.id === documentId) await get().documentOpened(documentId);
+        get().documentsInvalidated();
+        return ok;
       },
     };
   };

@@ -15,6 +15,8 @@ export const VAULT_CALL_NAMES = [
   'documents.get',
   'documents.add',
   'documents.markRead',
+  'documents.register',
+  'documents.receipts',
   'attachments.add',
   'attachments.read',
   'attachments.upload.begin',

@@ -7,8 +7,20 @@
 export const DIRECTIONS = ['incoming', 'outgoing', 'internal'] as const;
 export type Direction = (typeof DIRECTIONS)[number];
 
-/** A document's life cycle, in order: drafted, reviewed, signed on the token, sent, acknowledged. */
-export const DOCUMENT_STATUSES = ['draft', 'in-review', 'signed', 'sent', 'acknowledged'] as const;
+/**
+ * A document's life cycle. Outgoing, in order: drafted, reviewed, signed on the token, sent,
+ * acknowledged (a recipient's signed receipt came back). Incoming: received, registered (the
+ * recipient entered it in its register, which sends the receipt).
+ */
+export const DOCUMENT_STATUSES = [
+  'draft',
+  'in-review',
+  'signed',
+  'sent',
+  'acknowledged',
+  'received',
+  'registered',
+] as const;
 export type DocumentStatus = (typeof DOCUMENT_STATUSES)[number];
 
 /** Columns the document list can be sorted by (each one is indexed in the vault). */

@@ -1,6 +1,7 @@
 import { CLASSIFICATIONS } from '../../../shared/domain/classification';
 import { DIRECTIONS, DOCUMENT_STATUSES, MESSAGE_STATES } from '../../../shared/domain/document';
 import { ACCOUNTABILITY_MIGRATIONS } from './migrations-accountability';
+import { RECEIPT_MIGRATIONS } from './migrations-receipts';
 
 const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
 
@@ -13,7 +14,7 @@ const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', 
  * contract. Parties are JSON arrays of display strings. The search index is one FTS5 table
  * over every kind of item; see search-text.ts for why its text is folded before indexing.
  * Versions 11 on (the audit log, the directory chain, contact notices, the timestamp queue)
- * are in migrations-accountability.ts.
+ * are in migrations-accountability.ts, 15 on (receipts) in migrations-receipts.ts.
  */
 export const MIGRATIONS: readonly string[] = [
   /* 1: documents, versions, attachments in chunks, threads, messages, search index */ `
@@ -312,6 +313,7 @@ export const MIGRATIONS: readonly string[] = [
   );
   `,
   ...ACCOUNTABILITY_MIGRATIONS,
+  ...RECEIPT_MIGRATIONS,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -34,6 +34,8 @@ export function createVaultHandlers(vault: VaultService): VaultHandlers {
     'documents.list': (input) => vault.run('documents.list', input),
     'documents.get': (input) => vault.run('documents.get', input),
     'documents.add': (input) => vault.run('documents.add', input),
+    'documents.register': (input) => vault.run('sync.receipt.register', { ...input, now: Date.now() }),
+    'documents.receipts': (input) => vault.run('sync.receipt.list', input),
     'attachments.add': async (input) => {
       if (input.source.kind === 'path') {
         return vault.run('attachments.add', {

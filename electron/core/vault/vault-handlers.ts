@@ -29,7 +29,12 @@ export function createVaultHandlers(vault: VaultService): VaultHandlers {
     'vault.lock': () => vault.lock('officer'),
     'vault.touch': () => vault.touch(),
     'vault.configure': (input) => vault.setIdleTimeout(input.idleTimeoutSeconds),
-    'vault.wipe': async () => ({ wiped: true as const, elapsedMs: (await vault.wipe()).elapsedMs }),
+    // The core tells HQ first when it can (core.ts); the vault alone cannot.
+    'vault.wipe': async () => ({
+      wiped: true as const,
+      elapsedMs: (await vault.wipe()).elapsedMs,
+      hq: 'not-told' as const,
+    }),
     'vault.loadSampleData': () => loadSampleData(vault),
     'documents.list': (input) => vault.run('documents.list', input),
     'documents.get': (input) => vault.run('documents.get', input),

@@ -232,6 +232,12 @@ export function createCore(options: CoreOptions): Core {
     },
     'token.drivers': async () => ({ drivers: knownDrivers() }),
     ...vaultHandlers,
+    // Online, HQ hears of the wipe first (a notice signed by the device key: it revokes the
+    // device); offline or slow, the wipe does not wait more than a few seconds.
+    'vault.wipe': async () => {
+      const hq = await sync.reportWiped();
+      return { wiped: true as const, elapsedMs: (await vault.wipe()).elapsedMs, hq };
+    },
     'vault.configure': async (input, ctx) => {
       await gates.notManaged('idleLock');
       return vaultHandlers['vault.configure'](input, ctx);

@@ -18,7 +18,8 @@ export type Route =
   | 'policy'
   | 'updates'
   | 'audit'
-  | 'tsa';
+  | 'tsa'
+  | 'device.wiped';
 
 /** Which route a path names, with its item id; undefined when none. */
 export function matchRoute(path: string): { route: Route; id?: string } | undefined {
@@ -34,6 +35,7 @@ export function matchRoute(path: string): { route: Route; id?: string } | undefi
     '/v1/policy': 'policy',
     '/v1/audit': 'audit',
     '/v1/tsa': 'tsa',
+    '/v1/device/wiped': 'device.wiped',
   };
   const f = fixed[path];
   if (f) return { route: f };
@@ -64,6 +66,7 @@ export const METHODS: Record<Route, readonly string[]> = {
   updates: ['GET', 'HEAD'],
   audit: ['POST'],
   tsa: ['POST'],
+  'device.wiped': ['POST'],
 };
 
 /** Absence, and anything the caller may not see, look the same: no probing of others' ids. */

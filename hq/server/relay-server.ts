@@ -1,3 +1,4 @@
+import { deviceWiped } from './device-wiped';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -169,6 +170,8 @@ class Relay {
         return storeAuditBatch(ctx, req, res);
       case 'tsa':
         return serveTimestamp(ctx, req, res);
+      case 'device.wiped':
+        return deviceWiped(ctx, req, res);
     }
   }
 }

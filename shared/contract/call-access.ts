@@ -67,6 +67,8 @@ export const CALL_ACCESS: { readonly [N in CallName]: CallAccess } = {
   'documents.get': EVERY,
   'documents.add': EVERY,
   'documents.markRead': EVERY,
+  'documents.register': EVERY,
+  'documents.receipts': EVERY,
   'attachments.add': {
     transports: CALL_TRANSPORTS,
     cliOnlyWhen: (input) => has(input, 'source') && field(field(input, 'source'), 'kind') !== 'bytes',

@@ -152,7 +152,8 @@ export const OutboxItem = z
   .object({
     id: RecordId,
     envelopeId: z.string().max(128),
-    kind: z.enum(['message', 'document']),
+    /** `receipt`: an acknowledgement of receipt going back to a document's sender. */
+    kind: z.enum(['message', 'document', 'receipt']),
     title: z.string().max(512),
     recipientAddress: Address,
     /** Absent while `waiting`: the envelope is sealed for the recipient's devices once they have keys. */

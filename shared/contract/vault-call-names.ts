@@ -18,6 +18,8 @@ export const VAULT_CALL_NAMES = [
   'documents.update',
   'documents.transition',
   'documents.archive',
+  'documents.register',
+  'documents.receipts',
   'attachments.add',
   'attachments.read',
   'attachments.upload.begin',

@@ -143,6 +143,48 @@ export const DocumentsArchiveInput = z.object({ id: RecordId, archived: z.boolea
 export const DocumentsMarkReadInput = MessagesMarkReadInput;
 export const DocumentsMarkReadResult = MessagesMarkReadResult;
 
+/** Register a received document in the incoming register; its receipt goes back to the sender. */
+export const RegisterReceivedInput = z
+  .object({
+    id: RecordId,
+    /** Default: the next number of the year's incoming register (`<n>/<year>/ĐẾN`). */
+    registrationNumber: z.string().trim().min(1).max(64).optional(),
+  })
+  .strict();
+
+export const RegisterReceivedResult = z
+  .object({
+    status: z.literal('registered'),
+    registrationNumber: z.string().max(64),
+    registeredAt: z.number().int().nonnegative(),
+    /** `queued`: the signed receipt is in the outbox; `none`: no known sender (entered by hand). */
+    receipt: z.enum(['queued', 'already-sent', 'none']),
+  })
+  .strict();
+
+/** Who acknowledged a sent document (proven by their device's signature), and a received one's registration. */
+export const DocumentReceipts = z
+  .object({
+    acknowledgements: z.array(
+      z
+        .object({
+          address: z.string().max(254),
+          name: z.string().max(300),
+          registrationNumber: z.string().max(64),
+          /** When the recipient registered it (their clock, as their receipt says). */
+          registeredAt: z.number().int().nonnegative(),
+          /** When the receipt arrived here. */
+          receivedAt: z.number().int().nonnegative(),
+        })
+        .strict(),
+    ),
+    registration: z
+      .object({ number: z.string().max(64), at: z.number().int().nonnegative() })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
 /** The document calls (part of `vaultContract`). */
 export const documentCalls = {
   /** One page of the document list, filtered and sorted, with the total count. */
@@ -167,4 +209,11 @@ export const documentCalls = {
   'documents.archive': { input: DocumentsArchiveInput, output: DocumentSummary },
   /** Mark received documents read (opened) or unread again. */
   'documents.markRead': { input: DocumentsMarkReadInput, output: DocumentsMarkReadResult },
+  /**
+   * Register a received document: status `registered`, and a receipt signed by this device
+   * queued for the device that sent it. Registering again answers the first registration.
+   */
+  'documents.register': { input: RegisterReceivedInput, output: RegisterReceivedResult },
+  /** A document's acknowledgements of receipt (sent) or registration (received). */
+  'documents.receipts': { input: z.object({ id: RecordId }).strict(), output: DocumentReceipts },
 } as const;

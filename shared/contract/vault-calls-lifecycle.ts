@@ -97,6 +97,11 @@ export const VaultWipeResult = z
     wiped: z.literal(true),
     /** How long the crypto-shred took (the key is unrecoverable at the end of it). */
     elapsedMs: z.number().nonnegative(),
+    /**
+     * Whether HQ was told first (it then revoked this device): `told`; `not-told` when offline,
+     * refused, locked (the device key could not sign) or too slow; `not-enrolled`.
+     */
+    hq: z.enum(['told', 'not-told', 'not-enrolled']),
   })
   .strict();
 

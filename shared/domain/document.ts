@@ -10,8 +10,9 @@ export type Direction = (typeof DIRECTIONS)[number];
 /**
  * A document's processing status. Outgoing and internal documents: drafted, in review, approved
  * (the approver's signature), signed on the token, sent, acknowledged by the recipient. Incoming
- * documents: received, registered in the incoming register, being handled, done. Which status
- * may follow which is `document-workflow.ts`.
+ * documents: received, registered in the incoming register (which sends the signed
+ * acknowledgement of receipt back: register-received.ts), being handled, done. Which status may
+ * follow which is `document-workflow.ts`.
  */
 export const DOCUMENT_STATUSES = [
   'draft',

@@ -13,6 +13,8 @@ export const AUTH_SESSION_CONTEXT = 'embassy-hq/v1/auth-session';
 export const TOKEN_ENROL_CONTEXT = 'embassy-hq/v1/token-enroll';
 /** The device key over a published prekey (`prekeyMessage`). */
 export const PREKEY_CONTEXT = 'embassy/v1/prekey';
+/** The device key's notice that its vault was wiped (`wipedMessage`). */
+export const WIPED_CONTEXT = 'embassy-hq/v1/device-wiped';
 /** HQ's key over the device directory (`directoryMessage`). */
 export const DIRECTORY_CONTEXT = 'embassy-hq/v1/directory';
 

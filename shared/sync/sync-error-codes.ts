@@ -133,6 +133,14 @@ export const InboxErrorCode = {
   DigestMismatch: RelayErrorCode.DigestMismatch,
   /** This sender's sequence number or envelope id was stored before under another relay item. */
   Replay: 'E_ENVELOPE_REPLAY',
+  /** A receipt for a document this workstation never sent. */
+  ReceiptUnknownDocument: 'E_RECEIPT_UNKNOWN_DOCUMENT',
+  /** A receipt from an officer the document was not sent to. */
+  ReceiptNotRecipient: 'E_RECEIPT_NOT_RECIPIENT',
+  /** A receipt whose digest is not that of what was sent. */
+  ReceiptDigestMismatch: 'E_RECEIPT_DIGEST_MISMATCH',
+  /** A second receipt from the same officer for the same send. */
+  ReceiptDuplicate: 'E_RECEIPT_DUPLICATE',
 } as const;
 export type InboxErrorCode = (typeof InboxErrorCode)[keyof typeof InboxErrorCode];
 

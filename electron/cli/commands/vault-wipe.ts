@@ -4,6 +4,12 @@ import { call } from '../cli-core';
 import { PROFILE_OPTION } from '../common-options';
 import { vaultCore } from '../vault-session';
 
+const HQ_LINE = {
+  told: 'HQ was told first and revoked this device',
+  'not-told': 'HQ was NOT told (offline or locked): report the wipe to HQ',
+  'not-enrolled': 'not enrolled with HQ',
+} as const;
+
 /** `embassy vault wipe`: emergency crypto-shred of the vault (key file, then database files). */
 export const vaultWipeCommand = defineCommand({
   name: 'vault wipe',
@@ -22,7 +28,7 @@ export const vaultWipeCommand = defineCommand({
     io.stdout(
       values.json
         ? `${JSON.stringify(result.value)}\n`
-        : `vault wiped in ${result.value.elapsedMs.toFixed(0)} ms\n`,
+        : `vault wiped in ${result.value.elapsedMs.toFixed(0)} ms; ${HQ_LINE[result.value.hq]}\n`,
     );
     return EXIT.ok;
   },

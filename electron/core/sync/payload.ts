@@ -9,7 +9,8 @@ import { EnvelopeError, MAX_ENVELOPE_BYTES } from './envelope';
  * `u32 BE metaLength ‖ meta (UTF-8 JSON) ‖ attachment bytes, concatenated in meta order`.
  * The meta lists each attachment as `{ name, mediaType, size, sha256 }`; decoding checks the
  * sizes add up to exactly the bytes present and every SHA-256. Signed documents travel as
- * attachments (a PAdES-signed PDF; a CAdES `.p7s` beside its file).
+ * attachments (a PAdES-signed PDF; a CAdES `.p7s` beside its file). A receipt carries no
+ * attachment: it names the document send it acknowledges and what that send's payload hashed to.
  */
 
 export interface PayloadAttachment {
@@ -40,7 +41,28 @@ export type SyncPayload =
       /** The document's own parties (its author and addressees, as registered). */
       parties?: { from: string; to: string[] };
       attachments: PayloadAttachment[];
-    };
+    }
+  | ReceiptPayload;
+
+/**
+ * Acknowledgement of receipt: the recipient registered a received document. Who acknowledges is
+ * the envelope's sender device (its signature, certified by the officer's token), never a field.
+ */
+export interface ReceiptPayload {
+  kind: 'receipt';
+  sentAt: number;
+  senderAddress: string;
+  senderName: string;
+  /** The acknowledged send: the id of the envelope that carried the document. */
+  documentEnvelopeId: string;
+  /** The document's registry number as it travelled (the sender's). */
+  documentNumber: string;
+  /** The recipient's registration number (its incoming register) and when it registered. */
+  registrationNumber: string;
+  registeredAt: number;
+  /** SHA-256 (hex) of the document's payload bytes as received (this format, encoded). */
+  payloadSha256: string;
+}
 
 export const MAX_TITLE_LENGTH = 512;
 /** UTF-8 bytes of `text`. */
@@ -104,6 +126,19 @@ const PayloadMeta = z.discriminatedUnion('kind', [
       attachments: z.array(AttachmentMeta).max(MAX_ATTACHMENTS),
     })
     .strict(),
+  z
+    .object({
+      kind: z.literal('receipt'),
+      sentAt,
+      senderAddress: shortText,
+      senderName: shortText,
+      documentEnvelopeId: z.string().regex(/^[A-Za-z0-9_-]{8,128}$/),
+      documentNumber: shortText,
+      registrationNumber: z.string().min(1).max(64),
+      registeredAt: sentAt,
+      payloadSha256: z.string().regex(/^[0-9a-f]{64}$/),
+    })
+    .strict(),
 ]);
 
 function malformed(why: string): never {
@@ -117,33 +152,45 @@ function sha256Hex(bytes: Uint8Array): string {
 export function encodePayload(p: SyncPayload): Uint8Array {
   // Fixed key order: the same payload always encodes to the same bytes.
   const meta: Record<string, unknown> =
-    p.kind === 'message'
+    p.kind === 'receipt'
       ? {
-          kind: 'message',
-          title: p.title,
-          text: p.text,
+          kind: 'receipt',
           sentAt: p.sentAt,
           senderAddress: p.senderAddress,
           senderName: p.senderName,
-          ...(p.threadSubject !== undefined ? { threadSubject: p.threadSubject } : {}),
+          documentEnvelopeId: p.documentEnvelopeId,
+          documentNumber: p.documentNumber,
+          registrationNumber: p.registrationNumber,
+          registeredAt: p.registeredAt,
+          payloadSha256: p.payloadSha256,
         }
-      : {
-          kind: 'document',
-          title: p.title,
-          text: p.text,
-          sentAt: p.sentAt,
-          senderAddress: p.senderAddress,
-          senderName: p.senderName,
-          classification: p.classification,
-          registryNumber: p.registryNumber,
-          ...(p.parties !== undefined ? { parties: p.parties } : {}),
-          attachments: p.attachments.map((a) => ({
-            name: a.name,
-            mediaType: a.mediaType,
-            size: a.bytes.length,
-            sha256: sha256Hex(a.bytes),
-          })),
-        };
+      : p.kind === 'message'
+        ? {
+            kind: 'message',
+            title: p.title,
+            text: p.text,
+            sentAt: p.sentAt,
+            senderAddress: p.senderAddress,
+            senderName: p.senderName,
+            ...(p.threadSubject !== undefined ? { threadSubject: p.threadSubject } : {}),
+          }
+        : {
+            kind: 'document',
+            title: p.title,
+            text: p.text,
+            sentAt: p.sentAt,
+            senderAddress: p.senderAddress,
+            senderName: p.senderName,
+            classification: p.classification,
+            registryNumber: p.registryNumber,
+            ...(p.parties !== undefined ? { parties: p.parties } : {}),
+            attachments: p.attachments.map((a) => ({
+              name: a.name,
+              mediaType: a.mediaType,
+              size: a.bytes.length,
+              sha256: sha256Hex(a.bytes),
+            })),
+          };
   if (!PayloadMeta.safeParse(meta).success) malformed('invalid payload');
   const metaBytes = Buffer.from(JSON.stringify(meta), 'utf8');
   if (metaBytes.length > MAX_META_BYTES) malformed('meta too large');
@@ -176,8 +223,8 @@ export function decodePayload(bytes: Uint8Array): SyncPayload {
   if (!parsed.success) return malformed('meta does not match the schema');
   const meta = parsed.data;
   const rest = bytes.length - 4 - metaLength;
-  if (meta.kind === 'message') {
-    if (rest !== 0) malformed('bytes after a message');
+  if (meta.kind === 'message' || meta.kind === 'receipt') {
+    if (rest !== 0) malformed(`bytes after a ${meta.kind}`);
     return meta;
   }
   const declared = meta.attachments.reduce((n, a) => n + a.size, 0);

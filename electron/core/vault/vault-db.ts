@@ -158,10 +158,22 @@ function migrate(db: Db): void {
       `the vault was written by a newer version (schema ${current})`,
     );
   }
-  for (let v = current; v < SCHEMA_VERSION; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v] as string);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
+  if (current === SCHEMA_VERSION) return;
+  // Foreign keys off while migrating (a pragma that cannot change inside a transaction): a table
+  // rebuilt to change a CHECK is dropped and renamed, and a drop with them on would cascade.
+  // Each migration proves them intact before its commit instead.
+  db.pragma('foreign_keys = OFF');
+  try {
+    for (let v = current; v < SCHEMA_VERSION; v++) {
+      db.transaction(() => {
+        db.exec(MIGRATIONS[v] as string);
+        if ((db.pragma('foreign_key_check') as unknown[]).length > 0) {
+          throw new CoreError(ErrorCode.VaultCorrupt, `migration ${v + 1} broke a foreign key`);
+        }
+        db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  } finally {
+    db.pragma('foreign_keys = ON');
   }
 }

@@ -72,6 +72,8 @@ export function createVaultHandlers(
   transitions: DocumentTransitions = createDocumentTransitions(vault),
 ): VaultHandlers {
   const detail = async (d: WorkerOutput<'documents.get'>) => withVerifiedApprovals(d, verifyApproval);
+  const register = async (input: { id: string; registrationNumber?: string | undefined }) =>
+    vault.run('sync.receipt.register', { ...input, now: Date.now(), actor: await documentActor(vault) });
   return {
     'vault.status': () => vault.status(),
     // The driver id becomes its installed library file here; the contract let a file through
@@ -85,7 +87,12 @@ export function createVaultHandlers(
     'vault.lock': () => vault.lock('officer'),
     'vault.touch': () => vault.touch(),
     'vault.configure': (input) => vault.setIdleTimeout(input.idleTimeoutSeconds),
-    'vault.wipe': async () => ({ wiped: true as const, elapsedMs: (await vault.wipe()).elapsedMs }),
+    // The core tells HQ first when it can (core.ts); the vault alone cannot.
+    'vault.wipe': async () => ({
+      wiped: true as const,
+      elapsedMs: (await vault.wipe()).elapsedMs,
+      hq: 'not-told' as const,
+    }),
     'vault.loadSampleData': () => loadSampleData(vault),
     'documents.list': (input) => vault.run('documents.list', input),
     'documents.get': async (input) => detail(await vault.run('documents.get', input)),
@@ -98,6 +105,11 @@ export function createVaultHandlers(
       if (input.to === 'approved') {
         throw new CoreError(ErrorCode.TransitionRefused, 'approval is a signature: use documents.approve');
       }
+      if (input.to === 'registered') {
+        // Registering a received document sends its acknowledgement of receipt: one path for both.
+        await register({ id: input.id });
+        return detail(await vault.run('documents.get', { id: input.id }));
+      }
       return detail(
         await transitions.move({
           id: input.id,
@@ -109,6 +121,8 @@ export function createVaultHandlers(
     },
     'documents.archive': async (input) =>
       vault.run('documents.archive', { ...input, actor: await documentActor(vault) }),
+    'documents.register': (input) => register(input),
+    'documents.receipts': (input) => vault.run('sync.receipt.list', input),
     'attachments.add': async (input) => {
       if (input.source.kind === 'path') {
         return vault.run('attachments.add', {

@@ -37,3 +37,18 @@ export const SessionResponse = z
   .object({ token: z.string().regex(/^[A-Za-z0-9_-]{43}$/), expiresAt: z.number().int().nonnegative() })
   .strict();
 export type SessionResponse = z.infer<typeof SessionResponse>;
+
+/**
+ * `POST /v1/device/wiped` (session): the device tells HQ its vault is being wiped. The
+ * signature is the device key's over {@link wipedMessage} (this device, this HQ, `wipedAt`).
+ * HQ revokes the device at once (the directory drops it from every officer's recipients).
+ */
+export const DeviceWipedRequest = z
+  .object({
+    wipedAt: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+    signature: Ed25519Signature,
+  })
+  .strict();
+export type DeviceWipedRequest = z.infer<typeof DeviceWipedRequest>;
+export const DeviceWipedResponse = z.object({ status: z.literal('revoked') }).strict();
+export type DeviceWipedResponse = z.infer<typeof DeviceWipedResponse>;

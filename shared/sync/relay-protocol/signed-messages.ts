@@ -7,6 +7,7 @@ import {
   ENROL_CONTEXT,
   PREKEY_CONTEXT,
   TOKEN_ENROL_CONTEXT,
+  WIPED_CONTEXT,
 } from '../signing-contexts';
 
 /**
@@ -107,4 +108,22 @@ export function prekeyMessage(
 /** What HQ signs (Ed25519) for the directory: `embassy-hq/v1/directory` ‖ 0 ‖ directory bytes. */
 export function directoryMessage(directoryBytes: Uint8Array): Uint8Array {
   return concat([ascii(DIRECTORY_CONTEXT), ZERO, directoryBytes]);
+}
+
+/**
+ * What a device signs (Ed25519) to tell HQ its vault is being wiped, just before it wipes:
+ * `embassy-hq/v1/device-wiped` ‖ 0 ‖ deviceId (ASCII hex) ‖ 0 ‖ HQ certificate fingerprint (hex,
+ * as pinned) ‖ 0 ‖ wipedAt (8 bytes big-endian, ms). The fingerprint binds it to this HQ.
+ */
+export function wipedMessage(deviceId: string, hqFingerprintHex: string, wipedAt: number): Uint8Array {
+  if (!ID_HEX.test(deviceId)) throw new Error('wipedMessage: device id must be 32 lowercase hex');
+  return concat([
+    ascii(WIPED_CONTEXT),
+    ZERO,
+    ascii(deviceId),
+    ZERO,
+    ascii(hqFingerprintHex),
+    ZERO,
+    u64be(wipedAt),
+  ]);
 }

@@ -22,6 +22,7 @@ import { createRelayConnection } from './relay-connection';
 import { createRound } from './round';
 import type { RoundReport } from './round-report';
 import { createRoundScheduler } from './round-scheduler';
+import { tellHqWiped, type WipeNotice } from './wipe-notice';
 
 /** The core's sync engine, as the handlers and the CLI see it. */
 export interface SyncService {
@@ -36,6 +37,11 @@ export interface SyncService {
   cancel(id: string): Promise<OutboxItem>;
   /** What one round did (for `embassy sync --once --json`). */
   lastRound(): RoundReport | null;
+  /**
+   * Before an emergency wipe: stop, then tell HQ (a notice the device key signs) so that HQ
+   * revokes this device; never throws, gives up after a few seconds (wipe-notice.ts).
+   */
+  reportWiped(): Promise<WipeNotice>;
   /** The vault opened: start background sync if enrolled. */
   start(): void;
   /** The vault locked or the core is closing: stop all transfers now. */
@@ -195,6 +201,13 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
     },
 
     lastRound: () => status.report,
+
+    async reportWiped() {
+      // No round may hold the session or write the vault while it goes.
+      const finishing = scheduler.stop();
+      if (finishing) await finishing.catch(() => undefined);
+      return tellHqWiped(vault, connection, now);
+    },
 
     start() {
       scheduler.start(async () => {

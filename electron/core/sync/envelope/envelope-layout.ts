@@ -7,7 +7,7 @@ import { DEVICE_ID_BYTES } from '../../../../shared/sync/device-id';
  * wire format.
  */
 
-export type EnvelopeKind = 'message' | 'document';
+export type EnvelopeKind = 'message' | 'document' | 'receipt';
 
 /** One recipient's copy of the content key. */
 export interface EnvelopeKeyWrap {
@@ -74,6 +74,6 @@ export const ID_BYTES = DEVICE_ID_BYTES;
 export const WRAP_ENTRY_BYTES = ID_BYTES + ID_BYTES + NONCE_BYTES + WRAPPED_KEY_BYTES;
 export const MIN_CHUNK_SIZE = 4 * 1024;
 export const MAX_CHUNK_SIZE = 1024 * 1024;
-export const KIND_CODES: Record<EnvelopeKind, number> = { message: 1, document: 2 };
+export const KIND_CODES: Record<EnvelopeKind, number> = { message: 1, document: 2, receipt: 3 };
 export const ENVELOPE_ID = /^[A-Za-z0-9_-]{8,128}$/;
 export const ZERO = new Uint8Array([0]);

@@ -2,6 +2,7 @@ import {
   AckResponse,
   AuditUploadResponse,
   type AuditUploadRequest,
+  DeviceWipedResponse,
   DirectoryResponse,
   InboxResponse,
   PolicyResponse,
@@ -109,6 +110,13 @@ export class DeviceRelayCalls implements DeviceRelay {
     checkItemId(itemId);
     await this.idempotent(signal, (token) =>
       exchangeJson(this.ctx.http, jsonBody('POST', `/v1/inbox/${itemId}/ack`, {}, token), AckResponse),
+    );
+  }
+
+  /** Once, no retry: a wipe waits for this only as long as one request takes. */
+  async reportWiped(notice: { wipedAt: number; signature: string }): Promise<void> {
+    await this.session.authed((token) =>
+      exchangeJson(this.ctx.http, jsonBody('POST', '/v1/device/wiped', notice, token), DeviceWipedResponse),
     );
   }
 

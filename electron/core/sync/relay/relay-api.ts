@@ -78,6 +78,8 @@ export interface DeviceRelay {
   download(item: InboxItem, sink: DownloadSink, signal?: AbortSignal): Promise<void>;
   ack(itemId: string, signal?: AbortSignal): Promise<void>;
   push(onMail: (cursor: number) => void, onClose: (err?: Error) => void): { close(): void };
+  /** Tells HQ this device's vault is being wiped (a notice its key signed): HQ revokes it. */
+  reportWiped?(notice: { wipedAt: number; signature: string }, signal?: AbortSignal): Promise<void>;
 }
 
 export interface RelayClient {

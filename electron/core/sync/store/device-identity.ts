@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
-import { AUTH_SESSION_CONTEXT, ENROL_CONTEXT } from '../../../../shared/sync/signing-contexts';
+import { AUTH_SESSION_CONTEXT, ENROL_CONTEXT, WIPED_CONTEXT } from '../../../../shared/sync/signing-contexts';
 import { asDeviceBoxSecretKey, asDeviceSignSecretKey, type DeviceKeys } from '../device-keys';
 import { generateDeviceKeys } from '../prekeys';
 import { pinAnchors } from './identity-trust';
@@ -93,7 +93,9 @@ export function forgetKeys(ctx: SyncStoreContext, keys: DeviceKeys): void {
 }
 
 /** Domain-separation labels the device key signs on request (enrolment proof, session answer). */
-const SIGNABLE_PREFIXES = [ENROL_CONTEXT, AUTH_SESSION_CONTEXT].map((context) => `${context}\0`);
+const SIGNABLE_PREFIXES = [ENROL_CONTEXT, AUTH_SESSION_CONTEXT, WIPED_CONTEXT].map(
+  (context) => `${context}\0`,
+);
 
 function startsWithAscii(bytes: Uint8Array, prefix: string): boolean {
   if (bytes.length < prefix.length) return false;
@@ -200,7 +202,7 @@ export const IDENTITY_OPS = {
     },
   }),
 
-  /** Signs an enrolment proof or a session answer; nothing else (domain separation). */
+  /** Signs an enrolment proof, a session answer or a wipe notice; nothing else (domain separation). */
   'sync.sign': syncOp({
     input: z.object({ message: Bytes }).strict(),
     output: z.object({ signature: Bytes }).strict(),
@@ -208,7 +210,7 @@ export const IDENTITY_OPS = {
       if (!SIGNABLE_PREFIXES.some((p) => startsWithAscii(message, p))) {
         throw new CoreError(
           ErrorCode.InvalidInput,
-          'the device key signs only enrolment and session messages',
+          'the device key signs only enrolment, session and wipe-notice messages',
         );
       }
       const keys = deviceKeys(requireIdentity(ctx));

@@ -15,7 +15,7 @@ import { Hex, Id, Ms, syncOp } from './worker-op';
 /** A received item's record, stored in the caller's transaction. */
 export function storeRecord(
   ctx: SyncStoreContext,
-  payload: SyncPayload,
+  payload: Exclude<SyncPayload, { kind: 'receipt' }>,
   from: string,
   me: string,
   at: string,
@@ -74,7 +74,7 @@ export function recordSeen(
   entry: {
     header: EnvelopeHeader;
     itemId: string;
-    kind: 'message' | 'document';
+    kind: 'message' | 'document' | 'receipt';
     recordId: string;
     senderAddress: string;
     now: number;
@@ -103,7 +103,7 @@ const ReceivedEntry = z
     envelopeId: z.string().max(128),
     sender: z.string().max(254),
     senderDevice: Hex(16),
-    kind: z.enum(['message', 'document']),
+    kind: z.enum(['message', 'document', 'receipt']),
     recordId: Id,
     title: z.string().max(1000),
     text: z.string().max(2_000_000),
@@ -119,7 +119,7 @@ function receivedEntries(ctx: SyncStoreContext, limit: number): ReceivedEntry[] 
     .all(limit) as {
     sender_device: string;
     envelope_id: string;
-    kind: 'message' | 'document';
+    kind: 'message' | 'document' | 'receipt';
     record_id: string;
     sender_address: string;
     received_at: number;
@@ -133,6 +133,11 @@ function receivedEntries(ctx: SyncStoreContext, limit: number): ReceivedEntry[] 
       recordId: s.record_id,
       receivedAt: s.received_at,
     };
+    if (s.kind === 'receipt') {
+      // A receipt's record is the acknowledged document (mine, sent).
+      const doc = ctx.db.prepare('SELECT subject FROM documents WHERE id = ?').pluck().get(s.record_id);
+      return { ...base, title: typeof doc === 'string' ? doc : '', text: '', attachments: [] };
+    }
     if (s.kind === 'message') {
       const m = ctx.repo.getMessage(s.record_id);
       return { ...base, title: m.subject, text: m.body, attachments: [] };

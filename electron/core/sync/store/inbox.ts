@@ -16,7 +16,9 @@ import { requireIdentity, type IdentityRow } from './device-identity';
 import { heldPrekeySecret } from './device-prekeys';
 import { directorySenders, type KnownSender } from './directory';
 import { assembleDownload, downloadRow, dropDownload, type DownloadRow } from './downloads';
+import { recordDocumentOrigin, type DocumentSend } from './document-sends';
 import { recordSeen, RECEIVED_OPS, storeRecord } from './inbox-records';
+import { checkReceipt, storeReceipt } from './receipt-accept';
 import { logEvent } from './refusal-log';
 import { partyOf, type SyncStoreContext } from './store-context';
 import { Hex, Id, Ms, syncOp } from './worker-op';
@@ -31,7 +33,12 @@ import { Hex, Id, Ms, syncOp } from './worker-op';
  */
 
 export type ReceiveResult =
-  | { status: 'stored'; kind: 'message' | 'document'; recordId: string; pdfs: PendingPdfText[] }
+  | {
+      status: 'stored';
+      kind: 'message' | 'document' | 'receipt';
+      recordId: string;
+      pdfs: PendingPdfText[];
+    }
   | { status: 'duplicate' }
   | { status: 'rejected'; code: ReceiveRejectionCode };
 
@@ -95,11 +102,19 @@ function openDownloaded(
   }
 }
 
+/** What was received: the payload, and the SHA-256 of its bytes (what a receipt names). */
+interface Decoded {
+  payload: SyncPayload;
+  sha256: string;
+}
+
 /** The payload, decoded, of the kind the signed header says; the plaintext buffer is zeroed. */
-function decodeOpened(opened: OpenedEnvelope): Step<SyncPayload> {
+function decodeOpened(opened: OpenedEnvelope): Step<Decoded> {
   const { header } = opened;
   let payload: SyncPayload;
+  let sha256: string;
   try {
+    sha256 = createHash('sha256').update(opened.payload).digest('hex');
     payload = decodePayload(opened.payload);
   } catch (e) {
     return refused(
@@ -113,7 +128,7 @@ function decodeOpened(opened: OpenedEnvelope): Step<SyncPayload> {
   if (payload.kind !== header.kind) {
     return refused(EnvelopeErrorCode.Malformed, header.senderDeviceId, header.envelopeId);
   }
-  return ok(payload);
+  return ok({ payload, sha256 });
 }
 
 /**
@@ -150,16 +165,46 @@ function store(
   me: IdentityRow,
   itemId: string,
   header: EnvelopeHeader,
-  payload: SyncPayload,
+  decoded: Decoded,
   sender: KnownSender,
   now: number,
 ): ReceiveResult {
+  const { payload } = decoded;
   // Who sent it is what the sender's token certification proves, never what the payload says.
   const senderAddress = sender.address;
   const from = partyOf(sender.name, senderAddress);
   const at = new Date(header.createdAt).toISOString();
+  let send: DocumentSend | null = null;
+  if (payload.kind === 'receipt') {
+    const check = checkReceipt(ctx, payload, sender);
+    if (!check.ok) {
+      return refuse(ctx, itemId, now, {
+        code: check.code,
+        senderDevice: header.senderDeviceId,
+        envelopeId: header.envelopeId,
+      });
+    }
+    send = check.send;
+  }
   const stored = ctx.db.transaction(() => {
-    const record = storeRecord(ctx, payload, from, me.address ?? '', at);
+    let record: { recordId: string; pdfs: PendingPdfText[] };
+    if (payload.kind === 'receipt') {
+      const acknowledged = send as DocumentSend;
+      storeReceipt(ctx, payload, acknowledged, header, sender, now);
+      record = { recordId: acknowledged.documentId, pdfs: [] };
+    } else {
+      record = storeRecord(ctx, payload, from, me.address ?? '', at);
+      if (payload.kind === 'document') {
+        // Where it came from and what it hashed to: what its receipt will name.
+        recordDocumentOrigin(ctx, {
+          documentId: record.recordId,
+          senderDevice: header.senderDeviceId,
+          senderAddress,
+          envelopeId: header.envelopeId,
+          payloadSha256: decoded.sha256,
+        });
+      }
+    }
     recordSeen(ctx, { header, itemId, kind: payload.kind, recordId: record.recordId, senderAddress, now });
     dropDownload(ctx, itemId);
     logEvent(ctx, {
@@ -231,7 +276,13 @@ export const INBOX_OPS = {
   'sync.receive': syncOp({
     input: z.object({ itemId: Hex(16), now: Ms, retryUnknownSender: z.boolean().optional() }).strict(),
     output: z.discriminatedUnion('status', [
-      z.object({ status: z.literal('stored'), kind: z.enum(['message', 'document']), recordId: Id }).strict(),
+      z
+        .object({
+          status: z.literal('stored'),
+          kind: z.enum(['message', 'document', 'receipt']),
+          recordId: Id,
+        })
+        .strict(),
       z.object({ status: z.literal('duplicate') }).strict(),
       z.object({ status: z.literal('rejected'), code: ReceiveCode }).strict(),
     ]),

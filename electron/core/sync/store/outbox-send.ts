@@ -3,13 +3,14 @@ import { z } from 'zod';
 import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
 import { OutboxItem, SyncSendInput } from '../../../../shared/contract/sync-calls';
 import type { Classification } from '../../../../shared/domain/classification';
-import { sealEnvelope } from '../envelope';
+import { sealEnvelope, type EnvelopeRecipient } from '../envelope';
 import { heldHead } from './directory-chain';
 import { encodePayload, type PayloadAttachment, type SyncPayload } from '../payload';
 import { deviceKeys, forgetKeys, requireIdentity } from './device-identity';
 import { recipientsFor, storedDirectory } from './directory';
 import { outboxRow, putEnvelope, toOutboxItem, type OutboxRow } from './outbox';
 import { awaitsKeys, holdForKeys } from './outbox-waiting';
+import { recordDocumentSend } from './document-sends';
 import { logEvent } from './refusal-log';
 import { partyOf, type SyncStoreContext } from './store-context';
 import { Ms, syncOp } from './worker-op';
@@ -108,7 +109,7 @@ function sealAndQueue(
   targets: Targets,
   now: number,
 ): { items: OutboxItem[] } {
-  const { db, repo, sodium } = ctx;
+  const { db, repo } = ctx;
   const r = requireIdentity(ctx);
   const recipients = targets.flatMap((t) => t.recipients);
   const addressOf = new Map<string, string>();
@@ -121,7 +122,52 @@ function sealAndQueue(
     const doc = readDocumentPayload(ctx, input.documentId);
     payload = { kind: 'document', sentAt: now, ...sender, ...doc };
   }
+  return db.transaction(() => {
+    const sealed = sealAndQueueFor(ctx, payload, payload.title, recipients, addressOf, now);
+    // The officer's own copy: a sent message in its thread, a document marked sent.
+    const to = targets.map((t) => t.address);
+    if (payload.kind === 'message') {
+      repo.addSyncedMessage({
+        subject: payload.title || payload.text.slice(0, 80),
+        from: partyOf(sender.senderName, sender.senderAddress),
+        to,
+        body: payload.text,
+        state: 'sent',
+        read: true,
+        at: new Date(now).toISOString(),
+      });
+    } else if (input.kind === 'document') {
+      markSent(repo, input.documentId);
+      // What a receipt for this send must name and match (receipt-accept.ts).
+      recordDocumentSend(ctx, {
+        envelopeId: sealed.envelopeId,
+        documentId: input.documentId,
+        payloadSha256: sealed.payloadSha256,
+        recipients: to,
+        now,
+      });
+    }
+    return { items: sealed.items };
+  })();
+}
+
+/**
+ * Seals `payload` once for `recipients` (devices with current keys) with my next sequence
+ * number and queues one outbox row per device, in the caller's transaction (or its own).
+ * Answers the envelope id, the rows, and the SHA-256 of the payload's plaintext bytes.
+ */
+export function sealAndQueueFor(
+  ctx: SyncStoreContext,
+  payload: SyncPayload,
+  title: string,
+  recipients: readonly EnvelopeRecipient[],
+  addressOf: ReadonlyMap<string, string>,
+  now: number,
+): { envelopeId: string; payloadSha256: string; items: OutboxItem[] } {
+  const { db, sodium } = ctx;
+  const r = requireIdentity(ctx);
   const plain = encodePayload(payload);
+  const payloadSha256 = createHash('sha256').update(plain).digest('hex');
   const envelopeId = randomUUID();
   const keys = deviceKeys(r);
   const head = heldHead(ctx);
@@ -134,7 +180,7 @@ function sealAndQueue(
         envelopeId,
         seq,
         createdAt: now,
-        kind: input.kind,
+        kind: payload.kind,
         recipients,
         payload: plain,
         // The directory version I hold, for the recipient to compare with its own.
@@ -160,8 +206,8 @@ function sealAndQueue(
         id,
         envelopeId,
         `${envelopeId}_${d.deviceId.slice(0, 12)}`,
-        input.kind,
-        payload.title,
+        payload.kind,
+        title,
         addressOf.get(d.deviceId) ?? '',
         d.deviceId,
         sealed.length,
@@ -170,23 +216,12 @@ function sealAndQueue(
       );
       ids.push(id);
     }
-    // The officer's own copy: a sent message in its thread, a document marked sent.
-    const to = targets.map((t) => t.address);
-    if (payload.kind === 'message') {
-      repo.addSyncedMessage({
-        subject: payload.title || payload.text.slice(0, 80),
-        from: partyOf(sender.senderName, sender.senderAddress),
-        to,
-        body: payload.text,
-        state: 'sent',
-        read: true,
-        at: new Date(now).toISOString(),
-      });
-    } else if (input.kind === 'document') {
-      markSent(repo, input.documentId);
-    }
     logEvent(ctx, { at: now, event: 'queued', senderDevice: r.device_id, envelopeId });
-    return { items: ids.map((id) => toOutboxItem(outboxRow(ctx, id) as OutboxRow)) };
+    return {
+      envelopeId,
+      payloadSha256,
+      items: ids.map((id) => toOutboxItem(outboxRow(ctx, id) as OutboxRow)),
+    };
   })();
 }
 

@@ -20,7 +20,7 @@ export interface OutboxRow {
   id: string;
   envelope_id: string;
   relay_envelope_id: string;
-  kind: 'message' | 'document';
+  kind: 'message' | 'document' | 'receipt';
   title: string;
   recipient_address: string;
   recipient_device: string;

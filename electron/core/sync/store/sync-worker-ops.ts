@@ -10,6 +10,8 @@ import { OUTBOX_OPS } from './outbox';
 import { SEND_OPS } from './outbox-send';
 import { WAITING_OPS } from './outbox-waiting';
 import { REFUSAL_LOG_OPS } from './refusal-log';
+import { RECEIPT_OPS } from './receipt-accept';
+import { REGISTER_OPS } from './register-received';
 import { STAMP_QUEUE_OPS } from './stamp-queue';
 import type { SyncStoreContext } from './store-context';
 
@@ -32,6 +34,8 @@ export const SYNC_WORKER_OPS = {
   ...AUDIT_CHAIN_OPS,
   ...CONTACT_OPS,
   ...STAMP_QUEUE_OPS,
+  ...REGISTER_OPS,
+  ...RECEIPT_OPS,
 } as const;
 
 export type SyncWorkerOpName = keyof typeof SYNC_WORKER_OPS;

@@ -4,6 +4,7 @@ import type { AttachmentInfo, DocumentDetail } from '../../../../shared/contract
 import { ClassificationBanner } from '../../components/classification-banner';
 import { Dialog } from '../../components/dialog';
 import { SignForm } from '../sign/sign-form';
+import { ReceiptPanel } from './receipt-panel';
 import { formatBytes } from '../sync/sync-format';
 import { SendDocumentDialog } from '../sync/send-document-dialog';
 import { ValidationDataAction } from '../sign/validation-data-action';
@@ -139,6 +140,7 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
               <dd>{d.to.length ? d.to.join(', ') : '—'}</dd>
             </dl>
           </div>
+          <ReceiptPanel document={d} />
           <h2>{t('documents.attachments')}</h2>
           {attachments.length === 0 ? (
             <p className="muted">{t('documents.noAttachments')}</p>

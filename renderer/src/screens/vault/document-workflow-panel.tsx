@@ -31,7 +31,9 @@ export function DocumentWorkflowPanel({ detail }: { detail: DocumentDetail }) {
   const [adding, setAdding] = useState(false);
   const [files, setFiles] = useState<File[]>([]);
   const [addFailed, setAddFailed] = useState(false);
-  const moves = nextStatuses(d.direction, d.status);
+  // Registering a received document also sends its receipt: the receipt panel's Register button
+  // (receipt-panel.tsx) says so and is the one place it is offered.
+  const moves = nextStatuses(d.direction, d.status).filter((to) => to !== 'registered');
   const editable = isEditable(d.direction, d.status);
 
   const addFiles = async (e: FormEvent) => {

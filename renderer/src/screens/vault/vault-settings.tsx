@@ -4,6 +4,7 @@ import { Dialog } from '../../components/dialog';
 import { SelectField, TextField } from '../../components/field';
 import { isManaged } from '../../store/slices/policy-slice';
 import { useAppStore } from '../../store/store-context';
+import { wipeWordMatches } from './wipe-word';
 
 const IDLE_CHOICES = [300, 600, 900, 1800, 3600];
 
@@ -18,14 +19,19 @@ export function VaultSettings() {
   const wipeConfirmed = useAppStore((s) => s.wipeConfirmed);
   const [wiping, setWiping] = useState(false);
   const [typed, setTyped] = useState('');
-  const [wipedIn, setWipedIn] = useState<number | null>(null);
+  const [wiped, setWiped] = useState<{ elapsedMs: number; hq: 'told' | 'not-told' | 'not-enrolled' } | null>(
+    null,
+  );
   const word = t('vault.wipe.word');
 
   if (!vault || vault.state === 'absent') {
-    return wipedIn !== null ? (
+    return wiped !== null ? (
       <div className="card" role="status" data-testid="wiped">
         <h2>{t('vault.wipe.doneTitle')}</h2>
-        <p>{t('vault.wipe.doneBody', { ms: Math.round(wipedIn) })}</p>
+        <p>{t('vault.wipe.doneBody', { ms: Math.round(wiped.elapsedMs) })}</p>
+        <p data-testid="wiped-hq" className={wiped.hq === 'not-told' ? 'callout callout-error' : undefined}>
+          {t(`vault.wipe.hq.${wiped.hq}`)}
+        </p>
       </div>
     ) : null;
   }
@@ -94,13 +100,13 @@ export function VaultSettings() {
             <button
               type="button"
               className="button button-danger"
-              disabled={typed.trim().toUpperCase() !== word.toUpperCase() || busy}
+              disabled={!wipeWordMatches(typed, word) || busy}
               data-testid="wipe-confirm"
               onClick={() =>
                 void wipeConfirmed().then((r) => {
                   setWiping(false);
                   setTyped('');
-                  if (r) setWipedIn(r.elapsedMs);
+                  if (r) setWiped(r);
                 })
               }
             >

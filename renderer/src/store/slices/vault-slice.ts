@@ -19,7 +19,7 @@ export interface VaultSlice {
   /** The officer did something: restart the idle countdown (throttled by the caller). */
   activitySeen(): Promise<void>;
   idleTimeoutChosen(seconds: number): Promise<boolean>;
-  wipeConfirmed(): Promise<{ elapsedMs: number } | null>;
+  wipeConfirmed(): Promise<{ elapsedMs: number; hq: 'told' | 'not-told' | 'not-enrolled' } | null>;
   sampleDataRequested(): Promise<boolean>;
   /** Any call answered E_VAULT_LOCKED / E_VAULT_ABSENT: the vault changed under us. */
   vaultGone(): void;
@@ -85,7 +85,7 @@ export const vaultSlice =
           return null;
         }
         await get().vaultStatusRequested();
-        return { elapsedMs: result.value.elapsedMs };
+        return { elapsedMs: result.value.elapsedMs, hq: result.value.hq };
       },
       async sampleDataRequested() {
         set({ vaultBusy: true, vaultError: null });

@@ -44,6 +44,8 @@ describe('laterCopyName', () => {
     expect(laterCopyName('note.v1.signed.pdf', 'lt', [...taken, 'note.v1.signed.lt.pdf'])).toBe(
       'note.v1.signed.lt-2.pdf',
     );
-    expect(laterCopyName('received.signed.lt.pdf', 'lt', ['received.signed.lt.pdf'])).toBe('received.signed.lt-2.pdf');
+    expect(laterCopyName('received.signed.lt.pdf', 'lt', ['received.signed.lt.pdf'])).toBe(
+      'received.signed.lt-2.pdf',
+    );
   });
 });

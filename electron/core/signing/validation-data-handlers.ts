@@ -5,7 +5,6 @@ import { readAttachment } from './document-signing';
 import { laterCopyName } from './signed-copy-name';
 import type { SigningService } from './signing-service';
 
-
 /**
  * B-LT on demand for a PDF in the vault (a received file): the DSS with every CRL at hand is
  * appended (validation-data.ts; the core checks the sandbox only appended) and the copy is

@@ -93,9 +93,15 @@ vitestStage('vitest', 'vitest (unit + integration)');
 vitestStage(
   'vitest-pg',
   'vitest (relay suites on PostgreSQL)',
-  ['hq-client', 'hq-directory', 'hq-enrolment', 'hq-malformed', 'hq-relay', 'hq-whole-items'].map(
-    (f) => `tests/integration/${f}.test.ts`,
-  ),
+  [
+    'hq-client',
+    'hq-device-wiped',
+    'hq-directory',
+    'hq-enrolment',
+    'hq-malformed',
+    'hq-relay',
+    'hq-whole-items',
+  ].map((f) => `tests/integration/${f}.test.ts`),
   { EMBASSY_RELAY_DB: 'postgres' },
 );
 

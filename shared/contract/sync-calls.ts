@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLASSIFICATIONS } from '../domain/classification';
 import { RecordId } from './vault-calls';
 import { TokenSelector } from './signing-calls';
 import { ErrorShape, Hex, NoInput } from './field-schemas';
@@ -144,6 +145,11 @@ export const SyncSendInput = z.discriminatedUnion('kind', [
       to: z.array(Address).min(1).max(50),
       /** A vault document: its metadata, body and every attachment (signed PDFs included). */
       documentId: RecordId,
+      /**
+       * The marking the officer confirmed in a dialog that named it: required for a Secret or
+       * Top secret document (E_MARKING_UNCONFIRMED otherwise, and nothing is queued).
+       */
+      confirmedMarking: z.enum(CLASSIFICATIONS).optional(),
     })
     .strict(),
 ]);

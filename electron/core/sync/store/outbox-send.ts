@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
 import { OutboxItem, SyncSendInput } from '../../../../shared/contract/sync-calls';
 import type { Classification } from '../../../../shared/domain/classification';
+import { markingConfirmed } from '../../../../shared/domain/marking-confirmation';
 import { sealEnvelope } from '../envelope';
 import { heldHead } from './directory-chain';
 import { encodePayload, type PayloadAttachment, type SyncPayload } from '../payload';
@@ -78,6 +79,14 @@ export function send(
   now: number,
   hold: boolean,
 ): { items: OutboxItem[] } {
+  // First: a Secret or Top secret document leaves only with the officer's confirmation naming
+  // its marking, whatever the caller (a held send keeps the confirmation it was given).
+  if (input.kind === 'document') {
+    const marking = ctx.repo.getDocument(input.documentId).document.classification;
+    if (!markingConfirmed(marking, input.confirmedMarking)) {
+      throw new CoreError(ErrorCode.MarkingUnconfirmed, `a ${marking} document needs its marking confirmed`);
+    }
+  }
   const r = requireIdentity(ctx);
   if (r.status === 'revoked') throw new CoreError(ErrorCode.SyncRevoked, 'HQ revoked this workstation');
   if (r.status !== 'approved') throw new CoreError(ErrorCode.SyncPending, 'enrolment is not approved yet');

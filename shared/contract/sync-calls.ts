@@ -160,6 +160,8 @@ export const OutboxItem = z
     envelopeId: z.string().max(128),
     kind: z.enum(['message', 'document']),
     title: z.string().max(512),
+    /** The marking of what is sent (a document's; Unclassified for a message), for the banner. */
+    classification: z.enum(CLASSIFICATIONS),
     recipientAddress: Address,
     /** Absent while `waiting`: the envelope is sealed for the recipient's devices once they have keys. */
     recipientDevice: Hex(16).optional(),

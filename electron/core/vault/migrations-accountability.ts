@@ -106,4 +106,10 @@ export const ACCOUNTABILITY_MIGRATIONS: readonly string[] = [
     queued_at INTEGER NOT NULL
   );
   `,
+  /* 15: the marking of what is queued, for the banner over the outbox (sends before this: Unclassified) */ `
+  ALTER TABLE sync_outbox ADD COLUMN classification TEXT NOT NULL DEFAULT 'unclassified'
+    CHECK (classification IN ('unclassified', 'confidential', 'secret', 'top-secret'));
+  ALTER TABLE sync_waiting ADD COLUMN classification TEXT NOT NULL DEFAULT 'unclassified'
+    CHECK (classification IN ('unclassified', 'confidential', 'secret', 'top-secret'));
+  `,
 ];

@@ -51,6 +51,10 @@ describe('sync store: sending a marked document', () => {
       now: T0,
     });
     expect(sent.items.length).toBeGreaterThan(0);
+    // The outbox carries the marking, so the banner over it is Top secret too.
+    expect(sent.items.every((i) => i.classification === 'top-secret')).toBe(true);
+    const listed = await v.run('sync.outbox.list', { limit: 10 });
+    expect(listed.items.map((i) => i.classification)).toContain('top-secret');
   });
 
   it('a Confidential send needs no confirmation', async () => {

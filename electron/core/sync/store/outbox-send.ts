@@ -158,9 +158,9 @@ function sealAndQueue(
     putEnvelope(ctx, envelopeId, sealed);
     const digest = createHash('sha256').update(sealed).digest('hex');
     const insert = db.prepare(
-      `INSERT INTO sync_outbox (id, envelope_id, relay_envelope_id, kind, title, recipient_address,
-         recipient_device, size, sha256, state, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
+      `INSERT INTO sync_outbox (id, envelope_id, relay_envelope_id, kind, title, classification,
+         recipient_address, recipient_device, size, sha256, state, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
     );
     const ids: string[] = [];
     for (const d of recipients) {
@@ -171,6 +171,7 @@ function sealAndQueue(
         `${envelopeId}_${d.deviceId.slice(0, 12)}`,
         input.kind,
         payload.title,
+        payload.kind === 'document' ? payload.classification : 'unclassified',
         addressOf.get(d.deviceId) ?? '',
         d.deviceId,
         sealed.length,

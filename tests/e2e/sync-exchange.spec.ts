@@ -139,7 +139,7 @@ async function enrol({ page, token }: Officer, department: string, shot: string)
 }
 
 test('two officers: enrol, sign, send to HQ, receive and verify', async ({ browser }, info) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   const started = Date.now();
   const shot = (name: string) => info.outputPath(`${name}.png`);
   const [hq, mission] = await Promise.all([

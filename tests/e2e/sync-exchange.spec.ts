@@ -206,7 +206,8 @@ test('two officers: enrol, sign, send to HQ, receive and verify', async ({ brows
     await m.keyboard.press('Enter');
     await expect(confirm).toBeHidden();
     await expect(send.getByTestId('send-result')).toHaveText('');
-    // In Vietnamese (the language switch is behind the modal: close, switch, open again).
+    // In Vietnamese (the language switch is behind the modal: close, switch, open again); Escape
+    // cancels there too.
     await send.getByTestId('send-document-close').click();
     await m.getByTestId('top-language-vi').check();
     await m.getByTestId('send-to-hq').click();
@@ -215,9 +216,16 @@ test('two officers: enrol, sign, send to HQ, receive and verify', async ({ brows
     const confirmVi = m.getByRole('dialog', { name: 'Gửi tài liệu Tuyệt mật?' });
     await expect(confirmVi.getByTestId('marking-confirm-ok')).toHaveText('Gửi tài liệu Tuyệt mật');
     await m.screenshot({ path: shot('mission-send-confirm-vi') });
-    await confirmVi.getByTestId('marking-confirm-ok').click();
-    await expect(m.getByTestId('send-result')).not.toHaveText('', { timeout: 20_000 });
+    await m.keyboard.press('Escape');
+    await expect(confirmVi).toBeHidden();
+    await expect(m.getByTestId('send-result')).toHaveText('');
+    await m.getByTestId('send-document-close').click();
+    // Back in English, confirmed: it goes.
     await m.getByTestId('top-language-en').check();
+    await m.getByTestId('send-to-hq').click();
+    await binh.check();
+    await send.getByTestId('send-document-submit').click();
+    await confirm.getByTestId('marking-confirm-ok').click();
     await expect(send.getByTestId('send-result')).toContainText(/queued/i, { timeout: 20_000 });
     await m.screenshot({ path: shot('mission-send-done-en') });
 

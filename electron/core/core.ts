@@ -39,6 +39,7 @@ import { createPolicyHandlers, createPolicyService, type PolicyService } from '.
 import { createPolicyGates } from './core-policy';
 import { createSignedUpdates, createUpdateHandlers, missionOf } from './updates';
 import type { BaseUpdater } from 'electron-updater';
+import { createExportHandlers } from './export';
 import {
   auditedCalls,
   auditedPolicy,
@@ -79,6 +80,11 @@ export interface CoreOptions {
     /** Asks the officer for an update folder (main's dialog); null when cancelled. */
     readonly pickFolder?: () => Promise<string | null>;
   };
+  /**
+   * Files the officer saves (`export.attachment`): main's save dialog, with a name suggested;
+   * null when cancelled. Absent (preview, CLI): the caller delivers (a download).
+   */
+  readonly export?: { readonly pickSavePath?: (suggestedName: string) => Promise<string | null> };
 }
 
 export interface Core {
@@ -269,6 +275,7 @@ export function createCore(options: CoreOptions): Core {
     ...createPolicyHandlers(policy),
     ...createUpdateHandlers(updates, options.version, options.updates?.pickFolder),
     ...createAuditHandlers(vault, audit),
+    ...createExportHandlers({ vault, audit, pickSavePath: options.export?.pickSavePath }),
   };
   // The wrappers call the handlers as they were (a copy), then record the outcome.
   Object.assign(handlers, auditedCalls({ ...handlers }, audit), auditedUpdates({ ...handlers }, audit));

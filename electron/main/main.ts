@@ -8,6 +8,7 @@ import { APP_ORIGIN } from './sender-policy';
 import { utilityPdfSandbox } from './pdf-sandbox-process';
 import { utilityTokenHost } from './token-process';
 import { createPlatformUpdater, pickUpdateFolder } from './platform-updater';
+import { pickSavePath } from './save-dialog';
 
 declare const __APP_VERSION__: string;
 
@@ -50,6 +51,8 @@ if (!app.requestSingleInstanceLock()) {
       pdfSandbox: { launch: utilityPdfSandbox },
       // Signed updates: electron-updater's updater, driven by the core's checks.
       ...(updater ? { updates: { updater, pickFolder: () => pickUpdateFolder(window) } } : {}),
+      // Saving an attachment: main's save dialog picks the file; the core writes it.
+      export: { pickSavePath: (name) => pickSavePath(window, name) },
     });
     registerIpc(core.dispatch, () => window?.webContents ?? null);
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLASSIFICATIONS } from '../domain/classification';
 
 /**
  * What the audit log records: a closed list of security events, and the references an entry
@@ -31,6 +32,8 @@ export const AUDIT_KINDS = [
   'policy.refused',
   'update.installed',
   'update.refused',
+  'document.exported',
+  'document.export-refused',
 ] as const;
 export type AuditKind = (typeof AUDIT_KINDS)[number];
 export const AuditKindSchema = z.enum(AUDIT_KINDS);
@@ -44,6 +47,9 @@ export const AUDIT_LOCK_REASONS = [
   'worker-exit',
   'shutdown',
 ] as const;
+
+/** Where an export went (`document.exported`): a file the officer chose, or a printer. */
+export const AUDIT_EXPORT_CHANNELS = ['save', 'print'] as const;
 
 /** A vault record id (documents, attachments, outbox rows): the vault's own id alphabet. */
 const RecordRef = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
@@ -70,6 +76,9 @@ export const AuditRefs = z
       .optional(),
     reason: z.enum(AUDIT_LOCK_REASONS).optional(),
     verdict: z.enum(['valid', 'invalid', 'indeterminate']).optional(),
+    /** The item's classification marking (exports, sends of Secret and above). */
+    marking: z.enum(CLASSIFICATIONS).optional(),
+    channel: z.enum(AUDIT_EXPORT_CHANNELS).optional(),
     count: z.number().int().nonnegative().max(1_000_000).optional(),
     version: z
       .union([

@@ -110,6 +110,8 @@ export const CALL_ACCESS: { readonly [N in CallName]: CallAccess } = {
   'updates.checkFolder': EVERY,
   'updates.download': EVERY,
   'updates.install': EVERY,
+  // The path is chosen in main's save dialog (or the browser's download), never sent by the caller.
+  'export.attachment': EVERY,
   // The officer's own log, read-only: ids, kinds and times.
   'audit.list': EVERY,
   'sync.status': EVERY,

@@ -3,6 +3,7 @@ import { SYNC_CALL_NAMES } from './sync-call-names';
 import { POLICY_CALL_NAMES } from './policy-call-names';
 import { CONTACT_CALL_NAMES } from './contact-call-names';
 import { UPDATE_CALL_NAMES } from './update-call-names';
+import { EXPORT_CALL_NAMES } from './export-call-names';
 
 /**
  * The names of every call, without their schemas, so the sandboxed preload can build
@@ -39,6 +40,7 @@ export const CALL_NAMES = [
   ...POLICY_CALL_NAMES,
   ...CONTACT_CALL_NAMES,
   ...UPDATE_CALL_NAMES,
+  ...EXPORT_CALL_NAMES,
   'audit.list',
 ] as const;
 

@@ -10,6 +10,7 @@ import { policyContract } from './policy-calls';
 import { contactContract } from './contact-calls';
 import { updateContract } from './update-calls';
 import { auditContract } from './audit-calls';
+import { exportContract } from './export-calls';
 
 /**
  * The contract: every call the core answers, defined once. Each entry is the call's input and
@@ -95,6 +96,7 @@ export const contract = {
   ...policyContract,
   ...contactContract,
   ...updateContract,
+  ...exportContract,
   ...auditContract,
 } as const satisfies Record<CallName, { input: z.ZodType; output: z.ZodType }>;
 

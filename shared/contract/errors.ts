@@ -117,6 +117,11 @@ export const ErrorCode = {
   Cancelled: 'E_CANCELLED',
   /** A file could not be read or written. */
   FileAccess: 'E_FILE_ACCESS',
+  /**
+   * A Secret or Top secret item was to be sent or exported without the officer's confirmation
+   * naming its marking (`confirmedMarking`): nothing left the vault.
+   */
+  MarkingUnconfirmed: 'E_MARKING_UNCONFIRMED',
   /** The time-stamping authority could not be reached or refused (a timestamp that was asked for). */
   TsaUnavailable: 'E_TSA_UNAVAILABLE',
   // IT-signed documents (docs/protocols/it-signed-v1.md) and the policy they carry.

@@ -12,3 +12,5 @@ export * from './policy-call-names';
 export * from './policy-calls';
 export * from './update-call-names';
 export * from './update-calls';
+export * from './export-call-names';
+export * from './export-calls';

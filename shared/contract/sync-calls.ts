@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLASSIFICATIONS } from '../domain/classification';
 import { RecordId } from './vault-calls';
 import { TokenSelector } from './signing-calls';
 import { ErrorShape, Hex, NoInput } from './field-schemas';
@@ -144,6 +145,11 @@ export const SyncSendInput = z.discriminatedUnion('kind', [
       to: z.array(Address).min(1).max(50),
       /** A vault document: its metadata, body and every attachment (signed PDFs included). */
       documentId: RecordId,
+      /**
+       * The marking the officer confirmed in a dialog that named it: required for a Secret or
+       * Top secret document (E_MARKING_UNCONFIRMED otherwise, and nothing is queued).
+       */
+      confirmedMarking: z.enum(CLASSIFICATIONS).optional(),
     })
     .strict(),
 ]);
@@ -155,6 +161,8 @@ export const OutboxItem = z
     /** `receipt`: an acknowledgement of receipt going back to a document's sender. */
     kind: z.enum(['message', 'document', 'receipt']),
     title: z.string().max(512),
+    /** The marking of what is sent (a document's; Unclassified for a message), for the banner. */
+    classification: z.enum(CLASSIFICATIONS),
     recipientAddress: Address,
     /** Absent while `waiting`: the envelope is sealed for the recipient's devices once they have keys. */
     recipientDevice: Hex(16).optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLASSIFICATIONS } from '../domain/classification';
 import { SEARCH_HIT_KINDS } from '../domain/document';
 import { RecordId } from './vault-calls-fields';
 
@@ -34,6 +35,11 @@ export const SearchHit = z
     /** Document subject, thread subject or attachment name. */
     title: z.string().max(1000),
     snippet: z.array(SnippetSegment).max(64),
+    /**
+     * The marking of what the hit shows: its document's (for a document, its attachment, or a
+     * message of a thread linked to it); Unclassified for a message of no document.
+     */
+    classification: z.enum(CLASSIFICATIONS),
     /** bm25 score: lower is better (SQLite FTS5 convention); hits come best first. */
     rank: z.number(),
   })

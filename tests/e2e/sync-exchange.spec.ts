@@ -139,7 +139,7 @@ async function enrol({ page, token }: Officer, department: string, shot: string)
 }
 
 test('two officers: enrol, sign, send to HQ, receive and verify', async ({ browser }, info) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   const started = Date.now();
   const shot = (name: string) => info.outputPath(`${name}.png`);
   const [hq, mission] = await Promise.all([
@@ -168,10 +168,12 @@ test('two officers: enrol, sign, send to HQ, receive and verify', async ({ brows
     await m.keyboard.press('Alt+1');
     await m.getByTestId('add-document').click();
     await m.getByTestId('doc-subject').fill(subject);
+    // Top secret: the send below must ask first (issue 16, markings).
+    await m.getByTestId('doc-classification').selectOption('top-secret');
     await m.getByTestId('doc-pdf').setInputFiles(pdfPath);
     await m.getByTestId('doc-save').click();
     await expect(m.getByTestId('signature-panel')).toContainText('This PDF is not signed.', {
-      timeout: 20_000,
+      timeout: 60_000,
     });
     await m.getByTestId('sign-document').click();
     const signDialog = m.getByRole('dialog');
@@ -195,7 +197,35 @@ test('two officers: enrol, sign, send to HQ, receive and verify', async ({ brows
     await send.getByTestId('recipient-search').fill('binh');
     await binh.check();
     await m.screenshot({ path: shot('mission-send-en') });
+    // A Top secret send asks, naming the marking; Cancel is the default (Enter), nothing goes.
     await send.getByTestId('send-document-submit').click();
+    const confirm = m.getByRole('dialog', { name: 'Send a Top secret document?' });
+    await expect(confirm.getByTestId('marking-confirm')).toContainText('Tuyệt mật');
+    await expect(confirm.getByTestId('marking-confirm-cancel')).toBeFocused();
+    await m.screenshot({ path: shot('mission-send-confirm-en') });
+    await m.keyboard.press('Enter');
+    await expect(confirm).toBeHidden();
+    await expect(send.getByTestId('send-result')).toHaveText('');
+    // In Vietnamese (the language switch is behind the modal: close, switch, open again); Escape
+    // cancels there too.
+    await send.getByTestId('send-document-close').click();
+    await m.getByTestId('top-language-vi').check();
+    await m.getByTestId('send-to-hq').click();
+    await m.locator(`[data-testid=recipient][data-address="${HQ.email}"]`).check();
+    await m.getByTestId('send-document-submit').click();
+    const confirmVi = m.getByRole('dialog', { name: 'Gửi tài liệu Tuyệt mật?' });
+    await expect(confirmVi.getByTestId('marking-confirm-ok')).toHaveText('Gửi tài liệu Tuyệt mật');
+    await m.screenshot({ path: shot('mission-send-confirm-vi') });
+    await m.keyboard.press('Escape');
+    await expect(confirmVi).toBeHidden();
+    await expect(m.getByTestId('send-result')).toHaveText('');
+    await m.getByTestId('send-document-close').click();
+    // Back in English, confirmed: it goes.
+    await m.getByTestId('top-language-en').check();
+    await m.getByTestId('send-to-hq').click();
+    await binh.check();
+    await send.getByTestId('send-document-submit').click();
+    await confirm.getByTestId('marking-confirm-ok').click();
     await expect(send.getByTestId('send-result')).toContainText(/queued/i, { timeout: 20_000 });
     await m.screenshot({ path: shot('mission-send-done-en') });
 

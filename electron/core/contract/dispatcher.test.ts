@@ -4,6 +4,7 @@ import { CONTACT_CALL_NAMES } from '../../../shared/contract/contact-call-names'
 import { POLICY_CALL_NAMES } from '../../../shared/contract/policy-call-names';
 import { SYNC_CALL_NAMES } from '../../../shared/contract/sync-call-names';
 import { UPDATE_CALL_NAMES } from '../../../shared/contract/update-call-names';
+import { EXPORT_CALL_NAMES } from '../../../shared/contract/export-call-names';
 import { VAULT_CALL_NAMES } from '../../../shared/contract/vault-call-names';
 import { createDispatcher, type HandlerTable } from './dispatcher';
 
@@ -16,6 +17,7 @@ function table(overrides: Partial<HandlerTable> = {}): HandlerTable {
       ...POLICY_CALL_NAMES,
       ...UPDATE_CALL_NAMES,
       ...CONTACT_CALL_NAMES,
+      ...EXPORT_CALL_NAMES,
     ].map((name) => [
       name,
       vi.fn(async () => {
@@ -29,6 +31,7 @@ function table(overrides: Partial<HandlerTable> = {}): HandlerTable {
     | (typeof POLICY_CALL_NAMES)[number]
     | (typeof CONTACT_CALL_NAMES)[number]
     | (typeof UPDATE_CALL_NAMES)[number]
+    | (typeof EXPORT_CALL_NAMES)[number]
   >;
   return {
     ...vaultCalls,

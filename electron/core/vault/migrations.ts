@@ -2,6 +2,7 @@ import { CLASSIFICATIONS } from '../../../shared/domain/classification';
 import { DIRECTIONS, MESSAGE_STATES } from '../../../shared/domain/document';
 import { ACCOUNTABILITY_MIGRATIONS } from './migrations-accountability';
 import { WORKFLOW_MIGRATIONS } from './migrations-workflow';
+import { MARKING_MIGRATIONS } from './migrations-markings';
 import { RECEIPT_MIGRATIONS } from './migrations-receipts';
 
 const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
@@ -19,7 +20,8 @@ const STATUSES_V1 = ['draft', 'in-review', 'signed', 'sent', 'acknowledged'];
  * over every kind of item; see search-text.ts for why its text is folded before indexing.
  * Versions 11 on (the audit log, the directory chain, contact notices, the timestamp queue)
  * are in migrations-accountability.ts, 15 on (registers, workflow, versions) in
- * migrations-workflow.ts, 16 on (receipts) in migrations-receipts.ts. Migration 1 checks statuses against the list of its time
+ * migrations-workflow.ts, 16 (receipts) in migrations-receipts.ts, 17 on (the outbox's markings) in
+ * migrations-markings.ts. Migration 1 checks statuses against the list of its time
  * (draft, in-review, signed, sent, acknowledged); 15 replaces that column.
  */
 export const MIGRATIONS: readonly string[] = [
@@ -321,6 +323,7 @@ export const MIGRATIONS: readonly string[] = [
   ...ACCOUNTABILITY_MIGRATIONS,
   ...WORKFLOW_MIGRATIONS,
   ...RECEIPT_MIGRATIONS,
+  ...MARKING_MIGRATIONS,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

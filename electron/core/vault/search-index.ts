@@ -1,5 +1,6 @@
 import type { SearchHit } from '../../../shared/contract/vault-calls';
 import type { SearchHitKind } from '../../../shared/domain/document';
+import type { Classification } from '../../../shared/domain/classification';
 import { ATTACHMENT_SELECT, type AttachmentRow, type Db } from './repository-rows';
 import {
   buildMatchExpression,
@@ -95,6 +96,7 @@ export function createSearchIndex(db: Db) {
               threadId: null,
               title: d.subject,
               snippet,
+              classification: 'unclassified',
               rank: r.rank,
             });
         } else if (r.kind === 'message') {
@@ -108,6 +110,7 @@ export function createSearchIndex(db: Db) {
               threadId: m.thread_id,
               title: m.subject,
               snippet,
+              classification: 'unclassified',
               rank: r.rank,
             });
         } else {
@@ -120,9 +123,18 @@ export function createSearchIndex(db: Db) {
               threadId: null,
               title: a.name,
               snippet,
+              classification: 'unclassified',
               rank: r.rank,
             });
         }
+      }
+      // Each hit carries its document's marking, so the banner is never lower than what shows.
+      const markingOf = db.prepare('SELECT classification FROM documents WHERE id = ?');
+      for (const h of hits) {
+        const row = h.documentId
+          ? (markingOf.get(h.documentId) as { classification: Classification } | undefined)
+          : undefined;
+        h.classification = row?.classification ?? 'unclassified';
       }
       return { hits };
     },

@@ -33,6 +33,9 @@ export function Dialog({
       className={`dialog dialog-${tone}`}
       aria-labelledby={titleId}
       onCancel={(e) => {
+        // React passes a nested dialog's cancel up its tree: Escape on a confirmation inside
+        // this dialog closes that one only.
+        if (e.target !== e.currentTarget) return;
         e.preventDefault();
         onClose();
       }}

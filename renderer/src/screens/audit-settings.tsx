@@ -75,6 +75,8 @@ function refsText(e: Entry, t: (key: string) => string): string {
   if (r.reason) parts.push(t(`audit.reasons.${r.reason}`));
   if (r.code) parts.push(t(`errors.${r.code}`) === `errors.${r.code}` ? r.code : t(`errors.${r.code}`));
   if (r.verdict) parts.push(t(`audit.verdicts.${r.verdict}`));
+  if (r.marking) parts.push(t(`classification.${r.marking}`));
+  if (r.channel) parts.push(t(`audit.channels.${r.channel}`));
   if (r.version !== undefined) parts.push(`v${r.version}`);
   if (r.count !== undefined) parts.push(`× ${r.count}`);
   for (const id of [r.documentId, r.attachmentId, r.outboxId, r.envelopeId, r.itemId, r.deviceId])

@@ -20,6 +20,7 @@ import { updatesSlice, type UpdatesSlice } from './slices/updates-slice';
 import { auditSlice, type AuditSlice } from './slices/audit-slice';
 import { syncSlice, type SyncSlice } from './slices/sync-slice';
 import { vaultSlice, type VaultSlice } from './slices/vault-slice';
+import { markingsSlice, type MarkingsSlice } from './slices/markings-slice';
 
 /**
  * The app's state, as slices (Zustand's slices pattern). The store is built by a factory
@@ -64,7 +65,8 @@ export type AppState = NavigationSlice &
   PolicySlice &
   UpdatesSlice &
   AuditSlice &
-  ContactsSlice;
+  ContactsSlice &
+  MarkingsSlice;
 export type AppStore = StoreApi<AppState>;
 
 const navigationSlice =
@@ -149,6 +151,7 @@ export function createAppStore(client: EmbassyClient, initialRoute: Route = DEFA
       ...contactsSlice(deps)(...a),
       ...updatesSlice(deps)(...a),
       ...auditSlice(deps)(...a),
+      ...markingsSlice(...a),
     };
   });
 }

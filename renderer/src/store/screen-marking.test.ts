@@ -1,38 +1,75 @@
 import { describe, expect, it } from 'vitest';
 import type { AppState } from './app-store';
-import { screenMarking } from './screen-marking';
+import { highest, screenMarking } from './screen-marking';
 
-const unlocked = { vault: { state: 'unlocked' } } as unknown as AppState;
 const row = (classification: string) => ({ classification }) as never;
+const hit = (classification: string) => ({ classification }) as never;
+
+/** An unlocked vault with nothing shown; each test adds what its screen shows. */
+function state(over: Partial<Record<keyof AppState, unknown>> = {}): AppState {
+  return {
+    vault: { state: 'unlocked' },
+    openDocument: null,
+    documentRows: {},
+    searchQuery: '',
+    searchHits: [],
+    shownMarkings: {},
+    ...over,
+  } as unknown as AppState;
+}
 
 describe('screenMarking', () => {
-  it('follows the open document', () => {
-    const s = {
-      ...unlocked,
-      openDocument: { document: { classification: 'secret' } },
-      documentRows: {},
-    } as unknown as AppState;
+  it('Documents: follows the open document', () => {
+    const s = state({ openDocument: { document: { classification: 'secret' } } });
     expect(screenMarking(s, 'documents')).toBe('secret');
   });
 
-  it('in the list, takes the highest classification among loaded rows', () => {
-    const s = {
-      ...unlocked,
-      openDocument: null,
+  it('Documents list: the highest classification among loaded rows', () => {
+    const s = state({
       documentRows: { 0: row('unclassified'), 1: row('top-secret'), 2: row('confidential') },
-    } as unknown as AppState;
+    });
     expect(screenMarking(s, 'documents')).toBe('top-secret');
   });
 
-  it('is Unclassified where no vault content is shown', () => {
-    const s = {
-      ...unlocked,
-      openDocument: { document: { classification: 'secret' } },
-      documentRows: {},
-    } as unknown as AppState;
-    expect(screenMarking(s, 'about')).toBe('unclassified');
-    expect(screenMarking({ ...s, vault: { state: 'locked' } } as unknown as AppState, 'documents')).toBe(
+  it('search results: Confidential text in a hit raises the banner on any screen', () => {
+    const s = state({ searchQuery: 'visa', searchHits: [hit('unclassified'), hit('confidential')] });
+    for (const route of ['documents', 'messages', 'sign', 'sync', 'settings', 'about'] as const)
+      expect(screenMarking(s, route)).toBe('confidential');
+    // Cleared search: the hits are gone from the screen.
+    expect(screenMarking(state({ searchQuery: '  ', searchHits: [hit('secret')] }), 'about')).toBe(
       'unclassified',
     );
+  });
+
+  it('Sign screen, send dialog, text attachment: what a mounted view declared', () => {
+    const s = state({ shownMarkings: { ':r1:': 'confidential', ':r2:': 'secret' } });
+    expect(screenMarking(s, 'sign')).toBe('secret');
+    expect(screenMarking(s, 'sync')).toBe('secret');
+  });
+
+  it('never lower than any source: a declared Top secret dialog over a Confidential list', () => {
+    const s = state({
+      documentRows: { 0: row('confidential') },
+      shownMarkings: { dialog: 'top-secret' },
+    });
+    expect(screenMarking(s, 'documents')).toBe('top-secret');
+  });
+
+  it('Unclassified where no vault content is shown, and whenever the vault is not open', () => {
+    const s = state({ openDocument: { document: { classification: 'secret' } } });
+    expect(screenMarking(s, 'about')).toBe('unclassified');
+    const locked = state({
+      vault: { state: 'locked' },
+      openDocument: { document: { classification: 'secret' } },
+      shownMarkings: { x: 'top-secret' },
+      searchQuery: 'x',
+      searchHits: [hit('secret')],
+    });
+    expect(screenMarking(locked, 'documents')).toBe('unclassified');
+  });
+
+  it('highest of none is Unclassified', () => {
+    expect(highest([])).toBe('unclassified');
+    expect(highest(['confidential', 'unclassified'])).toBe('confidential');
   });
 });

@@ -7,16 +7,31 @@ import type { AppState } from './app-store';
 import type { Route } from './routes';
 
 /**
- * The marking of what is on screen, for the banner at the top of the window: an open
- * document's own classification; in the list, the highest among the rows loaded (their
- * subjects are shown); elsewhere Unclassified. Never lower than what is visible.
+ * The marking of what is on screen, for the banner at the top of the window: the highest of
+ * - on Documents, the open document's own classification, or in the list the highest among
+ *   the rows loaded (their subjects are shown);
+ * - the search results, while the search box shows them (each hit carries its document's
+ *   marking);
+ * - whatever a mounted view declared it shows (`shownMarkings`: dialogs, the Sign screen's
+ *   candidates, a text attachment), whatever the route.
+ * Unclassified while the vault is not open (nothing from it is on screen). Never lower than
+ * what is visible: a view that shows vault content declares it.
  */
 export function screenMarking(state: AppState, route: Route): Classification {
-  if (route !== 'documents' || state.vault?.state !== 'unlocked') return 'unclassified';
-  if (state.openDocument) return state.openDocument.document.classification;
-  let highest = 0;
-  for (const row of Object.values(state.documentRows)) {
-    highest = Math.max(highest, classificationRank(row.classification));
+  if (state.vault?.state !== 'unlocked') return 'unclassified';
+  const levels: Classification[] = [...Object.values(state.shownMarkings)];
+  if (route === 'documents') {
+    if (state.openDocument) levels.push(state.openDocument.document.classification);
+    else for (const row of Object.values(state.documentRows)) levels.push(row.classification);
   }
-  return CLASSIFICATIONS[highest] ?? 'unclassified';
+  if (state.searchQuery.trim().length > 0)
+    for (const hit of state.searchHits) levels.push(hit.classification);
+  return highest(levels);
+}
+
+/** The highest of these markings; Unclassified for none. */
+export function highest(levels: readonly Classification[]): Classification {
+  let rank = 0;
+  for (const level of levels) rank = Math.max(rank, classificationRank(level));
+  return CLASSIFICATIONS[rank] ?? 'unclassified';
 }

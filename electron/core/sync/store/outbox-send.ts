@@ -4,6 +4,7 @@ import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
 import { OutboxItem, SyncSendInput } from '../../../../shared/contract/sync-calls';
 import type { Classification } from '../../../../shared/domain/classification';
 import { sealEnvelope, type EnvelopeRecipient } from '../envelope';
+import { markingConfirmed } from '../../../../shared/domain/marking-confirmation';
 import { heldHead } from './directory-chain';
 import { encodePayload, type PayloadAttachment, type SyncPayload } from '../payload';
 import { deviceKeys, forgetKeys, requireIdentity } from './device-identity';
@@ -79,6 +80,14 @@ export function send(
   now: number,
   hold: boolean,
 ): { items: OutboxItem[] } {
+  // First: a Secret or Top secret document leaves only with the officer's confirmation naming
+  // its marking, whatever the caller (a held send keeps the confirmation it was given).
+  if (input.kind === 'document') {
+    const marking = ctx.repo.getDocument(input.documentId).document.classification;
+    if (!markingConfirmed(marking, input.confirmedMarking)) {
+      throw new CoreError(ErrorCode.MarkingUnconfirmed, `a ${marking} document needs its marking confirmed`);
+    }
+  }
   const r = requireIdentity(ctx);
   if (r.status === 'revoked') throw new CoreError(ErrorCode.SyncRevoked, 'HQ revoked this workstation');
   if (r.status !== 'approved') throw new CoreError(ErrorCode.SyncPending, 'enrolment is not approved yet');
@@ -195,9 +204,9 @@ export function sealAndQueueFor(
     putEnvelope(ctx, envelopeId, sealed);
     const digest = createHash('sha256').update(sealed).digest('hex');
     const insert = db.prepare(
-      `INSERT INTO sync_outbox (id, envelope_id, relay_envelope_id, kind, title, recipient_address,
-         recipient_device, size, sha256, state, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
+      `INSERT INTO sync_outbox (id, envelope_id, relay_envelope_id, kind, title, classification,
+         recipient_address, recipient_device, size, sha256, state, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
     );
     const ids: string[] = [];
     for (const d of recipients) {
@@ -208,6 +217,7 @@ export function sealAndQueueFor(
         `${envelopeId}_${d.deviceId.slice(0, 12)}`,
         payload.kind,
         title,
+        payload.kind === 'document' ? payload.classification : 'unclassified',
         addressOf.get(d.deviceId) ?? '',
         d.deviceId,
         sealed.length,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { Classification } from '../../../../shared/domain/classification';
 import { CoreError } from '../../../../shared/contract/errors';
 import { OutboxItem, SyncSendInput } from '../../../../shared/contract/sync-calls';
 import type { Directory } from '../../../../shared/sync/relay-protocol';
@@ -20,6 +21,7 @@ interface WaitingRow {
   id: string;
   kind: 'message' | 'document';
   title: string;
+  classification: Classification;
   recipient_address: string;
   send: Buffer;
   created_at: number;
@@ -37,6 +39,7 @@ function toItem(r: WaitingRow): OutboxItem {
     envelopeId: '',
     kind: r.kind,
     title: r.title.slice(0, 512),
+    classification: r.classification,
     recipientAddress: r.recipient_address,
     state: 'waiting',
     bytes: 0,
@@ -54,17 +57,17 @@ export function holdForKeys(
   now: number,
 ): OutboxItem[] {
   if (addresses.length === 0) return [];
-  const title =
-    input.kind === 'message'
-      ? input.title || input.text.slice(0, 80)
-      : ctx.repo.getDocument(input.documentId).document.subject;
+  const doc = input.kind === 'document' ? ctx.repo.getDocument(input.documentId).document : null;
+  const title = input.kind === 'message' ? input.title || input.text.slice(0, 80) : (doc?.subject ?? '');
+  const classification = doc?.classification ?? 'unclassified';
   const insert = ctx.db.prepare(
-    'INSERT INTO sync_waiting (id, kind, title, recipient_address, send, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    `INSERT INTO sync_waiting (id, kind, title, classification, recipient_address, send, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
   return addresses.map((address) => {
     const id = randomUUID();
     const one: SendInput = { ...input, to: [address] };
-    insert.run(id, input.kind, title, address, Buffer.from(JSON.stringify(one), 'utf8'), now);
+    insert.run(id, input.kind, title, classification, address, Buffer.from(JSON.stringify(one), 'utf8'), now);
     logEvent(ctx, { at: now, event: 'waiting' });
     return toItem(ctx.db.prepare('SELECT * FROM sync_waiting WHERE id = ?').get(id) as WaitingRow);
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Classification } from '../../../../shared/domain/classification';
 import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
 import { ErrorShape } from '../../../../shared/contract/field-schemas';
 import { OutboxItem } from '../../../../shared/contract/sync-calls';
@@ -22,6 +23,7 @@ export interface OutboxRow {
   relay_envelope_id: string;
   kind: 'message' | 'document' | 'receipt';
   title: string;
+  classification: Classification;
   recipient_address: string;
   recipient_device: string;
   size: number;
@@ -42,6 +44,7 @@ export function toOutboxItem(r: OutboxRow): OutboxItem {
     envelopeId: r.envelope_id,
     kind: r.kind,
     title: r.title,
+    classification: r.classification,
     recipientAddress: r.recipient_address,
     recipientDevice: r.recipient_device,
     state: r.state,

@@ -2,6 +2,8 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DocumentSummary } from '../../../../shared/contract/vault-calls';
 import { useAppStore, useEmbassyClient } from '../../store/store-context';
+import { highest } from '../../store/screen-marking';
+import { useShownMarking } from '../../components/use-shown-marking';
 import { toBase64 } from '../../../../shared/encoding';
 import { SignForm } from './sign-form';
 import { VerifyReportView } from './verify-report-view';
@@ -32,6 +34,8 @@ function BatchSign() {
   const [candidates, setCandidates] = useState<DocumentSummary[] | null>(null);
   const [picked, setPicked] = useState<Set<string>>(new Set());
   const job = useAppStore((s) => s.signJob);
+  // The candidates' subjects are on screen: the banner shows the highest of their markings.
+  useShownMarking(candidates ? highest(candidates.map((d) => d.classification)) : null);
 
   useEffect(() => {
     let cancelled = false;

@@ -2,6 +2,8 @@ import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { OutboxItem } from '../../../../shared/contract/sync-calls';
 import { SyncIcon } from '../../components/sync-icons';
+import { useShownMarking } from '../../components/use-shown-marking';
+import { highest } from '../../store/screen-marking';
 import { useAppStore } from '../../store/store-context';
 import { errorKey, formatBytes, formatCount, localeOf } from './sync-format';
 
@@ -17,6 +19,8 @@ export function OutboxList() {
   const watched = useAppStore((s) => s.syncOutboxWatched);
   const directoryRequested = useAppStore((s) => s.syncDirectoryRequested);
   const lang = i18n.language;
+  // The titles are on screen: the banner shows the highest marking among them.
+  useShownMarking(items && items.length ? highest(items.map((i) => i.classification)) : null);
 
   useEffect(() => {
     watched(true);

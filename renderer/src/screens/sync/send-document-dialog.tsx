@@ -1,6 +1,10 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Classification } from '../../../../shared/domain/classification';
+import { needsMarkingConfirmation } from '../../../../shared/domain/marking-confirmation';
 import { Dialog } from '../../components/dialog';
+import { MarkingConfirmDialog } from '../../components/marking-confirm-dialog';
+import { useShownMarking } from '../../components/use-shown-marking';
 import { useAppStore } from '../../store/store-context';
 import { RecipientPicker } from './recipient-picker';
 import { errorKey, formatCount } from './sync-format';
@@ -8,16 +12,19 @@ import { errorKey, formatCount } from './sync-format';
 /**
  * "Send to HQ…" from a document: pick recipients from the directory, queue the document
  * (metadata, body, every attachment, signed PDFs included) with `sync.send`. The dialog
- * stays open to say what was queued, or why nothing was.
+ * stays open to say what was queued, or why nothing was. A Secret or Top secret document is
+ * sent only after a second dialog that names its marking (the core refuses it otherwise).
  */
 export function SendDocumentDialog({
   documentId,
   subject,
+  classification,
   open,
   onClose,
 }: {
   documentId: string;
   subject: string;
+  classification: Classification;
   open: boolean;
   onClose: () => void;
 }) {
@@ -31,6 +38,8 @@ export function SendDocumentDialog({
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
   const [queued, setQueued] = useState<number | null>(null);
+  const [confirming, setConfirming] = useState(false);
+  useShownMarking(open ? classification : null);
 
   // Each opening starts clean: no recipients, no error or result from the last time.
   useEffect(() => {
@@ -38,14 +47,26 @@ export function SendDocumentDialog({
     setTo([]);
     setTried(false);
     setQueued(null);
+    setConfirming(false);
     cleared();
   }, [open, cleared]);
 
-  const submit = async () => {
+  const submit = () => {
     setTried(true);
     if (to.length === 0) return;
+    if (needsMarkingConfirmation(classification)) setConfirming(true);
+    else void queue(false);
+  };
+
+  const queue = async (confirmed: boolean) => {
+    setConfirming(false);
     setBusy(true);
-    const items = await send({ kind: 'document', documentId, to });
+    const items = await send({
+      kind: 'document',
+      documentId,
+      to,
+      ...(confirmed ? { confirmedMarking: classification } : {}),
+    });
     setBusy(false);
     if (items) {
       setQueued(items.length);
@@ -69,7 +90,7 @@ export function SendDocumentDialog({
               type="button"
               className="button button-primary"
               disabled={busy || !hasDirectory}
-              onClick={() => void submit()}
+              onClick={submit}
               data-testid="send-document-submit"
             >
               {busy ? t('sync.compose.sending') : t('sync.compose.send')}
@@ -78,6 +99,13 @@ export function SendDocumentDialog({
         </>
       }
     >
+      <MarkingConfirmDialog
+        open={open && confirming}
+        marking={classification}
+        action="send"
+        onConfirm={() => void queue(true)}
+        onCancel={() => setConfirming(false)}
+      />
       {open && (
         <>
           <p className="muted">{t('sync.sendDocument.intro', { subject })}</p>

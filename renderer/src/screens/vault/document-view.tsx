@@ -14,6 +14,9 @@ import { fromBase64 } from '../../../../shared/encoding';
 import { useAppStore } from '../../store/store-context';
 import { DocumentHistory, DocumentVersions } from './document-history';
 import { DocumentWorkflowPanel } from './document-workflow-panel';
+import { AttachmentActions } from './attachment-actions';
+import { isPdfAttachment, readAttachmentBytes } from './attachment-bytes';
+import { OtherAttachmentView } from './other-attachment-view';
 
 // pdf.js is large: loaded the first time a PDF is shown, not at start-up.
 const PdfPreview = lazy(() =>
@@ -31,12 +34,15 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
   // Show the newest PDF (after signing, the signed one); the officer may pick another.
   const latestPdf = [...attachments].reverse().find((a) => a.mediaType === 'application/pdf') ?? null;
   const [shown, setShown] = useState<AttachmentInfo | null>(latestPdf);
+  // A non-PDF attachment the officer picked: shown as text (.txt) or offered for saving.
+  const [other, setOther] = useState<AttachmentInfo | null>(null);
   const [signing, setSigning] = useState(false);
   const [sending, setSending] = useState(false);
   // Offered once the vault is open and sync answered; the dialog explains a missing enrolment.
   const canOfferSend = useAppStore((s) => s.syncStatus !== null && s.syncStatus.enrolment !== 'revoked');
   useEffect(() => {
     setShown(latestPdf);
+    setOther(null);
   }, [latestPdf?.id]); // eslint-disable-line react-hooks/exhaustive-deps -- follow the newest PDF only
   const when = new Intl.DateTimeFormat(i18n.language === 'vi' ? 'vi-VN' : 'en-GB', {
     dateStyle: 'medium',
@@ -85,6 +91,7 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
       <SendDocumentDialog
         documentId={d.id}
         subject={d.subject}
+        classification={d.classification}
         open={sending}
         onClose={() => setSending(false)}
       />
@@ -99,8 +106,14 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
       </Dialog>
       <div className="document-layout">
         <div className="document-main">
-          {shown ? (
+          {other ? (
             <>
+              <AttachmentActions documentId={d.id} marking={d.classification} attachment={other} />
+              <OtherAttachmentView attachment={other} />
+            </>
+          ) : shown ? (
+            <>
+              <AttachmentActions documentId={d.id} marking={d.classification} attachment={shown} />
               <AttachmentPreview attachment={shown} />
               <SignaturePanel attachment={shown} />
             </>
@@ -151,8 +164,11 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
                   <button
                     type="button"
                     className="link-button"
-                    aria-pressed={shown?.id === a.id}
-                    onClick={() => setShown(a.mediaType === 'application/pdf' ? a : null)}
+                    aria-pressed={(other ?? shown)?.id === a.id}
+                    onClick={() => {
+                      setShown(isPdfAttachment(a) ? a : shown);
+                      setOther(isPdfAttachment(a) ? null : a);
+                    }}
                   >
                     {a.name}
                   </button>{' '}
@@ -161,8 +177,15 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
               ))}
             </ul>
           )}
-          {shown && versions.at(-1)?.body && (
-            <button type="button" className="link-button" onClick={() => setShown(null)}>
+          {(shown ?? other) && versions.at(-1)?.body && (
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => {
+                setShown(null);
+                setOther(null);
+              }}
+            >
               {t('documents.showText')}
             </button>
           )}
@@ -193,7 +216,7 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
 function SignaturePanel({ attachment }: { attachment: AttachmentInfo }) {
   const { t } = useTranslation();
   const client = useEmbassyClient();
-  const loadBytes = useCallback(() => readAttachment(client, attachment), [client, attachment]);
+  const loadBytes = useCallback(() => readAttachmentBytes(client, attachment), [client, attachment]);
   const exportReport = useCallback(
     async (language: 'vi' | 'en') => {
       const r = await client.call('verify.attachmentReport', {
@@ -250,7 +273,7 @@ function AttachmentPreview({ attachment }: { attachment: AttachmentInfo }) {
     let cancelled = false;
     setData(null);
     setFailed(false);
-    readAttachment(client, attachment).then(
+    readAttachmentBytes(client, attachment).then(
       (out) => !cancelled && setData(out),
       () => !cancelled && setFailed(true),
     );
@@ -265,22 +288,4 @@ function AttachmentPreview({ attachment }: { attachment: AttachmentInfo }) {
       <PdfPreview data={data} label={attachment.name} />
     </Suspense>
   );
-}
-
-/** An attachment's bytes, read through the contract in chunks, into memory only. */
-async function readAttachment(
-  client: ReturnType<typeof useEmbassyClient>,
-  attachment: AttachmentInfo,
-): Promise<Uint8Array> {
-  const out = new Uint8Array(attachment.size);
-  let offset = 0;
-  while (offset < attachment.size) {
-    const chunk = await client.call('attachments.read', { id: attachment.id, offset });
-    if (!chunk.ok) throw new Error(chunk.error.code);
-    const bytes = fromBase64(chunk.value.base64);
-    out.set(bytes, offset);
-    offset += bytes.length;
-    if (chunk.value.eof || bytes.length === 0) break;
-  }
-  return out;
 }

@@ -33,6 +33,7 @@ const item = (over: Partial<OutboxItem> = {}): OutboxItem => ({
   envelopeId: 'e1',
   kind: 'message',
   title: 'Note',
+  classification: 'unclassified',
   recipientAddress: 'consular@hq.mofa.gov.vn',
   recipientDevice: 'ab'.repeat(16),
   state: 'failed',

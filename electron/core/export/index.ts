@@ -1,0 +1,2 @@
+export { createExportHandlers, type ExportDeps } from './export-handlers';
+export { exportFileName } from './export-file-name';

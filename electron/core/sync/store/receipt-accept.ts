@@ -82,6 +82,8 @@ export type DocumentReceipts = z.output<typeof DocumentReceipts>;
 
 /** A document's receipts (sent by me, acknowledged by others) and its own registration (received). */
 export function documentReceipts(ctx: SyncStoreContext, documentId: string): DocumentReceipts {
+  // A document that is not in the vault is E_NOT_FOUND, not an empty answer (fail closed).
+  ctx.repo.getDocument(documentId);
   const rows = ctx.db
     .prepare(
       `SELECT by_address, by_name, registration_number, registered_at, received_at

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Core } from '../../electron/core';
 import { makeDocx, makeOdt, odtContentXml, officeBomb } from '../fixtures/office-files';
-import { must, PASSPHRASE, vaultCore } from './vault-harness';
+import { call, must, PASSPHRASE, vaultCore } from './vault-harness';
 
 /**
  * Search that shows context (issue 16, item 8), through the contract with every real part:
@@ -137,5 +137,28 @@ describe('hits are distinct', () => {
       document: null,
       classification: 'unclassified',
     });
+  });
+});
+
+describe('drafts are editable and deletable', () => {
+  it('an edited draft is found by its new text only; a deleted one is gone with its empty thread', async () => {
+    const draft = await must(core, 'messages.add', { subject: 'Bản nháp wallaby', body: 'lần đầu dingo' });
+    const edited = await must(core, 'messages.updateDraft', {
+      id: draft.id,
+      body: 'lần hai bilby',
+      to: ['binh.tran@hq.example'],
+    });
+    expect(edited).toMatchObject({ id: draft.id, body: 'lần hai bilby', to: ['binh.tran@hq.example'] });
+    expect((await must(core, 'search', { query: 'dingo' })).hits).toEqual([]);
+    expect((await must(core, 'search', { query: 'bilby' })).hits.map((h) => h.id)).toEqual([draft.id]);
+
+    expect(await must(core, 'messages.deleteDraft', { id: draft.id })).toEqual({ deleted: true });
+    expect((await must(core, 'search', { query: 'bilby' })).hits).toEqual([]);
+    const threads = (await must(core, 'messages.threads', {})).items;
+    expect(threads.some((t) => t.id === draft.threadId)).toBe(false);
+    // Twice, or an id that is not a draft: nothing happens, nothing is edited.
+    expect(await must(core, 'messages.deleteDraft', { id: draft.id })).toEqual({ deleted: false });
+    const r = await call(core, 'messages.updateDraft', { id: draft.id, body: 'x' });
+    expect(r).toMatchObject({ ok: false, error: { code: 'E_NOT_FOUND' } });
   });
 });

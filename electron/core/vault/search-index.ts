@@ -33,6 +33,11 @@ export function createSearchIndex(db: Db) {
       insert.run(kind, ref, fold(text.title), fold(text.body), fold(text.parties));
     },
 
+    /** Drops a record's row (a deleted or rewritten draft). */
+    remove(kind: SearchHitKind, ref: number): void {
+      db.prepare('DELETE FROM search_index WHERE kind = ? AND ref = ?').run(kind, ref);
+    },
+
     /** Extracted attachment text joins the attachment's row (bounded). */
     setAttachmentText(attachmentRowid: number, text: string): void {
       db.prepare("UPDATE search_index SET body = ? WHERE kind = 'attachment' AND ref = ?").run(

@@ -161,6 +161,8 @@ function main(): void {
     'messages.list': (input) => open().repo.listMessages(input),
     'messages.add': (input) => open().repo.addMessage(input),
     'messages.markRead': (input) => open().repo.markRead(input),
+    'messages.updateDraft': (input) => open().repo.updateDraft(input),
+    'messages.deleteDraft': (input) => open().repo.deleteDraft(input),
     'documents.markRead': (input) => open().repo.markDocumentsRead(input),
     search: (input) => open().repo.search(input),
     'bulk.import': (input) => open().repo.bulkImport(input),

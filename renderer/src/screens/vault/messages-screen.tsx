@@ -19,6 +19,10 @@ export function MessagesScreen() {
   const threadOpened = useAppStore((s) => s.threadOpened);
   const draftSaved = useAppStore((s) => s.draftSaved);
   const threadClosed = useAppStore((s) => s.threadClosed);
+  const draftEdited = useAppStore((s) => s.draftEdited);
+  const draftDeleted = useAppStore((s) => s.draftDeleted);
+  // The draft being edited in the composer, if any.
+  const [editing, setEditing] = useState<string | null>(null);
   const unseenArrivals = useAppStore((s) => s.syncUnseenArrivals);
   const arrivalsSeen = useAppStore((s) => s.syncArrivalsSeen);
   const [body, setBody] = useState('');
@@ -42,8 +46,11 @@ export function MessagesScreen() {
   const open = threads?.find((th) => th.id === openId) ?? null;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const ok = await draftSaved(open ? { threadId: open.id, body } : { subject, body });
+    const ok = editing
+      ? await draftEdited(editing, body)
+      : await draftSaved(open ? { threadId: open.id, body } : { subject, body });
     if (ok) {
+      setEditing(null);
       setBody('');
       setSubject('');
     }
@@ -146,11 +153,41 @@ export function MessagesScreen() {
                   {m.state === 'draft' && <span className="tag">{t('messages.draft')}</span>}
                 </div>
                 <p className="prewrap">{m.body}</p>
+                {m.state === 'draft' && (
+                  <div className="form-actions">
+                    <button
+                      type="button"
+                      className="button"
+                      onClick={() => {
+                        setEditing(m.id);
+                        setBody(m.body);
+                        document.getElementById('draft-body')?.focus();
+                      }}
+                      data-testid="draft-edit"
+                    >
+                      {t('messages.editDraft')}
+                    </button>
+                    <button
+                      type="button"
+                      className="button"
+                      onClick={() => {
+                        if (editing === m.id) {
+                          setEditing(null);
+                          setBody('');
+                        }
+                        void draftDeleted(m.id);
+                      }}
+                      data-testid="draft-delete"
+                    >
+                      {t('messages.deleteDraft')}
+                    </button>
+                  </div>
+                )}
               </li>
             ))}
           </ul>
           <form className="composer" onSubmit={(e) => void submit(e)}>
-            {!open && (
+            {!open && !editing && (
               <TextField
                 label={t('messages.subject')}
                 value={subject}
@@ -159,7 +196,9 @@ export function MessagesScreen() {
               />
             )}
             <div className="field">
-              <label htmlFor="draft-body">{open ? t('messages.reply') : t('messages.body')}</label>
+              <label htmlFor="draft-body">
+                {editing ? t('messages.editingDraft') : open ? t('messages.reply') : t('messages.body')}
+              </label>
               <textarea
                 id="draft-body"
                 rows={3}

@@ -97,9 +97,9 @@ export const MessagesUpdateDraftInput = z
   })
   .strict();
 
-/** Delete a draft (its thread goes too when nothing else is in it). */
+/** Delete a draft (its thread goes too when nothing else is in it); E_NOT_FOUND for anything else. */
 export const MessagesDeleteDraftInput = z.object({ id: RecordId }).strict();
-export const MessagesDeleteDraftResult = z.object({ deleted: z.boolean() }).strict();
+export const MessagesDeleteDraftResult = z.object({ deleted: z.literal(true) }).strict();
 
 export const MessagesMarkReadInput = z
   .object({

@@ -217,16 +217,17 @@ export function createMessageRecords(db: Db, index: SearchIndex, documents: Docu
     },
 
     /** Deletes a draft, and its thread when the draft was all it held. */
-    deleteDraft(input: WorkerParsedInput<'messages.deleteDraft'>): { deleted: boolean } {
+    deleteDraft(input: WorkerParsedInput<'messages.deleteDraft'>): { deleted: true } {
       return db.transaction(() => {
+        // Not a draft (sent, received, unknown): refused, as an edit is.
         const row = draftRow.get(input.id) as DraftRow | undefined;
-        if (!row) return { deleted: false };
+        if (!row) notFound('draft');
         index.remove('message', row.rowid);
         db.prepare('DELETE FROM messages WHERE rowid = ?').run(row.rowid);
         db.prepare(
           'DELETE FROM threads WHERE rowid = ? AND NOT EXISTS (SELECT 1 FROM messages WHERE thread_rowid = ?)',
         ).run(row.thread_rowid, row.thread_rowid);
-        return { deleted: true };
+        return { deleted: true as const };
       })();
     },
 

@@ -89,12 +89,24 @@ const vaultSeesSyncStoreOnly = {
  * PDF must never be parsed where the keys or the database are (main, the vault worker, the CLI's
  * core): no `pdf-lib` (matched exactly, in `paths`), no `pdfjs-dist` or `pdf-lib/…` module, no
  * file of the sandbox's parsing folder. Dynamic `import()` is caught by no-restricted-syntax.
+ * The same holds for the office formats' readers (mammoth, fflate's unzip, xmldom): an
+ * attachment's .docx or .odt is as untrusted as its PDF.
  */
 const PDF_PARSING_WHY =
   "PDFs are parsed only in the PDF sandbox process (electron/core/pdf-sandbox/host/): ask the core's PdfSandbox instead.";
 const noPdfParserPath = { name: 'pdf-lib', message: PDF_PARSING_WHY };
 const noPdfParsing = {
-  group: ['pdfjs-dist', 'pdfjs-dist/*', 'pdf-lib/*', '**/pdf-sandbox/host', '**/pdf-sandbox/host/**'],
+  group: [
+    'pdfjs-dist',
+    'pdfjs-dist/*',
+    'pdf-lib/*',
+    'mammoth',
+    'mammoth/*',
+    'fflate',
+    '@xmldom/*',
+    '**/pdf-sandbox/host',
+    '**/pdf-sandbox/host/**',
+  ],
   message: PDF_PARSING_WHY,
 };
 /** Inside pdf-sandbox/, the client side (everything but host/) never imports the parsers. */
@@ -175,7 +187,10 @@ export const boundaryRules = [
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: 'ImportExpression[source.value=/^(pdfjs-dist|pdf-lib)/]', message: PDF_PARSING_WHY },
+        {
+          selector: 'ImportExpression[source.value=/^(pdfjs-dist|pdf-lib|mammoth|fflate|@xmldom)/]',
+          message: PDF_PARSING_WHY,
+        },
       ],
     },
   },

@@ -166,7 +166,7 @@ export function createCore(options: CoreOptions): Core {
   };
   const vault = createVaultService({
     tokenWrapper: createTokenKeyWrapper({ startClient, sodium: loadSodium }),
-    pdfText: (bytes, maxChars) => pdf.text(bytes, maxChars),
+    pdfText: (bytes, maxChars, format) => pdf.text(bytes, maxChars, format),
     escrow: gates.escrow,
     idleTimeoutFromPolicy: gates.idleSeconds,
     ...options.vault,

@@ -5,6 +5,7 @@ import { LanguageSwitch } from './components/language-switch';
 import { NavBar } from './components/nav-bar';
 import { StatusBar } from './components/status-bar';
 import { AboutScreen } from './screens/about-screen';
+import { SearchScreen } from './screens/search-screen';
 import { SettingsScreen } from './screens/settings-screen';
 import { SignScreen } from './screens/sign/sign-screen';
 import { SyncScreen } from './screens/sync/sync-screen';
@@ -122,6 +123,12 @@ function Screen({ route }: { route: Route }) {
       return (
         <VaultGate>
           <SyncScreen />
+        </VaultGate>
+      );
+    case 'search':
+      return (
+        <VaultGate>
+          <SearchScreen />
         </VaultGate>
       );
   }

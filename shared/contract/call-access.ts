@@ -83,6 +83,8 @@ export const CALL_ACCESS: { readonly [N in CallName]: CallAccess } = {
   'messages.list': EVERY,
   'messages.add': EVERY,
   'messages.markRead': EVERY,
+  'messages.updateDraft': EVERY,
+  'messages.deleteDraft': EVERY,
   search: EVERY,
   'token.list': EVERY,
   'token.drivers': EVERY,

@@ -30,6 +30,8 @@ export const VAULT_CALL_NAMES = [
   'messages.list',
   'messages.add',
   'messages.markRead',
+  'messages.updateDraft',
+  'messages.deleteDraft',
   'search',
 ] as const;
 

@@ -88,6 +88,19 @@ export const MessagesAddInput = z
     path: ['threadId'],
   });
 
+/** Change a draft's text (and its recipients, when given). Only drafts: a sent message is history. */
+export const MessagesUpdateDraftInput = z
+  .object({
+    id: RecordId,
+    body: z.string().min(1).max(1_000_000),
+    to: z.array(Party).max(200).optional(),
+  })
+  .strict();
+
+/** Delete a draft (its thread goes too when nothing else is in it); E_NOT_FOUND for anything else. */
+export const MessagesDeleteDraftInput = z.object({ id: RecordId }).strict();
+export const MessagesDeleteDraftResult = z.object({ deleted: z.literal(true) }).strict();
+
 export const MessagesMarkReadInput = z
   .object({
     ids: z.array(RecordId).min(1).max(1000),
@@ -105,6 +118,10 @@ export const messageCalls = {
   'messages.list': { input: MessagesListInput, output: MessagesListResult },
   /** Save a local draft message. */
   'messages.add': { input: MessagesAddInput, output: MessageInfo },
+  /** Edit a local draft. */
+  'messages.updateDraft': { input: MessagesUpdateDraftInput, output: MessageInfo },
+  /** Delete a local draft. */
+  'messages.deleteDraft': { input: MessagesDeleteDraftInput, output: MessagesDeleteDraftResult },
   /** Mark messages read or unread. */
   'messages.markRead': { input: MessagesMarkReadInput, output: MessagesMarkReadResult },
 } as const;

@@ -24,6 +24,22 @@ export const SearchInput = z
   })
   .strict();
 
+/** The document a hit belongs to, as the officer knows it: subject, number and marking. */
+export const SearchHitDocument = z
+  .object({
+    id: RecordId,
+    subject: z.string().max(1000),
+    registryNumber: z.string().max(200),
+    classification: z.enum(CLASSIFICATIONS),
+  })
+  .strict();
+export type SearchHitDocument = z.infer<typeof SearchHitDocument>;
+
+/**
+ * One hit, with its context: the document it is (or belongs to) and the marking of what the
+ * hit shows. Hits are distinct: the same record never twice, and the same message (one
+ * sender, one text, one thread) never twice even when the vault holds two copies of it.
+ */
 export const SearchHit = z
   .object({
     kind: z.enum(SEARCH_HIT_KINDS),
@@ -34,6 +50,8 @@ export const SearchHit = z
     threadId: RecordId.nullable(),
     /** Document subject, thread subject or attachment name. */
     title: z.string().max(1000),
+    /** The document: the hit itself, the attachment's document, the thread's document; else null. */
+    document: SearchHitDocument.nullable(),
     snippet: z.array(SnippetSegment).max(64),
     /**
      * The marking of what the hit shows: its document's (for a document, its attachment, or a

@@ -62,5 +62,9 @@ export type MessageState = (typeof MESSAGE_STATES)[number];
 export const SEARCH_HIT_KINDS = ['document', 'message', 'attachment'] as const;
 export type SearchHitKind = (typeof SEARCH_HIT_KINDS)[number];
 
+/** Attachment formats whose text is extracted (in the PDF sandbox) and indexed for search. */
+export const TEXT_FORMATS = ['pdf', 'txt', 'docx', 'odt'] as const;
+export type TextFormat = (typeof TEXT_FORMATS)[number];
+
 /** The largest attachment the vault accepts (bytes): 200 MiB. */
 export const MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024;

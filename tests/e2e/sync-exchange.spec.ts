@@ -296,6 +296,30 @@ test('two officers: enrol, sign, send to HQ, receive and verify', async ({ brows
     await expect(h.getByRole('button', { name: /Courier on Friday/ })).toContainText('1 unread');
     await expect(h.getByTestId('status-arrivals')).toHaveCount(0);
     await h.screenshot({ path: shot('hq-messages-en') });
+
+    // HQ replies inside Messages (issue 16, item 5): the reply is addressed to the sender and
+    // lands in the same thread at the mission, beside the message it answers.
+    await h.getByRole('button', { name: /Courier on Friday/ }).click();
+    await h.getByTestId('message-reply').click();
+    await expect(h.locator(`[data-testid=recipient][data-address="${MISSION.email}"]`)).toBeChecked();
+    await expect(h.getByTestId('compose-title')).toHaveValue('Courier on Friday');
+    await h.getByTestId('compose-text').fill('Noted: we will meet the courier at the airport.');
+    await h.getByTestId('top-language-vi').check();
+    await fullShot(h, shot('hq-reply-vi'));
+    await h.getByTestId('top-language-en').check();
+    await fullShot(h, shot('hq-reply-en'));
+    await h.getByTestId('compose-send').click();
+    await expect(h.getByRole('status').filter({ hasText: 'Queued for 1 device' })).toBeVisible();
+    await m.keyboard.press('Alt+2');
+    const thread = m.getByRole('button', { name: /Courier on Friday/ });
+    await expect(thread).toContainText('1 unread', { timeout: 45_000 });
+    await thread.click();
+    await expect(m.locator('.message-list > li')).toHaveCount(2);
+    await expect(m.locator('.message-list')).toContainText('we will meet the courier at the airport');
+    await m.getByTestId('top-language-vi').check();
+    await fullShot(m, shot('mission-thread-reply-vi'));
+    await m.getByTestId('top-language-en').check();
+    await fullShot(m, shot('mission-thread-reply-en'));
     console.log(`sync exchange e2e: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } catch (e) {
     await info.attach('relay.log', { body: relay.log.join('\n'), contentType: 'text/plain' });

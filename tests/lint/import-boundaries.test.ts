@@ -33,6 +33,22 @@ const forbidden: [layer: string, file: string, code: string][] = [
     'electron/core/vault/x.ts',
     "import * as pdfjs from 'pdfjs-dist';\nvoid pdfjs;\n",
   ],
+  // The office formats' readers likewise (issue 16).
+  [
+    'the vault worker loading mammoth',
+    'electron/core/vault/x.ts',
+    "export const docx = async () => (await import('mammoth')).extractRawText;\n",
+  ],
+  [
+    'the vault importing fflate',
+    'electron/core/vault/x.ts',
+    "import { unzipSync } from 'fflate';\nvoid unzipSync;\n",
+  ],
+  [
+    'main importing xmldom',
+    'electron/main/x.ts',
+    "import { DOMParser } from '@xmldom/xmldom';\nvoid DOMParser;\n",
+  ],
   [
     'signing importing pdf-lib',
     'electron/core/signing/x.ts',
@@ -310,6 +326,11 @@ const allowed: [layer: string, file: string, code: string][] = [
     "the sandbox's process importing pdf-lib and pdf.js",
     'electron/core/pdf-sandbox/host/x.ts',
     "import { PDFDict } from 'pdf-lib';\nexport const f = async () => (await import('pdfjs-dist/legacy/build/pdf.mjs')).getDocument;\nvoid PDFDict;\n",
+  ],
+  [
+    "the sandbox's process importing the office readers",
+    'electron/core/pdf-sandbox/host/office/x.ts',
+    "import { unzipSync } from 'fflate';\nimport { DOMParser } from '@xmldom/xmldom';\nexport const f = async () => (await import('mammoth')).extractRawText;\nvoid unzipSync;\nvoid DOMParser;\n",
   ],
   [
     'signing asking the sandbox (its index)',

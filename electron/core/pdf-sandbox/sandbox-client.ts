@@ -18,6 +18,7 @@ import {
   type SandboxOp,
   type SandboxOutput,
 } from './sandbox-protocol';
+import type { TextFormat } from '../../../shared/domain/document';
 
 export interface PdfSandboxOptions {
   /** How the process starts (default: a forked Node child; the app passes a utilityProcess). */
@@ -42,8 +43,8 @@ export interface PdfSandboxStats {
 
 /** The core's handle on the PDF sandbox: every PDF the core reads is read through here. */
 export interface PdfSandbox {
-  /** The text of the pages, at most `maxChars` characters. */
-  text(bytes: Uint8Array, maxChars: number): Promise<string>;
+  /** The text of a PDF's pages (or a .txt, .docx, .odt file's text), at most `maxChars` characters. */
+  text(bytes: Uint8Array, maxChars: number, format?: TextFormat): Promise<string>;
   /** Page count and signature fields. */
   outlook(bytes: Uint8Array): Promise<PdfOutlook>;
   /** Every signature's facts, for the core to judge. */
@@ -172,7 +173,8 @@ export function createPdfSandbox(options: PdfSandboxOptions = {}): PdfSandbox {
   }
 
   return {
-    text: async (bytes, maxChars) => (await request('text', { bytes, maxChars })).text,
+    text: async (bytes, maxChars, format = 'pdf') =>
+      (await request('text', { bytes, maxChars, format })).text,
     outlook: (bytes) => request('outlook', { bytes }),
     signatures: (bytes) => request('signatures', { bytes }),
     prepare: (bytes, prepareOptions) => request('prepare', { bytes, options: prepareOptions }),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SignatureFieldEntry } from '../../../shared/contract/document-signing-calls';
 import { ErrorCode } from '../../../shared/contract/errors';
+import { TEXT_FORMATS } from '../../../shared/domain/document';
 
 /**
  * The PDF sandbox's wire: what crosses between the core (main's thread) and the process that
@@ -134,9 +135,16 @@ export type PreparedUpdate = z.infer<typeof PreparedUpdate>;
 
 /** Every operation: its input and its answer. */
 export const SANDBOX_OPS = {
-  /** The text of the pages, up to `maxChars` (search indexing; pdf.js). */
+  /**
+   * The text of an attachment, up to `maxChars` (search indexing): a PDF's pages (pdf.js), or
+   * a .txt, .docx (mammoth) or .odt file's text; `format` is what the vault recognised.
+   */
   text: {
-    input: z.object({ bytes: Bytes, maxChars: z.number().int().positive().max(10_000_000) }),
+    input: z.object({
+      bytes: Bytes,
+      maxChars: z.number().int().positive().max(10_000_000),
+      format: z.enum(TEXT_FORMATS).default('pdf'),
+    }),
     output: z.object({ text: z.string().max(10_000_000) }),
   },
   /** Page count and signature fields (the preview and the sign form). */

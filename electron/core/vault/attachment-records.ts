@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { AttachmentInfo } from '../../../shared/contract/vault-calls';
+import type { TextFormat } from '../../../shared/domain/document';
 import { CHUNK_BYTES, type AttachmentContent, type ContentSource } from './attachment-content';
 import type { DocumentRecords } from './document-records';
 import { newRecordId } from './record-id';
@@ -21,25 +22,47 @@ const MEDIA_TYPES: Record<string, string> = {
   jpg: 'image/jpeg',
   jpeg: 'image/jpeg',
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  odt: 'application/vnd.oasis.opendocument.text',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   p7s: 'application/pkcs7-signature',
 };
 
-/** A stored attachment, and its PDF bytes when their text is still to be indexed. */
+/** A stored attachment, and its bytes when their text is still to be indexed. */
 export interface StoredAttachment {
   info: AttachmentInfo;
   pending: PendingPdfText | null;
 }
 
-/** A PDF attachment whose text is still to be extracted (outside the write transaction). */
+/**
+ * An attachment whose text is still to be extracted (outside the write transaction, by the
+ * PDF sandbox): a PDF, or a .txt, .docx or .odt file (the name is historical).
+ */
 export interface PendingPdfText {
   readonly attachmentRowid: number;
   readonly bytes: Uint8Array;
+  readonly format: TextFormat;
+}
+
+/**
+ * Which text reader an attachment gets: PDFs by their bytes (`%PDF-`), the others by their
+ * name, and the office formats only when the bytes are a zip (`PK\x03\x04`). Null: not indexed
+ * by content (images, spreadsheets, signatures).
+ */
+export function textFormatOf(name: string, head: Uint8Array): TextFormat | null {
+  const magic = Buffer.from(head.subarray(0, 5)).toString('latin1');
+  if (magic === '%PDF-') return 'pdf';
+  const ext = name.toLowerCase().split('.').pop() ?? '';
+  const zip = magic.startsWith('PK\x03\x04');
+  if (ext === 'txt') return 'txt';
+  if (ext === 'docx' && zip) return 'docx';
+  if (ext === 'odt' && zip) return 'odt';
+  return null;
 }
 
 /**
  * Attachments of documents: the row (name, media type, size, SHA-256), its content in chunks,
- * its search row (the name at once, a PDF's text once extracted), and reads by byte range.
+ * its search row (the name at once, the text of a PDF, .txt, .docx or .odt once extracted),
+ * and reads by byte range.
  */
 export function createAttachmentRecords(
   db: Db,
@@ -69,19 +92,20 @@ export function createAttachmentRecords(
       insertAttachment.run(id, docRowid, basename(name), declared, CHUNK_BYTES, now()).lastInsertRowid,
     );
     const stored = content.store(attachmentRowid, source, true);
-    const isPdf = Buffer.from(stored.head.subarray(0, 5)).toString('latin1') === '%PDF-';
+    const format = textFormatOf(name, stored.head);
+    const isPdf = format === 'pdf';
     if (isPdf && declared === 'application/octet-stream') {
       db.prepare("UPDATE attachments SET media_type = 'application/pdf' WHERE rowid = ?").run(
         attachmentRowid,
       );
     }
     finishAttachment.run(stored.size, stored.sha256, attachmentRowid);
-    // The name is searchable at once; the PDF text joins the same index row once extracted.
+    // The name is searchable at once; the text joins the same index row once extracted.
     index.add('attachment', attachmentRowid, { title: basename(name), body: '', parties: '' });
     const info = toAttachment(attachmentByRowid.get(attachmentRowid) as AttachmentRow);
     return {
       info,
-      pending: isPdf && stored.pdf ? { attachmentRowid, bytes: stored.pdf } : null,
+      pending: format && stored.pdf ? { attachmentRowid, bytes: stored.pdf, format } : null,
     };
   }
 
@@ -95,7 +119,7 @@ export function createAttachmentRecords(
       )();
     },
 
-    /** Puts extracted PDF text into the attachment's index row. */
+    /** Puts extracted text into the attachment's index row. */
     indexText(attachmentRowid: number, text: string): AttachmentInfo {
       db.transaction(() => {
         index.setAttachmentText(attachmentRowid, text);

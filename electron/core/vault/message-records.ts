@@ -13,6 +13,14 @@ import {
 import type { SearchIndex } from './search-index';
 import type { WorkerOutput, WorkerParsedInput } from './worker-protocol';
 
+interface DraftRow {
+  rowid: number;
+  thread_rowid: number;
+  sender: string;
+  recipients: string;
+  subject: string;
+}
+
 /** A message as stored by the repository (drafts, and what sync sent or received). */
 export interface NewMessage {
   readonly from: string;
@@ -37,6 +45,10 @@ export function createMessageRecords(db: Db, index: SearchIndex, documents: Docu
   );
   const threadRow = db.prepare('SELECT rowid, subject FROM threads WHERE id = ?');
   const messageByRowid = db.prepare(`${MESSAGE_SELECT} WHERE m.rowid = ?`);
+  const draftRow = db.prepare(
+    `SELECT m.rowid, m.thread_rowid, m.sender, m.recipients, t.subject FROM messages m
+     JOIN threads t ON t.rowid = m.thread_rowid WHERE m.id = ? AND m.state = 'draft'`,
+  );
 
   function insertThreadRow(
     subject: string,
@@ -179,6 +191,44 @@ export function createMessageRecords(db: Db, index: SearchIndex, documents: Docu
         )
         .get(id) as { subject: string; body: string } | undefined;
       return r ?? notFound('message');
+    },
+
+    /** A draft's new text and recipients, re-indexed; a sent or received message is refused. */
+    updateDraft(input: WorkerParsedInput<'messages.updateDraft'>): MessageInfo {
+      const rowid = db.transaction(() => {
+        const row = draftRow.get(input.id) as DraftRow | undefined;
+        if (!row) notFound('draft');
+        const to = input.to ? JSON.stringify(input.to) : row.recipients;
+        db.prepare('UPDATE messages SET body = ?, recipients = ?, at = ? WHERE rowid = ?').run(
+          input.body,
+          to,
+          now(),
+          row.rowid,
+        );
+        index.remove('message', row.rowid);
+        index.add('message', row.rowid, {
+          title: row.subject,
+          body: input.body,
+          parties: [row.sender, ...parties(to)].join(' · '),
+        });
+        return row.rowid;
+      })();
+      return toMessage(messageByRowid.get(rowid) as MessageRow);
+    },
+
+    /** Deletes a draft, and its thread when the draft was all it held. */
+    deleteDraft(input: WorkerParsedInput<'messages.deleteDraft'>): { deleted: true } {
+      return db.transaction(() => {
+        // Not a draft (sent, received, unknown): refused, as an edit is.
+        const row = draftRow.get(input.id) as DraftRow | undefined;
+        if (!row) notFound('draft');
+        index.remove('message', row.rowid);
+        db.prepare('DELETE FROM messages WHERE rowid = ?').run(row.rowid);
+        db.prepare(
+          'DELETE FROM threads WHERE rowid = ? AND NOT EXISTS (SELECT 1 FROM messages WHERE thread_rowid = ?)',
+        ).run(row.thread_rowid, row.thread_rowid);
+        return { deleted: true as const };
+      })();
     },
 
     markRead(input: WorkerParsedInput<'messages.markRead'>): { updated: number } {

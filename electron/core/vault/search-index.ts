@@ -1,15 +1,8 @@
 import type { SearchHit } from '../../../shared/contract/vault-calls';
 import type { SearchHitKind } from '../../../shared/domain/document';
-import type { Classification } from '../../../shared/domain/classification';
-import { ATTACHMENT_SELECT, type AttachmentRow, type Db } from './repository-rows';
-import {
-  buildMatchExpression,
-  foldForIndex,
-  HIT_CLOSE,
-  HIT_OPEN,
-  snippetSegments,
-  stripMarkers,
-} from './search-text';
+import { createHitContext, type IndexRow } from './search-hit-context';
+import type { Db } from './repository-rows';
+import { buildMatchExpression, foldForIndex, HIT_CLOSE, HIT_OPEN, stripMarkers } from './search-text';
 import type { WorkerParsedInput } from './worker-protocol';
 
 /** Indexed text per attachment is bounded so one huge PDF cannot dominate the index. */
@@ -31,7 +24,7 @@ export function createSearchIndex(db: Db) {
   const insert = db.prepare(
     'INSERT INTO search_index (kind, ref, title, body, parties) VALUES (?, ?, ?, ?, ?)',
   );
-  const attachmentByRowid = db.prepare(`${ATTACHMENT_SELECT} WHERE a.rowid = ?`);
+  const context = createHitContext(db);
   const fold = (text: string) => foldForIndex(stripMarkers(text));
 
   return {
@@ -51,6 +44,11 @@ export function createSearchIndex(db: Db) {
       );
     },
 
+    /** Drops a record's row (a deleted or rewritten draft). */
+    remove(kind: SearchHitKind, ref: number): void {
+      db.prepare('DELETE FROM search_index WHERE kind = ? AND ref = ?').run(kind, ref);
+    },
+
     /** Extracted attachment text joins the attachment's row (bounded). */
     setAttachmentText(attachmentRowid: number, text: string): void {
       db.prepare("UPDATE search_index SET body = ? WHERE kind = 'attachment' AND ref = ?").run(
@@ -64,6 +62,7 @@ export function createSearchIndex(db: Db) {
       if (match === null) return { hits: [] };
       const kinds = input.kinds ?? ['document', 'message', 'attachment'];
       // Column weights: title 8, body 1, parties 4 (kind and ref are unindexed, weight 0).
+      // Twice the limit is read so that dropping duplicates still fills the page.
       const rows = db
         .prepare(
           `SELECT kind, ref, bm25(search_index, 0, 0, 8.0, 1.0, 4.0) AS rank,
@@ -71,70 +70,15 @@ export function createSearchIndex(db: Db) {
            FROM search_index WHERE search_index MATCH ? AND kind IN (${kinds.map(() => '?').join(', ')})
            ORDER BY rank LIMIT ?`,
         )
-        .all(match, ...kinds, input.limit) as {
-        kind: SearchHitKind;
-        ref: number;
-        rank: number;
-        snip: string;
-      }[];
-      const docById = db.prepare('SELECT id, subject FROM documents WHERE rowid = ?');
-      const msgById = db.prepare(
-        `SELECT m.id, t.id AS thread_id, t.subject, d.id AS document_id FROM messages m
-         JOIN threads t ON t.rowid = m.thread_rowid LEFT JOIN documents d ON d.rowid = t.document_rowid
-         WHERE m.rowid = ?`,
-      );
+        .all(match, ...kinds, input.limit * 2) as IndexRow[];
+      const seen = new Set<string>();
       const hits: SearchHit[] = [];
       for (const r of rows) {
-        const snippet = snippetSegments(r.snip);
-        if (r.kind === 'document') {
-          const d = docById.get(r.ref) as { id: string; subject: string } | undefined;
-          if (d)
-            hits.push({
-              kind: 'document',
-              id: d.id,
-              documentId: d.id,
-              threadId: null,
-              title: d.subject,
-              snippet,
-              classification: 'unclassified',
-              rank: r.rank,
-            });
-        } else if (r.kind === 'message') {
-          const m = msgById.get(r.ref) as
-            { id: string; thread_id: string; subject: string; document_id: string | null } | undefined;
-          if (m)
-            hits.push({
-              kind: 'message',
-              id: m.id,
-              documentId: m.document_id,
-              threadId: m.thread_id,
-              title: m.subject,
-              snippet,
-              classification: 'unclassified',
-              rank: r.rank,
-            });
-        } else {
-          const a = attachmentByRowid.get(r.ref) as AttachmentRow | undefined;
-          if (a)
-            hits.push({
-              kind: 'attachment',
-              id: a.id,
-              documentId: a.document_id,
-              threadId: null,
-              title: a.name,
-              snippet,
-              classification: 'unclassified',
-              rank: r.rank,
-            });
-        }
-      }
-      // Each hit carries its document's marking, so the banner is never lower than what shows.
-      const markingOf = db.prepare('SELECT classification FROM documents WHERE id = ?');
-      for (const h of hits) {
-        const row = h.documentId
-          ? (markingOf.get(h.documentId) as { classification: Classification } | undefined)
-          : undefined;
-        h.classification = row?.classification ?? 'unclassified';
+        const found = context.resolve(r);
+        if (!found || seen.has(found.key)) continue;
+        seen.add(found.key);
+        hits.push(found.hit);
+        if (hits.length >= input.limit) break;
       }
       return { hits };
     },

@@ -171,6 +171,8 @@ export function createVaultHandlers(
     'messages.list': (input) => vault.run('messages.list', input),
     'messages.add': (input) => vault.run('messages.add', input),
     'messages.markRead': (input) => vault.run('messages.markRead', input),
+    'messages.updateDraft': (input) => vault.run('messages.updateDraft', input),
+    'messages.deleteDraft': (input) => vault.run('messages.deleteDraft', input),
     'documents.markRead': (input) => vault.run('documents.markRead', input),
     search: (input) => vault.run('search', input),
   };

@@ -54,6 +54,8 @@ export function createVaultRepository(db: Db) {
     addSyncedMessage: messages.addSynced,
     getMessage: messages.get,
     markRead: messages.markRead,
+    updateDraft: messages.updateDraft,
+    deleteDraft: messages.deleteDraft,
 
     search: index.search,
 

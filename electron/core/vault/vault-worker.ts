@@ -60,14 +60,15 @@ function main(): void {
   };
 
   /**
-   * A stored PDF's text, read by the PDF sandbox (through the parent: pdf-text-link.ts) outside
-   * the write transaction, then indexed. Null when the sandbox cannot read it (damaged, crafted,
-   * too slow): the PDF is still stored, just not searchable by content.
+   * A stored attachment's text (PDF, .txt, .docx, .odt), read by the PDF sandbox (through the
+   * parent: pdf-text-link.ts) outside the write transaction, then indexed. Null when the sandbox
+   * cannot read it (damaged, crafted, too slow): the file is still stored, just not searchable
+   * by content.
    */
   const indexPdf = async (pending: PendingPdfText): Promise<AttachmentInfo | null> => {
     let text: string | null;
     try {
-      text = await pdfText.text(pending.bytes, MAX_INDEXED_TEXT_CHARS);
+      text = await pdfText.text(pending.bytes, MAX_INDEXED_TEXT_CHARS, pending.format);
     } finally {
       pending.bytes.fill(0);
     }
@@ -83,7 +84,7 @@ function main(): void {
       }
     }
   };
-  /** An attachment just stored, with its PDF text indexed when it is a PDF pdf.js can read. */
+  /** An attachment just stored, with its text indexed when the sandbox can read it. */
   const indexPdfText = async ({ info, pending }: StoredAttachment): Promise<AttachmentInfo> =>
     pending ? ((await indexPdf(pending)) ?? info) : info;
 
@@ -163,6 +164,8 @@ function main(): void {
     'messages.list': (input) => open().repo.listMessages(input),
     'messages.add': (input) => open().repo.addMessage(input),
     'messages.markRead': (input) => open().repo.markRead(input),
+    'messages.updateDraft': (input) => open().repo.updateDraft(input),
+    'messages.deleteDraft': (input) => open().repo.deleteDraft(input),
     'documents.markRead': (input) => open().repo.markDocumentsRead(input),
     search: (input) => open().repo.search(input),
     'bulk.import': (input) => open().repo.bulkImport(input),

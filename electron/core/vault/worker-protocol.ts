@@ -18,6 +18,9 @@ import {
   MessagesListInput,
   MessagesListResult,
   MessagesMarkReadInput,
+  MessagesUpdateDraftInput,
+  MessagesDeleteDraftInput,
+  MessagesDeleteDraftResult,
   MessagesMarkReadResult,
   DocumentsMarkReadInput,
   DocumentsMarkReadResult,
@@ -178,6 +181,8 @@ export const WORKER_OPS = {
   'messages.list': { input: MessagesListInput, output: MessagesListResult },
   'messages.add': { input: MessagesAddInput, output: MessageInfo },
   'messages.markRead': { input: MessagesMarkReadInput, output: MessagesMarkReadResult },
+  'messages.updateDraft': { input: MessagesUpdateDraftInput, output: MessageInfo },
+  'messages.deleteDraft': { input: MessagesDeleteDraftInput, output: MessagesDeleteDraftResult },
   'documents.markRead': { input: DocumentsMarkReadInput, output: DocumentsMarkReadResult },
   search: { input: SearchInput, output: SearchResult },
   /** Many documents, threads and messages in one transaction (sample data, imports, benches). */

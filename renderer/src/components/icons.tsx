@@ -1,7 +1,7 @@
-import type { Route } from '../store/routes';
+import type { NavRoute } from '../store/routes';
 
 /** Line icons for the navigation, drawn inline (no image requests, CSP-friendly). */
-const PATHS: Record<Route, string> = {
+const PATHS: Record<NavRoute, string> = {
   documents: 'M6 3h8l4 4v14H6z M14 3v4h4 M9 12h6 M9 16h6',
   messages: 'M4 5h16v11H9l-5 4z',
   sign: 'M4 20h16 M6 16l9-9 3 3-9 9H6z',
@@ -11,7 +11,7 @@ const PATHS: Record<Route, string> = {
   about: 'M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18z M12 11v6 M12 7.5v.5',
 };
 
-export function NavIcon({ route }: { route: Route }) {
+export function NavIcon({ route }: { route: NavRoute }) {
   return (
     <svg className="nav-icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
       <path

@@ -2,10 +2,12 @@ import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { SearchHit } from '../../../shared/contract/vault-calls';
 import { useAppStore } from '../store/store-context';
+import { openHitHash, SearchHitView } from './search-hit-view';
 
 /**
  * Search everywhere, as you type (ARIA combobox): results from the vault's full-text index
- * with highlighted snippets rendered as text (segments, never HTML). Ctrl+K focuses it.
+ * with their document, marking and highlighted snippet. Ctrl+K focuses it; arrows pick a hit
+ * and Enter opens it; Enter without picking one (or the last option) opens the full results.
  */
 export function SearchBox() {
   const { t } = useTranslation();
@@ -14,9 +16,11 @@ export function SearchBox() {
   const error = useAppStore((s) => s.searchError);
   const searchTyped = useAppStore((s) => s.searchTyped);
   const searchCleared = useAppStore((s) => s.searchCleared);
+  const searchPageOpened = useAppStore((s) => s.searchPageOpened);
   const documentOpened = useAppStore((s) => s.documentOpened);
   const threadOpened = useAppStore((s) => s.threadOpened);
-  const [active, setActive] = useState(0);
+  // -1: no option picked yet (Enter opens the results page); hits.length: "all results".
+  const [active, setActive] = useState(-1);
   const [open, setOpen] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const listId = useId();
@@ -35,20 +39,27 @@ export function SearchBox() {
   const choose = (hit: SearchHit) => {
     setOpen(false);
     searchCleared();
-    if (hit.documentId) {
-      window.location.hash = '#/documents';
-      void documentOpened(hit.documentId);
-    } else if (hit.threadId) {
-      window.location.hash = '#/messages';
-      void threadOpened(hit.threadId);
-    }
+    const hash = openHitHash(hit);
+    if (hash) window.location.hash = hash;
+    if (hit.documentId) void documentOpened(hit.documentId);
+    else if (hit.threadId) void threadOpened(hit.threadId);
+  };
+  const showAll = () => {
+    if (query.trim().length === 0) return;
+    setOpen(false);
+    void searchPageOpened(query);
+    searchCleared();
+    window.location.hash = '#/search';
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
-    if (e.key === 'ArrowDown') setActive(Math.min(active + 1, hits.length - 1));
+    if (e.key === 'ArrowDown') setActive(Math.min(active + 1, hits.length));
     else if (e.key === 'ArrowUp') setActive(Math.max(active - 1, 0));
-    else if (e.key === 'Enter' && hits[active]) choose(hits[active]);
-    else if (e.key === 'Escape') {
+    else if (e.key === 'Enter') {
+      const hit = active >= 0 ? hits[active] : undefined;
+      if (hit) choose(hit);
+      else showAll();
+    } else if (e.key === 'Escape') {
       setOpen(false);
       searchCleared();
     } else return;
@@ -56,6 +67,7 @@ export function SearchBox() {
   };
 
   const expanded = open && query.trim().length > 0;
+  const allIndex = hits.length;
   return (
     <div className="search-box">
       <input
@@ -65,13 +77,13 @@ export function SearchBox() {
         aria-label={t('search.label')}
         aria-expanded={expanded}
         aria-controls={listId}
-        aria-activedescendant={expanded && hits[active] ? `${listId}-${active}` : undefined}
+        aria-activedescendant={expanded && active >= 0 ? `${listId}-${active}` : undefined}
         aria-keyshortcuts="Control+K"
         placeholder={t('search.placeholder')}
         value={query}
         onChange={(e) => {
           setOpen(true);
-          setActive(0);
+          setActive(-1);
           void searchTyped(e.target.value);
         }}
         onKeyDown={onKeyDown}
@@ -92,15 +104,20 @@ export function SearchBox() {
               onMouseDown={(e) => e.preventDefault()}
               onClick={() => choose(hit)}
             >
-              <span className="search-kind">{t(`search.kind.${hit.kind}`)}</span>
-              <span className="search-title">{hit.title}</span>
-              <span className="search-snippet">
-                {hit.snippet.map((seg, j) =>
-                  seg.hit ? <mark key={j}>{seg.text}</mark> : <span key={j}>{seg.text}</span>,
-                )}
-              </span>
+              <SearchHitView hit={hit} />
             </li>
           ))}
+          <li
+            id={`${listId}-${allIndex}`}
+            role="option"
+            aria-selected={active === allIndex}
+            className="search-all"
+            onMouseDown={(e) => e.preventDefault()}
+            onClick={showAll}
+            data-testid="search-all"
+          >
+            {t('search.showAll')}
+          </li>
         </ul>
       )}
     </div>

@@ -10,8 +10,8 @@ import type { Route } from './routes';
  * The marking of what is on screen, for the banner at the top of the window: the highest of
  * - on Documents, the open document's own classification, or in the list the highest among
  *   the rows loaded (their subjects are shown);
- * - the search results, while the search box shows them (each hit carries its document's
- *   marking);
+ * - the search results, while the search box shows them, and on the results page (each hit
+ *   carries its document's marking);
  * - whatever a mounted view declared it shows (`shownMarkings`: dialogs, the Sign screen's
  *   candidates, a text attachment), whatever the route.
  * Unclassified while the vault is not open (nothing from it is on screen). Never lower than
@@ -26,6 +26,7 @@ export function screenMarking(state: AppState, route: Route): Classification {
   }
   if (state.searchQuery.trim().length > 0)
     for (const hit of state.searchHits) levels.push(hit.classification);
+  if (route === 'search') for (const hit of state.searchPage.hits) levels.push(hit.classification);
   return highest(levels);
 }
 

@@ -4,7 +4,7 @@ import { openPdf } from './pdf/pdf-document';
 import { prepareSignatureUpdate } from './pdf/pdf-signature-update';
 import { PdfStructureError } from './pdf/pdf-update';
 import { appendDss } from './pdf-ltv';
-import { extractPdfText } from './pdf-text';
+import { extractText } from './document-text';
 import { writeReportPdf } from './report/report-pdf';
 import { signatureFacts } from './signature-facts';
 import { signingOutlook } from './signing-outlook';
@@ -21,7 +21,7 @@ type Input<O extends SandboxOp> = z.output<(typeof SANDBOX_OPS)[O]['input']>;
 export const SANDBOX_HANDLERS: {
   [O in SandboxOp]: (input: Input<O>) => Promise<SandboxOutput<O>> | SandboxOutput<O>;
 } = {
-  text: async ({ bytes, maxChars }) => ({ text: await extractPdfText(bytes, maxChars) }),
+  text: async ({ bytes, maxChars, format }) => ({ text: await extractText(bytes, format, maxChars) }),
   outlook: ({ bytes }) => signingOutlook(bytes),
   signatures: ({ bytes }) => signatureFacts(bytes),
   prepare: ({ bytes, options }) => {

@@ -104,12 +104,30 @@ export function send(
       later.push(a);
     }
   }
-  return ctx.db.transaction(() => ({
-    items: [
+  return ctx.db.transaction(() => {
+    const items = [
       ...(targets.length ? sealAndQueue(ctx, input, targets, now).items : []),
       ...holdForKeys(ctx, input, later, now),
-    ],
-  }))();
+    ];
+    // The officer's own copy of a message, once, when the officer sends it (`hold`): a held
+    // send sealed later for a recipient whose keys came is the same message, not a new one.
+    if (hold && input.kind === 'message') writeOwnCopy(ctx, input, now);
+    return { items };
+  })();
+}
+
+/** The sent message in its thread, addressed to everyone the officer chose. */
+function writeOwnCopy(ctx: SyncStoreContext, input: SendInput & { kind: 'message' }, now: number): void {
+  const r = requireIdentity(ctx);
+  ctx.repo.addSyncedMessage({
+    subject: input.title || input.text.slice(0, 80),
+    from: partyOf(r.name ?? '', r.address ?? ''),
+    to: [...input.to],
+    body: input.text,
+    state: 'sent',
+    read: true,
+    at: new Date(now).toISOString(),
+  });
 }
 
 function sealAndQueue(
@@ -133,19 +151,9 @@ function sealAndQueue(
   }
   return db.transaction(() => {
     const sealed = sealAndQueueFor(ctx, payload, payload.title, recipients, addressOf, now);
-    // The officer's own copy: a sent message in its thread, a document marked sent.
+    // A document is marked sent (the message's own copy is written once, by send()).
     const to = targets.map((t) => t.address);
-    if (payload.kind === 'message') {
-      repo.addSyncedMessage({
-        subject: payload.title || payload.text.slice(0, 80),
-        from: partyOf(sender.senderName, sender.senderAddress),
-        to,
-        body: payload.text,
-        state: 'sent',
-        read: true,
-        at: new Date(now).toISOString(),
-      });
-    } else if (input.kind === 'document') {
+    if (input.kind === 'document') {
       markSent(repo, input.documentId);
       // What a receipt for this send must name and match (receipt-accept.ts).
       recordDocumentSend(ctx, {

@@ -5,15 +5,25 @@ import { useAppStore } from '../../store/store-context';
 import { RecipientPicker } from './recipient-picker';
 import { errorKey, formatCount } from './sync-format';
 
-/** A message to officers at HQ: sealed for each of their devices and queued in the outbox. */
-export function ComposeForm() {
+/** What a reply or a forward starts with. */
+export interface ComposeStart {
+  readonly to: readonly string[];
+  readonly title: string;
+  readonly text: string;
+}
+
+/**
+ * A message to officers at HQ: sealed for each of their devices and queued in the outbox.
+ * Messages reuses it for new messages, replies and forwards (`start`, `onSent`).
+ */
+export function ComposeForm({ start, onSent }: { start?: ComposeStart; onSent?: () => void } = {}) {
   const { t, i18n } = useTranslation();
   const send = useAppStore((s) => s.syncSendSubmitted);
   const sendError = useAppStore((s) => s.syncSendError);
   const cleared = useAppStore((s) => s.syncSendErrorCleared);
-  const [to, setTo] = useState<string[]>([]);
-  const [title, setTitle] = useState('');
-  const [text, setText] = useState('');
+  const [to, setTo] = useState<string[]>(() => [...(start?.to ?? [])]);
+  const [title, setTitle] = useState(start?.title ?? '');
+  const [text, setText] = useState(start?.text ?? '');
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
   const [queued, setQueued] = useState<number | null>(null);
@@ -35,6 +45,7 @@ export function ComposeForm() {
     setText('');
     setTried(false);
     setQueued(items.length);
+    onSent?.();
   };
 
   return (

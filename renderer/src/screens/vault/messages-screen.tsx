@@ -2,8 +2,13 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TextField } from '../../components/field';
 import { useAppStore } from '../../store/store-context';
+import { ComposeForm, type ComposeStart } from '../sync/compose-form';
+import { forwardStart, replyStart } from './message-compose';
 
-/** Threads on the left, the open thread on the right, and a local draft composer. */
+/**
+ * Threads on the left, the open thread on the right with Reply and Forward, New message (all
+ * sent through sync's outbox, recipients from the directory), and a local draft composer.
+ */
 export function MessagesScreen() {
   const { t, i18n } = useTranslation();
   const threads = useAppStore((s) => s.threads);
@@ -14,10 +19,17 @@ export function MessagesScreen() {
   const threadOpened = useAppStore((s) => s.threadOpened);
   const draftSaved = useAppStore((s) => s.draftSaved);
   const threadClosed = useAppStore((s) => s.threadClosed);
+  const draftEdited = useAppStore((s) => s.draftEdited);
+  const draftDeleted = useAppStore((s) => s.draftDeleted);
+  // The draft being edited in the composer, if any.
+  const [editing, setEditing] = useState<string | null>(null);
   const unseenArrivals = useAppStore((s) => s.syncUnseenArrivals);
   const arrivalsSeen = useAppStore((s) => s.syncArrivalsSeen);
   const [body, setBody] = useState('');
   const [subject, setSubject] = useState('');
+  // The message being written to send: new, a reply or a forward (a key restarts the form).
+  const [compose, setCompose] = useState<{ key: number; start: ComposeStart } | null>(null);
+  const startCompose = (start: ComposeStart) => setCompose({ key: Date.now(), start });
   const when = new Intl.DateTimeFormat(i18n.language === 'vi' ? 'vi-VN' : 'en-GB', {
     dateStyle: 'short',
     timeStyle: 'short',
@@ -34,8 +46,11 @@ export function MessagesScreen() {
   const open = threads?.find((th) => th.id === openId) ?? null;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const ok = await draftSaved(open ? { threadId: open.id, body } : { subject, body });
+    const ok = editing
+      ? await draftEdited(editing, body)
+      : await draftSaved(open ? { threadId: open.id, body } : { subject, body });
     if (ok) {
+      setEditing(null);
       setBody('');
       setSubject('');
     }
@@ -53,6 +68,14 @@ export function MessagesScreen() {
       )}
       <div className="two-pane">
         <nav className="thread-list" aria-label={t('messages.threads')}>
+          <button
+            type="button"
+            className="button button-primary"
+            onClick={() => startCompose({ to: [], title: '', text: '' })}
+            data-testid="message-new"
+          >
+            {t('messages.newMessage')}
+          </button>
           <button type="button" className="button" onClick={threadClosed}>
             {t('messages.newThread')}
           </button>
@@ -84,6 +107,44 @@ export function MessagesScreen() {
         </nav>
         <div className="thread-view">
           {open && <h2>{open.subject}</h2>}
+          {open && (
+            <div className="form-actions thread-actions">
+              <button
+                type="button"
+                className="button"
+                onClick={() => startCompose(replyStart(open.subject, messages))}
+                data-testid="message-reply"
+              >
+                {t('messages.replyAction')}
+              </button>
+              <button
+                type="button"
+                className="button"
+                onClick={() =>
+                  startCompose(forwardStart(open.subject, messages, t('messages.forwardPrefix')))
+                }
+                data-testid="message-forward"
+              >
+                {t('messages.forward')}
+              </button>
+            </div>
+          )}
+          {compose && (
+            <section className="card message-compose" aria-labelledby="message-compose-title">
+              <h2 id="message-compose-title">{t('messages.sendTitle')}</h2>
+              <ComposeForm
+                key={compose.key}
+                start={compose.start}
+                onSent={() => {
+                  void threadsRequested();
+                  if (open) void threadOpened(open.id);
+                }}
+              />
+              <button type="button" className="button" onClick={() => setCompose(null)}>
+                {t('messages.closeCompose')}
+              </button>
+            </section>
+          )}
           <ul className="message-list">
             {messages.map((m) => (
               <li key={m.id} className={m.state === 'draft' ? 'is-draft' : undefined}>
@@ -92,11 +153,41 @@ export function MessagesScreen() {
                   {m.state === 'draft' && <span className="tag">{t('messages.draft')}</span>}
                 </div>
                 <p className="prewrap">{m.body}</p>
+                {m.state === 'draft' && (
+                  <div className="form-actions">
+                    <button
+                      type="button"
+                      className="button"
+                      onClick={() => {
+                        setEditing(m.id);
+                        setBody(m.body);
+                        document.getElementById('draft-body')?.focus();
+                      }}
+                      data-testid="draft-edit"
+                    >
+                      {t('messages.editDraft')}
+                    </button>
+                    <button
+                      type="button"
+                      className="button"
+                      onClick={() => {
+                        if (editing === m.id) {
+                          setEditing(null);
+                          setBody('');
+                        }
+                        void draftDeleted(m.id);
+                      }}
+                      data-testid="draft-delete"
+                    >
+                      {t('messages.deleteDraft')}
+                    </button>
+                  </div>
+                )}
               </li>
             ))}
           </ul>
           <form className="composer" onSubmit={(e) => void submit(e)}>
-            {!open && (
+            {!open && !editing && (
               <TextField
                 label={t('messages.subject')}
                 value={subject}
@@ -105,7 +196,9 @@ export function MessagesScreen() {
               />
             )}
             <div className="field">
-              <label htmlFor="draft-body">{open ? t('messages.reply') : t('messages.body')}</label>
+              <label htmlFor="draft-body">
+                {editing ? t('messages.editingDraft') : open ? t('messages.reply') : t('messages.body')}
+              </label>
               <textarea
                 id="draft-body"
                 rows={3}

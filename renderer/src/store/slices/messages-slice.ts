@@ -13,6 +13,9 @@ export interface MessagesSlice {
   /** Back to "no thread open": the composer then starts a new thread. */
   threadClosed(): void;
   draftSaved(input: CallInput<'messages.add'>): Promise<boolean>;
+  /** A draft's text changed (saved in place). */
+  draftEdited(id: string, body: string): Promise<boolean>;
+  draftDeleted(id: string): Promise<void>;
 }
 
 export const emptyMessages = {
@@ -59,5 +62,28 @@ export const messagesSlice =
       await get().threadsRequested();
       await get().threadOpened(result.value.threadId);
       return true;
+    },
+    async draftEdited(id, body) {
+      const result = await client.call('messages.updateDraft', { id, body });
+      if (!result.ok) {
+        if (isVaultGone(result.error)) get().vaultGone();
+        else set({ messagesError: result.error });
+        return false;
+      }
+      await get().threadOpened(result.value.threadId);
+      return true;
+    },
+    async draftDeleted(id) {
+      const thread = get().openThreadId;
+      const result = await client.call('messages.deleteDraft', { id });
+      if (!result.ok) {
+        if (isVaultGone(result.error)) get().vaultGone();
+        else set({ messagesError: result.error });
+        return;
+      }
+      await get().threadsRequested();
+      const still = get().threads?.some((th) => th.id === thread);
+      if (thread && still) await get().threadOpened(thread);
+      else get().threadClosed();
     },
   });

@@ -7,7 +7,7 @@ import type { CallOutput } from '../../shared/contract/calls';
 import type { SignJobStatus } from '../../shared/contract/document-signing-calls';
 import { createCore, type Core } from '../../electron/core';
 import { createSoftHsmToken, type SoftHsmToken } from '../fixtures/softhsm';
-import { makePdf, nssDbTrusting, pdfsig } from '../fixtures/verifiers';
+import { makePdf, nssDbTrusting, opensslCmsVerify, pdfsig, writeTemp } from '../fixtures/verifiers';
 
 /**
  * Signing documents that live in the vault, through the contract, with real parts: a vault
@@ -108,6 +108,65 @@ describe('signing vault documents', () => {
       expect(independent[0]?.valid).toBe(true);
       expect(independent[0]?.trusted).toBe(true);
     }
+  }, 120_000);
+
+  it('CAdES signs a text attachment as a detached .p7s that openssl verifies; PAdES refuses that document by name', async () => {
+    const text = 'Biên bản họp — minutes of the meeting\n';
+    const doc = await call('documents.add', { subject: 'Text only' });
+    await call('attachments.add', {
+      documentId: doc.id,
+      source: { kind: 'bytes', base64: Buffer.from(text).toString('base64') },
+      name: 'minutes.txt',
+      mediaType: 'text/plain',
+    });
+    const pades = await finished(
+      (await call('sign.documents', { documentIds: [doc.id], token: { label: token.label }, pin: token.pin }))
+        .jobId,
+    );
+    expect(pades.results).toEqual([
+      expect.objectContaining({
+        documentId: doc.id,
+        ok: false,
+        error: expect.objectContaining({ code: 'E_SIGN_UNSUPPORTED_FILE' }),
+      }),
+    ]);
+
+    const refused = await core.dispatch(
+      'sign.documents',
+      {
+        documentIds: [doc.id],
+        format: 'cades',
+        visible: true,
+        token: { label: token.label },
+        pin: token.pin,
+      },
+      { transport: 'direct' },
+    );
+    expect(refused.ok ? null : refused.error.code).toBe('E_INVALID_INPUT');
+
+    const cades = await finished(
+      (
+        await call('sign.documents', {
+          documentIds: [doc.id],
+          format: 'cades',
+          token: { label: token.label },
+          pin: token.pin,
+        })
+      ).jobId,
+    );
+    expect(cades.state).toBe('done');
+    expect(cades.results).toEqual([expect.objectContaining({ documentId: doc.id, ok: true })]);
+    const detail = await call('documents.get', { id: doc.id });
+    expect(detail.document.status).toBe('signed');
+    const p7s = detail.attachments.find((a) => a.name === 'minutes.txt.p7s');
+    expect(p7s?.mediaType).toBe('application/pkcs7-signature');
+    const sigFile = await writeTemp(dir, 'minutes.txt.p7s', await readAll(p7s?.id ?? ''));
+    const contentFile = await writeTemp(dir, 'minutes.txt', text);
+    const verified = await opensslCmsVerify(sigFile, contentFile, token.ca.rootPath, ['-purpose', 'any']);
+    expect(verified.stderr).toContain('Verification successful');
+    expect(verified.ok).toBe(true);
+    const forged = await writeTemp(dir, 'forged.txt', `${text}!`);
+    expect((await opensslCmsVerify(sigFile, forged, token.ca.rootPath, ['-purpose', 'any'])).ok).toBe(false);
   }, 120_000);
 
   it('a wrong PIN fails the whole batch with a typed error and signs nothing', async () => {

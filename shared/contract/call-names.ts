@@ -17,6 +17,7 @@ export const CALL_NAMES = [
   ...([
     'token.list',
     'token.drivers',
+    'trust.anchors',
     'sign.files',
     'verify.file',
     'cert.verify',

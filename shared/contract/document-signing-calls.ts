@@ -31,6 +31,8 @@ export const SignDocumentsInput = z
     location: z.string().max(256).optional(),
     /** Draw a stamp (signer, time, reason) on the first page. */
     visible: z.boolean().optional(),
+    /** The stamp's language (the interface's): its labels, in an embedded font with diacritics. */
+    language: z.enum(['vi', 'en']).optional(),
     rsaScheme: z.enum(['pkcs1', 'pss']).optional(),
     ...PdfSignOptions,
   })

@@ -32,7 +32,7 @@ export function SignForm({
   attachmentId?: string;
   onDone?: () => void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const tokens = useAppStore((s) => s.tokens);
   const tokensError = useAppStore((s) => s.tokensError);
   const tokensRequested = useAppStore((s) => s.tokensRequested);
@@ -86,6 +86,7 @@ export function SignForm({
       ...(reason.trim() ? { reason: reason.trim() } : {}),
       ...(location.trim() ? { location: location.trim() } : {}),
       ...(pades && visible ? { visible: true } : {}),
+      ...(pades ? { language: i18n.language === 'vi' ? ('vi' as const) : ('en' as const) } : {}),
       ...(pades && chosenField ? { field: chosenField } : {}),
       ...(pades && certify && !certified && !alreadySigned ? { certify: Number(certify) as 1 | 2 | 3 } : {}),
     });

@@ -30,7 +30,7 @@ export function DriverField({ value, onChange }: { value: string; onChange: (id:
   const again = (
     <button
       type="button"
-      className="button"
+      className="link-button"
       onClick={() => setAsked((n) => n + 1)}
       data-testid="drivers-again"
     >

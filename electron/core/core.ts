@@ -1,4 +1,3 @@
-import { trustAnchorsInUse } from './signing/trust-anchors';
 import { createDispatcher, type Dispatch, type DispatchObserver, type HandlerTable } from './contract';
 import { readHealth, type RuntimeInfo } from './health';
 import { ensurePrivateDirSync } from './profile';
@@ -20,6 +19,7 @@ import {
   createSigningHandlers,
   createSigningService,
   loadTrust,
+  trustAnchorsInUse,
   type SigningServiceOptions,
   type TrustSources,
 } from './signing';

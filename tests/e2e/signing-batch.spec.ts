@@ -117,12 +117,16 @@ test('first run with the certificate picker; batch n of m with the failure named
     // CAdES: any file, as a detached .p7s stored beside it.
     await page.getByTestId('sign-format-cades').check();
     await expect(page.locator('.doc-picker')).toContainText('Minutes as text');
+    // The document that failed stays selected for another try: as a .p7s it signs.
+    await expect(
+      page.locator('.doc-picker label', { hasText: 'Damaged scan' }).getByRole('checkbox'),
+    ).toBeChecked();
     await page.locator('.doc-picker label', { hasText: 'Minutes as text' }).getByRole('checkbox').check();
     await expect(page.getByTestId('sign-cades-note')).toBeVisible();
     await expect(page.getByText('Hiển thị dấu ký trên trang đầu')).toHaveCount(0);
     await page.getByTestId('sign-pin').fill(token.pin);
     await page.getByTestId('sign-submit').click();
-    await expect(page.getByTestId('sign-progress')).toHaveText('Đã ký 1/1 văn bản', { timeout: 60_000 });
+    await expect(page.getByTestId('sign-progress')).toHaveText('Đã ký 2/2 văn bản', { timeout: 60_000 });
     await expect(page.getByTestId('sign-failure')).toHaveCount(0);
     await page.screenshot({ path: info.outputPath('cades-vi.png'), fullPage: true });
     await page
@@ -132,6 +136,20 @@ test('first run with the certificate picker; batch n of m with the failure named
     await page.getByText('Minutes as text').first().click();
     await expect(page.getByText('minutes.txt.p7s')).toBeVisible({ timeout: 20_000 });
     await page.screenshot({ path: info.outputPath('cades-document-vi.png'), fullPage: true });
+
+    // The trust anchors in use, in Settings: the --trust root, with its subject and source.
+    await page
+      .getByRole('link', { name: /Cài đặt/ })
+      .first()
+      .click();
+    const anchors = page.getByTestId('trust-anchor');
+    await expect(anchors.first()).toBeVisible({ timeout: 20_000 });
+    await expect(page.getByTestId('trust-anchors')).toContainText('Test Signing CA');
+    await expect(page.getByTestId('trust-anchors')).toContainText('Cấu hình khi khởi động');
+    await page.getByTestId('trust-anchors').screenshot({ path: info.outputPath('trust-anchors-vi.png') });
+    await page.getByTestId('top-language-en').check();
+    await expect(page.getByTestId('trust-anchors')).toContainText('Given at start');
+    await page.getByTestId('trust-anchors').screenshot({ path: info.outputPath('trust-anchors-en.png') });
   } finally {
     await preview.stop();
   }

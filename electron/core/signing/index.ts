@@ -30,3 +30,4 @@ export {
   type VerifyReport,
 } from './verify';
 export { type Reason, type ReasonCode, type Severity, type Verdict } from './verdict';
+export { trustAnchorsInUse, type AnchorEntry } from './trust-anchors';

@@ -144,7 +144,7 @@ test('first run with the certificate picker; batch n of m with the failure named
       .click();
     const anchors = page.getByTestId('trust-anchor');
     await expect(anchors.first()).toBeVisible({ timeout: 20_000 });
-    await expect(page.getByTestId('trust-anchors')).toContainText('Test Signing CA');
+    await expect(page.getByTestId('trust-anchors')).toContainText('Test Root CA');
     await expect(page.getByTestId('trust-anchors')).toContainText('Cấu hình khi khởi động');
     await page.getByTestId('trust-anchors').screenshot({ path: info.outputPath('trust-anchors-vi.png') });
     await page.getByTestId('top-language-en').check();

@@ -24,6 +24,7 @@ import {
   createSigningHandlers,
   createSigningService,
   loadTrust,
+  trustAnchorsInUse,
   type SigningServiceOptions,
   type TrustSources,
 } from './signing';
@@ -226,6 +227,9 @@ export function createCore(options: CoreOptions): Core {
         state: updates && (await policy.current()) ? 'ok' : 'not-set-up',
       }),
     'settings.get': async () => settings.get(),
+    'trust.anchors': async () => ({
+      anchors: await trustAnchorsInUse(options.signing?.trust ?? {}, (base) => gates.withPolicyTrust(base)),
+    }),
     // A driver is named by id from the allow-list; a library file only by the CLI (call-access.ts).
     'settings.update': async (change) => {
       if (change.pkcs11Driver !== undefined && !isKnownDriver(change.pkcs11Driver)) {

@@ -88,6 +88,7 @@ export const CALL_ACCESS: { readonly [N in CallName]: CallAccess } = {
   search: EVERY,
   'token.list': EVERY,
   'token.drivers': EVERY,
+  'trust.anchors': EVERY,
   'sign.files': CLI_ONLY,
   'verify.file': CLI_ONLY,
   'cert.verify': CLI_ONLY,

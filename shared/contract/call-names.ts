@@ -18,6 +18,7 @@ export const CALL_NAMES = [
   ...([
     'token.list',
     'token.drivers',
+    'trust.anchors',
     'sign.files',
     'verify.file',
     'cert.verify',

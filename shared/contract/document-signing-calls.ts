@@ -14,8 +14,12 @@ import { PdfSignOptions, TokenSelector, VerifyReportSchema } from './signing-cal
 
 export const SignDocumentsInput = z
   .object({
-    /** The documents whose latest PDF attachment is signed (PAdES), in this order. */
+    /**
+     * The documents to sign, in this order: with PAdES (the default) each one's latest PDF
+     * attachment; with CAdES each one's latest attachment of any kind, as a detached `.p7s`.
+     */
     documentIds: z.array(RecordId).min(1).max(500),
+    format: z.enum(['pades', 'cades']).optional(),
     token: TokenSelector,
     keyId: z
       .string()
@@ -27,16 +31,21 @@ export const SignDocumentsInput = z
     location: z.string().max(256).optional(),
     /** Draw a stamp (signer, time, reason) on the first page. */
     visible: z.boolean().optional(),
+    /** The stamp's language (the interface's): its labels, in an embedded font with diacritics. */
+    language: z.enum(['vi', 'en']).optional(),
     rsaScheme: z.enum(['pkcs1', 'pss']).optional(),
     ...PdfSignOptions,
   })
-  .strict();
+  .strict()
+  .refine((v) => v.format !== 'cades' || (!v.visible && !v.field && !v.certify), {
+    message: 'a stamp, a signature field or a certification needs a PDF (PAdES)',
+  });
 
 export const SignDocumentResult = z
   .object({
     documentId: RecordId,
     ok: z.boolean(),
-    /** The signed PDF, stored as a new attachment of the document. */
+    /** The signed PDF or the detached .p7s, stored as a new attachment of the document. */
     attachmentId: RecordId.optional(),
     error: ErrorShape.optional(),
   })

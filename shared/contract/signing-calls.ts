@@ -204,7 +204,25 @@ export const CertVerifyOutput = z
   })
   .strict();
 
+/** A trust anchor in use, and where it came from (`trust.anchors`). */
+export const TrustAnchorEntry = z
+  .object({
+    subject: Text(512),
+    issuer: Text(512),
+    notBefore: Text(32),
+    notAfter: Text(32),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    /** shipped: the app's pinned folder; configured: given at start (--trust); policy: IT's signed policy. */
+    source: z.enum(['shipped', 'configured', 'policy']),
+  })
+  .strict();
+
 export const signingContract = {
+  /** The trust anchors signatures are checked against now, with where each came from (Settings). */
+  'trust.anchors': {
+    input: z.object({}).strict(),
+    output: z.object({ anchors: z.array(TrustAnchorEntry).max(1000) }).strict(),
+  },
   /** Inserted tokens and the certificates on each (holder, issuer, expiry, key id, key type). */
   'token.list': {
     input: z.object({}).strict(),

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -108,6 +109,110 @@ describe('signing vault documents', () => {
       expect(independent[0]?.valid).toBe(true);
       expect(independent[0]?.trusted).toBe(true);
     }
+  }, 120_000);
+
+  it('the visible stamp is in Vietnamese with its diacritics, in the embedded font, and pdfsig still verifies', async () => {
+    const doc = await call('documents.add', { subject: 'Stamp' });
+    await call('attachments.add', {
+      documentId: doc.id,
+      source: { kind: 'bytes', base64: (await makePdf(1)).toString('base64') },
+      name: 'stamp.pdf',
+    });
+    const done = await finished(
+      (
+        await call('sign.documents', {
+          documentIds: [doc.id],
+          token: { label: token.label },
+          pin: token.pin,
+          reason: 'Phê duyệt',
+          location: 'Hà Nội',
+          visible: true,
+          language: 'vi',
+        })
+      ).jobId,
+    );
+    expect(done.results).toEqual([expect.objectContaining({ ok: true })]);
+    const signed = (await call('documents.get', { id: doc.id })).attachments.find(
+      (a) => a.name === 'stamp.signed.pdf',
+    );
+    const file = join(dir, 'stamp.signed.pdf');
+    await writeFile(file, await readAll(signed?.id ?? ''));
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' });
+    expect(text).toContain('Lý do: Phê duyệt');
+    expect(text).toContain('Nơi ký: Hà Nội');
+    expect(text).toContain('Người ký:');
+    expect(text).not.toContain('Phe duyet');
+    const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' });
+    // name type encoding emb sub uni: the stamp's font is embedded, CID TrueType, with ToUnicode.
+    expect(fonts).toMatch(/BeVietnamPro-F\d+\s+CID TrueType\s+Identity-H\s+yes\s+no\s+yes/);
+    // Only the page's own Helvetica (the test PDF's text) remains; the stamp adds none.
+    expect(fonts.match(/Helvetica/g)).toHaveLength(1);
+    const independent = await pdfsig(file, await nssDbTrusting([token.ca.rootPath]));
+    expect(independent).toEqual([expect.objectContaining({ valid: true, trusted: true })]);
+    // For a person to look at: the page with its stamp.
+    execFileSync('pdftoppm', ['-r', '110', '-png', '-f', '1', '-l', '1', file, join(dir, 'stamp-page')]);
+    if (process.env.STAMP_PNG_DIR) {
+      execFileSync('cp', [join(dir, 'stamp-page-1.png'), process.env.STAMP_PNG_DIR]);
+    }
+  }, 120_000);
+
+  it('CAdES signs a text attachment as a detached .p7s that openssl verifies; PAdES refuses that document by name', async () => {
+    const text = 'Biên bản họp — minutes of the meeting\n';
+    const doc = await call('documents.add', { subject: 'Text only' });
+    await call('attachments.add', {
+      documentId: doc.id,
+      source: { kind: 'bytes', base64: Buffer.from(text).toString('base64') },
+      name: 'minutes.txt',
+      mediaType: 'text/plain',
+    });
+    const pades = await finished(
+      (await call('sign.documents', { documentIds: [doc.id], token: { label: token.label }, pin: token.pin }))
+        .jobId,
+    );
+    expect(pades.results).toEqual([
+      expect.objectContaining({
+        documentId: doc.id,
+        ok: false,
+        error: expect.objectContaining({ code: 'E_SIGN_UNSUPPORTED_FILE' }),
+      }),
+    ]);
+
+    const refused = await core.dispatch(
+      'sign.documents',
+      {
+        documentIds: [doc.id],
+        format: 'cades',
+        visible: true,
+        token: { label: token.label },
+        pin: token.pin,
+      },
+      { transport: 'direct' },
+    );
+    expect(refused.ok ? null : refused.error.code).toBe('E_INVALID_INPUT');
+
+    const cades = await finished(
+      (
+        await call('sign.documents', {
+          documentIds: [doc.id],
+          format: 'cades',
+          token: { label: token.label },
+          pin: token.pin,
+        })
+      ).jobId,
+    );
+    expect(cades.state).toBe('done');
+    expect(cades.results).toEqual([expect.objectContaining({ documentId: doc.id, ok: true })]);
+    const detail = await call('documents.get', { id: doc.id });
+    expect(detail.document.status).toBe('signed');
+    const p7s = detail.attachments.find((a) => a.name === 'minutes.txt.p7s');
+    expect(p7s?.mediaType).toBe('application/pkcs7-signature');
+    const sigFile = await writeTemp(dir, 'minutes.txt.p7s', await readAll(p7s?.id ?? ''));
+    const contentFile = await writeTemp(dir, 'minutes.txt', text);
+    const verified = await opensslCmsVerify(sigFile, contentFile, token.ca.rootPath, ['-purpose', 'any']);
+    expect(verified.stderr).toContain('Verification successful');
+    expect(verified.ok).toBe(true);
+    const forged = await writeTemp(dir, 'forged.txt', `${text}!`);
+    expect((await opensslCmsVerify(sigFile, forged, token.ca.rootPath, ['-purpose', 'any'])).ok).toBe(false);
   }, 120_000);
 
   it('a wrong PIN fails the whole batch with a typed error and signs nothing', async () => {

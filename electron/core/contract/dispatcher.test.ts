@@ -45,6 +45,7 @@ function table(overrides: Partial<HandlerTable> = {}): HandlerTable {
     'settings.update': vi.fn(async (change) => ({ language: change.language ?? 'vi' })),
     'token.list': vi.fn(async () => ({ tokens: [] })),
     'token.drivers': vi.fn(async () => ({ drivers: [] })),
+    'trust.anchors': vi.fn(async () => ({ anchors: [] })),
     'sign.files': vi.fn(async () => ({ results: [] })),
     'verify.file': vi.fn(async () => {
       throw new Error('not used');

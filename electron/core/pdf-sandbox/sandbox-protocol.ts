@@ -113,7 +113,12 @@ export const PrepareOptions = z.object({
   location: z.string().max(4096).optional(),
   name: z.string().max(4096).optional(),
   visible: z
-    .object({ page: z.number().int().nonnegative().optional(), lines: z.array(z.string().max(4096)).max(20) })
+    .object({
+      page: z.number().int().nonnegative().optional(),
+      lines: z.array(z.string().max(4096)).max(20),
+      /** The stamp's typeface: our bundled WOFF files (Be Vietnam Pro's subsets). */
+      fonts: z.array(Bytes).max(4).optional(),
+    })
     .optional(),
   fieldName: z.string().max(256).optional(),
   certify: Level.optional(),

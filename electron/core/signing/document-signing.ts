@@ -13,6 +13,7 @@ import {
 import { signedCopyName } from './signed-copy-name';
 import { signOptions, type SigningService, type SignJob } from './signing-service';
 import type { TimestampQueue } from './timestamp-queue';
+import { detachedSignatureName, P7S_MEDIA_TYPE, signableAttachment } from './signable-attachment';
 
 /** The contract calls this module answers. */
 export type DocumentSigningHandlers = Pick<
@@ -57,12 +58,6 @@ export async function readAttachment(vault: VaultService, id: string): Promise<U
   return out;
 }
 
-/** `note.pdf` → `note.signed.pdf`; a second signature keeps the `.signed.pdf` name. */
-export function signedName(name: string): string {
-  if (/\.signed\.pdf$/i.test(name)) return name;
-  return `${name.replace(/\.pdf$/i, '')}.signed.pdf`;
-}
-
 /** Moves a signed document to `signed` when its workflow allows it (a signed one stays signed). */
 async function markSigned(
   vault: VaultService,
@@ -87,8 +82,9 @@ function errorOf(e: unknown): ErrorShape {
 }
 
 /**
- * Signs vault documents (their latest PDF attachment, PAdES) with one PIN for the batch, as a
- * job: the signed PDF is stored back as a new attachment and the document becomes `signed`.
+ * Signs vault documents with one PIN for the batch, as a job: PAdES signs the latest PDF
+ * attachment and stores the signed PDF back; CAdES signs the latest file of any kind and
+ * stores the detached `.p7s` beside it. Either way the document becomes `signed`.
  * Documents already signed stay signed if the token is pulled or the officer cancels.
  */
 export function createDocumentSigningHandlers(deps: {
@@ -114,6 +110,7 @@ export function createDocumentSigningHandlers(deps: {
 
   async function run(job: Job, input: SignDocuments): Promise<void> {
     const status = job.status;
+    const format = input.format ?? 'pades';
     // Resolve each document's PDF first: a document without one fails alone, before the PIN.
     const signJobs: { documentId: string; job: SignJob }[] = [];
     const early = new Map<string, ErrorShape>();
@@ -121,32 +118,33 @@ export function createDocumentSigningHandlers(deps: {
     for (const documentId of input.documentIds) {
       try {
         const detail = await vault.run('documents.get', { id: documentId });
-        const pdf = [...detail.attachments].reverse().find((a) => a.mediaType === 'application/pdf');
-        if (!pdf) {
+        const source = signableAttachment(detail.attachments, format);
+        if (!source) {
           early.set(documentId, {
             code: ErrorCode.SignUnsupportedFile,
-            message: 'the document has no PDF to sign',
+            message:
+              format === 'pades' ? 'the document has no PDF to sign' : 'the document has no file to sign',
           });
           continue;
         }
-        const output = signedCopyName(
-          pdf.name,
-          detail.document.version,
-          detail.attachments.map((a) => a.name),
-        );
+        const taken = detail.attachments.map((a) => a.name);
+        const output =
+          format === 'pades'
+            ? signedCopyName(source.name, detail.document.version, taken)
+            : detachedSignatureName(source.name, taken);
         signJobs.push({
           documentId,
           job: {
-            input: pdf.name,
+            input: source.name,
             output,
-            format: 'pades',
-            read: () => readAttachment(vault, pdf.id),
+            format,
+            read: () => readAttachment(vault, source.id),
             write: async (data) => {
               const stored = await vault.run('attachments.add', {
                 documentId,
                 source: { kind: 'bytes', bytes: data },
                 name: output,
-                mediaType: 'application/pdf',
+                mediaType: format === 'pades' ? 'application/pdf' : P7S_MEDIA_TYPE,
               });
               attachmentIds.set(documentId, stored.id);
               await markSigned(vault, transitions, documentId);
@@ -194,7 +192,10 @@ export function createDocumentSigningHandlers(deps: {
       results.flatMap((r, i) => {
         const documentId = signJobs[i]?.documentId;
         const attachmentId = documentId ? attachmentIds.get(documentId) : undefined;
-        return r.ok && r.level === 'B-B' && documentId && attachmentId ? [{ attachmentId, documentId }] : [];
+        // The queue adds document timestamps to PDFs; a .p7s keeps its B-B level.
+        return format === 'pades' && r.ok && r.level === 'B-B' && documentId && attachmentId
+          ? [{ attachmentId, documentId }]
+          : [];
       }),
     );
     // Signed B-T: the validation data follows once CRLs issued after the timestamp are at hand.

@@ -18,7 +18,7 @@ export {
   type TokenListing,
 } from './signing-service';
 export { createSigningHandlers, defaultOutput, type SigningHandlers } from './signing-handlers';
-export { createDocumentSigningHandlers, signedName, type DocumentSigningHandlers } from './document-signing';
+export { createDocumentSigningHandlers, type DocumentSigningHandlers } from './document-signing';
 export { createTimestampQueue, type TimestampQueue } from './timestamp-queue';
 export { createValidationDataHandlers } from './validation-data-handlers';
 export { defaultAnchorsDir, loadCertificatesFromDir, loadTrust, type TrustSources } from './trust-store';
@@ -33,3 +33,4 @@ export {
 export { type Reason, type ReasonCode, type Severity, type Verdict } from './verdict';
 export { approvalVerifier, createDocumentApprovalHandlers } from './document-approval';
 export { signedCopyName } from './signed-copy-name';
+export { trustAnchorsInUse, type AnchorEntry } from './trust-anchors';

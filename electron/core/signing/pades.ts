@@ -4,6 +4,8 @@ import { buildCms } from './cms';
 import type { PdfSandbox } from '../pdf-sandbox';
 import { checkPrepared, embedCms, signedRanges } from './signature-placeholder';
 import { placeholderSize, type Signer } from './signer';
+import { reportFonts } from './report-fonts';
+import { stampLines, type StampLanguage } from './stamp-lines';
 import type { TimestampSource } from './tsa-client';
 
 export interface PadesOptions {
@@ -18,6 +20,8 @@ export interface PadesOptions {
   readonly certify?: 1 | 2 | 3;
   /** B-T: a signature timestamp from this source (B-B when it fails). */
   readonly timestamp?: TimestampSource;
+  /** The language of the stamp's labels (the officer's); English by default. */
+  readonly language?: StampLanguage;
 }
 
 /**
@@ -34,13 +38,18 @@ export async function signPades(
   sandbox: PdfSandbox,
 ): Promise<Buffer> {
   const name = displayName(signer.certificate.subject);
-  const lines = [
-    `Signed by: ${name}`,
-    `Time: ${options.signingTime.toISOString().replace('T', ' ').slice(0, 19)} UTC`,
-    ...(options.reason ? [`Reason: ${options.reason}`] : []),
-    ...(options.location ? [`Location: ${options.location}`] : []),
-  ];
+  const lines = stampLines(
+    {
+      name,
+      signingTime: options.signingTime,
+      ...(options.reason ? { reason: options.reason } : {}),
+      ...(options.location ? { location: options.location } : {}),
+    },
+    options.language,
+  );
   const stamp = options.visible !== undefined || options.fieldName !== undefined;
+  // The stamp is drawn in the report's embedded typeface, so Vietnamese keeps its diacritics.
+  const fonts = stamp ? await reportFonts() : [];
   const answer = await sandbox.prepare(pdf, {
     kind: 'signature',
     // A timestamp token (the TSA's certificate, TSTInfo, signature) fits in 8 KiB more.
@@ -52,7 +61,13 @@ export async function signPades(
     ...(options.reason ? { reason: options.reason } : {}),
     ...(options.location ? { location: options.location } : {}),
     ...(stamp
-      ? { visible: { ...(options.visible?.page === undefined ? {} : { page: options.visible.page }), lines } }
+      ? {
+          visible: {
+            ...(options.visible?.page === undefined ? {} : { page: options.visible.page }),
+            lines,
+            fonts,
+          },
+        }
       : {}),
     ...(options.fieldName !== undefined ? { fieldName: options.fieldName } : {}),
     ...(options.certify ? { certify: options.certify } : {}),

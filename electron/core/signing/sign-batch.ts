@@ -90,6 +90,7 @@ async function signOne(
         ...(request.visible ? { visible: {} } : {}),
         ...(request.field ? { fieldName: request.field } : {}),
         ...(request.certify ? { certify: request.certify } : {}),
+        ...(request.language ? { language: request.language } : {}),
         ...(timestamp ? { timestamp } : {}),
       },
       pdf,

@@ -37,6 +37,8 @@ export interface SignRequest {
   readonly certify?: 1 | 2 | 3;
   /** B-T: the TSA that timestamps each signature; a file it cannot stamp is signed B-B. */
   readonly timestamp?: TimestampSource;
+  /** PAdES: the language of the visible stamp's labels (the officer's). */
+  readonly language?: 'vi' | 'en';
 }
 
 /**
@@ -54,6 +56,7 @@ export function signOptions(input: {
   field?: string | undefined;
   certify?: 1 | 2 | 3 | undefined;
   tsaUrl?: string | undefined;
+  language?: 'vi' | 'en' | undefined;
 }): Omit<SignRequest, 'jobs'> {
   return {
     token: input.token,
@@ -65,6 +68,7 @@ export function signOptions(input: {
     ...(input.rsaScheme ? { rsaScheme: input.rsaScheme } : {}),
     ...(input.field ? { field: input.field } : {}),
     ...(input.certify ? { certify: input.certify } : {}),
+    ...(input.language ? { language: input.language } : {}),
     ...(input.tsaUrl ? { timestamp: tsaClient({ url: input.tsaUrl }) } : {}),
   };
 }

@@ -38,8 +38,10 @@ export function selectedCertificate(options: readonly CertificateOption[], choic
 }
 
 /**
- * Radio list of the certificates from `token.list` (the sign form and the HQ enrolment share
- * it): holder, issuer, expiry, token; expired or non-signing ones shown but disabled.
+ * Radio list of the certificates from `token.list` (the sign form, first run and the HQ
+ * enrolment share it): holder, issuer, validity, key type, token; expired or non-signing ones
+ * shown but disabled. An error about the certificate (untrusted, expired, token gone) is
+ * shown here, where it belongs, not under the PIN.
  */
 export function CertificatePicker({
   tokens,
@@ -48,6 +50,8 @@ export function CertificatePicker({
   selected,
   onChoose,
   name,
+  error = null,
+  legend,
 }: {
   tokens: readonly TokenListing[] | null;
   tokensError: ContractError | null;
@@ -55,12 +59,15 @@ export function CertificatePicker({
   selected: CertificateOption | undefined;
   onChoose: (value: string) => void;
   name: string;
+  /** An error about the chosen certificate, already in the interface's language. */
+  error?: string | null;
+  legend?: string;
 }) {
   const { t, i18n } = useTranslation();
   const date = new Intl.DateTimeFormat(i18n.language === 'vi' ? 'vi-VN' : 'en-GB', { dateStyle: 'medium' });
   return (
-    <fieldset className="cert-picker">
-      <legend>{t('sign.certificate')}</legend>
+    <fieldset className="cert-picker" aria-invalid={error ? true : undefined}>
+      <legend>{legend ?? t('sign.certificate')}</legend>
       {tokens === null && <p className="muted">{t('sign.lookingForTokens')}</p>}
       {tokensError && (
         <p className="callout callout-error" role="alert">
@@ -84,14 +91,28 @@ export function CertificatePicker({
             <strong>{o.cert.holder}</strong>
             <span className="muted">
               {' '}
-              · {t('sign.issuer')}: {o.cert.issuer} · {t('sign.expires')}:{' '}
-              {date.format(new Date(o.cert.notAfter))} · {o.token.label}
+              · {t('sign.issuer')}: {o.cert.issuer} ·{' '}
+              {t('sign.validity', {
+                from: date.format(new Date(o.cert.notBefore)),
+                to: date.format(new Date(o.cert.notAfter)),
+              })}{' '}
+              · {t(`sign.keyType.${o.cert.keyType}`)} · {o.token.label || t('sign.tokenNoLabel')}
             </span>
             {o.expired && <span className="tag">{t('sign.expired')}</span>}
-            {o.token.pinFinalTry && <span className="tag">{t('sign.pinFinalTry')}</span>}
+            {!o.cert.canSign && <span className="tag">{t('sign.notForSigning')}</span>}
+            {o.token.pinLocked ? (
+              <span className="tag">{t('sign.pinLockedTag')}</span>
+            ) : o.token.pinFinalTry ? (
+              <span className="tag">{t('sign.pinFinalTry')}</span>
+            ) : null}
           </span>
         </label>
       ))}
+      {error && (
+        <p className="field-error" role="alert" data-testid="certificate-error">
+          {error}
+        </p>
+      )}
     </fieldset>
   );
 }

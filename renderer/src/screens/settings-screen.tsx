@@ -1,3 +1,4 @@
+import { TrustAnchorsCard } from './trust-anchors-card';
 import { useTranslation } from 'react-i18next';
 import { LanguageSwitch } from '../components/language-switch';
 import { useAppStore } from '../store/store-context';
@@ -26,6 +27,7 @@ export function SettingsScreen() {
       <PolicySettings />
       <VaultSettings />
       <AuditSettings />
+      <TrustAnchorsCard />
     </section>
   );
 }

@@ -6,7 +6,10 @@ import {
   selectedCertificate,
 } from '../../components/certificate-picker';
 import { SecretField, TextField } from '../../components/field';
+import { pinTriesKey } from '../../components/pin-tries';
 import { useAppStore } from '../../store/store-context';
+import { batchSummary, type NamedDocument } from './batch-summary';
+import { signErrorPlace } from './sign-error-place';
 
 /**
  * Pick a certificate on an inserted token, enter the PIN once, sign: progress per document,
@@ -15,15 +18,21 @@ import { useAppStore } from '../../store/store-context';
  */
 export function SignForm({
   documentIds,
+  documents = [],
+  format = 'pades',
   attachmentId,
   onDone,
 }: {
   documentIds: readonly string[];
+  /** The documents by name, so the results can name each one that was not signed. */
+  documents?: readonly NamedDocument[];
+  /** PAdES (a signed PDF) or CAdES (a detached .p7s beside any file). */
+  format?: 'pades' | 'cades';
   /** The one document's PDF: its signature fields are offered, and a refusal said before the PIN. */
   attachmentId?: string;
   onDone?: () => void;
 }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const tokens = useAppStore((s) => s.tokens);
   const tokensError = useAppStore((s) => s.tokensError);
   const tokensRequested = useAppStore((s) => s.tokensRequested);
@@ -67,21 +76,31 @@ export function SignForm({
     if (!selected) return;
     const secret = pin;
     setPin('');
+    const pades = format === 'pades';
     const status = await signStarted({
       documentIds: [...documentIds],
+      ...(pades ? {} : { format }),
       token: { serial: selected.token.serial },
       keyId: selected.cert.keyId,
       pin: secret,
       ...(reason.trim() ? { reason: reason.trim() } : {}),
       ...(location.trim() ? { location: location.trim() } : {}),
-      ...(visible ? { visible: true } : {}),
-      ...(chosenField ? { field: chosenField } : {}),
-      ...(certify && !certified && !alreadySigned ? { certify: Number(certify) as 1 | 2 | 3 } : {}),
+      ...(pades && visible ? { visible: true } : {}),
+      ...(pades ? { language: i18n.language === 'vi' ? ('vi' as const) : ('en' as const) } : {}),
+      ...(pades && chosenField ? { field: chosenField } : {}),
+      ...(pades && certify && !certified && !alreadySigned ? { certify: Number(certify) as 1 | 2 | 3 } : {}),
     });
+    // The token's flags after a refused PIN say how many tries are left (when it reports them).
+    if (status?.state === 'failed' || !status) void tokensRequested();
     if (status?.state === 'done' && status.results.every((r) => r.ok)) onDone?.();
   };
 
   const failure = signError ?? job?.error ?? null;
+  const place = failure ? signErrorPlace(failure.code) : null;
+  const failureText = failure ? t(`errors.${failure.code}`) : null;
+  const tries = pinTriesKey(selected?.token);
+  const summary = job ? batchSummary(job, documents) : null;
+  const pdfOptions = format === 'pades';
   return (
     <form className="form sign-form" onSubmit={(e) => void submit(e)}>
       <CertificatePicker
@@ -91,6 +110,7 @@ export function SignForm({
         selected={selected}
         onChoose={setChoice}
         name="certificate"
+        error={place === 'certificate' ? failureText : null}
       />
       <div className="form-row">
         <TextField
@@ -106,13 +126,15 @@ export function SignForm({
           maxLength={256}
         />
       </div>
-      {attachmentId && !fields && !outlook && <p className="muted">{t('sign.fieldsLoading')}</p>}
+      {pdfOptions && attachmentId && !fields && !outlook && (
+        <p className="muted">{t('sign.fieldsLoading')}</p>
+      )}
       {refusal && (
         <p className="callout callout-error" role="alert" data-testid="sign-refusal">
           {t(`errors.${refusal}`)}
         </p>
       )}
-      {fields && fields.fields.length > 0 && (
+      {pdfOptions && fields && fields.fields.length > 0 && (
         <div className="field">
           <label htmlFor="sign-field">{t('sign.field')}</label>
           <select
@@ -134,13 +156,17 @@ export function SignForm({
           </select>
         </div>
       )}
-      {!chosenField && (
+      {pdfOptions && !chosenField && (
         <label className="checkbox">
           <input type="checkbox" checked={visible} onChange={(e) => setVisible(e.target.checked)} />{' '}
           {t('sign.visible')}
         </label>
       )}
-      {certified ? (
+      {!pdfOptions ? (
+        <p className="muted" data-testid="sign-cades-note">
+          {t('sign.cadesNote')}
+        </p>
+      ) : certified ? (
         <p className="muted" data-testid="sign-certified">
           {t('sign.documentCertified', { level: t(`sign.certifiedLevel.${certified}`) })}
         </p>
@@ -162,29 +188,45 @@ export function SignForm({
       )}
       <SecretField
         label={t('vault.pin')}
-        hint={t('sign.pinHint', { count: documentIds.length })}
+        hint={
+          tries
+            ? `${t('sign.pinHint', { count: documentIds.length })} ${t(`sign.tries.${tries}`)}`
+            : t('sign.pinHint', { count: documentIds.length })
+        }
         value={pin}
         onChange={(e) => setPin(e.target.value)}
         required
         disabled={running}
         data-testid="sign-pin"
-        error={failure ? t(`errors.${failure.code}`) : null}
+        error={place === 'pin' ? failureText : null}
       />
-      {job && (
+      {place === 'form' && (
+        <p className="callout callout-error" role="alert" data-testid="sign-error">
+          {failureText}
+        </p>
+      )}
+      {job && summary && (
         <div className="sign-progress" aria-live="polite">
-          <progress max={job.total} value={job.done} />
-          <span data-testid="sign-progress">{t('sign.progress', { done: job.done, total: job.total })}</span>
+          <progress max={summary.total} value={summary.finished} />
+          <span data-testid="sign-progress">
+            {job.state === 'running'
+              ? t('sign.progressRunning', { done: summary.finished, total: summary.total })
+              : t('sign.progressSigned', { signed: summary.signed, total: summary.total })}
+          </span>
           {job.state === 'cancelled' && <span className="tag">{t('sign.cancelled')}</span>}
         </div>
       )}
-      {job && job.results.some((r) => !r.ok) && (
-        <ul className="reason-list">
-          {job.results
-            .filter((r) => !r.ok)
-            .map((r) => (
-              <li key={r.documentId}>{t(`errors.${r.error?.code ?? 'E_INTERNAL'}`)}</li>
+      {summary && summary.failures.length > 0 && (
+        <div className="callout callout-error" data-testid="sign-failures">
+          <p>{t('sign.notSigned', { count: summary.failures.length })}</p>
+          <ul className="reason-list">
+            {summary.failures.map((f) => (
+              <li key={f.documentId} data-testid="sign-failure">
+                <strong>{f.name}</strong>: {t(`errors.${f.code}`)}
+              </li>
             ))}
-        </ul>
+          </ul>
+        </div>
       )}
       <div className="form-actions">
         {running && (
@@ -195,7 +237,7 @@ export function SignForm({
         <button
           type="submit"
           className="button button-primary"
-          disabled={!selected || running || !pin || refusal !== null}
+          disabled={!selected || running || !pin || refusal !== null || documentIds.length === 0}
           data-testid="sign-submit"
         >
           {t('sign.submit', { count: documentIds.length })}

@@ -28,11 +28,18 @@ export function SignScreen() {
   );
 }
 
+/** A candidate document and the kinds of signature its attachments can take. */
+interface Candidate extends DocumentSummary {
+  /** It has a PDF (PAdES); every candidate has some file (CAdES). */
+  readonly hasPdf: boolean;
+}
+
 function BatchSign() {
   const { t } = useTranslation();
   const client = useEmbassyClient();
-  const [candidates, setCandidates] = useState<DocumentSummary[] | null>(null);
+  const [candidates, setCandidates] = useState<Candidate[] | null>(null);
   const [picked, setPicked] = useState<Set<string>>(new Set());
+  const [format, setFormat] = useState<'pades' | 'cades'>('pades');
   const job = useAppStore((s) => s.signJob);
   // The candidates' subjects are on screen: the banner shows the highest of their markings.
   useShownMarking(candidates ? highest(candidates.map((d) => d.classification)) : null);
@@ -45,41 +52,78 @@ function BatchSign() {
           client.call('documents.list', { status, limit: 200 }),
         ),
       );
-      if (cancelled) return;
-      setCandidates(lists.flatMap((r) => (r.ok ? r.value.items : [])).filter((d) => d.attachmentCount > 0));
+      const withFiles = lists
+        .flatMap((r) => (r.ok ? r.value.items : []))
+        .filter((d) => d.attachmentCount > 0);
+      // Which of them have a PDF: a document with only a .txt is not offered for PAdES.
+      const found = await Promise.all(
+        withFiles.map(async (d) => {
+          const detail = await client.call('documents.get', { id: d.id });
+          const files = detail.ok ? detail.value.attachments : [];
+          const hasPdf = files.some((a) => a.mediaType === 'application/pdf');
+          const hasFile = files.some((a) => a.mediaType !== 'application/pkcs7-signature');
+          return hasFile ? [{ ...d, hasPdf }] : [];
+        }),
+      );
+      if (!cancelled) setCandidates(found.flat());
     })();
     return () => {
       cancelled = true;
     };
   }, [client, job?.state]);
 
+  const shown = candidates?.filter((d) => format === 'cades' || d.hasPdf) ?? null;
+  const chosen = shown?.filter((d) => picked.has(d.id)) ?? [];
   const toggle = (id: string) => {
     const next = new Set(picked);
     if (next.has(id)) next.delete(id);
     else next.add(id);
     setPicked(next);
   };
+  const withoutPdf = (candidates?.length ?? 0) - (candidates?.filter((d) => d.hasPdf).length ?? 0);
 
   return (
     <div className="card">
       <h2>{t('sign.batchTitle')}</h2>
-      <p className="muted">{t('sign.batchIntro')}</p>
-      {candidates === null ? (
+      <fieldset className="format-choice">
+        <legend>{t('sign.format')}</legend>
+        {(['pades', 'cades'] as const).map((f) => (
+          <label key={f} className="checkbox">
+            <input
+              type="radio"
+              name="sign-format"
+              value={f}
+              checked={format === f}
+              onChange={() => setFormat(f)}
+              data-testid={`sign-format-${f}`}
+            />{' '}
+            <strong>{t(`sign.formats.${f}`)}</strong>{' '}
+            <span className="muted">{t(`sign.formatsHint.${f}`)}</span>
+          </label>
+        ))}
+      </fieldset>
+      <p className="muted">{t(format === 'pades' ? 'sign.batchIntro' : 'sign.batchIntroCades')}</p>
+      {format === 'pades' && withoutPdf > 0 && (
+        <p className="muted" data-testid="sign-without-pdf">
+          {t('sign.withoutPdf', { count: withoutPdf })}
+        </p>
+      )}
+      {shown === null ? (
         <p className="muted">{t('documents.loading')}</p>
-      ) : candidates.length === 0 ? (
-        <p className="muted">{t('sign.nothingToSign')}</p>
+      ) : shown.length === 0 ? (
+        <p className="muted">{t(format === 'pades' ? 'sign.nothingToSign' : 'sign.nothingToSignCades')}</p>
       ) : (
         <fieldset className="doc-picker">
           <legend className="visually-hidden">{t('sign.batchTitle')}</legend>
           <label className="checkbox">
             <input
               type="checkbox"
-              checked={picked.size === candidates.length}
-              onChange={(e) => setPicked(new Set(e.target.checked ? candidates.map((d) => d.id) : []))}
+              checked={chosen.length === shown.length}
+              onChange={(e) => setPicked(new Set(e.target.checked ? shown.map((d) => d.id) : []))}
             />{' '}
-            {t('sign.selectAll', { count: candidates.length })}
+            {t('sign.selectAll', { count: shown.length })}
           </label>
-          {candidates.map((d) => (
+          {shown.map((d) => (
             <label key={d.id} className="checkbox">
               <input
                 type="checkbox"
@@ -95,7 +139,14 @@ function BatchSign() {
           ))}
         </fieldset>
       )}
-      {picked.size > 0 && <SignForm documentIds={[...picked]} onDone={() => setPicked(new Set())} />}
+      {(chosen.length > 0 || job) && (
+        <SignForm
+          documentIds={chosen.map((d) => d.id)}
+          documents={candidates ?? []}
+          format={format}
+          onDone={() => setPicked(new Set())}
+        />
+      )}
     </div>
   );
 }

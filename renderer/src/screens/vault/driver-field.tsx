@@ -15,6 +15,8 @@ export function DriverField({ value, onChange }: { value: string; onChange: (id:
   const { t, i18n } = useTranslation();
   const client = useEmbassyClient();
   const [drivers, setDrivers] = useState<readonly Driver[] | null>(null);
+  // Asked again on "Look again" (a driver installed while this screen was open).
+  const [asked, setAsked] = useState(0);
 
   useEffect(() => {
     let live = true;
@@ -24,7 +26,17 @@ export function DriverField({ value, onChange }: { value: string; onChange: (id:
     return () => {
       live = false;
     };
-  }, [client]);
+  }, [client, asked]);
+  const again = (
+    <button
+      type="button"
+      className="link-button"
+      onClick={() => setAsked((n) => n + 1)}
+      data-testid="drivers-again"
+    >
+      {t('vault.firstRun.driversAgain')}
+    </button>
+  );
 
   // The first installed driver is the default (the data file lists them by preference).
   useEffect(() => {
@@ -35,24 +47,28 @@ export function DriverField({ value, onChange }: { value: string; onChange: (id:
   if (drivers === null) return <p className="muted">{t('vault.firstRun.lookingForDrivers')}</p>;
   if (drivers.length === 0) {
     return (
-      <p className="callout callout-warn" role="alert" data-testid="no-driver">
-        {t('vault.firstRun.noDriver')}
-      </p>
+      <div className="callout callout-warn" role="alert" data-testid="no-driver">
+        <p>{t('vault.firstRun.noDriver')}</p>
+        {again}
+      </div>
     );
   }
   return (
-    <SelectField
-      label={t('vault.firstRun.module')}
-      hint={t('vault.firstRun.moduleHint')}
-      value={value}
-      onChange={(e) => onChange(e.target.value)}
-      data-testid="driver"
-    >
-      {drivers.map((d) => (
-        <option key={d.id} value={d.id}>
-          {i18n.language === 'vi' ? d.nameVi : d.name}
-        </option>
-      ))}
-    </SelectField>
+    <div className="field-with-action">
+      <SelectField
+        label={t('vault.firstRun.module')}
+        hint={t('vault.firstRun.moduleHint')}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        data-testid="driver"
+      >
+        {drivers.map((d) => (
+          <option key={d.id} value={d.id}>
+            {i18n.language === 'vi' ? d.nameVi : d.name}
+          </option>
+        ))}
+      </SelectField>
+      {again}
+    </div>
   );
 }

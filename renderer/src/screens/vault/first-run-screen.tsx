@@ -1,5 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import {
+  CertificatePicker,
+  certificateOptions,
+  selectedCertificate,
+} from '../../components/certificate-picker';
 import { SecretField, TextField } from '../../components/field';
 import { useAppStore, useEmbassyClient } from '../../store/store-context';
 import { DriverField } from './driver-field';
@@ -28,13 +33,23 @@ export function FirstRunScreen() {
     s.policy?.policy?.pkcs11.allowed.map((d) => ('id' in d ? d.id : d.path)).join(', '),
   );
   const [tokenLabel, setTokenLabel] = useState('');
-  const [keyId, setKeyId] = useState('');
+  const [choice, setChoice] = useState('');
+  // The driver whose tokens `tokens` lists: another driver's list is never shown as this one's.
+  const [listedFor, setListedFor] = useState<string | null>(null);
+  // The step whose form the last error came from: an error stays on that form only.
+  const [errorStep, setErrorStep] = useState<Step | null>(null);
   const [pin, setPin] = useState('');
   const [passphrase, setPassphrase] = useState('');
   const [repeat, setRepeat] = useState('');
   const [localError, setLocalError] = useState<string | null>(null);
-  const tokens = useAppStore((s) => s.tokens);
+  const allTokens = useAppStore((s) => s.tokens);
+  const tokensError = useAppStore((s) => s.tokensError);
   const tokensRequested = useAppStore((s) => s.tokensRequested);
+  const tokens = listedFor === driver ? allTokens : null;
+  const options = certificateOptions(tokens);
+  const selected = selectedCertificate(options, choice);
+  // The key the vault is bound to: the chosen certificate's, when it is on the named token.
+  const keyId = selected && selected.token.label === tokenLabel.trim() ? selected.cert.keyId : '';
   const client = useEmbassyClient();
 
   // Detect tokens on the chosen driver: remember it (signing uses the same one), then list.
@@ -43,9 +58,12 @@ export function FirstRunScreen() {
     if (step !== 'token' || !driver) return;
     let poll: ReturnType<typeof setInterval> | undefined;
     let live = true;
-    void client.call('settings.update', { pkcs11Driver: driver }).then(() => {
+    setListedFor(null);
+    void client.call('settings.update', { pkcs11Driver: driver }).then(async () => {
       if (!live) return;
-      void tokensRequested();
+      await tokensRequested();
+      if (!live) return;
+      setListedFor(driver);
       poll = setInterval(() => void tokensRequested(), TOKEN_POLL_MS);
     });
     return () => {
@@ -54,13 +72,27 @@ export function FirstRunScreen() {
     };
   }, [step, driver, client, tokensRequested]);
 
+  // Picking a certificate names its token; a token typed by hand keeps its name.
+  useEffect(() => {
+    if (selected && !tokenLabel) setTokenLabel(selected.token.label);
+  }, [selected, tokenLabel]);
+
+  const go = (next: Step) => {
+    setLocalError(null);
+    setErrorStep(null);
+    setStep(next);
+  };
+
   const submitToken = async (e: FormEvent) => {
     e.preventDefault();
+    setErrorStep('token');
+    if (!tokenLabel.trim() || !pin) return setLocalError(t('vault.firstRun.tokenMissing'));
+    setLocalError(null);
     const ok = await create({
       profile: 'token',
       driver,
       tokenLabel: tokenLabel.trim(),
-      ...(keyId.trim() ? { keyId: keyId.trim() } : {}),
+      ...(keyId ? { keyId } : {}),
       pin,
     });
     setPin('');
@@ -69,6 +101,7 @@ export function FirstRunScreen() {
 
   const submitPassphrase = async (e: FormEvent) => {
     e.preventDefault();
+    setErrorStep('passphrase');
     if (passphrase.length < 12) return setLocalError(t('vault.firstRun.passphraseTooShort'));
     if (passphrase !== repeat) return setLocalError(t('vault.firstRun.passphraseMismatch'));
     setLocalError(null);
@@ -78,7 +111,7 @@ export function FirstRunScreen() {
     if (ok) setStep('done');
   };
 
-  const shownError = localError ?? (error ? t(`errors.${error.code}`) : null);
+  const shownError = errorStep === step ? (localError ?? (error ? t(`errors.${error.code}`) : null)) : null;
 
   return (
     <section className="screen" aria-labelledby="first-run-title">
@@ -105,19 +138,14 @@ export function FirstRunScreen() {
 
       {step === 'choose' && (
         <div className="choice-grid">
-          <button
-            type="button"
-            className="choice"
-            onClick={() => setStep('token')}
-            data-testid="choose-token"
-          >
+          <button type="button" className="choice" onClick={() => go('token')} data-testid="choose-token">
             <strong>{t('vault.firstRun.tokenTitle')}</strong>
             <span>{t('vault.firstRun.tokenBody')}</span>
           </button>
           <button
             type="button"
             className="choice choice-weak"
-            onClick={() => setStep('passphrase')}
+            onClick={() => go('passphrase')}
             disabled={passphraseForbidden}
             data-testid="choose-passphrase"
           >
@@ -131,7 +159,7 @@ export function FirstRunScreen() {
       )}
 
       {step === 'token' && (
-        <form className="card form" onSubmit={(e) => void submitToken(e)}>
+        <form className="card form" noValidate onSubmit={(e) => void submitToken(e)}>
           <DriverField value={driver} onChange={setDriver} />
           {allowedDrivers && (
             <p className="field-hint">{t('policy.driversByIt', { list: allowedDrivers })}</p>
@@ -146,14 +174,19 @@ export function FirstRunScreen() {
               <ul className="plain-list">
                 {tokens.map((tok) => (
                   <li key={tok.serial}>
-                    <button
-                      type="button"
-                      className="link-button"
-                      onClick={() => setTokenLabel(tok.label)}
-                      data-testid="detected-token"
-                    >
-                      {tok.label}
-                    </button>{' '}
+                    {tok.label ? (
+                      <button
+                        type="button"
+                        className="link-button"
+                        onClick={() => setTokenLabel(tok.label)}
+                        data-testid="detected-token"
+                      >
+                        {tok.label}
+                      </button>
+                    ) : (
+                      // An empty slot (a token not set up) has no name to pick it by.
+                      <span>{t('vault.firstRun.tokenNotSetUp')}</span>
+                    )}{' '}
                     <span className="muted">
                       {tok.certificates
                         .filter((c) => c.canSign)
@@ -165,6 +198,21 @@ export function FirstRunScreen() {
               </ul>
             )}
           </div>
+          {options.length > 0 && (
+            <CertificatePicker
+              tokens={tokens}
+              tokensError={tokensError}
+              options={options}
+              selected={selected}
+              onChoose={(value) => {
+                setChoice(value);
+                const picked = options.find((o) => o.value === value);
+                if (picked) setTokenLabel(picked.token.label);
+              }}
+              name="vault-certificate"
+              legend={t('vault.firstRun.certificate')}
+            />
+          )}
           <TextField
             label={t('vault.firstRun.tokenLabel')}
             hint={t('vault.firstRun.tokenLabelHint')}
@@ -172,13 +220,6 @@ export function FirstRunScreen() {
             onChange={(e) => setTokenLabel(e.target.value)}
             required
             data-testid="token-label"
-          />
-          <TextField
-            label={t('vault.firstRun.keyId')}
-            hint={t('vault.firstRun.keyIdHint')}
-            value={keyId}
-            onChange={(e) => setKeyId(e.target.value)}
-            pattern="([0-9a-fA-F]{2})*"
           />
           <SecretField
             label={t('vault.pin')}
@@ -189,12 +230,12 @@ export function FirstRunScreen() {
             error={shownError}
             data-testid="pin"
           />
-          <CreateActions busy={busy} onBack={() => setStep('choose')} />
+          <CreateActions busy={busy} onBack={() => go('choose')} />
         </form>
       )}
 
       {step === 'passphrase' && (
-        <form className="card form" onSubmit={(e) => void submitPassphrase(e)}>
+        <form className="card form" noValidate onSubmit={(e) => void submitPassphrase(e)}>
           <p className="callout callout-warn">{t('vault.firstRun.passphraseWarning')}</p>
           <SecretField
             label={t('vault.passphrase')}
@@ -213,7 +254,7 @@ export function FirstRunScreen() {
             error={shownError}
             data-testid="passphrase-repeat"
           />
-          <CreateActions busy={busy} onBack={() => setStep('choose')} />
+          <CreateActions busy={busy} onBack={() => go('choose')} />
         </form>
       )}
 

@@ -24,6 +24,8 @@ export interface VisibleStamp {
   readonly page?: number;
   /** Lines of text drawn in the box (signer, time, reason). */
   readonly lines: readonly string[];
+  /** The stamp's typeface (WOFF files, Be Vietnam Pro's subsets), embedded; Helvetica without. */
+  readonly fonts?: readonly Uint8Array[];
 }
 
 export interface SignatureUpdateOptions {
@@ -137,7 +139,15 @@ export function prepareSignatureUpdate(doc: PdfDocument, options: SignatureUpdat
   const lines = options.visible?.lines ?? [];
   if (width >= 8 && height >= 8 && lines.length > 0) {
     const apRef = upd.alloc();
-    upd.set(apRef, stampAppearance(doc.file.context, width, height, lines));
+    const register = (obj: PDFObject) => {
+      const ref = upd.alloc();
+      upd.set(ref, obj);
+      return ref;
+    };
+    upd.set(
+      apRef,
+      stampAppearance(doc.file.context, width, height, lines, register, options.visible?.fonts ?? []),
+    );
     widget.set(N('AP'), doc.file.context.obj({ N: apRef }));
   }
   upd.set(widgetRef, widget);

@@ -15,6 +15,7 @@ import { updatesSlice, type UpdatesSlice } from './slices/updates-slice';
 import { auditSlice, type AuditSlice } from './slices/audit-slice';
 import { syncSlice, type SyncSlice } from './slices/sync-slice';
 import { vaultSlice, type VaultSlice } from './slices/vault-slice';
+import { guideSlice, type GuideSlice } from './slices/guide-slice';
 
 /**
  * The app's state, as slices (Zustand's slices pattern). The store is built by a factory
@@ -25,6 +26,11 @@ import { vaultSlice, type VaultSlice } from './slices/vault-slice';
 export interface NavigationSlice {
   route: Route;
   navigated(route: Route): void;
+  /**
+   * The officer asked for the screen already shown (its link, or Alt+1…6): no hash change, but
+   * Documents goes back from an open document to the list, as "Documents" promises.
+   */
+  routeReentered(route: Route): void;
 }
 
 export interface SettingsSlice {
@@ -58,14 +64,18 @@ export type AppState = NavigationSlice &
   PolicySlice &
   UpdatesSlice &
   AuditSlice &
-  ContactsSlice;
+  ContactsSlice &
+  GuideSlice;
 export type AppStore = StoreApi<AppState>;
 
 const navigationSlice =
   (initialRoute: Route): Slice<NavigationSlice> =>
-  (set) => ({
+  (set, get) => ({
     route: initialRoute,
     navigated: (route) => set({ route }),
+    routeReentered: (route) => {
+      if (route === 'documents' && get().openDocument) get().documentClosed();
+    },
   });
 
 const settingsSlice =
@@ -135,6 +145,7 @@ export function createAppStore(client: EmbassyClient, initialRoute: Route = DEFA
       ...contactsSlice(deps)(...a),
       ...updatesSlice(deps)(...a),
       ...auditSlice(deps)(...a),
+      ...guideSlice(...a),
     };
   });
 }

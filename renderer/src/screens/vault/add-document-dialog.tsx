@@ -36,6 +36,12 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
     setError(null);
   };
 
+  // Cancelled or discarded: the next "Add document" starts from an empty form.
+  const close = () => {
+    reset();
+    onClose();
+  };
+
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (file && file.size > MAX_ATTACHMENT_BYTES) {
@@ -73,7 +79,12 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
   return (
     // While saving, the dialog stays: the document and its file land together (a few seconds
     // even for 200 MB), and closing midway would leave the document without its file.
-    <Dialog open={open} title={t('documents.add')} onClose={busy ? () => undefined : onClose}>
+    <Dialog
+      open={open}
+      title={t('documents.add')}
+      onClose={busy ? () => undefined : close}
+      dirty={Boolean(subject || from || to || body || file)}
+    >
       <form className="form" onSubmit={(e) => void submit(e)} id="add-document-form">
         <TextField
           label={t('documents.col.subject')}
@@ -141,7 +152,7 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
           </div>
         )}
         <div className="dialog-actions">
-          <button type="button" className="button" onClick={onClose} disabled={busy}>
+          <button type="button" className="button" onClick={close} disabled={busy}>
             {t('common.cancel')}
           </button>
           <button type="submit" className="button button-primary" disabled={busy} data-testid="doc-save">

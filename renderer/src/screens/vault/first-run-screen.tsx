@@ -152,7 +152,7 @@ export function FirstRunScreen() {
                       onClick={() => setTokenLabel(tok.label)}
                       data-testid="detected-token"
                     >
-                      {tok.label}
+                      {tok.label || t('vault.firstRun.unnamedToken', { serial: tok.serial })}
                     </button>{' '}
                     <span className="muted">
                       {tok.certificates

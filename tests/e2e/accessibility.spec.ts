@@ -77,7 +77,8 @@ const WALK: readonly Step[] = [
       await page.getByTestId('passphrase').fill(PASSPHRASE);
       await page.getByTestId('passphrase-repeat').fill(PASSPHRASE);
       await page.getByTestId('create-vault').click();
-      await expect(page.getByTestId('load-sample')).toBeVisible({ timeout: 30_000 });
+      // Key derivation for a passphrase takes seconds, many more on a loaded machine.
+      await expect(page.getByTestId('load-sample')).toBeVisible({ timeout: 90_000 });
     },
   },
   {

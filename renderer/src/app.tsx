@@ -13,6 +13,9 @@ import { DocumentsScreen } from './screens/vault/documents-screen';
 import { MessagesScreen } from './screens/vault/messages-screen';
 import { VaultGate } from './screens/vault/vault-gate';
 import { LockControl } from './components/lock-control';
+import { HelpButton } from './components/guide/help-button';
+import { HelpDialog } from './components/guide/help-dialog';
+import { TourDialog } from './components/guide/tour-dialog';
 import { SearchBox } from './components/search-box';
 import { useAppStore } from './store/store-context';
 import { ROUTES, routeFromHash, type Route } from './store/routes';
@@ -23,6 +26,7 @@ export function App() {
   const { t, i18n } = useTranslation();
   const route = useAppStore((s) => s.route);
   const navigated = useAppStore((s) => s.navigated);
+  const routeReentered = useAppStore((s) => s.routeReentered);
   const language = useAppStore((s) => s.language);
   const vaultUnlocked = useAppStore((s) => s.vault?.state === 'unlocked');
   const marking = useAppStore((s) => screenMarking(s, route));
@@ -57,7 +61,8 @@ export function App() {
       const target: Route | undefined = ROUTES[index];
       if (target) {
         e.preventDefault();
-        window.location.hash = `#/${target}`;
+        if (routeFromHash(window.location.hash) === target) routeReentered(target);
+        else window.location.hash = `#/${target}`;
       }
     };
     window.addEventListener('hashchange', onHash);
@@ -66,14 +71,14 @@ export function App() {
       window.removeEventListener('hashchange', onHash);
       window.removeEventListener('keydown', onKey);
     };
-  }, [navigated]);
+  }, [navigated, routeReentered]);
 
   return (
     <div className="app-shell">
       <a className="skip-link" href="#main">
         {t('app.skipToContent')}
       </a>
-      <ClassificationBanner level={marking} />
+      <ClassificationBanner level={marking} live />
       <header className="top-bar">
         <div className="brand">
           <svg className="brand-mark" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
@@ -87,6 +92,7 @@ export function App() {
         <div className="top-actions">
           {vaultUnlocked && <SearchBox />}
           <LockControl />
+          <HelpButton />
           <LanguageSwitch id="top-language" />
         </div>
       </header>
@@ -95,6 +101,8 @@ export function App() {
         <Screen route={route} />
       </main>
       <StatusBar />
+      <HelpDialog />
+      <TourDialog />
     </div>
   );
 }

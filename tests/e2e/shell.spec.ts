@@ -18,7 +18,9 @@ test('renders in Vietnamese by default and in English after the switch (screensh
 }, info) => {
   await page.goto(preview.url);
   await expect(page.locator('html')).toHaveAttribute('lang', 'vi');
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Thông tin về trạm làm việc');
+  // A fresh workstation starts on first run (Documents, behind the vault gate), never About.
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Thiết lập trạm làm việc');
+  await expect(page.getByRole('link', { name: /Văn bản/ })).toHaveAttribute('aria-current', 'page');
   for (const item of NAV) await expect(page.getByRole('link', { name: new RegExp(item.vi) })).toBeVisible();
   await expect(page.getByRole('note', { name: 'Độ mật: Thường' }).first()).toBeVisible();
   // The Vietnamese font is really used (not a fallback that drops stacked diacritics).
@@ -37,7 +39,7 @@ test('renders in Vietnamese by default and in English after the switch (screensh
 
   await page.getByTestId('top-language-en').check();
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('About this workstation');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Set up this workstation');
   for (const item of NAV) await expect(page.getByRole('link', { name: new RegExp(item.en) })).toBeVisible();
   await page.screenshot({ path: info.outputPath('shell-en.png'), fullPage: true });
 });
@@ -53,7 +55,7 @@ test('the language choice persists across a reload (stored by the core)', async 
   // A brand-new tab (new session, token again from the printed URL) sees it too.
   const other = await page.context().newPage();
   await other.goto(preview.url);
-  await expect(other.getByRole('heading', { level: 1 })).toHaveText('About this workstation');
+  await expect(other.getByRole('heading', { level: 1 })).toHaveText('Set up this workstation');
 });
 
 test('every navigation item is reachable and usable by keyboard alone', async ({ page, preview }) => {
@@ -100,6 +102,7 @@ test('About shows version and health read through the contract', async ({ page, 
   page.on('websocket', (ws) => ws.on('framesent', (f) => calls.push(String(f.payload))));
   await page.goto(preview.url);
   await page.getByTestId('top-language-en').check();
+  await page.keyboard.press('Alt+6');
   await expect(page.getByTestId('about-version')).toHaveText(version);
   await expect(page.getByText('Preview bridge (loopback)')).toBeVisible();
   for (const part of ['vault', 'token', 'hq', 'updates']) {
@@ -120,6 +123,7 @@ test('About has the Updates card in both languages; the preview says it does not
   preview,
 }) => {
   await page.goto(preview.url);
+  await page.getByRole('link', { name: /Giới thiệu/ }).click();
   const card = page.getByTestId('updates-card');
   await expect(card).toHaveAttribute('data-state', 'unsupported');
   await expect(card.getByRole('heading')).toHaveText('Cập nhật');

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +56,17 @@ describe('built bundles', () => {
     const html = read('renderer/index.html');
     expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     expect(html).not.toMatch(/<style|style=/);
+  });
+
+  it("renderer chunks stay under Vite's 500 kB advice, and pdf.js is not loaded at start", () => {
+    // The split is in vite.config.ts; a chunk over the limit would print Vite's warning to a
+    // new user at `npm start`. The pdf.js worker is a separate file the browser fetches itself.
+    const assets = dist('renderer/assets');
+    const scripts = readdirSync(assets).filter((f) => f.endsWith('.js'));
+    expect(scripts.length).toBeGreaterThan(2);
+    for (const f of scripts) expect(statSync(join(assets, f)).size, f).toBeLessThan(500 * 1000);
+    const html = read('renderer/index.html');
+    expect(html).not.toMatch(/pdfjs/);
   });
 });
 

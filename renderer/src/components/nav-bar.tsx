@@ -10,6 +10,7 @@ import { NavIcon } from './icons';
 export function NavBar() {
   const { t } = useTranslation();
   const route = useAppStore((s) => s.route);
+  const routeReentered = useAppStore((s) => s.routeReentered);
   return (
     <nav className="nav-bar" aria-label={t('nav.label')}>
       <ul>
@@ -21,6 +22,9 @@ export function NavBar() {
               aria-current={route === r ? 'page' : undefined}
               aria-keyshortcuts={`Alt+${i + 1}`}
               data-route={r}
+              onClick={() => {
+                if (route === r) routeReentered(r);
+              }}
             >
               <NavIcon route={r} />
               <span>{t(`nav.${r}`)}</span>

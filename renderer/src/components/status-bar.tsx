@@ -1,5 +1,7 @@
 import { useTranslation } from 'react-i18next';
-import { formatBytes, formatCount, relativeTime } from '../screens/sync/sync-format';
+import { formatBytes, formatCount } from '../screens/sync/sync-format';
+import { hqLink } from '../store/hq-link';
+import { lastSyncText } from './last-sync';
 import { useAppStore } from '../store/store-context';
 import { StateBadge } from './state-badge';
 import { SyncIcon } from './sync-icons';
@@ -49,9 +51,12 @@ const CLOCK_MS = 15_000;
 function SyncStatusItem() {
   const { t, i18n } = useTranslation();
   const sync = useAppStore((s) => s.syncStatus);
+  const vault = useAppStore((s) => s.vault?.state);
   const now = useNow(CLOCK_MS);
   if (!sync || sync.enrolment === 'locked') return null;
   const lang = i18n.language;
+  // The same words as About's "Link to headquarters" row (one source: store/hq-link.ts).
+  const link = t(hqLink(sync, vault).label);
 
   if (sync.enrolment !== 'approved') {
     const icon = sync.enrolment === 'none' ? 'offline' : sync.enrolment;
@@ -63,7 +68,7 @@ function SyncStatusItem() {
         data-enrolment={sync.enrolment}
       >
         {t('status.connection')}: <SyncIcon name={icon} />
-        <span aria-live="polite">{t(`sync.enrolment.${sync.enrolment}`)}</span>
+        <span aria-live="polite">{link}</span>
       </a>
     );
   }
@@ -81,7 +86,7 @@ function SyncStatusItem() {
         <span className={`status-connection connection-${sync.connection}`}>
           {t('status.connection')}: <SyncIcon name={sync.connection} />
           <span aria-live="polite" data-testid="status-connection">
-            {t(`sync.connection.${sync.connection}`)}
+            {link}
           </span>
         </span>
         <span className="status-sep" aria-hidden="true">
@@ -89,7 +94,9 @@ function SyncStatusItem() {
         </span>
         <span data-testid="status-last-sync">
           {t('sync.lastSync')}:{' '}
-          {sync.lastSyncAt === undefined ? t('sync.never') : relativeTime(sync.lastSyncAt, now, lang)}
+          {sync.lastSyncAt === undefined
+            ? t('sync.never')
+            : lastSyncText(sync.lastSyncAt, Math.max(now, Date.now()), sync.connection, lang)}
         </span>
         <span className="status-sep" aria-hidden="true">
           ·

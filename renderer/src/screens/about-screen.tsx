@@ -2,6 +2,7 @@ import { useTranslation } from 'react-i18next';
 import { CLASSIFICATIONS } from '../../../shared/domain/classification';
 import { ClassificationBanner } from '../components/classification-banner';
 import { StateBadge } from '../components/state-badge';
+import { hqLink } from '../store/hq-link';
 import { useAppStore } from '../store/store-context';
 import { UpdatesCard } from './updates-card';
 
@@ -13,6 +14,10 @@ export function AboutScreen() {
   const health = useAppStore((s) => s.health);
   const healthRequested = useAppStore((s) => s.healthRequested);
   const value = 'value' in health ? health.value : undefined;
+  // The HQ link as the status bar shows it (the core's health cannot see the sync engine).
+  const syncStatus = useAppStore((s) => s.syncStatus);
+  const vaultState = useAppStore((s) => s.vault?.state);
+  const hq = hqLink(syncStatus, vaultState);
   return (
     <section className="screen" aria-labelledby="about-title">
       <header className="screen-header">
@@ -60,7 +65,13 @@ export function AboutScreen() {
         {PARTS.map((part) => (
           <li key={part} className="part-row" data-part={part}>
             <span className="part-name">{t(`about.part.${part}`)}</span>
-            {value ? <StateBadge state={value.parts[part].state} /> : <span>…</span>}
+            {part === 'hq' ? (
+              <StateBadge state={hq.state} label={t(hq.label)} />
+            ) : value ? (
+              <StateBadge state={value.parts[part].state} />
+            ) : (
+              <span>…</span>
+            )}
           </li>
         ))}
       </ul>

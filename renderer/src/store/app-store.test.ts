@@ -40,9 +40,11 @@ describe('app store', () => {
     expect(store.getState().health).toMatchObject({ status: 'error', value: health });
   });
 
-  it('maps hashes to routes, unknown ones to About', () => {
+  it('maps hashes to routes, unknown ones (and none) to Documents, never About', () => {
     expect(routeFromHash('#/settings')).toBe('settings');
-    expect(routeFromHash('#/nope')).toBe('about');
-    expect(routeFromHash('')).toBe('about');
+    expect(routeFromHash('#/about')).toBe('about');
+    expect(routeFromHash('#/nope')).toBe('documents');
+    expect(routeFromHash('')).toBe('documents');
+    expect(createAppStore(fakeClient({}).client).getState().route).toBe('documents');
   });
 });

@@ -21,6 +21,7 @@ import { auditSlice, type AuditSlice } from './slices/audit-slice';
 import { syncSlice, type SyncSlice } from './slices/sync-slice';
 import { vaultSlice, type VaultSlice } from './slices/vault-slice';
 import { markingsSlice, type MarkingsSlice } from './slices/markings-slice';
+import { guideSlice, type GuideSlice } from './slices/guide-slice';
 
 /**
  * The app's state, as slices (Zustand's slices pattern). The store is built by a factory
@@ -31,6 +32,11 @@ import { markingsSlice, type MarkingsSlice } from './slices/markings-slice';
 export interface NavigationSlice {
   route: Route;
   navigated(route: Route): void;
+  /**
+   * The officer asked for the screen already shown (its link, or Alt+1…6): no hash change, but
+   * Documents goes back from an open document to the list, as "Documents" promises.
+   */
+  routeReentered(route: Route): void;
 }
 
 export interface SettingsSlice {
@@ -66,14 +72,18 @@ export type AppState = NavigationSlice &
   UpdatesSlice &
   AuditSlice &
   ContactsSlice &
-  MarkingsSlice;
+  MarkingsSlice &
+  GuideSlice;
 export type AppStore = StoreApi<AppState>;
 
 const navigationSlice =
   (initialRoute: Route): Slice<NavigationSlice> =>
-  (set) => ({
+  (set, get) => ({
     route: initialRoute,
     navigated: (route) => set({ route }),
+    routeReentered: (route) => {
+      if (route === 'documents' && get().openDocument) get().documentClosed();
+    },
   });
 
 const settingsSlice =
@@ -152,6 +162,7 @@ export function createAppStore(client: EmbassyClient, initialRoute: Route = DEFA
       ...updatesSlice(deps)(...a),
       ...auditSlice(deps)(...a),
       ...markingsSlice(...a),
+      ...guideSlice(...a),
     };
   });
 }

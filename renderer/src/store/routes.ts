@@ -6,7 +6,11 @@ export type NavRoute = (typeof ROUTES)[number];
 export const PAGE_ROUTES = ['search'] as const;
 export type Route = NavRoute | (typeof PAGE_ROUTES)[number];
 
-export const DEFAULT_ROUTE: Route = 'about';
+/**
+ * Where every run starts: Documents, which shows first run or unlock until the vault is open
+ * (the vault gate), so the officer lands on the next thing to do, never on About.
+ */
+export const DEFAULT_ROUTE: Route = 'documents';
 
 export function routeFromHash(hash: string): Route {
   const name = hash.replace(/^#\/?/, '');

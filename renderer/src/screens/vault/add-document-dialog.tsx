@@ -41,6 +41,12 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
     setError(null);
   };
 
+  // Cancelled or discarded: the next "Add document" starts from an empty form.
+  const close = () => {
+    reset();
+    onClose();
+  };
+
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (files.some((f) => f.size > MAX_ATTACHMENT_BYTES)) {
@@ -80,7 +86,12 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
   return (
     // While saving, the dialog stays: the document and its file land together (a few seconds
     // even for 200 MB), and closing midway would leave the document without its file.
-    <Dialog open={open} title={t('documents.add')} onClose={busy ? () => undefined : onClose}>
+    <Dialog
+      open={open}
+      title={t('documents.add')}
+      onClose={busy ? () => undefined : close}
+      dirty={Boolean(subject || from || to || body || files.length > 0)}
+    >
       <form className="form" onSubmit={(e) => void submit(e)} id="add-document-form">
         <TextField
           label={t('documents.col.subject')}
@@ -172,7 +183,7 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
           </div>
         )}
         <div className="dialog-actions">
-          <button type="button" className="button" onClick={onClose} disabled={busy}>
+          <button type="button" className="button" onClick={close} disabled={busy}>
             {t('common.cancel')}
           </button>
           <button type="submit" className="button button-primary" disabled={busy} data-testid="doc-save">

@@ -1,4 +1,4 @@
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AttachmentInfo, DocumentDetail } from '../../../../shared/contract/vault-calls';
 import { ClassificationBanner } from '../../components/classification-banner';
@@ -17,6 +17,7 @@ import { DocumentWorkflowPanel } from './document-workflow-panel';
 import { AttachmentActions } from './attachment-actions';
 import { isPdfAttachment, readAttachmentBytes } from './attachment-bytes';
 import { OtherAttachmentView } from './other-attachment-view';
+import { useLeaveOnEscape } from '../../components/use-leave-on-escape';
 
 // pdf.js is large: loaded the first time a PDF is shown, not at start-up.
 const PdfPreview = lazy(() =>
@@ -38,6 +39,13 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
   const [other, setOther] = useState<AttachmentInfo | null>(null);
   const [signing, setSigning] = useState(false);
   const [sending, setSending] = useState(false);
+  const view = useRef<HTMLElement>(null);
+  const title = useRef<HTMLHeadingElement>(null);
+  useLeaveOnEscape(view, close);
+  // Opened: focus on its title (read first by a screen reader), never left on the page body.
+  useEffect(() => {
+    title.current?.focus();
+  }, [d.id]);
   // Offered once the vault is open and sync answered; the dialog explains a missing enrolment.
   const canOfferSend = useAppStore((s) => s.syncStatus !== null && s.syncStatus.enrolment !== 'revoked');
   useEffect(() => {
@@ -56,14 +64,16 @@ export function DocumentView({ detail }: { detail: DocumentDetail }) {
   });
 
   return (
-    <article className="screen screen-wide document-view" aria-labelledby="document-title">
+    <article ref={view} className="screen screen-wide document-view" aria-labelledby="document-title">
       <ClassificationBanner level={d.classification} compact />
       <header className="screen-header screen-header-row">
         <div>
           <button type="button" className="link-button" onClick={close} data-testid="back-to-list">
             ← {t('documents.backToList')}
           </button>
-          <h1 id="document-title">{d.subject}</h1>
+          <h1 id="document-title" ref={title} tabIndex={-1}>
+            {d.subject}
+          </h1>
         </div>
         <div className="header-actions">
           {canOfferSend && (

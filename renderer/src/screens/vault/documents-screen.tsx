@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DocumentSummary } from '../../../../shared/contract/vault-calls';
 import { CLASSIFICATIONS } from '../../../../shared/domain/classification';
@@ -38,6 +38,17 @@ export function DocumentsScreen() {
   const arrivalsSeen = useAppStore((s) => s.syncArrivalsSeen);
   const archivedNotice = useAppStore((s) => s.archivedNotice);
   const [adding, setAdding] = useState(false);
+  // The row the officer was on, kept while a document is open, and focus back on it after.
+  const [activeRow, setActiveRow] = useState(0);
+  const grid = useRef<HTMLDivElement>(null);
+  const wasOpen = useRef(false);
+  useEffect(() => {
+    if (open) wasOpen.current = true;
+    else if (wasOpen.current) {
+      wasOpen.current = false;
+      grid.current?.focus();
+    }
+  }, [open]);
 
   // The list is on screen: what arrived is seen here (its rows stay marked until opened).
   useEffect(() => {
@@ -259,6 +270,9 @@ export function DocumentsScreen() {
             sort={sort}
             onSort={(s) => sortChanged({ key: s.key as DocumentSortField, direction: s.direction })}
             emptyText={t('documents.noMatch')}
+            active={activeRow}
+            onActiveChange={setActiveRow}
+            gridRef={grid}
           />
         </div>
       )}

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppStore } from '../../store/store-context';
+import { TourOffer } from '../../components/guide/tour-offer';
 import { FirstRunScreen } from './first-run-screen';
 import { UnlockScreen } from './unlock-screen';
 
@@ -10,7 +11,14 @@ export function VaultGate({ children }: { children: ReactNode }) {
   const vault = useAppStore((s) => s.vault);
   const onboarding = useAppStore((s) => s.onboarding);
   if (!vault) return <p className="muted">{t('status.checking')}</p>;
-  if (vault.state === 'absent' || (onboarding && vault.state === 'unlocked')) return <FirstRunScreen />;
+  // One tree for both cases, so the wizard keeps its step when the vault appears mid-way.
+  if (vault.state === 'absent' || (onboarding && vault.state === 'unlocked'))
+    return (
+      <>
+        {vault.state === 'absent' && <TourOffer />}
+        <FirstRunScreen />
+      </>
+    );
   if (vault.state === 'locked') return <UnlockScreen />;
   return <>{children}</>;
 }

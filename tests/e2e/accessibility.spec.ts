@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { createSoftHsmToken, type SoftHsmToken } from '../fixtures/softhsm';
+import { makePdf } from '../fixtures/verifiers';
 import { expect, startPreviewProcess, test } from './fixtures';
 
 /**
@@ -150,7 +151,73 @@ const WALK: readonly Step[] = [
     },
     close: escape,
   },
+  {
+    name: 'dialog: add files',
+    open: async (page) => {
+      await page.getByTestId('add-attachments').click();
+      await expect(dialog(page)).toBeVisible();
+    },
+    close: escape,
+  },
+  {
+    name: 'document view: a new Top secret draft',
+    open: async (page) => {
+      await page.getByTestId('back-to-list').click();
+      await page.getByTestId('add-document').click();
+      await page.getByTestId('doc-subject').fill('Kế hoạch chuyến thăm');
+      await page.getByTestId('doc-classification').selectOption('top-secret');
+      await page.getByTestId('doc-pdf').setInputFiles({
+        name: 'plan.pdf',
+        mimeType: 'application/pdf',
+        buffer: await makePdf(1),
+      });
+      await page.getByTestId('doc-save').click();
+      await expect(page.getByTestId('workflow-panel')).toBeVisible({ timeout: 30_000 });
+      await expect(page.getByTestId('attachment-save')).toBeVisible({ timeout: 30_000 });
+    },
+  },
+  {
+    name: 'dialog: edit document',
+    open: async (page) => {
+      await page.getByTestId('edit-document').click();
+      await expect(dialog(page)).toBeVisible();
+    },
+    close: escape,
+  },
+  {
+    name: 'dialog: confirm the marking (save)',
+    open: async (page) => {
+      await page.getByTestId('attachment-save').click();
+      await expect(page.getByTestId('marking-confirm')).toBeVisible();
+    },
+    close: escape,
+  },
+  {
+    name: 'dialog: approve',
+    open: async (page) => {
+      await page.getByTestId('move-in-review').click();
+      await page.getByTestId('move-approved').click();
+      await expect(page.getByTestId('approve-form')).toBeVisible();
+    },
+    close: escape,
+  },
+  {
+    name: 'search results page',
+    open: async (page) => {
+      await page.getByTestId('search').fill('chuyến thăm');
+      await page.getByTestId('search').press('Enter');
+      await expect(page.locator('main')).toHaveAttribute('data-route', 'search');
+      await expect(page.getByTestId('search-page-results')).toBeVisible();
+    },
+  },
   { name: 'messages', open: (page) => go(page, 'messages') },
+  {
+    name: 'messages: compose',
+    open: async (page) => {
+      await page.getByTestId('message-new').click();
+      await expect(page.getByTestId('compose-title')).toBeVisible();
+    },
+  },
   { name: 'sign', open: (page) => go(page, 'sign') },
   { name: 'sync', open: (page) => go(page, 'sync') },
   { name: 'settings', open: (page) => go(page, 'settings') },
@@ -183,8 +250,8 @@ test.afterAll(async () => {
 
 for (const lang of ['vi', 'en'] as const) {
   test(`axe finds nothing on every main screen and dialog (${lang})`, async ({ page }, info) => {
-    // About 25 steps, each an axe run over the whole page: minutes on a loaded 2-core machine.
-    test.setTimeout(360_000);
+    // About 35 steps, each an axe run over the whole page: minutes on a loaded 2-core machine.
+    test.setTimeout(480_000);
     const preview = await startPreviewProcess({ env: token.env });
     try {
       await page.goto(preview.url);

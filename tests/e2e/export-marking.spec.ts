@@ -93,7 +93,7 @@ test('save a signed Top secret PDF: confirmation naming the marking, pdfsig-vali
       page.waitForEvent('download'),
       confirmVi.getByTestId('marking-confirm-ok').click(),
     ]);
-    expect(download.suggestedFilename()).toBe('plan.signed.pdf');
+    expect(download.suggestedFilename()).toBe('plan.v1.signed.pdf');
     const saved = info.outputPath('downloaded.signed.pdf');
     await download.saveAs(saved);
     const sigs = await pdfsig(saved, await nssDbTrusting([token.ca.rootPath]));

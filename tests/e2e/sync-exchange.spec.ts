@@ -246,6 +246,20 @@ test('two officers: enrol, sign, send to HQ, receive and verify', async ({ brows
     await expect(report).toContainText('Legalised for HQ');
     await expect(h.locator('.document-side')).toContainText(MISSION.name);
     await h.screenshot({ path: shot('hq-received-en') });
+
+    // HQ registers it (issue 16, item 3): it takes a number in the incoming register and a
+    // receipt signed by HQ's device goes back to the mission's.
+    await expect(h.getByTestId('document-status')).toHaveText('Received');
+    await h.getByTestId('register-document').click();
+    await expect(h.getByTestId('document-registration')).toContainText(
+      new RegExp(`Registered as 1/${new Date().getUTCFullYear()}/ĐẾN`),
+    );
+    await expect(h.getByTestId('document-status')).toHaveText('Registered');
+    await fullShot(h, shot('hq-registered-en'));
+    await h.getByTestId('top-language-vi').check();
+    await expect(h.getByTestId('document-status')).toHaveText('Đã vào sổ');
+    await fullShot(h, shot('hq-registered-vi'));
+    await h.getByTestId('top-language-en').check();
     await h.getByTestId('back-to-list').click();
     await expect(row).toBeVisible();
     await expect(row.getByTestId('new-badge')).toHaveCount(0);
@@ -264,6 +278,22 @@ test('two officers: enrol, sign, send to HQ, receive and verify', async ({ brows
     );
     await expect(m.getByTestId('status-pending')).toHaveText('Outbox: empty');
     await fullShot(m, shot('mission-outbox-en'));
+
+    // The mission sees its document acknowledged, with who and when, in both languages.
+    await m.keyboard.press('Alt+1');
+    const sentRow = m.getByRole('row').filter({ hasText: subject });
+    await expect(sentRow).toContainText('Acknowledged', { timeout: 60_000 });
+    await sentRow.getByText(subject).click();
+    await expect(m.getByTestId('document-status')).toHaveText('Acknowledged');
+    await expect(m.getByTestId('document-acknowledgements')).toContainText(
+      `${HQ.name} <${HQ.email}> registered it as 1/`,
+    );
+    await fullShot(m, shot('mission-acknowledged-en'));
+    await m.getByTestId('top-language-vi').check();
+    await expect(m.getByTestId('document-status')).toHaveText('Đã báo nhận');
+    await fullShot(m, shot('mission-acknowledged-vi'));
+    await m.getByTestId('top-language-en').check();
+    await m.keyboard.press('Alt+4');
 
     // The same in Vietnamese: approved screen and outbox, compose, status bar.
     await m.getByTestId('top-language-vi').check();

@@ -37,6 +37,8 @@ export interface SyncService {
   cancel(id: string): Promise<OutboxItem>;
   /** What one round did (for `embassy sync --once --json`). */
   lastRound(): RoundReport | null;
+  /** Something was queued outside `send` (a receipt): a round soon, if sync is running. */
+  queued(): void;
   /**
    * Before an emergency wipe: stop, then tell HQ (a notice the device key signs) so that HQ
    * revokes this device; never throws, gives up after a few seconds (wipe-notice.ts).
@@ -168,6 +170,10 @@ export function createSyncService(options: SyncServiceOptions): SyncService {
       const result = await vault.run('sync.send', { send: input, now: now() });
       kickIfRunning();
       return result;
+    },
+
+    queued() {
+      kickIfRunning();
     },
 
     async syncNow() {

@@ -1,13 +1,14 @@
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { CLASSIFICATIONS, type Classification } from '../../../../shared/domain/classification';
+import type { Classification } from '../../../../shared/domain/classification';
 import { DIRECTIONS, type Direction } from '../../../../shared/domain/document';
 import { MAX_ATTACHMENT_BYTES } from '../../../../shared/domain/document';
-import { DOCUMENT_KINDS, type DocumentKind } from '../../../../shared/domain/document-kinds';
+import type { DocumentKind } from '../../../../shared/domain/document-kinds';
 import { Dialog } from '../../components/dialog';
 import { FileDropField } from '../../components/file-drop-field';
 import { SelectField, TextField } from '../../components/field';
 import { useAppStore } from '../../store/store-context';
+import { ClassificationField, KindField } from './document-meta-fields';
 
 /**
  * Register a new document in its register (the number is given by the vault: `12/2026/NV`),
@@ -114,18 +115,7 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
               </option>
             ))}
           </SelectField>
-          <SelectField
-            label={t('documents.col.kind')}
-            value={kind}
-            onChange={(e) => setKind(e.target.value as DocumentKind)}
-            data-testid="doc-kind"
-          >
-            {DOCUMENT_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {t(`documents.kind.${k}`)}
-              </option>
-            ))}
-          </SelectField>
+          <KindField value={kind} onChange={setKind} data-testid="doc-kind" />
         </div>
         <p className="field-hint">{t('documents.numberHint')}</p>
         <div className="form-row">
@@ -137,18 +127,11 @@ export function AddDocumentDialog({ open, onClose }: { open: boolean; onClose: (
             required
             data-testid="doc-date"
           />
-          <SelectField
-            label={t('documents.col.classification')}
+          <ClassificationField
             value={classification}
-            onChange={(e) => setClassification(e.target.value as Classification)}
+            onChange={setClassification}
             data-testid="doc-classification"
-          >
-            {CLASSIFICATIONS.map((c) => (
-              <option key={c} value={c}>
-                {t(`classification.${c}`)}
-              </option>
-            ))}
-          </SelectField>
+          />
         </div>
         <TextField
           label={t('documents.col.from')}

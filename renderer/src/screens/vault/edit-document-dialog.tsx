@@ -1,11 +1,12 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DocumentDetail } from '../../../../shared/contract/vault-calls';
-import { CLASSIFICATIONS, type Classification } from '../../../../shared/domain/classification';
-import { DOCUMENT_KINDS, type DocumentKind } from '../../../../shared/domain/document-kinds';
+import type { Classification } from '../../../../shared/domain/classification';
+import type { DocumentKind } from '../../../../shared/domain/document-kinds';
 import { Dialog } from '../../components/dialog';
-import { SelectField, TextField } from '../../components/field';
+import { TextField } from '../../components/field';
 import { useAppStore } from '../../store/store-context';
+import { ClassificationField, KindField } from './document-meta-fields';
 
 const splitParties = (text: string) =>
   text
@@ -82,18 +83,7 @@ export function EditDocumentDialog({
           data-testid="edit-subject"
         />
         <div className="form-row">
-          <SelectField
-            label={t('documents.col.kind')}
-            value={kind}
-            onChange={(e) => setKind(e.target.value as DocumentKind)}
-            data-testid="edit-kind"
-          >
-            {DOCUMENT_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {t(`documents.kind.${k}`)}
-              </option>
-            ))}
-          </SelectField>
+          <KindField value={kind} onChange={setKind} data-testid="edit-kind" />
           <TextField
             label={t('documents.col.date')}
             type="date"
@@ -101,17 +91,7 @@ export function EditDocumentDialog({
             onChange={(e) => setDate(e.target.value)}
             required
           />
-          <SelectField
-            label={t('documents.col.classification')}
-            value={classification}
-            onChange={(e) => setClassification(e.target.value as Classification)}
-          >
-            {CLASSIFICATIONS.map((c) => (
-              <option key={c} value={c}>
-                {t(`classification.${c}`)}
-              </option>
-            ))}
-          </SelectField>
+          <ClassificationField value={classification} onChange={setClassification} />
         </div>
         <TextField
           label={t('documents.col.from')}

@@ -105,7 +105,8 @@ export interface Core {
   readonly audit: AuditLog;
   /**
    * Documents' status changes made in the core (officer, approval, signing): `onTransition`
-   * attaches a consequence (the acknowledgement of receipt when a received document is registered).
+   * attaches a consequence. (The acknowledgement of receipt is queued in the worker, in the
+   * transaction that registers the received document.)
    */
   readonly transitions: DocumentTransitions;
   /** Ends what the core started (the token process, the PDF sandbox). */
@@ -218,7 +219,7 @@ export function createCore(options: CoreOptions): Core {
     },
     ...options.sync,
   });
-  // The one door for status changes made in the core (a receipt hook attaches with onTransition).
+  // The one door for status changes made in the core (onTransition attaches consequences).
   const transitions = createDocumentTransitions(vault);
   const vaultHandlers = createVaultHandlers(vault, approvalVerifier(signing), transitions);
   const handlers: HandlerTable = {

@@ -250,6 +250,8 @@ test('two officers: enrol, sign, send to HQ, receive and verify', async ({ brows
     // HQ registers it (issue 16, item 3): it takes a number in the incoming register and a
     // receipt signed by HQ's device goes back to the mission's.
     await expect(h.getByTestId('document-status')).toHaveText('Received');
+    // Its kind travelled with it (a note verbale, the add form's first kind).
+    await expect(h.locator('.document-side')).toContainText('Note verbale');
     await h.getByTestId('register-document').click();
     await expect(h.getByTestId('document-registration')).toContainText(
       new RegExp(`Registered as 1/${new Date().getUTCFullYear()}/ĐẾN`),

@@ -17,6 +17,7 @@ const doc: SyncPayload = {
   senderName: 'Nguyễn Thị Hằng',
   classification: 'confidential',
   registryNumber: '123/ĐSQ-VP',
+  documentKind: 'official-letter',
   attachments: [
     {
       name: 'cong-van-123.pdf',
@@ -128,6 +129,7 @@ describe('payload codec', () => {
       (m) => (firstAttachment(m).path = '/etc/passwd'),
       (m) => delete m.registryNumber,
       (m) => (m.classification = 'cosmic'),
+      (m) => (m.documentKind = 'memo'),
       (m) => (m.kind = 'memo'),
       (m) => (m.sentAt = '2025-01-06'),
       (m) => (m.sentAt = -1),

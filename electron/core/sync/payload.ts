@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CLASSIFICATIONS } from '../../../shared/domain/classification';
+import { DOCUMENT_KINDS, type DocumentKind } from '../../../shared/domain/document-kinds';
 import { EnvelopeErrorCode } from '../../../shared/sync/sync-error-codes';
 import { EnvelopeError, MAX_ENVELOPE_BYTES } from './envelope';
 
@@ -38,6 +39,8 @@ export type SyncPayload =
       senderName: string;
       classification: string;
       registryNumber: string;
+      /** The document's kind (note verbale, cable…); absent from older senders: `other`. */
+      documentKind?: DocumentKind;
       /** The document's own parties (its author and addressees, as registered). */
       parties?: { from: string; to: string[] };
       attachments: PayloadAttachment[];
@@ -119,6 +122,7 @@ const PayloadMeta = z.discriminatedUnion('kind', [
       senderName: shortText,
       classification: z.enum(CLASSIFICATIONS),
       registryNumber: shortText,
+      documentKind: z.enum(DOCUMENT_KINDS).optional(),
       parties: z
         .object({ from: z.string().max(300), to: z.array(z.string().max(300)).max(200) })
         .strict()
@@ -183,6 +187,7 @@ export function encodePayload(p: SyncPayload): Uint8Array {
             senderName: p.senderName,
             classification: p.classification,
             registryNumber: p.registryNumber,
+            ...(p.documentKind !== undefined ? { documentKind: p.documentKind } : {}),
             ...(p.parties !== undefined ? { parties: p.parties } : {}),
             attachments: p.attachments.map((a) => ({
               name: a.name,

@@ -17,11 +17,11 @@ export type TransitionListener = (event: DocumentTransitioned) => void | Promise
  * The core's one door for status changes made outside the vault worker (the officer's
  * `documents.transition` and `documents.approve`, the signing job): each goes to the worker's
  * `documents.transition` (which checks the workflow and records who and when), then to the
- * listeners, in order. A listener is where a consequence attaches, e.g. the signed
- * acknowledgement of receipt sent back when a received document becomes `registered`. A
+ * listeners, in order. A listener is where a consequence made in the core attaches. A
  * listener that throws fails the call after the change was recorded (the change stands).
- * Changes made inside the worker (the outbox's `sent`, a receipt's `acknowledged`) call the
- * repository's `transitionDocument` there and do not pass here.
+ * Changes made inside the worker (the outbox's `sent`, a receipt's `acknowledged`, a received
+ * document `registered` with its acknowledgement of receipt queued in the same transaction)
+ * call the repository's `transitionDocument` there and do not pass here.
  */
 export function createDocumentTransitions(vault: VaultService) {
   const listeners = new Set<TransitionListener>();

@@ -40,7 +40,7 @@ export function storeRecord(
     registryNumber: payload.registryNumber || undefined,
     date: at,
     direction: 'incoming',
-    kind: 'other',
+    kind: payload.documentKind ?? 'other',
     classification,
     status: 'received',
     subject: payload.title,

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
 import { OutboxItem, SyncSendInput } from '../../../../shared/contract/sync-calls';
 import type { Classification } from '../../../../shared/domain/classification';
+import type { DocumentKind } from '../../../../shared/domain/document-kinds';
 import { sealEnvelope, type EnvelopeRecipient } from '../envelope';
 import { markingConfirmed } from '../../../../shared/domain/marking-confirmation';
 import { heldHead } from './directory-chain';
@@ -34,6 +35,7 @@ function readDocumentPayload(
   text: string;
   classification: Classification;
   registryNumber: string;
+  documentKind: DocumentKind;
   parties: { from: string; to: string[] };
   attachments: PayloadAttachment[];
 } {
@@ -60,6 +62,7 @@ function readDocumentPayload(
     text: latest?.body ?? '',
     classification: detail.document.classification,
     registryNumber: detail.document.registryNumber,
+    documentKind: detail.document.kind,
     parties: { from: detail.document.from, to: [...detail.document.to] },
     attachments,
   };

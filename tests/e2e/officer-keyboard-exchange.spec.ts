@@ -289,7 +289,7 @@ test('keyboard only: send Top secret to HQ, save the signed PDF, HQ registers, a
     await tabTo(m, 'message-new');
     await m.keyboard.press('Enter');
     await expect(m.locator(`[data-testid=recipient][data-address="${HQ.email}"]`)).toBeVisible();
-    await expectVisibleFocus(m, 'New message');
+    expect((await expectVisibleFocus(m, 'New message')).testid).toBe('recipient-search');
     await tabUntil(m, (f) => f.testid === 'recipient' && f.address === HQ.email, 'the HQ recipient');
     await m.keyboard.press('Space');
     await tabTo(m, 'compose-title');
@@ -330,6 +330,11 @@ test('keyboard only: send Top secret to HQ, save the signed PDF, HQ registers, a
       timeout: 20_000,
     });
     await expectVisibleFocus(h, 'sending the reply');
+    // Closing the form gives the focus back to Reply.
+    await tabTo(h, 'message-compose-close');
+    await h.keyboard.press('Enter');
+    await expect(h.getByTestId('compose-text')).toHaveCount(0);
+    expect((await expectVisibleFocus(h, 'closing the reply')).testid).toBe('message-reply');
 
     const mThread = m.getByRole('button', { name: /Courier on Friday/ });
     await expect(mThread).toContainText('1 unread', { timeout: 45_000 });

@@ -1,13 +1,22 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
-import type { Browser, Page } from '@playwright/test';
 import { makePdf } from '../fixtures/verifiers';
 import { createSoftHsmToken, makeCa, type SoftHsmToken } from '../fixtures/softhsm';
-import { expect, startPreviewProcess, test, type PreviewServer } from './fixtures';
+import {
+  createVault,
+  enrol,
+  fullShot,
+  HQ,
+  MISSION,
+  openOfficer,
+  startRelay,
+  stopRelay,
+  type Relay,
+} from './exchange-fixtures';
+import { expect, test } from './fixtures';
 
 /**
  * Issue 5 end to end, as two officers would do it: two previews (each its own real core,
@@ -19,44 +28,11 @@ import { expect, startPreviewProcess, test, type PreviewServer } from './fixture
  */
 const run = promisify(execFile);
 
-const MISSION = { name: 'Nguyen Van An', email: 'an.nguyen@mission.example', label: 'Mission E2E' };
-const HQ = { name: 'Tran Thi Binh', email: 'binh.tran@hq.example', label: 'HQ E2E' };
-
 let caDir: string;
 let relayDir: string;
 let rootPath: string;
 let tokens: { mission: SoftHsmToken; hq: SoftHsmToken };
-let relay: { url: string; fingerprint: string; child: ChildProcess; log: string[] };
-
-/** `embassy hq serve` from the bundle; its first stdout line is JSON with url and fingerprint. */
-async function startRelay(dataDir: string, trustCa: string): Promise<typeof relay> {
-  const child = spawn(
-    process.execPath,
-    [
-      'dist/node/embassy.cjs',
-      'hq',
-      'serve',
-      '--data',
-      dataDir,
-      '--listen',
-      '127.0.0.1:0',
-      '--json',
-      '--trust-ca',
-      trustCa,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  // The relay's request log, kept for the report of a failed run (not printed otherwise).
-  const log: string[] = [];
-  if (child.stderr) createInterface({ input: child.stderr }).on('line', (l) => log.push(l));
-  const line = await new Promise<string>((resolve, reject) => {
-    if (!child.stdout) return reject(new Error('relay has no stdout'));
-    createInterface({ input: child.stdout }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`hq serve exited with ${code} before it was ready`)));
-  });
-  const { url, fingerprint } = JSON.parse(line) as { url: string; fingerprint: string };
-  return { url, fingerprint, child, log };
-}
+let relay: Relay;
 
 test.beforeAll(async () => {
   caDir = mkdtempSync(join(tmpdir(), 'embassy-e2e-ca-'));
@@ -74,85 +50,28 @@ test.beforeAll(async () => {
 });
 
 test.afterAll(async () => {
-  if (relay?.child.exitCode === null) {
-    const exited = new Promise((r) => relay.child.once('exit', r));
-    relay.child.kill('SIGTERM');
-    await exited;
-  }
+  await stopRelay(relay);
   await tokens?.mission.cleanup();
   await tokens?.hq.cleanup();
   rmSync(caDir, { recursive: true, force: true });
   rmSync(relayDir, { recursive: true, force: true });
 });
 
-interface Officer {
-  readonly page: Page;
-  readonly preview: PreviewServer & { stop(): Promise<void> };
-  readonly token: SoftHsmToken;
-}
-
-/** The whole screen: a tall window for the shot (the main region scrolls, not the page). */
-async function fullShot(page: Page, path: string): Promise<void> {
-  const size = page.viewportSize() ?? { width: 1280, height: 800 };
-  const height = await page.locator('main').evaluate((m) => m.scrollHeight + 200);
-  await page.setViewportSize({ width: size.width, height: Math.max(size.height, height) });
-  await page.screenshot({ path });
-  await page.setViewportSize(size);
-}
-
-async function openOfficer(browser: Browser, token: SoftHsmToken): Promise<Officer> {
-  const preview = await startPreviewProcess({ env: token.env, args: ['--trust', rootPath] });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
-  await page.goto(preview.url);
-  await page.getByTestId('top-language-en').check();
-  return { page, preview, token };
-}
-
-/** First run with the token, as vault.spec does it; an empty vault. */
-async function createVault({ page, token }: Officer): Promise<void> {
-  await page.getByRole('link', { name: /Documents/ }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Set up this workstation');
-  await page.getByTestId('choose-token').click();
-  await page.getByLabel('Token driver (PKCS#11 module)').selectOption('softhsm2');
-  await page.getByTestId('detected-token').filter({ hasText: token.label }).click();
-  await page.getByTestId('pin').fill(token.pin);
-  await page.getByTestId('create-vault').click();
-  await page.getByRole('link', { name: 'Start with an empty vault' }).click();
-  await expect(page.getByTestId('add-document')).toBeVisible({ timeout: 30_000 });
-}
-
-/** Sync screen → enrolment form → approved (the relay trusts the CA). */
-async function enrol({ page, token }: Officer, department: string, shot: string): Promise<void> {
-  await page.getByRole('link', { name: /Sync/ }).first().click();
-  await expect(page.getByRole('heading', { name: 'Enrol this workstation' })).toBeVisible();
-  await expect(page.locator('input[name=enrol-certificate]')).toBeChecked({ timeout: 20_000 });
-  await page.getByTestId('enrol-url').fill(relay.url);
-  await page.getByTestId('enrol-fingerprint').fill(relay.fingerprint);
-  await page.getByTestId('enrol-department').fill(department);
-  await page.getByTestId('enrol-pin').fill(token.pin);
-  await fullShot(page, shot);
-  await page.getByTestId('enrol-submit').click();
-  // Approved at once; the first round (directory, prekeys) makes the link online.
-  await expect(page.getByTestId('sync-connection')).toHaveText(/Online/, { timeout: 30_000 });
-  await expect(page.getByTestId('status-connection')).toHaveText('Online');
-}
-
 test('two officers: enrol, sign, send to HQ, receive and verify', async ({ browser }, info) => {
   test.setTimeout(300_000);
   const started = Date.now();
   const shot = (name: string) => info.outputPath(`${name}.png`);
   const [hq, mission] = await Promise.all([
-    openOfficer(browser, tokens.hq),
-    openOfficer(browser, tokens.mission),
+    openOfficer(browser, tokens.hq, rootPath),
+    openOfficer(browser, tokens.mission, rootPath),
   ]);
   try {
     // Both create their vaults; HQ enrols first so that its prekey is in the directory the
     // mission fetches when it enrols.
     await Promise.all([createVault(hq), createVault(mission)]);
-    await enrol(hq, 'Consular Department', shot('hq-enrol-en'));
+    await enrol(hq, relay, 'Consular Department', shot('hq-enrol-en'));
     await fullShot(hq.page, shot('hq-approved-en'));
-    await enrol(mission, 'Embassy in Paris', shot('mission-enrol-en'));
+    await enrol(mission, relay, 'Embassy in Paris', shot('mission-enrol-en'));
     await expect(mission.page.getByText(MISSION.email)).toBeVisible();
     await fullShot(mission.page, shot('mission-approved-en'));
 

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TextField } from '../../components/field';
 import { useAppStore } from '../../store/store-context';
@@ -30,6 +30,14 @@ export function ComposeForm({ start, onSent }: { start?: ComposeStart; onSent?: 
   const textId = useId();
 
   useEffect(() => cleared, [cleared]);
+  // Send is disabled while it runs, which drops the focus to the page body: once done, the
+  // focus goes back to it (unless the officer has moved on).
+  const sendRef = useRef<HTMLButtonElement>(null);
+  const [sent, setSent] = useState(0);
+  useEffect(() => {
+    if (busy || sent === 0) return;
+    if (document.activeElement === null || document.activeElement === document.body) sendRef.current?.focus();
+  }, [busy, sent]);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -39,6 +47,7 @@ export function ComposeForm({ start, onSent }: { start?: ComposeStart; onSent?: 
     setBusy(true);
     const items = await send({ kind: 'message', to, title: title.trim(), text });
     setBusy(false);
+    setSent((n) => n + 1);
     if (!items) return;
     setTo([]);
     setTitle('');
@@ -90,7 +99,13 @@ export function ComposeForm({ start, onSent }: { start?: ComposeStart; onSent?: 
           t('sync.compose.queued', { count: queued, n: formatCount(queued, i18n.language) })}
       </p>
       <div className="form-actions">
-        <button type="submit" className="button button-primary" disabled={busy} data-testid="compose-send">
+        <button
+          ref={sendRef}
+          type="submit"
+          className="button button-primary"
+          disabled={busy}
+          data-testid="compose-send"
+        >
           {busy ? t('sync.compose.sending') : t('sync.compose.send')}
         </button>
       </div>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Classification } from '../../../../shared/domain/classification';
 import { needsMarkingConfirmation } from '../../../../shared/domain/marking-confirmation';
@@ -40,6 +40,11 @@ export function SendDocumentDialog({
   const [queued, setQueued] = useState<number | null>(null);
   const [confirming, setConfirming] = useState(false);
   useShownMarking(open ? classification : null);
+  // Queued, the Send button goes: the focus would fall to the page body. It moves to Done.
+  const doneRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (queued !== null) doneRef.current?.focus();
+  }, [queued]);
 
   // Each opening starts clean: no recipients, no error or result from the last time.
   useEffect(() => {
@@ -82,7 +87,13 @@ export function SendDocumentDialog({
       onClose={onClose}
       actions={
         <>
-          <button type="button" className="button" onClick={onClose} data-testid="send-document-close">
+          <button
+            ref={doneRef}
+            type="button"
+            className="button"
+            onClick={onClose}
+            data-testid="send-document-close"
+          >
             {queued !== null ? t('sync.sendDocument.done') : t('common.cancel')}
           </button>
           {queued === null && (

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ExportChannel } from '../../../../shared/contract/export-calls';
 import type { AttachmentInfo } from '../../../../shared/contract/vault-calls';
@@ -33,9 +33,22 @@ export function AttachmentActions({
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>(null);
   const printable = isPdfAttachment(attachment) || isTextAttachment(attachment);
+  // The button is disabled while its export runs, and a disabled button drops the focus to
+  // the page body: once done, it goes back to the button the officer used (unless moved on).
+  const buttons = { save: useRef<HTMLButtonElement>(null), print: useRef<HTMLButtonElement>(null) };
+  const [used, setUsed] = useState<ExportChannel | null>(null);
+  useEffect(() => {
+    if (busy || used === null) return;
+    if (document.activeElement === null || document.activeElement === document.body) {
+      buttons[used].current?.focus();
+    }
+    setUsed(null);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- the refs are stable
+  }, [busy, used]);
 
   const run = async (channel: ExportChannel, confirmed: boolean) => {
     setAsking(null);
+    setUsed(channel);
     setBusy(true);
     setOutcome(null);
     try {
@@ -82,6 +95,7 @@ export function AttachmentActions({
         type="button"
         className="button"
         disabled={busy}
+        ref={buttons.save}
         onClick={() => start('save')}
         data-testid="attachment-save"
       >
@@ -92,6 +106,7 @@ export function AttachmentActions({
           type="button"
           className="button"
           disabled={busy}
+          ref={buttons.print}
           onClick={() => start('print')}
           data-testid="attachment-print"
         >

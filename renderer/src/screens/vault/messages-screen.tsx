@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { TextField } from '../../components/field';
 import { useAppStore } from '../../store/store-context';
@@ -29,7 +29,28 @@ export function MessagesScreen() {
   const [subject, setSubject] = useState('');
   // The message being written to send: new, a reply or a forward (a key restarts the form).
   const [compose, setCompose] = useState<{ key: number; start: ComposeStart } | null>(null);
-  const startCompose = (start: ComposeStart) => setCompose({ key: Date.now(), start });
+  // The button that opened the form gets the focus back when it closes.
+  const opener = useRef<HTMLElement | null>(null);
+  const startCompose = (start: ComposeStart) => {
+    opener.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    setCompose({ key: Date.now(), start });
+  };
+  const closeCompose = () => {
+    setCompose(null);
+    opener.current?.focus();
+  };
+  // The form opened, the focus goes into it: a reply's recipients and title are filled in, so
+  // to its text; a new message or a forward to its first field (the recipients).
+  const composeRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const form = composeRef.current;
+    if (!compose || !form) return;
+    const target =
+      compose.start.to.length > 0
+        ? form.querySelector<HTMLElement>('[data-testid=compose-text]')
+        : form.querySelector<HTMLElement>('input, textarea');
+    target?.focus();
+  }, [compose]);
   const when = new Intl.DateTimeFormat(i18n.language === 'vi' ? 'vi-VN' : 'en-GB', {
     dateStyle: 'short',
     timeStyle: 'short',
@@ -130,7 +151,11 @@ export function MessagesScreen() {
             </div>
           )}
           {compose && (
-            <section className="card message-compose" aria-labelledby="message-compose-title">
+            <section
+              ref={composeRef}
+              className="card message-compose"
+              aria-labelledby="message-compose-title"
+            >
               <h2 id="message-compose-title">{t('messages.sendTitle')}</h2>
               <ComposeForm
                 key={compose.key}
@@ -140,7 +165,12 @@ export function MessagesScreen() {
                   if (open) void threadOpened(open.id);
                 }}
               />
-              <button type="button" className="button" onClick={() => setCompose(null)}>
+              <button
+                type="button"
+                className="button"
+                onClick={closeCompose}
+                data-testid="message-compose-close"
+              >
                 {t('messages.closeCompose')}
               </button>
             </section>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DocumentSummary } from '../../../../shared/contract/vault-calls';
 import type { ContractError } from '../../../../shared/contract/errors';
@@ -29,6 +29,16 @@ export function ReceiptPanel({ document: d }: { document: DocumentSummary }) {
   const [busy, setBusy] = useState(false);
   const [queued, setQueued] = useState(false);
   const [error, setError] = useState<ContractError | null>(null);
+  // Registered, the Register button goes: the focus moves to the registration it made rather
+  // than falling to the page body.
+  const registrationRef = useRef<HTMLParagraphElement>(null);
+  const [justRegistered, setJustRegistered] = useState(false);
+  const registered = receipts?.registration !== undefined;
+  useEffect(() => {
+    if (!justRegistered || !registered) return;
+    registrationRef.current?.focus();
+    setJustRegistered(false);
+  }, [justRegistered, registered]);
   const when = new Intl.DateTimeFormat(i18n.language === 'vi' ? 'vi-VN' : 'en-GB', {
     dateStyle: 'medium',
     timeStyle: 'short',
@@ -52,6 +62,7 @@ export function ReceiptPanel({ document: d }: { document: DocumentSummary }) {
       return;
     }
     setQueued(r.value.receipt === 'queued');
+    setJustRegistered(true);
     invalidate();
     await reopen(d.id);
     await load();
@@ -66,7 +77,7 @@ export function ReceiptPanel({ document: d }: { document: DocumentSummary }) {
       {incoming ? (
         receipts?.registration ? (
           <>
-            <p data-testid="document-registration">
+            <p ref={registrationRef} tabIndex={-1} data-testid="document-registration">
               {t('documents.receipts.registered', {
                 number: receipts.registration.number,
                 when: when.format(new Date(receipts.registration.at)),

@@ -221,7 +221,11 @@ export function createCore(options: CoreOptions): Core {
   });
   // The one door for status changes made in the core (onTransition attaches consequences).
   const transitions = createDocumentTransitions(vault);
-  const vaultHandlers = createVaultHandlers(vault, approvalVerifier(signing), transitions);
+  // Registering a received document queues its receipt: it leaves with a round now, not the
+  // next background one.
+  const vaultHandlers = createVaultHandlers(vault, approvalVerifier(signing), transitions, () =>
+    sync.queued(),
+  );
   const handlers: HandlerTable = {
     'app.health': async (_input, ctx) =>
       readHealth(runtime, ctx.transport, Date.now(), await vault.health(), {
@@ -243,18 +247,6 @@ export function createCore(options: CoreOptions): Core {
     },
     'token.drivers': async () => ({ drivers: knownDrivers() }),
     ...vaultHandlers,
-    // Registering a received document queues its receipt: it leaves with a round now, not the
-    // next background one.
-    'documents.register': async (input, ctx) => {
-      const result = await vaultHandlers['documents.register'](input, ctx);
-      if (result.receipt === 'queued') sync.queued();
-      return result;
-    },
-    'documents.transition': async (input, ctx) => {
-      const result = await vaultHandlers['documents.transition'](input, ctx);
-      if (input.to === 'registered') sync.queued();
-      return result;
-    },
     // Online, HQ hears of the wipe first (a notice signed by the device key: it revokes the
     // device); offline or slow, the wipe does not wait more than a few seconds.
     'vault.wipe': async () => {

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallName } from '../../shared/contract/call-names';
 import type { CallOutput } from '../../shared/contract/calls';
-import type { SignJobStatus } from '../../shared/contract/document-signing-calls';
 import { createCore, type Core } from '../../electron/core';
 import { createSoftHsmToken, type SoftHsmToken } from '../fixtures/softhsm';
 import { makePdf, nssDbTrusting, opensslCmsVerify, pdfsig, writeTemp } from '../fixtures/verifiers';
+import { readAttachmentBytes, signJobFinished } from './vault-harness';
 
 /**
  * Signing documents that live in the vault, through the contract, with real parts: a vault
@@ -25,25 +25,9 @@ async function call<N extends CallName>(name: N, input: unknown): Promise<CallOu
   return r.value as CallOutput<N>;
 }
 
-async function finished(jobId: string): Promise<SignJobStatus> {
-  for (let i = 0; i < 300; i++) {
-    const s = await call('sign.progress', { jobId });
-    if (s.state !== 'running') return s;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('signing job did not finish');
-}
+const finished = (jobId: string) => signJobFinished(core, jobId);
 
-async function readAll(id: string): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let offset = 0;
-  for (;;) {
-    const c = await call('attachments.read', { id, offset });
-    parts.push(Buffer.from(c.base64, 'base64'));
-    offset += Buffer.from(c.base64, 'base64').length;
-    if (c.eof) return Buffer.concat(parts);
-  }
-}
+const readAll = (id: string) => readAttachmentBytes(core, id);
 
 beforeAll(async () => {
   token = await createSoftHsmToken({ label: 'Doc Signing', keys: ['rsa'] });

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallName } from '../../shared/contract/call-names';
 import type { CallOutput } from '../../shared/contract/calls';
-import type { SignJobStatus } from '../../shared/contract/document-signing-calls';
 import { createCore, type Core } from '../../electron/core';
 import { addValidationData } from '../../electron/core/signing/validation-data';
 import { verifyPdf, type TrustSettings, type VerifyReport } from '../../electron/core/signing/verify';
@@ -13,6 +12,7 @@ import { pdfSandbox } from '../fixtures/pdf-sandbox';
 import { createSoftHsmToken, type SoftHsmToken } from '../fixtures/softhsm';
 import { createTestTsa, serveTsa, type TestTsa, type TsaServer } from '../fixtures/tsa';
 import { makePdf } from '../fixtures/verifiers';
+import { readAttachmentBytes, signJobFinished } from './vault-harness';
 
 /**
  * B-LT in the app, after signing and on demand. The officer's certificate names a CRL
@@ -39,26 +39,9 @@ async function call<N extends CallName>(name: N, input: unknown): Promise<CallOu
   return r.value as CallOutput<N>;
 }
 
-async function finished(jobId: string): Promise<SignJobStatus> {
-  for (let i = 0; i < 300; i++) {
-    const s = await call('sign.progress', { jobId });
-    if (s.state !== 'running') return s;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('signing job did not finish');
-}
+const finished = (jobId: string) => signJobFinished(core, jobId);
 
-async function readAll(id: string): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let offset = 0;
-  for (;;) {
-    const c = await call('attachments.read', { id, offset });
-    const b = Buffer.from(c.base64, 'base64');
-    parts.push(b);
-    offset += b.length;
-    if (c.eof) return Buffer.concat(parts);
-  }
-}
+const readAll = (id: string) => readAttachmentBytes(core, id);
 
 /** A fresh CRL from the officer's CA, as the workstation's CRL source (policy or a file). */
 async function publishCrl(): Promise<void> {

@@ -7,13 +7,13 @@ import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallName } from '../../shared/contract/call-names';
 import type { CallOutput } from '../../shared/contract/calls';
-import type { SignJobStatus } from '../../shared/contract/document-signing-calls';
 import { createCore, type Core } from '../../electron/core';
 import { startRelay, type RunningRelay } from '../../hq/server/relay-server';
 import { loadTsaSigner } from '../../hq/server/tsa-responder';
 import { createSoftHsmToken, type SoftHsmToken } from '../fixtures/softhsm';
 import { createTestTsa, type TestTsa } from '../fixtures/tsa';
 import { makePdf, nssDbTrusting, pdfsig } from '../fixtures/verifiers';
+import { readAttachmentBytes, signJobFinished } from './vault-harness';
 
 /**
  * B-B now, B-T on reconnect, through HQ's TSA: the relay (with `--tsa-key/--tsa-cert`) is down
@@ -46,26 +46,9 @@ async function call<N extends CallName>(name: N, input: unknown): Promise<CallOu
   return r.value as CallOutput<N>;
 }
 
-async function finished(jobId: string): Promise<SignJobStatus> {
-  for (let i = 0; i < 300; i++) {
-    const s = await call('sign.progress', { jobId });
-    if (s.state !== 'running') return s;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error('signing job did not finish');
-}
+const finished = (jobId: string) => signJobFinished(core, jobId);
 
-async function readAll(id: string): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let offset = 0;
-  for (;;) {
-    const c = await call('attachments.read', { id, offset });
-    const b = Buffer.from(c.base64, 'base64');
-    parts.push(b);
-    offset += b.length;
-    if (c.eof) return Buffer.concat(parts);
-  }
-}
+const readAll = (id: string) => readAttachmentBytes(core, id);
 
 const relayUp = async () => {
   relay = await startRelay({

@@ -48,3 +48,26 @@ export async function pdfWithText(lines: readonly string[]): Promise<Uint8Array>
 }
 
 export const PASSPHRASE = 'correct horse battery staple';
+
+/** A signing job's final status (`sign.progress` until it is no longer running; 30 s at most). */
+export async function signJobFinished(core: Core, jobId: string): Promise<CallOutput<'sign.progress'>> {
+  for (let i = 0; i < 300; i++) {
+    const s = await must(core, 'sign.progress', { jobId });
+    if (s.state !== 'running') return s;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('signing job did not finish');
+}
+
+/** An attachment's whole bytes, read through the contract in its chunks. */
+export async function readAttachmentBytes(core: Core, id: string): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  for (;;) {
+    const c = await must(core, 'attachments.read', { id, offset });
+    const b = Buffer.from(c.base64, 'base64');
+    parts.push(b);
+    offset += b.length;
+    if (c.eof) return Buffer.concat(parts);
+  }
+}

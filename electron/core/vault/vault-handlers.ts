@@ -70,10 +70,19 @@ export function createVaultHandlers(
   vault: VaultService,
   verifyApproval: ApprovalVerifier = unverified,
   transitions: DocumentTransitions = createDocumentTransitions(vault),
+  /** A receipt was queued by a registration: the core has sync send it now. */
+  receiptQueued: () => void = () => undefined,
 ): VaultHandlers {
   const detail = async (d: WorkerOutput<'documents.get'>) => withVerifiedApprovals(d, verifyApproval);
-  const register = async (input: { id: string; registrationNumber?: string | undefined }) =>
-    vault.run('sync.receipt.register', { ...input, now: Date.now(), actor: await documentActor(vault) });
+  const register = async (input: { id: string; registrationNumber?: string | undefined }) => {
+    const result = await vault.run('sync.receipt.register', {
+      ...input,
+      now: Date.now(),
+      actor: await documentActor(vault),
+    });
+    if (result.receipt === 'queued') receiptQueued();
+    return result;
+  };
   return {
     'vault.status': () => vault.status(),
     // The driver id becomes its installed library file here; the contract let a file through

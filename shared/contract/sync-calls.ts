@@ -137,6 +137,10 @@ export const SyncSendInput = z.discriminatedUnion('kind', [
       to: z.array(Address).min(1).max(50),
       title: z.string().max(512),
       text: z.string().min(1).max(100_000),
+      /** The message's marking, chosen by its writer; it travels with it. */
+      classification: z.enum(CLASSIFICATIONS).default('unclassified'),
+      /** As for a document: required for a Secret or Top secret message. */
+      confirmedMarking: z.enum(CLASSIFICATIONS).optional(),
     })
     .strict(),
   z

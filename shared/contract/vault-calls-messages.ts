@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLASSIFICATIONS } from '../domain/classification';
 import { MESSAGE_STATES } from '../domain/document';
 import { IsoDateTime, Party, RecordId } from './vault-calls-fields';
 
@@ -14,6 +15,8 @@ export const MessageInfo = z
     body: z.string().max(1_000_000),
     state: z.enum(MESSAGE_STATES),
     read: z.boolean(),
+    /** Its own marking, as its writer chose it (Unclassified for messages from before markings). */
+    classification: z.enum(CLASSIFICATIONS),
     /** Sent or received time; for drafts the last edit. */
     at: IsoDateTime,
   })
@@ -30,6 +33,8 @@ export const ThreadSummary = z
     draftCount: z.number().int().nonnegative(),
     lastMessageAt: IsoDateTime,
     participants: z.array(z.string().max(300)).max(50),
+    /** The highest marking among its messages (its subject is shown under it). */
+    classification: z.enum(CLASSIFICATIONS),
   })
   .strict();
 export type ThreadSummary = z.infer<typeof ThreadSummary>;
@@ -81,6 +86,7 @@ export const MessagesAddInput = z
     from: z.string().max(300).default(''),
     to: z.array(Party).max(200).default([]),
     body: z.string().min(1).max(1_000_000),
+    classification: z.enum(CLASSIFICATIONS).default('unclassified'),
   })
   .strict()
   .refine((m) => m.threadId !== undefined || m.subject !== undefined, {
@@ -88,12 +94,16 @@ export const MessagesAddInput = z
     path: ['threadId'],
   });
 
-/** Change a draft's text (and its recipients, when given). Only drafts: a sent message is history. */
+/**
+ * Change a draft's text (and its recipients and marking, when given). Only drafts: a sent
+ * message is history.
+ */
 export const MessagesUpdateDraftInput = z
   .object({
     id: RecordId,
     body: z.string().min(1).max(1_000_000),
     to: z.array(Party).max(200).optional(),
+    classification: z.enum(CLASSIFICATIONS).optional(),
   })
   .strict();
 

@@ -9,3 +9,10 @@ export type Classification = (typeof CLASSIFICATIONS)[number];
 export function classificationRank(c: Classification): number {
   return CLASSIFICATIONS.indexOf(c);
 }
+
+/** The highest of these markings; Unclassified for none. */
+export function highestClassification(levels: Iterable<Classification>): Classification {
+  let rank = 0;
+  for (const level of levels) rank = Math.max(rank, classificationRank(level));
+  return CLASSIFICATIONS[rank] ?? 'unclassified';
+}

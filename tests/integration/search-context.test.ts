@@ -140,6 +140,49 @@ describe('hits are distinct', () => {
   });
 });
 
+describe('a marking per message', () => {
+  it("a message hit carries the message's own marking, or its document's when that is higher", async () => {
+    const secret = await must(core, 'messages.add', {
+      subject: 'Mật mã tuần sau',
+      body: 'Khoá mới: axolotl.',
+      classification: 'secret',
+    });
+    expect(secret.classification).toBe('secret');
+    const doc = await documentWith('Hồ sơ mật', 'secret');
+    const aboutDoc = await must(core, 'messages.add', {
+      subject: 'Về hồ sơ',
+      documentId: doc.id,
+      body: 'Đã đọc, capybara.',
+      classification: 'confidential',
+    });
+    const hit = async (query: string) => (await must(core, 'search', { query, kinds: ['message'] })).hits[0];
+    expect(await hit('axolotl')).toMatchObject({ id: secret.id, classification: 'secret' });
+    expect(await hit('capybara')).toMatchObject({ id: aboutDoc.id, classification: 'secret' });
+    // A draft's marking changes with its edit, and its thread shows the highest of its messages.
+    const lowered = await must(core, 'messages.updateDraft', {
+      id: secret.id,
+      body: 'Khoá mới: axolotl.',
+      classification: 'confidential',
+    });
+    expect(lowered.classification).toBe('confidential');
+    expect(await hit('axolotl')).toMatchObject({ classification: 'confidential' });
+    await must(core, 'messages.add', {
+      threadId: secret.threadId,
+      body: 'Thêm: tuatara.',
+      classification: 'top-secret',
+    });
+    const thread = (await must(core, 'messages.threads', {})).items.find((t) => t.id === secret.threadId);
+    expect(thread?.classification).toBe('top-secret');
+    // An unknown marking is refused at the boundary.
+    const bad = await call(core, 'messages.add', {
+      subject: 'x',
+      body: 'y',
+      classification: 'cosmic',
+    } as never);
+    expect(bad).toMatchObject({ ok: false, error: { code: 'E_INVALID_INPUT' } });
+  });
+});
+
 describe('drafts are editable and deletable', () => {
   it('an edited draft is found by its new text only; a deleted one is gone with its empty thread', async () => {
     const draft = await must(core, 'messages.add', { subject: 'Bản nháp wallaby', body: 'lần đầu dingo' });

@@ -9,6 +9,7 @@ import {
   UsageError,
   type CliIo,
 } from '../../../shared/cli/cli-command';
+import { markingConfirmed } from '../../../shared/domain/marking-confirmation';
 import { call } from '../cli-core';
 import { CLASSIFICATION_OPTION, classificationOf, PIN_STDIN_OPTION, PROFILE_OPTION } from '../common-options';
 import { readSecret, vaultCore, withUnlockedVault } from '../vault-session';
@@ -106,7 +107,7 @@ export const sendCommand = defineCommand({
   name: 'send',
   summary: 'seal a message or a file for recipients and queue it in the outbox (sent by the next sync)',
   usage:
-    'embassy send --profile DIR --pin-stdin --to ADDRESS... (--message TEXT | --file PATH...) [--title T] [--classification C] [--json]',
+    'embassy send --profile DIR --pin-stdin --to ADDRESS... (--message TEXT | --file PATH...) [--title T] [--classification C] [--confirm-marking C] [--json]',
   options: {
     ...common,
     to: { type: 'string', multiple: true, arg: 'ADDRESS', help: "a recipient officer's address" },
@@ -118,7 +119,12 @@ export const sendCommand = defineCommand({
       help: 'send files, as one outgoing document of the vault with them attached',
     },
     title: { type: 'string', arg: 'T', help: "the message's title or the document's subject" },
-    classification: { ...CLASSIFICATION_OPTION, help: `the document's marking (--file only)` },
+    classification: { ...CLASSIFICATION_OPTION, help: "the message's or the document's marking" },
+    'confirm-marking': {
+      type: 'string',
+      arg: 'C',
+      help: 'repeat the marking to send it: required for secret and top-secret',
+    },
   },
   async run({ values }, io) {
     const { message } = values;
@@ -129,11 +135,25 @@ export const sendCommand = defineCommand({
       throw new UsageError('give either --message TEXT or --file PATH');
     }
     const title = values.title;
+    const classification = classificationOf(values.classification);
+    const confirmed = values['confirm-marking'];
+    const confirmedMarking = confirmed === undefined ? {} : { confirmedMarking: classificationOf(confirmed) };
+    // Asked before anything is stored: a refused send of files would leave their document behind.
+    if (!markingConfirmed(classification, confirmedMarking.confirmedMarking)) {
+      throw new UsageError(`a ${classification} send needs --confirm-marking ${classification}`);
+    }
     const pin = await readSecret(values['pin-stdin'], io);
     const core = vaultCore(values.profile);
     const result = await withUnlockedVault(core, pin, async () => {
       if (message !== undefined) {
-        return call(core, 'sync.send', { kind: 'message', to, title: title ?? '', text: message });
+        return call(core, 'sync.send', {
+          kind: 'message',
+          to,
+          title: title ?? '',
+          text: message,
+          classification,
+          ...confirmedMarking,
+        });
       }
       // A file travels as an outgoing document of the vault with the file attached.
       for (const f of files)
@@ -146,7 +166,7 @@ export const sendCommand = defineCommand({
       const added = await call(core, 'documents.add', {
         subject: title ?? basename(files[0] ?? ''),
         direction: 'outgoing',
-        classification: classificationOf(values.classification),
+        classification,
       });
       if (!added.ok) return added;
       const doc = added.value;
@@ -154,7 +174,7 @@ export const sendCommand = defineCommand({
         const r = await call(core, 'attachments.add', { documentId: doc.id, source: { kind: 'path', path } });
         if (!r.ok) return r;
       }
-      return call(core, 'sync.send', { kind: 'document', to, documentId: doc.id });
+      return call(core, 'sync.send', { kind: 'document', to, documentId: doc.id, ...confirmedMarking });
     });
     return finish(result, values.json, io, (v) => v.items.map((i) => `${i.id}\n`).join(''));
   },

@@ -87,6 +87,13 @@ describe('payload codec', () => {
     expect(decodePayload(encodePayload(bare))).toEqual(bare);
   });
 
+  it("carries a message's marking; an unknown marking is malformed", () => {
+    const marked = { ...message, classification: 'top-secret' as const };
+    expect(decodePayload(encodePayload(marked))).toEqual(marked);
+    malformed(withMeta(encodePayload(marked), (m) => (m.classification = 'cosmic')));
+    malformed(withMeta(encodePayload(marked), (m) => (m.classification = null)));
+  });
+
   it('keeps decomposed Unicode as sent (no silent normalisation)', () => {
     const nfd = { ...message, text: 'Hợp đồng'.normalize('NFD') };
     expect((decodePayload(encodePayload(nfd)) as typeof nfd).text).toBe(nfd.text);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { CLASSIFICATIONS } from '../../../shared/domain/classification';
+import { CLASSIFICATIONS, type Classification } from '../../../shared/domain/classification';
 import { DOCUMENT_KINDS, type DocumentKind } from '../../../shared/domain/document-kinds';
 import { EnvelopeErrorCode } from '../../../shared/sync/sync-error-codes';
 import { EnvelopeError, MAX_ENVELOPE_BYTES } from './envelope';
@@ -29,6 +29,8 @@ export type SyncPayload =
       senderAddress: string;
       senderName: string;
       threadSubject?: string;
+      /** The message's marking; absent from older senders: Unclassified. */
+      classification?: Classification;
     }
   | {
       kind: 'document';
@@ -110,6 +112,7 @@ const PayloadMeta = z.discriminatedUnion('kind', [
       senderAddress: shortText,
       senderName: shortText,
       threadSubject: z.string().max(MAX_TITLE_LENGTH).optional(),
+      classification: z.enum(CLASSIFICATIONS).optional(),
     })
     .strict(),
   z
@@ -177,6 +180,7 @@ export function encodePayload(p: SyncPayload): Uint8Array {
             senderAddress: p.senderAddress,
             senderName: p.senderName,
             ...(p.threadSubject !== undefined ? { threadSubject: p.threadSubject } : {}),
+            ...(p.classification !== undefined ? { classification: p.classification } : {}),
           }
         : {
             kind: 'document',

@@ -1,4 +1,9 @@
 import type { MessageInfo, ThreadSummary } from '../../../shared/contract/vault-calls';
+import {
+  CLASSIFICATIONS,
+  highestClassification,
+  type Classification,
+} from '../../../shared/domain/classification';
 import type { DocumentRecords } from './document-records';
 import { newRecordId } from './record-id';
 import {
@@ -18,6 +23,7 @@ interface DraftRow {
   thread_rowid: number;
   sender: string;
   recipients: string;
+  classification: Classification;
   subject: string;
 }
 
@@ -28,6 +34,7 @@ export interface NewMessage {
   readonly body: string;
   readonly state: MessageInfo['state'];
   readonly read: boolean;
+  readonly classification: Classification;
   readonly at: string;
 }
 
@@ -40,13 +47,13 @@ export function createMessageRecords(db: Db, index: SearchIndex, documents: Docu
     'UPDATE threads SET last_message_at = max(last_message_at, ?) WHERE rowid = ?',
   );
   const insertMessage = db.prepare(
-    `INSERT INTO messages (id, thread_rowid, sender, recipients, body, state, read, at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO messages (id, thread_rowid, sender, recipients, body, state, read, classification, at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const threadRow = db.prepare('SELECT rowid, subject FROM threads WHERE id = ?');
   const messageByRowid = db.prepare(`${MESSAGE_SELECT} WHERE m.rowid = ?`);
   const draftRow = db.prepare(
-    `SELECT m.rowid, m.thread_rowid, m.sender, m.recipients, t.subject FROM messages m
+    `SELECT m.rowid, m.thread_rowid, m.sender, m.recipients, m.classification, t.subject FROM messages m
      JOIN threads t ON t.rowid = m.thread_rowid WHERE m.id = ? AND m.state = 'draft'`,
   );
 
@@ -67,8 +74,17 @@ export function createMessageRecords(db: Db, index: SearchIndex, documents: Docu
   ): { rowid: number; id: string } {
     const id = newRecordId();
     const rowid = Number(
-      insertMessage.run(id, threadRowid, m.from, JSON.stringify(m.to), m.body, m.state, m.read ? 1 : 0, m.at)
-        .lastInsertRowid,
+      insertMessage.run(
+        id,
+        threadRowid,
+        m.from,
+        JSON.stringify(m.to),
+        m.body,
+        m.state,
+        m.read ? 1 : 0,
+        m.classification,
+        m.at,
+      ).lastInsertRowid,
     );
     touchThread.run(m.at, threadRowid);
     index.add('message', rowid, { title: subject, body: m.body, parties: [m.from, ...m.to].join(' · ') });
@@ -99,7 +115,8 @@ export function createMessageRecords(db: Db, index: SearchIndex, documents: Docu
              (SELECT count(*) FROM messages m WHERE m.thread_rowid = t.rowid) AS message_count,
              (SELECT count(*) FROM messages m WHERE m.thread_rowid = t.rowid AND m.read = 0) AS unread_count,
              (SELECT count(*) FROM messages m WHERE m.thread_rowid = t.rowid AND m.state = 'draft') AS draft_count,
-             (SELECT json_group_array(DISTINCT m.sender) FROM messages m WHERE m.thread_rowid = t.rowid) AS senders
+             (SELECT json_group_array(DISTINCT m.sender) FROM messages m WHERE m.thread_rowid = t.rowid) AS senders,
+             (SELECT json_group_array(DISTINCT m.classification) FROM messages m WHERE m.thread_rowid = t.rowid) AS markings
            FROM threads t LEFT JOIN documents d ON d.rowid = t.document_rowid ${filter}
            ORDER BY t.last_message_at DESC, t.rowid DESC LIMIT ? OFFSET ?`,
         )
@@ -112,6 +129,7 @@ export function createMessageRecords(db: Db, index: SearchIndex, documents: Docu
         unread_count: number;
         draft_count: number;
         senders: string;
+        markings: string;
       }[];
       const items: ThreadSummary[] = rows.map((r) => ({
         id: r.id,
@@ -124,6 +142,11 @@ export function createMessageRecords(db: Db, index: SearchIndex, documents: Docu
         participants: parties(r.senders)
           .filter((p) => p.length > 0)
           .slice(0, 50),
+        classification: highestClassification(
+          parties(r.markings).filter((c): c is Classification =>
+            (CLASSIFICATIONS as readonly string[]).includes(c),
+          ),
+        ),
       }));
       return { total, offset: input.offset, items };
     },
@@ -160,6 +183,7 @@ export function createMessageRecords(db: Db, index: SearchIndex, documents: Docu
           body: input.body,
           state: 'draft',
           read: true,
+          classification: input.classification,
           at,
         }).rowid;
       })();
@@ -199,12 +223,9 @@ export function createMessageRecords(db: Db, index: SearchIndex, documents: Docu
         const row = draftRow.get(input.id) as DraftRow | undefined;
         if (!row) notFound('draft');
         const to = input.to ? JSON.stringify(input.to) : row.recipients;
-        db.prepare('UPDATE messages SET body = ?, recipients = ?, at = ? WHERE rowid = ?').run(
-          input.body,
-          to,
-          now(),
-          row.rowid,
-        );
+        db.prepare(
+          'UPDATE messages SET body = ?, recipients = ?, classification = ?, at = ? WHERE rowid = ?',
+        ).run(input.body, to, input.classification ?? row.classification, now(), row.rowid);
         index.remove('message', row.rowid);
         index.add('message', row.rowid, {
           title: row.subject,

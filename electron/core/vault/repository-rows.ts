@@ -41,6 +41,7 @@ export interface MessageRow {
   body: string;
   state: MessageInfo['state'];
   read: number;
+  classification: MessageInfo['classification'];
   at: string;
 }
 
@@ -69,7 +70,7 @@ export const DOCUMENT_COLUMNS = `
 
 /** Messages with their thread and document ids; callers add WHERE / ORDER BY. */
 export const MESSAGE_SELECT = `SELECT m.id, t.id AS thread_id, d.id AS document_id, m.sender, m.recipients, m.body,
-       m.state, m.read, m.at
+       m.state, m.read, m.classification, m.at
      FROM messages m JOIN threads t ON t.rowid = m.thread_rowid
      LEFT JOIN documents d ON d.rowid = t.document_rowid`;
 
@@ -122,6 +123,7 @@ export function toMessage(r: MessageRow): MessageInfo {
     body: r.body,
     state: r.state,
     read: r.read === 1,
+    classification: r.classification,
     at: r.at,
   };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SearchHit, SearchHitDocument } from '../../../shared/contract/vault-calls';
-import type { Classification } from '../../../shared/domain/classification';
+import { highestClassification, type Classification } from '../../../shared/domain/classification';
 import type { SearchHitKind } from '../../../shared/domain/document';
 import type { Db } from './repository-rows';
 import { snippetSegments } from './search-text';
@@ -35,8 +35,8 @@ export function createHitContext(db: Db) {
      FROM attachments a JOIN documents d ON d.rowid = a.document_rowid WHERE a.rowid = ?`,
   );
   const messageByRowid = db.prepare(
-    `SELECT m.id AS message_id, m.sender, m.body, t.id AS thread_id, t.subject AS thread_subject,
-       d.id, d.subject, d.registry_number, d.classification
+    `SELECT m.id AS message_id, m.sender, m.body, m.classification AS message_classification,
+       t.id AS thread_id, t.subject AS thread_subject, d.id, d.subject, d.registry_number, d.classification
      FROM messages m JOIN threads t ON t.rowid = m.thread_rowid
      LEFT JOIN documents d ON d.rowid = t.document_rowid WHERE m.rowid = ?`,
   );
@@ -95,6 +95,7 @@ export function createHitContext(db: Db) {
             message_id: string;
             sender: string;
             body: string;
+            message_classification: Classification;
             thread_id: string;
             thread_subject: string;
           })
@@ -111,7 +112,11 @@ export function createHitContext(db: Db) {
           threadId: m.thread_id,
           title: m.thread_subject.slice(0, 1000),
           document,
-          classification: document?.classification ?? 'unclassified',
+          // The message's own marking, or its thread's document's when that is higher.
+          classification: highestClassification([
+            m.message_classification,
+            document?.classification ?? 'unclassified',
+          ]),
           snippet,
           rank: r.rank,
         },

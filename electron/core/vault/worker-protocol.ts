@@ -32,6 +32,7 @@ import {
 } from '../../../shared/contract/vault-calls';
 import { ERROR_CODES } from '../../../shared/contract/errors';
 import { Bytes } from '../../../shared/contract/field-schemas';
+import { CLASSIFICATIONS } from '../../../shared/domain/classification';
 import { DOCUMENT_STATUSES, MESSAGE_STATES } from '../../../shared/domain/document';
 import { TRANSITION_CAUSES } from '../../../shared/domain/document-workflow';
 import { PassphraseWrapperRecord } from './key-file';
@@ -66,6 +67,7 @@ export const BulkMessage = z
     body: z.string().max(1_000_000),
     state: z.enum(MESSAGE_STATES),
     read: z.boolean(),
+    classification: z.enum(CLASSIFICATIONS).default('unclassified'),
     at: z.string().max(40),
   })
   .strict();

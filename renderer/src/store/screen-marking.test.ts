@@ -14,6 +14,8 @@ function state(over: Partial<Record<keyof AppState, unknown>> = {}): AppState {
     searchQuery: '',
     searchHits: [],
     shownMarkings: {},
+    threads: null,
+    threadMessages: [],
     ...over,
   } as unknown as AppState;
 }
@@ -29,6 +31,15 @@ describe('screenMarking', () => {
       documentRows: { 0: row('unclassified'), 1: row('top-secret'), 2: row('confidential') },
     });
     expect(screenMarking(s, 'documents')).toBe('top-secret');
+  });
+
+  it("Messages: the highest among the threads listed and the open thread's messages", () => {
+    const threads = [row('unclassified'), row('confidential')];
+    expect(screenMarking(state({ threads }), 'messages')).toBe('confidential');
+    const threadMessages = [row('unclassified'), row('secret')];
+    expect(screenMarking(state({ threads, threadMessages }), 'messages')).toBe('secret');
+    // Elsewhere the message lists are not on screen.
+    expect(screenMarking(state({ threads, threadMessages }), 'documents')).toBe('unclassified');
   });
 
   it('search results: Confidential text in a hit raises the banner on any screen', () => {

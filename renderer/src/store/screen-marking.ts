@@ -1,8 +1,4 @@
-import {
-  CLASSIFICATIONS,
-  classificationRank,
-  type Classification,
-} from '../../../shared/domain/classification';
+import { highestClassification, type Classification } from '../../../shared/domain/classification';
 import type { AppState } from './app-store';
 import type { Route } from './routes';
 
@@ -10,6 +6,8 @@ import type { Route } from './routes';
  * The marking of what is on screen, for the banner at the top of the window: the highest of
  * - on Documents, the open document's own classification, or in the list the highest among
  *   the rows loaded (their subjects are shown);
+ * - on Messages, the highest among the threads listed (their subjects are shown) and the open
+ *   thread's messages (each has its own marking);
  * - the search results, while the search box shows them, and on the results page (each hit
  *   carries its document's marking);
  * - whatever a mounted view declared it shows (`shownMarkings`: dialogs, the Sign screen's
@@ -24,6 +22,10 @@ export function screenMarking(state: AppState, route: Route): Classification {
     if (state.openDocument) levels.push(state.openDocument.document.classification);
     else for (const row of Object.values(state.documentRows)) levels.push(row.classification);
   }
+  if (route === 'messages') {
+    for (const thread of state.threads ?? []) levels.push(thread.classification);
+    for (const message of state.threadMessages) levels.push(message.classification);
+  }
   if (state.searchQuery.trim().length > 0)
     for (const hit of state.searchHits) levels.push(hit.classification);
   if (route === 'search') for (const hit of state.searchPage.hits) levels.push(hit.classification);
@@ -31,8 +33,4 @@ export function screenMarking(state: AppState, route: Route): Classification {
 }
 
 /** The highest of these markings; Unclassified for none. */
-export function highest(levels: readonly Classification[]): Classification {
-  let rank = 0;
-  for (const level of levels) rank = Math.max(rank, classificationRank(level));
-  return CLASSIFICATIONS[rank] ?? 'unclassified';
-}
+export const highest = (levels: readonly Classification[]): Classification => highestClassification(levels);

@@ -29,6 +29,7 @@ export function storeRecord(
       body: payload.text,
       state: 'received',
       read: false,
+      classification: payload.classification ?? 'unclassified',
       at,
     }).id;
     return { recordId, pdfs: [] };

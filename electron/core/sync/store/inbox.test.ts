@@ -8,6 +8,7 @@ import {
   type Peer,
   type StoreVault,
 } from '../../../../tests/fixtures/sync-store-vault';
+import { must } from '../../../../tests/helpers/must';
 import type { DevicePrekey } from '../device-keys';
 import { sealEnvelope, type EnvelopeKind } from '../envelope';
 import { encodePayload, type SyncPayload } from '../payload';
@@ -23,7 +24,13 @@ beforeEach(async () => {
 afterEach(() => v.close());
 
 const sender = { senderAddress: 'peer@hq.example', senderName: 'Peer Officer' };
-const note = (text: string): SyncPayload => ({ kind: 'message', title: 'Note', text, sentAt: T0, ...sender });
+const note = (text: string): SyncPayload & { kind: 'message' } => ({
+  kind: 'message',
+  title: 'Note',
+  text,
+  sentAt: T0,
+  ...sender,
+});
 
 let items = 0;
 /** Seals `payload` from `from` to me and stores it as a complete download; answers the relay item. */
@@ -82,6 +89,20 @@ describe('sync store: inbox', () => {
     });
     expect(downloadLeft(item.id)).toBe(0);
     expect((await v.run('sync.audit', { limit: 1 })).received).toBe(1);
+  });
+
+  it("keeps a message's marking as it travelled; a message from an older sender is Unclassified", async () => {
+    const secret = await delivered({ ...note('Ciphers change on Monday.'), classification: 'secret' });
+    const plain = await delivered(note('Lunch at noon.'));
+    for (const item of [secret, plain]) await v.run('sync.receive', { itemId: item.id, now: T0 + 1 });
+    const thread = must(v.ctx.repo.listThreads({ unreadOnly: false, offset: 0, limit: 10 }).items[0]);
+    const messages = v.ctx.repo.listMessages({ threadId: thread.id, offset: 0, limit: 10 }).items;
+    expect(messages.map((m) => [m.body, m.classification])).toEqual([
+      ['Ciphers change on Monday.', 'secret'],
+      ['Lunch at noon.', 'unclassified'],
+    ]);
+    // The thread's subject is shown under the highest marking of its messages.
+    expect(thread.classification).toBe('secret');
   });
 
   it('stores a document unread, with its attachments, and hands its PDFs to the indexer', async () => {

@@ -83,13 +83,15 @@ export function send(
   now: number,
   hold: boolean,
 ): { items: OutboxItem[] } {
-  // First: a Secret or Top secret document leaves only with the officer's confirmation naming
-  // its marking, whatever the caller (a held send keeps the confirmation it was given).
-  if (input.kind === 'document') {
-    const marking = ctx.repo.getDocument(input.documentId).document.classification;
-    if (!markingConfirmed(marking, input.confirmedMarking)) {
-      throw new CoreError(ErrorCode.MarkingUnconfirmed, `a ${marking} document needs its marking confirmed`);
-    }
+  // First: a Secret or Top secret document or message leaves only with the officer's
+  // confirmation naming its marking, whatever the caller (a held send keeps the confirmation it
+  // was given).
+  const marking = sendMarking(ctx, input);
+  if (!markingConfirmed(marking, input.confirmedMarking)) {
+    throw new CoreError(
+      ErrorCode.MarkingUnconfirmed,
+      `a ${marking} ${input.kind} needs its marking confirmed`,
+    );
   }
   const r = requireIdentity(ctx);
   if (r.status === 'revoked') throw new CoreError(ErrorCode.SyncRevoked, 'HQ revoked this workstation');
@@ -119,6 +121,13 @@ export function send(
   })();
 }
 
+/** The marking of what a send carries: the document's as registered, or the message's own. */
+export function sendMarking(ctx: SyncStoreContext, input: SendInput): Classification {
+  return input.kind === 'document'
+    ? ctx.repo.getDocument(input.documentId).document.classification
+    : input.classification;
+}
+
 /** The sent message in its thread, addressed to everyone the officer chose. */
 function writeOwnCopy(ctx: SyncStoreContext, input: SendInput & { kind: 'message' }, now: number): void {
   const r = requireIdentity(ctx);
@@ -129,6 +138,7 @@ function writeOwnCopy(ctx: SyncStoreContext, input: SendInput & { kind: 'message
     body: input.text,
     state: 'sent',
     read: true,
+    classification: input.classification,
     at: new Date(now).toISOString(),
   });
 }
@@ -147,7 +157,14 @@ function sealAndQueue(
   const sender = { senderAddress: r.address ?? '', senderName: r.name ?? '' };
   let payload: SyncPayload;
   if (input.kind === 'message') {
-    payload = { kind: 'message', title: input.title, text: input.text, sentAt: now, ...sender };
+    payload = {
+      kind: 'message',
+      title: input.title,
+      text: input.text,
+      sentAt: now,
+      ...sender,
+      classification: input.classification,
+    };
   } else {
     const doc = readDocumentPayload(ctx, input.documentId);
     payload = { kind: 'document', sentAt: now, ...sender, ...doc };
@@ -228,7 +245,7 @@ export function sealAndQueueFor(
         `${envelopeId}_${d.deviceId.slice(0, 12)}`,
         payload.kind,
         title,
-        payload.kind === 'document' ? payload.classification : 'unclassified',
+        payload.kind === 'receipt' ? 'unclassified' : (payload.classification ?? 'unclassified'),
         addressOf.get(d.deviceId) ?? '',
         d.deviceId,
         sealed.length,

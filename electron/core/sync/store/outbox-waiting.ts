@@ -59,7 +59,8 @@ export function holdForKeys(
   if (addresses.length === 0) return [];
   const doc = input.kind === 'document' ? ctx.repo.getDocument(input.documentId).document : null;
   const title = input.kind === 'message' ? input.title || input.text.slice(0, 80) : (doc?.subject ?? '');
-  const classification = doc?.classification ?? 'unclassified';
+  const classification =
+    doc?.classification ?? (input.kind === 'message' ? input.classification : 'unclassified');
   const insert = ctx.db.prepare(
     `INSERT INTO sync_waiting (id, kind, title, classification, recipient_address, send, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,

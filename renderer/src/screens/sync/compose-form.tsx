@@ -1,6 +1,11 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Classification } from '../../../../shared/domain/classification';
+import { needsMarkingConfirmation } from '../../../../shared/domain/marking-confirmation';
+import { ClassificationField } from '../../components/classification-field';
 import { TextField } from '../../components/field';
+import { MarkingConfirmDialog } from '../../components/marking-confirm-dialog';
+import { useShownMarking } from '../../components/use-shown-marking';
 import { useAppStore } from '../../store/store-context';
 import { RecipientPicker } from './recipient-picker';
 import { errorKey, formatCount } from './sync-format';
@@ -10,11 +15,14 @@ export interface ComposeStart {
   readonly to: readonly string[];
   readonly title: string;
   readonly text: string;
+  /** The marking it starts with (a reply or forward: at least the thread's). */
+  readonly classification?: Classification;
 }
 
 /**
- * A message to officers at HQ: sealed for each of their devices and queued in the outbox.
- * Messages reuses it for new messages, replies and forwards (`start`, `onSent`).
+ * A message to officers at HQ: sealed for each of their devices and queued in the outbox, with
+ * the marking its writer chose (Secret and above only after a dialog naming it; the core refuses
+ * it otherwise). Messages reuses it for new messages, replies and forwards (`start`, `onSent`).
  */
 export function ComposeForm({ start, onSent }: { start?: ComposeStart; onSent?: () => void } = {}) {
   const { t, i18n } = useTranslation();
@@ -24,12 +32,16 @@ export function ComposeForm({ start, onSent }: { start?: ComposeStart; onSent?: 
   const [to, setTo] = useState<string[]>(() => [...(start?.to ?? [])]);
   const [title, setTitle] = useState(start?.title ?? '');
   const [text, setText] = useState(start?.text ?? '');
+  const [marking, setMarking] = useState<Classification>(start?.classification ?? 'unclassified');
+  const [confirming, setConfirming] = useState(false);
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
   const [queued, setQueued] = useState<number | null>(null);
   const textId = useId();
 
   useEffect(() => cleared, [cleared]);
+  // What is being written is on screen under the marking chosen for it.
+  useShownMarking(marking);
   // Send is disabled while it runs, which drops the focus to the page body: once done, the
   // focus goes back to it (unless the officer has moved on).
   const sendRef = useRef<HTMLButtonElement>(null);
@@ -39,26 +51,50 @@ export function ComposeForm({ start, onSent }: { start?: ComposeStart; onSent?: 
     if (document.activeElement === null || document.activeElement === document.body) sendRef.current?.focus();
   }, [busy, sent]);
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
     setTried(true);
     setQueued(null);
     if (to.length === 0 || !text.trim()) return;
+    if (needsMarkingConfirmation(marking)) setConfirming(true);
+    else void queue(false);
+  };
+
+  const queue = async (confirmed: boolean) => {
+    setConfirming(false);
     setBusy(true);
-    const items = await send({ kind: 'message', to, title: title.trim(), text });
+    const items = await send({
+      kind: 'message',
+      to,
+      title: title.trim(),
+      text,
+      classification: marking,
+      ...(confirmed ? { confirmedMarking: marking } : {}),
+    });
     setBusy(false);
     setSent((n) => n + 1);
     if (!items) return;
     setTo([]);
     setTitle('');
     setText('');
+    setMarking('unclassified');
     setTried(false);
     setQueued(items.length);
     onSent?.();
   };
 
   return (
-    <form className="form compose-form" onSubmit={(e) => void submit(e)} noValidate>
+    <form className="form compose-form" onSubmit={submit} noValidate>
+      <MarkingConfirmDialog
+        open={confirming}
+        marking={marking}
+        action="send"
+        onConfirm={() => void queue(true)}
+        onCancel={() => {
+          setConfirming(false);
+          sendRef.current?.focus();
+        }}
+      />
       <RecipientPicker
         value={to}
         onChange={setTo}
@@ -71,6 +107,7 @@ export function ComposeForm({ start, onSent }: { start?: ComposeStart; onSent?: 
         maxLength={512}
         data-testid="compose-title"
       />
+      <ClassificationField value={marking} onChange={setMarking} data-testid="compose-marking" />
       <div className="field">
         <label htmlFor={textId}>{t('sync.compose.text')}</label>
         <textarea

@@ -8,7 +8,8 @@ import { Dialog } from '../../components/dialog';
 import { FileDropField } from '../../components/file-drop-field';
 import { SelectField, TextField } from '../../components/field';
 import { useAppStore } from '../../store/store-context';
-import { ClassificationField, KindField } from './document-meta-fields';
+import { ClassificationField } from '../../components/classification-field';
+import { KindField } from './document-meta-fields';
 
 /**
  * Register a new document in its register (the number is given by the vault: `12/2026/NV`),

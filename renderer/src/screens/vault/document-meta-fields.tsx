@@ -1,6 +1,5 @@
 import type { SelectHTMLAttributes } from 'react';
 import { useTranslation } from 'react-i18next';
-import { CLASSIFICATIONS, type Classification } from '../../../../shared/domain/classification';
 import { DOCUMENT_KINDS, type DocumentKind } from '../../../../shared/domain/document-kinds';
 import { SelectField } from '../../components/field';
 
@@ -23,29 +22,6 @@ export function KindField({
       {DOCUMENT_KINDS.map((k) => (
         <option key={k} value={k}>
           {t(`documents.kind.${k}`)}
-        </option>
-      ))}
-    </SelectField>
-  );
-}
-
-/** The document's marking, as the add and edit forms ask for it. */
-export function ClassificationField({
-  value,
-  onChange,
-  ...select
-}: SelectProps & { value: Classification; onChange: (marking: Classification) => void }) {
-  const { t } = useTranslation();
-  return (
-    <SelectField
-      label={t('documents.col.classification')}
-      value={value}
-      onChange={(e) => onChange(e.target.value as Classification)}
-      {...select}
-    >
-      {CLASSIFICATIONS.map((c) => (
-        <option key={c} value={c}>
-          {t(`classification.${c}`)}
         </option>
       ))}
     </SelectField>

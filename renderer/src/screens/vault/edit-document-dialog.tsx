@@ -6,7 +6,8 @@ import type { DocumentKind } from '../../../../shared/domain/document-kinds';
 import { Dialog } from '../../components/dialog';
 import { TextField } from '../../components/field';
 import { useAppStore } from '../../store/store-context';
-import { ClassificationField, KindField } from './document-meta-fields';
+import { ClassificationField } from '../../components/classification-field';
+import { KindField } from './document-meta-fields';
 
 const splitParties = (text: string) =>
   text

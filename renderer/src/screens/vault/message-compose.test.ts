@@ -11,6 +11,7 @@ const msg = (over: Partial<MessageInfo>): MessageInfo => ({
   body: 'Xin chào',
   state: 'sent',
   read: true,
+  classification: 'unclassified',
   at: '2026-12-02T10:00:00.000Z',
   ...over,
 });
@@ -27,7 +28,12 @@ describe('reply and forward in Messages', () => {
       msg({ state: 'received', from: 'Carol <carol@hq.example>', to: ['alice@mission.example'] }),
       msg({ state: 'sent' }),
     ];
-    expect(replyStart('Lịch họp', thread)).toEqual({ to: ['carol@hq.example'], title: 'Lịch họp', text: '' });
+    expect(replyStart('Lịch họp', thread)).toEqual({
+      to: ['carol@hq.example'],
+      title: 'Lịch họp',
+      text: '',
+      classification: 'unclassified',
+    });
     // A thread of my own sends only: the reply goes to whom I wrote.
     expect(replyStart('Lịch họp', [msg({})]).to).toEqual(['bob@hq.example']);
   });
@@ -38,5 +44,14 @@ describe('reply and forward in Messages', () => {
     expect(start.title).toBe('Fwd: Lịch họp');
     expect(start.text).toContain('Họp lúc 9 giờ');
     expect(start.text).toContain('Alice Mission <alice@mission.example>');
+  });
+
+  it("a reply starts at the thread's highest marking, a forward at the quoted message's", () => {
+    const thread = [
+      msg({ classification: 'secret', state: 'received' }),
+      msg({ classification: 'confidential' }),
+    ];
+    expect(replyStart('Mật', thread).classification).toBe('secret');
+    expect(forwardStart('Mật', thread, 'Fwd:').classification).toBe('confidential');
   });
 });

@@ -1,4 +1,5 @@
 import type { MessageInfo } from '../../../../shared/contract/vault-calls';
+import { highestClassification } from '../../../../shared/domain/classification';
 import type { ComposeStart } from '../sync/compose-form';
 
 /** The address in a party as sync writes it (`Name <address>`), or the party itself. */
@@ -15,7 +16,13 @@ export function replyStart(subject: string, messages: readonly MessageInfo[]): C
   const newest = [...messages].reverse();
   const theirs = newest.find((m) => m.state === 'received');
   const to = theirs ? [addressOf(theirs.from)] : (newest[0]?.to ?? []).map(addressOf);
-  return { to: to.filter((a) => a.includes('@')), title: subject, text: '' };
+  return {
+    to: to.filter((a) => a.includes('@')),
+    title: subject,
+    text: '',
+    // A reply is about what it answers: it starts at the thread's highest marking.
+    classification: highestClassification(messages.map((m) => m.classification)),
+  };
 }
 
 /** A forward: the newest message quoted, recipients chosen by the officer. */
@@ -26,5 +33,11 @@ export function forwardStart(
 ): ComposeStart {
   const last = messages[messages.length - 1];
   const quoted = last ? `\n\n---- ${last.from} · ${last.at}\n${last.body}` : '';
-  return { to: [], title: `${prefix} ${subject}`.slice(0, 512), text: quoted.slice(0, 100_000) };
+  return {
+    to: [],
+    title: `${prefix} ${subject}`.slice(0, 512),
+    text: quoted.slice(0, 100_000),
+    // The quoted message travels again: at least its marking.
+    classification: last?.classification ?? 'unclassified',
+  };
 }

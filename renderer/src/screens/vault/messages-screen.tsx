@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Classification } from '../../../../shared/domain/classification';
+import { ClassificationField } from '../../components/classification-field';
 import { TextField } from '../../components/field';
 import { useAppStore } from '../../store/store-context';
 import { ComposeForm, type ComposeStart } from '../sync/compose-form';
@@ -27,6 +29,7 @@ export function MessagesScreen() {
   const arrivalsSeen = useAppStore((s) => s.syncArrivalsSeen);
   const [body, setBody] = useState('');
   const [subject, setSubject] = useState('');
+  const [marking, setMarking] = useState<Classification>('unclassified');
   // The message being written to send: new, a reply or a forward (a key restarts the form).
   const [compose, setCompose] = useState<{ key: number; start: ComposeStart } | null>(null);
   // The button that opened the form gets the focus back when it closes.
@@ -68,12 +71,17 @@ export function MessagesScreen() {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const ok = editing
-      ? await draftEdited(editing, body)
-      : await draftSaved(open ? { threadId: open.id, body } : { subject, body });
+      ? await draftEdited(editing, body, marking)
+      : await draftSaved(
+          open
+            ? { threadId: open.id, body, classification: marking }
+            : { subject, body, classification: marking },
+        );
     if (ok) {
       setEditing(null);
       setBody('');
       setSubject('');
+      setMarking('unclassified');
     }
   };
 
@@ -114,7 +122,12 @@ export function MessagesScreen() {
                     aria-current={th.id === openId ? 'true' : undefined}
                     onClick={() => void threadOpened(th.id)}
                   >
-                    <span className="thread-subject">{th.subject}</span>
+                    <span className="thread-subject">
+                      <span className={`mark-chip classification-${th.classification}`}>
+                        {t(`classification.${th.classification}`)}
+                      </span>{' '}
+                      {th.subject}
+                    </span>
                     <span className="thread-meta">
                       {when.format(new Date(th.lastMessageAt))}
                       {th.unreadCount ? ` · ${t('messages.unread', { count: th.unreadCount })}` : ''}
@@ -179,6 +192,9 @@ export function MessagesScreen() {
             {messages.map((m) => (
               <li key={m.id} className={m.state === 'draft' ? 'is-draft' : undefined}>
                 <div className="message-meta">
+                  <span className={`mark-chip classification-${m.classification}`}>
+                    {t(`classification.${m.classification}`)}
+                  </span>{' '}
                   <strong>{m.from || t('messages.me')}</strong> · {when.format(new Date(m.at))}
                   {m.state === 'draft' && <span className="tag">{t('messages.draft')}</span>}
                 </div>
@@ -191,6 +207,7 @@ export function MessagesScreen() {
                       onClick={() => {
                         setEditing(m.id);
                         setBody(m.body);
+                        setMarking(m.classification);
                         document.getElementById('draft-body')?.focus();
                       }}
                       data-testid="draft-edit"
@@ -204,6 +221,7 @@ export function MessagesScreen() {
                         if (editing === m.id) {
                           setEditing(null);
                           setBody('');
+                          setMarking('unclassified');
                         }
                         void draftDeleted(m.id);
                       }}
@@ -237,6 +255,7 @@ export function MessagesScreen() {
                 required
               />
             </div>
+            <ClassificationField value={marking} onChange={setMarking} data-testid="draft-marking" />
             <button type="submit" className="button button-primary">
               {t('messages.saveDraft')}
             </button>

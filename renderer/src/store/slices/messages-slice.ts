@@ -1,6 +1,7 @@
 import type { CallInput } from '../../../../shared/contract/calls';
 import type { ContractError } from '../../../../shared/contract/errors';
 import type { MessageInfo, ThreadSummary } from '../../../../shared/contract/vault-calls';
+import type { Classification } from '../../../../shared/domain/classification';
 import { isVaultGone, type Slice, type SliceDeps } from '../slice';
 
 export interface MessagesSlice {
@@ -13,8 +14,8 @@ export interface MessagesSlice {
   /** Back to "no thread open": the composer then starts a new thread. */
   threadClosed(): void;
   draftSaved(input: CallInput<'messages.add'>): Promise<boolean>;
-  /** A draft's text changed (saved in place). */
-  draftEdited(id: string, body: string): Promise<boolean>;
+  /** A draft's text (and marking) changed (saved in place). */
+  draftEdited(id: string, body: string, classification?: Classification): Promise<boolean>;
   draftDeleted(id: string): Promise<void>;
 }
 
@@ -63,8 +64,12 @@ export const messagesSlice =
       await get().threadOpened(result.value.threadId);
       return true;
     },
-    async draftEdited(id, body) {
-      const result = await client.call('messages.updateDraft', { id, body });
+    async draftEdited(id, body, classification) {
+      const result = await client.call('messages.updateDraft', {
+        id,
+        body,
+        ...(classification ? { classification } : {}),
+      });
       if (!result.ok) {
         if (isVaultGone(result.error)) get().vaultGone();
         else set({ messagesError: result.error });

@@ -233,8 +233,26 @@ test('two officers: enrol, sign, send to HQ, receive and verify', async ({ brows
     await m.locator(`[data-testid=recipient][data-address="${HQ.email}"]`).check();
     await m.getByTestId('compose-title').fill('Courier on Friday');
     await m.getByTestId('compose-text').fill('The original will travel by diplomatic courier on Friday.');
+    // A marking per message (issue 16, item 5): Secret, so the page banner says so while it is
+    // written, and it leaves only after a confirmation naming it (Cancel first: nothing goes).
+    const mBanner = m.locator('.app-shell > .classification-banner');
+    await m.getByTestId('compose-marking').selectOption('secret');
+    await expect(mBanner).toHaveAttribute('data-classification', 'secret');
     await fullShot(m, shot('mission-compose-en'));
     await m.getByTestId('compose-send').click();
+    await expect(m.getByTestId('marking-confirm')).toHaveAttribute('data-marking', 'secret');
+    await expect(m.getByRole('dialog')).toContainText('Secret');
+    await m.getByTestId('marking-confirm-cancel').click();
+    await expect(m.getByTestId('marking-confirm')).toHaveCount(0);
+    await expect(m.getByRole('status').filter({ hasText: 'Queued' })).toHaveCount(0);
+    await m.getByTestId('top-language-vi').check();
+    await m.getByTestId('compose-send').click();
+    await expect(m.getByRole('dialog')).toContainText('Tối mật');
+    await fullShot(m, shot('mission-message-confirm-vi'));
+    await m.getByTestId('marking-confirm-cancel').click();
+    await m.getByTestId('top-language-en').check();
+    await m.getByTestId('compose-send').click();
+    await m.getByTestId('marking-confirm-ok').click();
     await expect(m.getByRole('status').filter({ hasText: 'Queued for 1 device' })).toBeVisible();
     await expect(h.getByTestId('status-arrivals')).toHaveText('1 item received', { timeout: 45_000 });
     await h.locator('footer').screenshot({ path: shot('hq-status-bar-en') });
@@ -244,6 +262,12 @@ test('two officers: enrol, sign, send to HQ, receive and verify', async ({ brows
     await h.getByTestId('top-language-en').check();
     await h.keyboard.press('Alt+2');
     await expect(h.getByRole('button', { name: /Courier on Friday/ })).toContainText('1 unread');
+    // The thread is listed under its marking, and the banner over Messages follows it.
+    await expect(h.getByRole('button', { name: /Courier on Friday/ })).toContainText('Secret');
+    await expect(h.locator('.app-shell > .classification-banner')).toHaveAttribute(
+      'data-classification',
+      'secret',
+    );
     await expect(h.getByTestId('status-arrivals')).toHaveCount(0);
     await h.screenshot({ path: shot('hq-messages-en') });
 
@@ -253,12 +277,15 @@ test('two officers: enrol, sign, send to HQ, receive and verify', async ({ brows
     await h.getByTestId('message-reply').click();
     await expect(h.locator(`[data-testid=recipient][data-address="${MISSION.email}"]`)).toBeChecked();
     await expect(h.getByTestId('compose-title')).toHaveValue('Courier on Friday');
+    // A reply starts at the marking of what it answers.
+    await expect(h.getByTestId('compose-marking')).toHaveValue('secret');
     await h.getByTestId('compose-text').fill('Noted: we will meet the courier at the airport.');
     await h.getByTestId('top-language-vi').check();
     await fullShot(h, shot('hq-reply-vi'));
     await h.getByTestId('top-language-en').check();
     await fullShot(h, shot('hq-reply-en'));
     await h.getByTestId('compose-send').click();
+    await h.getByTestId('marking-confirm-ok').click();
     await expect(h.getByRole('status').filter({ hasText: 'Queued for 1 device' })).toBeVisible();
     await m.keyboard.press('Alt+2');
     const thread = m.getByRole('button', { name: /Courier on Friday/ });

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Classification } from '../../../../shared/domain/classification';
 import { ClassificationField } from '../../components/classification-field';
 import { TextField } from '../../components/field';
+import { useShownMarking } from '../../components/use-shown-marking';
 import { useAppStore } from '../../store/store-context';
 import { ComposeForm, type ComposeStart } from '../sync/compose-form';
 import { forwardStart, replyStart } from './message-compose';
@@ -68,6 +69,14 @@ export function MessagesScreen() {
   }, [unseenArrivals, arrivalsSeen]);
 
   const open = threads?.find((th) => th.id === openId) ?? null;
+  // A draft in a thread starts at the thread's marking (what it answers); a new thread's at
+  // Unclassified. An edit in progress keeps the draft's own.
+  const openMarking = open?.classification ?? 'unclassified';
+  useEffect(() => {
+    if (editing === null) setMarking(openMarking);
+  }, [openId, openMarking, editing]);
+  // What is typed in the draft composer is on screen under the marking chosen for it.
+  useShownMarking(body.trim() ? marking : null);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     const ok = editing
@@ -81,7 +90,7 @@ export function MessagesScreen() {
       setEditing(null);
       setBody('');
       setSubject('');
-      setMarking('unclassified');
+      setMarking(openMarking);
     }
   };
 
@@ -221,7 +230,7 @@ export function MessagesScreen() {
                         if (editing === m.id) {
                           setEditing(null);
                           setBody('');
-                          setMarking('unclassified');
+                          setMarking(openMarking);
                         }
                         void draftDeleted(m.id);
                       }}

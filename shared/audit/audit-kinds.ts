@@ -63,6 +63,8 @@ export const AuditRefs = z
   .object({
     documentId: RecordRef.optional(),
     attachmentId: RecordRef.optional(),
+    /** A message whose file was exported (`attachmentId` is then the file). */
+    messageId: RecordRef.optional(),
     outboxId: RecordRef.optional(),
     envelopeId: z
       .string()

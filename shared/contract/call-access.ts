@@ -85,6 +85,8 @@ export const CALL_ACCESS: { readonly [N in CallName]: CallAccess } = {
   'messages.markRead': EVERY,
   'messages.updateDraft': EVERY,
   'messages.deleteDraft': EVERY,
+  'messages.files.add': EVERY,
+  'messages.files.read': EVERY,
   search: EVERY,
   'token.list': EVERY,
   'token.drivers': EVERY,
@@ -115,6 +117,7 @@ export const CALL_ACCESS: { readonly [N in CallName]: CallAccess } = {
   'updates.install': EVERY,
   // The path is chosen in main's save dialog (or the browser's download), never sent by the caller.
   'export.attachment': EVERY,
+  'export.messageFile': EVERY,
   // The officer's own log, read-only: ids, kinds and times.
   'audit.list': EVERY,
   'sync.status': EVERY,

@@ -26,6 +26,15 @@ export const ExportAttachmentInput = z
   .strict();
 export type ExportAttachmentInput = z.input<typeof ExportAttachmentInput>;
 
+/** The same for a file of a message: its marking is the message's. */
+export const ExportMessageFileInput = z
+  .object({
+    fileId: RecordId,
+    channel: ExportChannel,
+    confirmedMarking: z.enum(CLASSIFICATIONS).optional(),
+  })
+  .strict();
+
 export const ExportAttachmentResult = z
   .object({
     /**
@@ -34,7 +43,7 @@ export const ExportAttachmentResult = z
      * (the preview's download, or printing what the preview shows).
      */
     outcome: z.enum(['saved', 'cancelled', 'deliver']),
-    /** The document's marking, as recorded. */
+    /** The document's (or the message's) marking, as recorded. */
     marking: z.enum(CLASSIFICATIONS),
     /** The attachment's name, safe as a file name (no folder separators or control characters). */
     fileName: z.string().min(1).max(255),
@@ -45,4 +54,6 @@ export type ExportAttachmentResult = z.infer<typeof ExportAttachmentResult>;
 export const exportContract = {
   /** Save or print an attachment of a vault document (needs the vault unlocked). */
   'export.attachment': { input: ExportAttachmentInput, output: ExportAttachmentResult },
+  /** Save or print a file of a message. */
+  'export.messageFile': { input: ExportMessageFileInput, output: ExportAttachmentResult },
 } as const satisfies Record<ExportCallName, { input: z.ZodType; output: z.ZodType }>;

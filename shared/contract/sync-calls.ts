@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CLASSIFICATIONS } from '../domain/classification';
+import { MAX_MESSAGE_FILES } from '../domain/document';
 import { RecordId } from './vault-calls';
 import { TokenSelector } from './signing-calls';
 import { ErrorShape, Hex, NoInput } from './field-schemas';
@@ -141,6 +142,11 @@ export const SyncSendInput = z.discriminatedUnion('kind', [
       classification: z.enum(CLASSIFICATIONS).default('unclassified'),
       /** As for a document: required for a Secret or Top secret message. */
       confirmedMarking: z.enum(CLASSIFICATIONS).optional(),
+      /**
+       * Files it carries: staged with `messages.files.add`, or a received or sent message's
+       * (a forward). A file leaves under no lower marking than the message it came with.
+       */
+      fileIds: z.array(RecordId).max(MAX_MESSAGE_FILES).default([]),
     })
     .strict(),
   z

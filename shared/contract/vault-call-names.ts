@@ -32,6 +32,8 @@ export const VAULT_CALL_NAMES = [
   'messages.markRead',
   'messages.updateDraft',
   'messages.deleteDraft',
+  'messages.files.add',
+  'messages.files.read',
   'search',
 ] as const;
 

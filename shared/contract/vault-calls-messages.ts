@@ -1,9 +1,25 @@
 import { z } from 'zod';
 import { CLASSIFICATIONS } from '../domain/classification';
-import { MESSAGE_STATES } from '../domain/document';
+import { MAX_MESSAGE_FILES, MESSAGE_STATES } from '../domain/document';
+import {
+  AttachmentChunk,
+  AttachmentsReadInput,
+  MAX_INLINE_ATTACHMENT_BYTES,
+} from './vault-calls-attachments';
 import { IsoDateTime, Party, RecordId } from './vault-calls-fields';
 
-/** Message threads and their messages: lists, local drafts, read state. */
+/** Message threads and their messages: lists, local drafts, read state, files. */
+
+/** A file a message carries (sent, received, or staged for a message being written). */
+export const MessageFileInfo = z
+  .object({
+    id: RecordId,
+    name: z.string().max(255),
+    mediaType: z.string().max(127),
+    size: z.number().int().nonnegative(),
+  })
+  .strict();
+export type MessageFileInfo = z.infer<typeof MessageFileInfo>;
 
 export const MessageInfo = z
   .object({
@@ -17,6 +33,8 @@ export const MessageInfo = z
     read: z.boolean(),
     /** Its own marking, as its writer chose it (Unclassified for messages from before markings). */
     classification: z.enum(CLASSIFICATIONS),
+    /** The files it carries, in the order they were attached. */
+    files: z.array(MessageFileInfo).max(MAX_MESSAGE_FILES),
     /** Sent or received time; for drafts the last edit. */
     at: IsoDateTime,
   })
@@ -120,6 +138,22 @@ export const MessagesMarkReadInput = z
 
 export const MessagesMarkReadResult = z.object({ updated: z.number().int().nonnegative() }).strict();
 
+/**
+ * A file for a message being written (at most MAX_MESSAGE_FILE_BYTES, inline): kept in the
+ * vault, encrypted, until `sync.send` names it in `fileIds`; files never sent are dropped at the
+ * next unlock.
+ */
+export const MessagesFilesAddInput = z
+  .object({
+    name: z.string().trim().min(1).max(255),
+    mediaType: z.string().max(127).optional(),
+    base64: z
+      .string()
+      .max(Math.ceil(MAX_INLINE_ATTACHMENT_BYTES / 3) * 4)
+      .regex(/^[A-Za-z0-9+/]*={0,2}$/),
+  })
+  .strict();
+
 /** The message calls (part of `vaultContract`). */
 export const messageCalls = {
   /** Message threads, most recent first. */
@@ -134,4 +168,8 @@ export const messageCalls = {
   'messages.deleteDraft': { input: MessagesDeleteDraftInput, output: MessagesDeleteDraftResult },
   /** Mark messages read or unread. */
   'messages.markRead': { input: MessagesMarkReadInput, output: MessagesMarkReadResult },
+  /** Stage a file for a message being written (sent with `sync.send`'s `fileIds`). */
+  'messages.files.add': { input: MessagesFilesAddInput, output: MessageFileInfo },
+  /** A chunk of a message's file (as `attachments.read`). */
+  'messages.files.read': { input: AttachmentsReadInput, output: AttachmentChunk },
 } as const;

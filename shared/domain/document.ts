@@ -68,3 +68,8 @@ export type TextFormat = (typeof TEXT_FORMATS)[number];
 
 /** The largest attachment the vault accepts (bytes): 200 MiB. */
 export const MAX_ATTACHMENT_BYTES = 200 * 1024 * 1024;
+
+/** A message carries at most this many files, each at most MAX_MESSAGE_FILE_BYTES (2 MiB). */
+export const MAX_MESSAGE_FILES = 10;
+/** A file of a message: small enough to travel inline; larger files go as a document's. */
+export const MAX_MESSAGE_FILE_BYTES = 2 * 1024 * 1024;

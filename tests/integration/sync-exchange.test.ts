@@ -30,6 +30,7 @@ const CANARY = {
   docTitle: `CANARY-DOC-${run}-Điện mật`,
   partyFrom: `CANARY-FROM-${run}-Vụ Lãnh sự`,
   partyTo: `CANARY-TO-${run}-Đại sứ quán`,
+  messageFile: `CANARY-MESSAGE-FILE-${run}`,
 };
 
 let tokens: SoftHsmToken[];
@@ -184,6 +185,68 @@ describe('sync: a full exchange', () => {
     expect(back).toHaveLength(1);
     expect(back[0]).toMatchObject({ text: CANARY.reply, sender: 'binh.tran@hq.example' });
   }, 180_000);
+
+  it('delivers a Secret message with a file; the file leaves the receiving vault only confirmed, and is recorded', async () => {
+    const fileBytes = Buffer.concat([Buffer.from(CANARY.messageFile), randomBytes(100 * 1024)]);
+    const staged = await must(mission.core, 'messages.files.add', {
+      name: 'danh-sach.bin',
+      base64: fileBytes.toString('base64'),
+    });
+    // Unsent, it is no message's file: it cannot be exported.
+    const early = await call(mission.core, 'export.messageFile', { fileId: staged.id, channel: 'print' });
+    expect(early.ok ? 'ok' : early.error.code).toBe('E_NOT_FOUND');
+    await must(mission.core, 'sync.send', {
+      kind: 'message',
+      to: ['binh.tran@hq.example'],
+      title: 'Danh sách mật',
+      text: 'Kèm danh sách.',
+      classification: 'secret',
+      confirmedMarking: 'secret',
+      fileIds: [staged.id],
+    });
+    await must(mission.core, 'sync.now', {});
+    await must(hqOfficer.core, 'sync.now', {});
+    expect(hqOfficer.core.sync.lastRound()).toMatchObject({ received: 1, rejected: 0 });
+    const thread = (await must(hqOfficer.core, 'messages.threads', {})).items.find(
+      (t) => t.subject === 'Danh sách mật',
+    );
+    expect(thread?.classification).toBe('secret');
+    const [received] = (await must(hqOfficer.core, 'messages.list', { threadId: thread?.id ?? '' })).items;
+    expect(received).toMatchObject({ classification: 'secret', state: 'received' });
+    const file = received?.files[0];
+    expect(file).toMatchObject({ name: 'danh-sach.bin', size: fileBytes.length });
+    const fileId = file?.id ?? '';
+
+    const refused = await call(hqOfficer.core, 'export.messageFile', { fileId, channel: 'save' });
+    expect(refused.ok ? 'ok' : refused.error.code).toBe('E_MARKING_UNCONFIRMED');
+    const out = await must(hqOfficer.core, 'export.messageFile', {
+      fileId,
+      channel: 'save',
+      confirmedMarking: 'secret',
+    });
+    expect(out).toEqual({ outcome: 'deliver', marking: 'secret', fileName: 'danh-sach.bin' });
+    const chunks: Buffer[] = [];
+    for (let offset = 0; offset < fileBytes.length;) {
+      const c = await must(hqOfficer.core, 'messages.files.read', { id: fileId, offset });
+      const b = Buffer.from(c.base64, 'base64');
+      chunks.push(b);
+      offset += b.length;
+      if (c.eof) break;
+    }
+    expect(Buffer.concat(chunks).equals(fileBytes)).toBe(true);
+    const log = (await must(hqOfficer.core, 'audit.list', { limit: 20 })).entries;
+    expect(log.find((e) => e.kind === 'document.export-refused')?.refs).toMatchObject({
+      messageId: received?.id,
+      attachmentId: fileId,
+      marking: 'secret',
+    });
+    expect(log.find((e) => e.kind === 'document.exported')?.refs).toMatchObject({
+      messageId: received?.id,
+      attachmentId: fileId,
+      marking: 'secret',
+      channel: 'save',
+    });
+  }, 120_000);
 
   it('sends a backlog larger than one outbox page (200) in one round', async () => {
     const n = 205;

@@ -87,6 +87,31 @@ describe('payload codec', () => {
     expect(decodePayload(encodePayload(bare))).toEqual(bare);
   });
 
+  it("carries a message's files after its meta, each checked; too many or too large is malformed", () => {
+    const files = {
+      ...message,
+      attachments: [
+        { name: 'lịch.txt', mediaType: 'text/plain', bytes: new Uint8Array([1, 2, 3]) },
+        { name: 'scan.pdf', mediaType: 'application/pdf', bytes: new Uint8Array(5000).fill(7) },
+      ],
+    };
+    const bytes = encodePayload(files);
+    expect(decodePayload(bytes)).toEqual(files);
+    const tampered = Uint8Array.from(bytes);
+    flip(tampered, tampered.length - 1, 1);
+    malformed(tampered);
+    malformed(withMeta(bytes, (m) => (m.attachments = [])));
+    const one = (m: Record<string, unknown>) => (m.attachments as unknown[])[0];
+    malformed(withMeta(bytes, (m) => (m.attachments = Array.from({ length: 11 }, () => one(m)))));
+    malformed(withMeta(bytes, (m) => ((one(m) as { size: number }).size = 2 * 1024 * 1024 + 1)));
+    expect(() =>
+      encodePayload({
+        ...files,
+        attachments: [{ ...must(files.attachments[0]), bytes: new Uint8Array(2 * 1024 * 1024 + 1) }],
+      }),
+    ).toThrow(EnvelopeError);
+  });
+
   it("carries a message's marking; an unknown marking is malformed", () => {
     const marked = { ...message, classification: 'top-secret' as const };
     expect(decodePayload(encodePayload(marked))).toEqual(marked);

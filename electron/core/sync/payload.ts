@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CLASSIFICATIONS, type Classification } from '../../../shared/domain/classification';
+import { MAX_MESSAGE_FILE_BYTES, MAX_MESSAGE_FILES } from '../../../shared/domain/document';
 import { DOCUMENT_KINDS, type DocumentKind } from '../../../shared/domain/document-kinds';
 import { EnvelopeErrorCode } from '../../../shared/sync/sync-error-codes';
 import { EnvelopeError, MAX_ENVELOPE_BYTES } from './envelope';
@@ -10,7 +11,8 @@ import { EnvelopeError, MAX_ENVELOPE_BYTES } from './envelope';
  * `u32 BE metaLength ‖ meta (UTF-8 JSON) ‖ attachment bytes, concatenated in meta order`.
  * The meta lists each attachment as `{ name, mediaType, size, sha256 }`; decoding checks the
  * sizes add up to exactly the bytes present and every SHA-256. Signed documents travel as
- * attachments (a PAdES-signed PDF; a CAdES `.p7s` beside its file). A receipt carries no
+ * attachments (a PAdES-signed PDF; a CAdES `.p7s` beside its file); a message may carry a few
+ * small files the same way. A receipt carries no
  * attachment: it names the document send it acknowledges and what that send's payload hashed to.
  */
 
@@ -31,6 +33,8 @@ export type SyncPayload =
       threadSubject?: string;
       /** The message's marking; absent from older senders: Unclassified. */
       classification?: Classification;
+      /** Its files (at most MAX_MESSAGE_FILES of MAX_MESSAGE_FILE_BYTES); absent: none. */
+      attachments?: PayloadAttachment[];
     }
   | {
       kind: 'document';
@@ -113,6 +117,11 @@ const PayloadMeta = z.discriminatedUnion('kind', [
       senderName: shortText,
       threadSubject: z.string().max(MAX_TITLE_LENGTH).optional(),
       classification: z.enum(CLASSIFICATIONS).optional(),
+      attachments: z
+        .array(AttachmentMeta.extend({ size: z.number().int().nonnegative().max(MAX_MESSAGE_FILE_BYTES) }))
+        .min(1)
+        .max(MAX_MESSAGE_FILES)
+        .optional(),
     })
     .strict(),
   z
@@ -156,6 +165,13 @@ function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+const attachmentMeta = (a: PayloadAttachment) => ({
+  name: a.name,
+  mediaType: a.mediaType,
+  size: a.bytes.length,
+  sha256: sha256Hex(a.bytes),
+});
+
 export function encodePayload(p: SyncPayload): Uint8Array {
   // Fixed key order: the same payload always encodes to the same bytes.
   const meta: Record<string, unknown> =
@@ -181,6 +197,7 @@ export function encodePayload(p: SyncPayload): Uint8Array {
             senderName: p.senderName,
             ...(p.threadSubject !== undefined ? { threadSubject: p.threadSubject } : {}),
             ...(p.classification !== undefined ? { classification: p.classification } : {}),
+            ...(p.attachments?.length ? { attachments: p.attachments.map(attachmentMeta) } : {}),
           }
         : {
             kind: 'document',
@@ -193,17 +210,12 @@ export function encodePayload(p: SyncPayload): Uint8Array {
             registryNumber: p.registryNumber,
             ...(p.documentKind !== undefined ? { documentKind: p.documentKind } : {}),
             ...(p.parties !== undefined ? { parties: p.parties } : {}),
-            attachments: p.attachments.map((a) => ({
-              name: a.name,
-              mediaType: a.mediaType,
-              size: a.bytes.length,
-              sha256: sha256Hex(a.bytes),
-            })),
+            attachments: p.attachments.map(attachmentMeta),
           };
   if (!PayloadMeta.safeParse(meta).success) malformed('invalid payload');
   const metaBytes = Buffer.from(JSON.stringify(meta), 'utf8');
   if (metaBytes.length > MAX_META_BYTES) malformed('meta too large');
-  const attachments = p.kind === 'document' ? p.attachments.map((a) => a.bytes) : [];
+  const attachments = p.kind === 'receipt' ? [] : (p.attachments ?? []).map((a) => a.bytes);
   const total = 4 + metaBytes.length + attachments.reduce((n, b) => n + b.length, 0);
   if (total > MAX_ENVELOPE_BYTES) malformed('payload too large');
   const out = new Uint8Array(total);
@@ -232,14 +244,19 @@ export function decodePayload(bytes: Uint8Array): SyncPayload {
   if (!parsed.success) return malformed('meta does not match the schema');
   const meta = parsed.data;
   const rest = bytes.length - 4 - metaLength;
-  if (meta.kind === 'message' || meta.kind === 'receipt') {
-    if (rest !== 0) malformed(`bytes after a ${meta.kind}`);
+  if (meta.kind === 'receipt') {
+    if (rest !== 0) malformed('bytes after a receipt');
     return meta;
   }
-  const declared = meta.attachments.reduce((n, a) => n + a.size, 0);
+  if (meta.kind === 'message' && !meta.attachments) {
+    if (rest !== 0) malformed('bytes after a message');
+    return { ...meta, attachments: undefined };
+  }
+  const listed = meta.attachments ?? [];
+  const declared = listed.reduce((n, a) => n + a.size, 0);
   if (declared !== rest) malformed('attachment sizes do not add up');
   let at = 4 + metaLength;
-  const attachments: PayloadAttachment[] = meta.attachments.map((a) => {
+  const attachments: PayloadAttachment[] = listed.map((a) => {
     const body = bytes.slice(at, at + a.size);
     at += a.size;
     if (sha256Hex(body) !== a.sha256) malformed('attachment digest mismatch');

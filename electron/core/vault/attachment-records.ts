@@ -27,6 +27,12 @@ const MEDIA_TYPES: Record<string, string> = {
   p7s: 'application/pkcs7-signature',
 };
 
+/** The media type a file's name says (its extension), or `application/octet-stream`. */
+export function mediaTypeOf(name: string): string {
+  const ext = name.toLowerCase().split('.').pop() ?? '';
+  return MEDIA_TYPES[ext] ?? 'application/octet-stream';
+}
+
 /** A stored attachment, and its bytes when their text is still to be indexed. */
 export interface StoredAttachment {
   info: AttachmentInfo;
@@ -85,8 +91,7 @@ export function createAttachmentRecords(
     mediaType: string | undefined,
     source: ContentSource,
   ): StoredAttachment {
-    const ext = name.toLowerCase().split('.').pop() ?? '';
-    const declared = mediaType ?? MEDIA_TYPES[ext] ?? 'application/octet-stream';
+    const declared = mediaType ?? mediaTypeOf(name);
     const id = newRecordId();
     const attachmentRowid = Number(
       insertAttachment.run(id, docRowid, basename(name), declared, CHUNK_BYTES, now()).lastInsertRowid,

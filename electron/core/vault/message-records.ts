@@ -5,6 +5,7 @@ import {
   type Classification,
 } from '../../../shared/domain/classification';
 import type { DocumentRecords } from './document-records';
+import type { MessageFileBytes, MessageFiles } from './message-files';
 import { newRecordId } from './record-id';
 import {
   MESSAGE_SELECT,
@@ -36,10 +37,19 @@ export interface NewMessage {
   readonly read: boolean;
   readonly classification: Classification;
   readonly at: string;
+  /** A received message's files. */
+  readonly files?: readonly MessageFileBytes[];
+  /** A sent message's files, staged or forwarded (message-files.ts `keepWith`). */
+  readonly fileIds?: readonly string[];
 }
 
 /** Threads and their messages: drafts, synced messages, paged lists and read state. */
-export function createMessageRecords(db: Db, index: SearchIndex, documents: DocumentRecords) {
+export function createMessageRecords(
+  db: Db,
+  index: SearchIndex,
+  documents: DocumentRecords,
+  files: MessageFiles,
+) {
   const insertThread = db.prepare(
     'INSERT INTO threads (id, subject, document_rowid, created_at, last_message_at) VALUES (?, ?, ?, ?, ?)',
   );
@@ -86,6 +96,8 @@ export function createMessageRecords(db: Db, index: SearchIndex, documents: Docu
         m.at,
       ).lastInsertRowid,
     );
+    if (m.files?.length) files.attach(rowid, m.files);
+    if (m.fileIds?.length) files.keepWith(rowid, m.fileIds);
     touchThread.run(m.at, threadRowid);
     index.add('message', rowid, { title: subject, body: m.body, parties: [m.from, ...m.to].join(' · ') });
     return { rowid, id };

@@ -43,6 +43,8 @@ export interface MessageRow {
   read: number;
   classification: MessageInfo['classification'];
   at: string;
+  /** JSON: the message's files, as MESSAGE_SELECT builds them. */
+  files: string;
 }
 
 export interface AttachmentRow {
@@ -70,7 +72,9 @@ export const DOCUMENT_COLUMNS = `
 
 /** Messages with their thread and document ids; callers add WHERE / ORDER BY. */
 export const MESSAGE_SELECT = `SELECT m.id, t.id AS thread_id, d.id AS document_id, m.sender, m.recipients, m.body,
-       m.state, m.read, m.classification, m.at
+       m.state, m.read, m.classification, m.at,
+       (SELECT json_group_array(json_object('id', f.id, 'name', f.name, 'mediaType', f.media_type, 'size', f.size))
+        FROM message_files f WHERE f.message_rowid = m.rowid) AS files
      FROM messages m JOIN threads t ON t.rowid = m.thread_rowid
      LEFT JOIN documents d ON d.rowid = t.document_rowid`;
 
@@ -124,6 +128,7 @@ export function toMessage(r: MessageRow): MessageInfo {
     state: r.state,
     read: r.read === 1,
     classification: r.classification,
+    files: JSON.parse(r.files) as MessageInfo['files'],
     at: r.at,
   };
 }

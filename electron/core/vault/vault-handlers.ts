@@ -168,21 +168,30 @@ export function createVaultHandlers(
     },
     'attachments.upload.finish': (input) => vault.run('attachments.upload.finish', input),
     'attachments.upload.cancel': (input) => vault.run('attachments.upload.cancel', input),
-    'attachments.read': async (input) => {
-      const chunk = await vault.run('attachments.read', input);
-      const base64 = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength).toString(
-        'base64',
-      );
-      chunk.bytes.fill(0);
-      return { id: chunk.id, offset: chunk.offset, base64, size: chunk.size, eof: chunk.eof };
-    },
+    'attachments.read': async (input) => chunkOut(await vault.run('attachments.read', input)),
     'messages.threads': (input) => vault.run('messages.threads', input),
     'messages.list': (input) => vault.run('messages.list', input),
     'messages.add': (input) => vault.run('messages.add', input),
     'messages.markRead': (input) => vault.run('messages.markRead', input),
     'messages.updateDraft': (input) => vault.run('messages.updateDraft', input),
     'messages.deleteDraft': (input) => vault.run('messages.deleteDraft', input),
+    'messages.files.add': (input) => {
+      const bytes = new Uint8Array(Buffer.from(input.base64, 'base64'));
+      return vault.run('messages.files.add', { name: input.name, mediaType: input.mediaType, bytes }, [
+        bytes.buffer,
+      ]);
+    },
+    'messages.files.read': async (input) => chunkOut(await vault.run('messages.files.read', input)),
     'documents.markRead': (input) => vault.run('documents.markRead', input),
     search: (input) => vault.run('search', input),
   };
+}
+
+/** A chunk read in the worker, as the contract answers it (base64); the bytes are wiped. */
+function chunkOut(chunk: { id: string; offset: number; bytes: Uint8Array; size: number; eof: boolean }) {
+  const base64 = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength).toString(
+    'base64',
+  );
+  chunk.bytes.fill(0);
+  return { id: chunk.id, offset: chunk.offset, base64, size: chunk.size, eof: chunk.eof };
 }

@@ -3,6 +3,7 @@ import { createAttachmentRecords } from './attachment-records';
 import { createBulkImport } from './bulk-import';
 import { createDocumentRecords } from './document-records';
 import { createDocumentWorkflow } from './document-workflow-records';
+import { createMessageFiles } from './message-files';
 import { createMessageRecords } from './message-records';
 import type { Db } from './repository-rows';
 import { createSearchIndex } from './search-index';
@@ -23,7 +24,8 @@ export function createVaultRepository(db: Db) {
   const index = createSearchIndex(db);
   const documents = createDocumentRecords(db, index);
   const workflow = createDocumentWorkflow(db, documents, index);
-  const messages = createMessageRecords(db, index, documents);
+  const messageFiles = createMessageFiles(db);
+  const messages = createMessageRecords(db, index, documents, messageFiles);
   const attachments = createAttachmentRecords(db, index, documents, createAttachmentContent(db));
   const uploads = createUploadRecords(db, documents, attachments);
   const bulk = createBulkImport(db, documents, messages);
@@ -56,6 +58,11 @@ export function createVaultRepository(db: Db) {
     markRead: messages.markRead,
     updateDraft: messages.updateDraft,
     deleteDraft: messages.deleteDraft,
+    stageMessageFile: messageFiles.stage,
+    readMessageFile: messageFiles.read,
+    messageFile: messageFiles.ofMessage,
+    messageFilesForSending: messageFiles.forSending,
+    dropStagedMessageFiles: messageFiles.dropStaged,
 
     search: index.search,
 

@@ -121,6 +121,7 @@ function main(): void {
         session = { db, repo: createVaultRepository(db) };
         // The interface that was sending these is gone (lock, crash): its pieces go.
         session.repo.dropUnfinishedUploads();
+        session.repo.dropStagedMessageFiles();
         return { schemaVersion: db.pragma('user_version', { simple: true }) as number };
       } finally {
         zeroKey(key);
@@ -166,6 +167,9 @@ function main(): void {
     'messages.markRead': (input) => open().repo.markRead(input),
     'messages.updateDraft': (input) => open().repo.updateDraft(input),
     'messages.deleteDraft': (input) => open().repo.deleteDraft(input),
+    'messages.files.add': (input) => open().repo.stageMessageFile(input),
+    'messages.files.read': (input) => open().repo.readMessageFile(input),
+    'messages.files.get': (input) => open().repo.messageFile(input.id),
     'documents.markRead': (input) => open().repo.markDocumentsRead(input),
     search: (input) => open().repo.search(input),
     'bulk.import': (input) => open().repo.bulkImport(input),

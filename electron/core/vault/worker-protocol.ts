@@ -13,8 +13,10 @@ import {
   DocumentsUpdateInput,
   DocumentsListResult,
   DocumentSummary,
+  MessageFileInfo,
   MessageInfo,
   MessagesAddInput,
+  MessagesFilesAddInput,
   MessagesListInput,
   MessagesListResult,
   MessagesMarkReadInput,
@@ -185,6 +187,21 @@ export const WORKER_OPS = {
   'messages.markRead': { input: MessagesMarkReadInput, output: MessagesMarkReadResult },
   'messages.updateDraft': { input: MessagesUpdateDraftInput, output: MessageInfo },
   'messages.deleteDraft': { input: MessagesDeleteDraftInput, output: MessagesDeleteDraftResult },
+  'messages.files.add': {
+    input: MessagesFilesAddInput.omit({ base64: true }).extend({ bytes: Bytes }),
+    output: MessageFileInfo,
+  },
+  'messages.files.read': {
+    input: AttachmentsReadInput,
+    output: AttachmentChunk.omit({ base64: true }).extend({ bytes: Bytes }),
+  },
+  /** A file of a stored message, with the message and its marking (what an export records). */
+  'messages.files.get': {
+    input: z.object({ id: RecordId }).strict(),
+    output: z
+      .object({ file: MessageFileInfo, messageId: RecordId, classification: z.enum(CLASSIFICATIONS) })
+      .strict(),
+  },
   'documents.markRead': { input: DocumentsMarkReadInput, output: DocumentsMarkReadResult },
   search: { input: SearchInput, output: SearchResult },
   /** Many documents, threads and messages in one transaction (sample data, imports, benches). */

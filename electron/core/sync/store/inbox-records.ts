@@ -31,7 +31,9 @@ export function storeRecord(
       read: false,
       classification: payload.classification ?? 'unclassified',
       at,
+      files: payload.attachments ?? [],
     }).id;
+    for (const a of payload.attachments ?? []) a.bytes.fill(0);
     return { recordId, pdfs: [] };
   }
   const classification = (CLASSIFICATIONS as readonly string[]).includes(payload.classification)

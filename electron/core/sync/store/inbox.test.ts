@@ -105,6 +105,21 @@ describe('sync store: inbox', () => {
     expect(thread.classification).toBe('secret');
   });
 
+  it("stores a message's files with it, byte for byte", async () => {
+    const scan = new Uint8Array(300_000).map((_, i) => i % 251);
+    const item = await delivered({
+      ...note('Scan attached.'),
+      attachments: [{ name: 'scan.png', mediaType: 'image/png', bytes: scan.slice() }],
+    });
+    await v.run('sync.receive', { itemId: item.id, now: T0 + 1 });
+    const thread = must(v.ctx.repo.listThreads({ unreadOnly: false, offset: 0, limit: 10 }).items[0]);
+    const message = must(v.ctx.repo.listMessages({ threadId: thread.id, offset: 0, limit: 10 }).items[0]);
+    const file = must(message.files[0]);
+    expect(file).toMatchObject({ name: 'scan.png', mediaType: 'image/png', size: scan.length });
+    const back = v.ctx.repo.readMessageFile({ id: file.id, offset: 0, length: 1024 * 1024 });
+    expect(Buffer.from(back.bytes).equals(Buffer.from(scan))).toBe(true);
+  });
+
   it('stores a document unread, with its attachments, and hands its PDFs to the indexer', async () => {
     const pdf = new Uint8Array(Buffer.from('%PDF-1.7\n% a test, not a real PDF\n'));
     const item = await delivered({

@@ -2,7 +2,12 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
 import { OutboxItem, SyncSendInput } from '../../../../shared/contract/sync-calls';
-import type { Classification } from '../../../../shared/domain/classification';
+import type { MessageInfo } from '../../../../shared/contract/vault-calls';
+import {
+  classificationRank,
+  highestClassification,
+  type Classification,
+} from '../../../../shared/domain/classification';
 import type { DocumentKind } from '../../../../shared/domain/document-kinds';
 import { sealEnvelope, type EnvelopeRecipient } from '../envelope';
 import { markingConfirmed } from '../../../../shared/domain/marking-confirmation';
@@ -93,6 +98,13 @@ export function send(
       `a ${marking} ${input.kind} needs its marking confirmed`,
     );
   }
+  // A forwarded file leaves under no lower marking than the message it came with.
+  if (input.kind === 'message' && input.fileIds.length > 0) {
+    const floor = highestClassification(ctx.repo.messageFilesForSending(input.fileIds).marking);
+    if (classificationRank(floor) > classificationRank(marking)) {
+      throw new CoreError(ErrorCode.InvalidInput, `a file of a ${floor} message cannot leave as ${marking}`);
+    }
+  }
   const r = requireIdentity(ctx);
   if (r.status === 'revoked') throw new CoreError(ErrorCode.SyncRevoked, 'HQ revoked this workstation');
   if (r.status !== 'approved') throw new CoreError(ErrorCode.SyncPending, 'enrolment is not approved yet');
@@ -110,14 +122,15 @@ export function send(
     }
   }
   return ctx.db.transaction(() => {
-    const items = [
-      ...(targets.length ? sealAndQueue(ctx, input, targets, now).items : []),
-      ...holdForKeys(ctx, input, later, now),
-    ];
+    const items = targets.length ? sealAndQueue(ctx, input, targets, now).items : [];
     // The officer's own copy of a message, once, when the officer sends it (`hold`): a held
-    // send sealed later for a recipient whose keys came is the same message, not a new one.
-    if (hold && input.kind === 'message') writeOwnCopy(ctx, input, now);
-    return { items };
+    // send sealed later for a recipient whose keys came is the same message, not a new one;
+    // it names the own copy's files (staged files moved there, forwarded ones copied).
+    let held = input;
+    if (hold && input.kind === 'message') {
+      held = { ...input, fileIds: writeOwnCopy(ctx, input, now).files.map((f) => f.id) };
+    }
+    return { items: [...items, ...holdForKeys(ctx, held, later, now)] };
   })();
 }
 
@@ -129,9 +142,13 @@ export function sendMarking(ctx: SyncStoreContext, input: SendInput): Classifica
 }
 
 /** The sent message in its thread, addressed to everyone the officer chose. */
-function writeOwnCopy(ctx: SyncStoreContext, input: SendInput & { kind: 'message' }, now: number): void {
+function writeOwnCopy(
+  ctx: SyncStoreContext,
+  input: SendInput & { kind: 'message' },
+  now: number,
+): MessageInfo {
   const r = requireIdentity(ctx);
-  ctx.repo.addSyncedMessage({
+  return ctx.repo.addSyncedMessage({
     subject: input.title || input.text.slice(0, 80),
     from: partyOf(r.name ?? '', r.address ?? ''),
     to: [...input.to],
@@ -140,6 +157,7 @@ function writeOwnCopy(ctx: SyncStoreContext, input: SendInput & { kind: 'message
     read: true,
     classification: input.classification,
     at: new Date(now).toISOString(),
+    fileIds: input.fileIds,
   });
 }
 
@@ -157,6 +175,7 @@ function sealAndQueue(
   const sender = { senderAddress: r.address ?? '', senderName: r.name ?? '' };
   let payload: SyncPayload;
   if (input.kind === 'message') {
+    const { files } = repo.messageFilesForSending(input.fileIds);
     payload = {
       kind: 'message',
       title: input.title,
@@ -164,6 +183,7 @@ function sealAndQueue(
       sentAt: now,
       ...sender,
       classification: input.classification,
+      ...(files.length ? { attachments: files.map((f) => ({ ...f })) } : {}),
     };
   } else {
     const doc = readDocumentPayload(ctx, input.documentId);

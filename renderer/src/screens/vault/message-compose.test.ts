@@ -12,6 +12,7 @@ const msg = (over: Partial<MessageInfo>): MessageInfo => ({
   state: 'sent',
   read: true,
   classification: 'unclassified',
+  files: [],
   at: '2026-12-02T10:00:00.000Z',
   ...over,
 });

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -237,6 +237,12 @@ test('two officers: enrol, sign, send to HQ, receive and verify', async ({ brows
     // written, and it leaves only after a confirmation naming it (Cancel first: nothing goes).
     const mBanner = m.locator('.app-shell > .classification-banner');
     await m.getByTestId('compose-marking').selectOption('secret');
+    // With a file (issue 16, item 5): a small scan, which HQ saves below.
+    const scan = Buffer.from(`courier schedule ${Date.now()}\n`.repeat(50), 'utf8');
+    await m
+      .getByTestId('compose-files')
+      .setInputFiles({ name: 'courier.txt', mimeType: 'text/plain', buffer: scan });
+    await expect(m.getByTestId('compose-files-zone')).toContainText('courier.txt');
     await expect(mBanner).toHaveAttribute('data-classification', 'secret');
     await fullShot(m, shot('mission-compose-en'));
     await m.getByTestId('compose-send').click();
@@ -252,7 +258,7 @@ test('two officers: enrol, sign, send to HQ, receive and verify', async ({ brows
     await m.getByTestId('marking-confirm-cancel').click();
     await m.getByTestId('top-language-en').check();
     await m.getByTestId('compose-send').click();
-    await m.getByTestId('marking-confirm-ok').click();
+    await m.getByRole('dialog').getByTestId('marking-confirm-ok').click();
     await expect(m.getByRole('status').filter({ hasText: 'Queued for 1 device' })).toBeVisible();
     await expect(h.getByTestId('status-arrivals')).toHaveText('1 item received', { timeout: 45_000 });
     await h.locator('footer').screenshot({ path: shot('hq-status-bar-en') });
@@ -274,6 +280,16 @@ test('two officers: enrol, sign, send to HQ, receive and verify', async ({ brows
     // HQ replies inside Messages (issue 16, item 5): the reply is addressed to the sender and
     // lands in the same thread at the mission, beside the message it answers.
     await h.getByRole('button', { name: /Courier on Friday/ }).click();
+    // The file came with it; saving it asks first (Secret), and the download is the same bytes.
+    const file = h.getByTestId('message-file');
+    await expect(file).toContainText('courier.txt');
+    await file.getByTestId('attachment-save').click();
+    await expect(h.getByTestId('marking-confirm')).toHaveAttribute('data-marking', 'secret');
+    const downloading = h.waitForEvent('download');
+    await h.getByRole('dialog').getByTestId('marking-confirm-ok').click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe('courier.txt');
+    expect(readFileSync(await download.path()).equals(scan)).toBe(true);
     await h.getByTestId('message-reply').click();
     await expect(h.locator(`[data-testid=recipient][data-address="${MISSION.email}"]`)).toBeChecked();
     await expect(h.getByTestId('compose-title')).toHaveValue('Courier on Friday');
@@ -285,7 +301,7 @@ test('two officers: enrol, sign, send to HQ, receive and verify', async ({ brows
     await h.getByTestId('top-language-en').check();
     await fullShot(h, shot('hq-reply-en'));
     await h.getByTestId('compose-send').click();
-    await h.getByTestId('marking-confirm-ok').click();
+    await h.getByRole('dialog').getByTestId('marking-confirm-ok').click();
     await expect(h.getByRole('status').filter({ hasText: 'Queued for 1 device' })).toBeVisible();
     await m.keyboard.press('Alt+2');
     const thread = m.getByRole('button', { name: /Courier on Friday/ });

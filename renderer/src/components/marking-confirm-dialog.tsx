@@ -3,7 +3,7 @@ import type { Classification } from '../../../shared/domain/classification';
 import { ClassificationBanner } from './classification-banner';
 import { Dialog } from './dialog';
 
-export type MarkedAction = 'send' | 'save' | 'print';
+export type MarkedAction = 'send' | 'sendMessage' | 'save' | 'print';
 
 /**
  * Asked before a Secret or Top secret item leaves the workstation (sent, saved, printed): the

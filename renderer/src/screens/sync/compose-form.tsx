@@ -1,12 +1,16 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { MessageFileInfo } from '../../../../shared/contract/vault-calls';
 import type { Classification } from '../../../../shared/domain/classification';
+import { MAX_MESSAGE_FILES } from '../../../../shared/domain/document';
 import { needsMarkingConfirmation } from '../../../../shared/domain/marking-confirmation';
 import { ClassificationField } from '../../components/classification-field';
 import { TextField } from '../../components/field';
+import { FileDropField } from '../../components/file-drop-field';
 import { MarkingConfirmDialog } from '../../components/marking-confirm-dialog';
 import { useShownMarking } from '../../components/use-shown-marking';
 import { useAppStore } from '../../store/store-context';
+import { filesProblem } from '../vault/message-compose';
 import { RecipientPicker } from './recipient-picker';
 import { errorKey, formatCount } from './sync-format';
 
@@ -17,6 +21,8 @@ export interface ComposeStart {
   readonly text: string;
   /** The marking it starts with (a reply or forward: at least the thread's). */
   readonly classification?: Classification;
+  /** Files it carries on (a forward: the quoted message's). */
+  readonly files?: readonly MessageFileInfo[];
 }
 
 /**
@@ -33,6 +39,9 @@ export function ComposeForm({ start, onSent }: { start?: ComposeStart; onSent?: 
   const [title, setTitle] = useState(start?.title ?? '');
   const [text, setText] = useState(start?.text ?? '');
   const [marking, setMarking] = useState<Classification>(start?.classification ?? 'unclassified');
+  const [carried, setCarried] = useState<MessageFileInfo[]>(() => [...(start?.files ?? [])]);
+  const [files, setFiles] = useState<File[]>([]);
+  const problem = filesProblem([...carried, ...files]);
   const [confirming, setConfirming] = useState(false);
   const [tried, setTried] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -55,7 +64,7 @@ export function ComposeForm({ start, onSent }: { start?: ComposeStart; onSent?: 
     e.preventDefault();
     setTried(true);
     setQueued(null);
-    if (to.length === 0 || !text.trim()) return;
+    if (to.length === 0 || !text.trim() || problem) return;
     if (needsMarkingConfirmation(marking)) setConfirming(true);
     else void queue(false);
   };
@@ -63,14 +72,18 @@ export function ComposeForm({ start, onSent }: { start?: ComposeStart; onSent?: 
   const queue = async (confirmed: boolean) => {
     setConfirming(false);
     setBusy(true);
-    const items = await send({
-      kind: 'message',
-      to,
-      title: title.trim(),
-      text,
-      classification: marking,
-      ...(confirmed ? { confirmedMarking: marking } : {}),
-    });
+    const items = await send(
+      {
+        kind: 'message',
+        to,
+        title: title.trim(),
+        text,
+        classification: marking,
+        fileIds: carried.map((f) => f.id),
+        ...(confirmed ? { confirmedMarking: marking } : {}),
+      },
+      files,
+    );
     setBusy(false);
     setSent((n) => n + 1);
     if (!items) return;
@@ -78,6 +91,8 @@ export function ComposeForm({ start, onSent }: { start?: ComposeStart; onSent?: 
     setTitle('');
     setText('');
     setMarking('unclassified');
+    setCarried([]);
+    setFiles([]);
     setTried(false);
     setQueued(items.length);
     onSent?.();
@@ -88,7 +103,7 @@ export function ComposeForm({ start, onSent }: { start?: ComposeStart; onSent?: 
       <MarkingConfirmDialog
         open={confirming}
         marking={marking}
-        action="send"
+        action="sendMessage"
         onConfirm={() => void queue(true)}
         onCancel={() => {
           setConfirming(false);
@@ -126,6 +141,35 @@ export function ComposeForm({ start, onSent }: { start?: ComposeStart; onSent?: 
           </div>
         )}
       </div>
+      {carried.length > 0 && (
+        <div className="field">
+          <p className="field-hint">{t('messages.carriedFiles')}</p>
+          <ul className="plain-list chosen-files" data-testid="compose-carried">
+            {carried.map((f) => (
+              <li key={f.id}>
+                {f.name}{' '}
+                <button
+                  type="button"
+                  className="link-button"
+                  onClick={() => setCarried(carried.filter((c) => c.id !== f.id))}
+                >
+                  {t('documents.removeFile', { name: f.name })}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <FileDropField
+        label={t('messages.files')}
+        hint={t('messages.filesHint', { count: MAX_MESSAGE_FILES })}
+        files={files}
+        onChange={setFiles}
+        error={
+          problem ? t(`messages.files${problem.key}`, { name: problem.name, count: MAX_MESSAGE_FILES }) : null
+        }
+        testId="compose-files"
+      />
       {sendError && (
         <p className="callout callout-error" role="alert" data-testid="send-error">
           {t(errorKey(sendError.code))}

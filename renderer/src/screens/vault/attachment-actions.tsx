@@ -1,18 +1,18 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ExportChannel } from '../../../../shared/contract/export-calls';
-import type { AttachmentInfo } from '../../../../shared/contract/vault-calls';
 import type { Classification } from '../../../../shared/domain/classification';
 import { needsMarkingConfirmation } from '../../../../shared/domain/marking-confirmation';
 import { MarkingConfirmDialog } from '../../components/marking-confirm-dialog';
 import { useAppStore, useEmbassyClient } from '../../store/store-context';
-import { isPdfAttachment, isTextAttachment, readAttachmentBytes } from './attachment-bytes';
+import { isPdfAttachment, isTextAttachment, readAttachmentBytes, type VaultFile } from './attachment-bytes';
 import { downloadBytes, printPdf, printText } from './attachment-delivery';
 
 type Outcome = { kind: 'saved' | 'downloaded' | 'printed' } | { kind: 'failed'; code: string } | null;
 
 /**
- * Save and Print for one attachment. The core decides and records (`export.attachment`): in
+ * Save and Print for one attachment of a document (`documentId`), or one file of a message
+ * (without). The core decides and records (`export.attachment`, `export.messageFile`): in
  * Electron it opens main's save dialog and writes the file; in the preview it answers `deliver`
  * and the bytes go to a download or the print dialog from here. Secret and Top secret ask
  * first, in a dialog naming the marking.
@@ -22,9 +22,9 @@ export function AttachmentActions({
   marking,
   attachment,
 }: {
-  documentId: string;
+  documentId?: string;
   marking: Classification;
-  attachment: AttachmentInfo;
+  attachment: VaultFile;
 }) {
   const { t } = useTranslation();
   const client = useEmbassyClient();
@@ -52,12 +52,16 @@ export function AttachmentActions({
     setBusy(true);
     setOutcome(null);
     try {
-      const r = await client.call('export.attachment', {
-        documentId,
-        attachmentId: attachment.id,
-        channel,
-        ...(confirmed ? { confirmedMarking: marking } : {}),
-      });
+      const confirmation = confirmed ? { confirmedMarking: marking } : {};
+      const r =
+        documentId === undefined
+          ? await client.call('export.messageFile', { fileId: attachment.id, channel, ...confirmation })
+          : await client.call('export.attachment', {
+              documentId,
+              attachmentId: attachment.id,
+              channel,
+              ...confirmation,
+            });
       if (!r.ok) {
         if (r.error.code === 'E_VAULT_LOCKED' || r.error.code === 'E_VAULT_ABSENT') vaultGone();
         setOutcome({ kind: 'failed', code: r.error.code });
@@ -68,7 +72,8 @@ export function AttachmentActions({
         setOutcome({ kind: 'saved' });
         return;
       }
-      const bytes = await readAttachmentBytes(client, attachment);
+      const read = documentId === undefined ? 'messages.files.read' : 'attachments.read';
+      const bytes = await readAttachmentBytes(client, attachment, read);
       if (channel === 'save') {
         downloadBytes(bytes, r.value.fileName, attachment.mediaType);
         setOutcome({ kind: 'downloaded' });

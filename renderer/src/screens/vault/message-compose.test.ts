@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageInfo } from '../../../../shared/contract/vault-calls';
-import { addressOf, forwardStart, replyStart } from './message-compose';
+import { addressOf, filesProblem, forwardStart, replyStart } from './message-compose';
 
 const msg = (over: Partial<MessageInfo>): MessageInfo => ({
   id: '01JABCDEFGHJKMNPQRSTVWXYZ0',
@@ -54,5 +54,16 @@ describe('reply and forward in Messages', () => {
     ];
     expect(replyStart('Mật', thread).classification).toBe('secret');
     expect(forwardStart('Mật', thread, 'Fwd:').classification).toBe('confidential');
+  });
+
+  it("a forward carries the quoted message's files; files are checked for count and size", () => {
+    const file = { id: '01JABCDEFGHJKMNPQRSTVWXYZ2', name: 'a.pdf', mediaType: 'application/pdf', size: 10 };
+    expect(forwardStart('S', [msg({ files: [file] })], 'Fwd:').files).toEqual([file]);
+    expect(filesProblem([file])).toBeNull();
+    expect(filesProblem(Array.from({ length: 11 }, () => file))).toEqual({ key: 'TooMany' });
+    expect(filesProblem([file, { name: 'big.tif', size: 2 * 1024 * 1024 + 1 }])).toEqual({
+      key: 'TooLarge',
+      name: 'big.tif',
+    });
   });
 });

@@ -1,5 +1,6 @@
 import type { MessageInfo } from '../../../../shared/contract/vault-calls';
 import { highestClassification } from '../../../../shared/domain/classification';
+import { MAX_MESSAGE_FILE_BYTES, MAX_MESSAGE_FILES } from '../../../../shared/domain/document';
 import type { ComposeStart } from '../sync/compose-form';
 
 /** The address in a party as sync writes it (`Name <address>`), or the party itself. */
@@ -39,5 +40,16 @@ export function forwardStart(
     text: quoted.slice(0, 100_000),
     // The quoted message travels again: at least its marking.
     classification: last?.classification ?? 'unclassified',
+    // And its files, which the officer may remove before sending.
+    files: last?.files ?? [],
   };
+}
+
+/** Why these files cannot go with a message, or null: too many, or one too large (named). */
+export function filesProblem(
+  files: readonly { name: string; size: number }[],
+): { key: 'TooMany' | 'TooLarge'; name?: string } | null {
+  if (files.length > MAX_MESSAGE_FILES) return { key: 'TooMany' };
+  const large = files.find((f) => f.size > MAX_MESSAGE_FILE_BYTES);
+  return large ? { key: 'TooLarge', name: large.name } : null;
 }

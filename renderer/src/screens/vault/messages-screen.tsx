@@ -6,6 +6,8 @@ import { TextField } from '../../components/field';
 import { useShownMarking } from '../../components/use-shown-marking';
 import { useAppStore } from '../../store/store-context';
 import { ComposeForm, type ComposeStart } from '../sync/compose-form';
+import { formatBytes } from '../sync/sync-format';
+import { AttachmentActions } from './attachment-actions';
 import { forwardStart, replyStart } from './message-compose';
 
 /**
@@ -208,6 +210,20 @@ export function MessagesScreen() {
                   {m.state === 'draft' && <span className="tag">{t('messages.draft')}</span>}
                 </div>
                 <p className="prewrap">{m.body}</p>
+                {m.files.length > 0 && (
+                  <ul className="plain-list message-files" aria-label={t('messages.files')}>
+                    {m.files.map((f) => (
+                      <li key={f.id} data-testid="message-file">
+                        <span>
+                          {f.name} <span className="muted">({formatBytes(f.size, i18n.language)})</span>
+                        </span>
+                        {m.state !== 'draft' && (
+                          <AttachmentActions marking={m.classification} attachment={f} />
+                        )}
+                      </li>
+                    ))}
+                  </ul>
+                )}
                 {m.state === 'draft' && (
                   <div className="form-actions">
                     <button

@@ -1,7 +1,9 @@
 import type { CallInput } from '../../../../shared/contract/calls';
 import type { ContractError } from '../../../../shared/contract/errors';
 import type { OutboxItem, SyncDirectory, SyncStatus } from '../../../../shared/contract/sync-calls';
+import { toBase64 } from '../../../../shared/encoding';
 import { isVaultGone, type Slice, type SliceDeps } from '../slice';
+import type { UploadSource } from './documents-slice';
 
 /** How often `sync.status` is asked while the vault is unlocked (the call does no I/O). */
 export const SYNC_POLL_MS = 2_000;
@@ -36,7 +38,14 @@ export interface SyncSlice {
   /** The PIN travels in the call only: it is never put in the store. */
   syncEnrolSubmitted(input: CallInput<'sync.enroll'>): Promise<boolean>;
   syncNowRequested(): Promise<void>;
-  syncSendSubmitted(input: CallInput<'sync.send'>): Promise<OutboxItem[] | null>;
+  /**
+   * Queues a send; a message's new `files` are first staged in the vault (each at most
+   * MAX_MESSAGE_FILE_BYTES) and sent after the files it already names (a forward's).
+   */
+  syncSendSubmitted(
+    input: CallInput<'sync.send'>,
+    files?: readonly UploadSource[],
+  ): Promise<OutboxItem[] | null>;
   syncSendErrorCleared(): void;
   /** Documents or Messages is on screen: what arrived has been seen (the list marks it). */
   syncArrivalsSeen(): void;
@@ -180,10 +189,30 @@ export const syncSlice =
         else failed(result.error, (e) => set({ syncActionError: e }));
         if (outboxWatched) await get().syncOutboxRequested();
       },
-      async syncSendSubmitted(input) {
+      async syncSendSubmitted(input, files = []) {
         const at = epoch;
         set({ syncSendError: null });
-        const result = await client.call('sync.send', input);
+        const staged: string[] = [];
+        for (const file of files) {
+          const bytes = new Uint8Array(await file.slice(0, file.size).arrayBuffer());
+          const added = await client.call('messages.files.add', {
+            name: file.name,
+            base64: toBase64(bytes),
+            ...(file.type ? { mediaType: file.type } : {}),
+          });
+          if (at !== epoch) return null;
+          if (!added.ok) {
+            failed(added.error, (e) => set({ syncSendError: e }));
+            return null;
+          }
+          staged.push(added.value.id);
+        }
+        const result = await client.call(
+          'sync.send',
+          input.kind === 'message' && staged.length > 0
+            ? { ...input, fileIds: [...(input.fileIds ?? []), ...staged] }
+            : input,
+        );
         if (at !== epoch) return null;
         if (!result.ok) {
           failed(result.error, (e) => set({ syncSendError: e }));

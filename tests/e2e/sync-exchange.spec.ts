@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,8 @@ import {
   type Relay,
 } from './exchange-fixtures';
 import { expect, test } from './fixtures';
+
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 
 /**
  * Issue 5 end to end, as two officers would do it: two previews (each its own real core,
@@ -283,6 +286,12 @@ test('two officers: enrol, sign, send to HQ, receive and verify', async ({ brows
     // The file came with it; saving it asks first (Secret), and the download is the same bytes.
     const file = h.getByTestId('message-file');
     await expect(file).toContainText('courier.txt');
+    // axe on the thread with its marked messages and a file, in both languages.
+    for (const lang of ['vi', 'en'] as const) {
+      await h.getByTestId(`top-language-${lang}`).check();
+      const axe = await new AxeBuilder({ page: h }).withTags(AXE_TAGS).analyze();
+      expect(axe.violations.map((v) => `${lang}: ${v.id} ${v.nodes[0]?.target.join(' ')}`)).toEqual([]);
+    }
     await file.getByTestId('attachment-save').click();
     await expect(h.getByTestId('marking-confirm')).toHaveAttribute('data-marking', 'secret');
     const downloading = h.waitForEvent('download');

@@ -109,6 +109,12 @@ for (const lang of ['en', 'vi'] as const) {
       // Review, then approval: the token signs version 2.
       await press(page, 'move-in-review');
       await expect(page.getByTestId('document-status')).toHaveText(w.status.inReview);
+      // Cancel leaves it in review, nothing signed.
+      await press(page, 'move-approved');
+      await expect(page.getByRole('dialog')).toBeVisible();
+      await press(page, 'approve-cancel');
+      await expect(page.getByRole('dialog')).toHaveCount(0);
+      await expect(page.getByTestId('document-status')).toHaveText(w.status.inReview);
       await press(page, 'move-approved');
       const dialog = page.getByRole('dialog');
       await expect(dialog.getByRole('radio')).toBeChecked({ timeout: 20_000 });

@@ -201,6 +201,9 @@ function ApproveForm({ detail, onDone }: { detail: DocumentDetail; onDone: () =>
         error={error ? t(`errors.${error.code}`) : null}
       />
       <div className="dialog-actions">
+        <button type="button" className="button" onClick={onDone} data-testid="approve-cancel">
+          {t('common.cancel')}
+        </button>
         <button
           type="submit"
           className="button button-primary"

@@ -227,10 +227,17 @@ export function createCore(options: CoreOptions): Core {
     sync.queued(),
   );
   const handlers: HandlerTable = {
-    'app.health': async (_input, ctx) =>
-      readHealth(runtime, ctx.transport, Date.now(), await vault.health(), {
-        state: updates && (await policy.current()) ? 'ok' : 'not-set-up',
-      }),
+    'app.health': async (_input, ctx) => {
+      const st = await vault.status();
+      return readHealth(
+        runtime,
+        ctx.transport,
+        Date.now(),
+        await vault.health(),
+        { state: updates && (await policy.current()) ? 'ok' : 'not-set-up' },
+        { state: st.profile !== 'token' ? 'not-set-up' : st.state === 'unlocked' ? 'ok' : 'locked' },
+      );
+    },
     'settings.get': async () => settings.get(),
     'trust.anchors': async () => ({
       anchors: await trustAnchorsInUse(options.signing?.trust ?? {}, (base) => gates.withPolicyTrust(base)),

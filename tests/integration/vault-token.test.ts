@@ -66,7 +66,10 @@ describe('token-bound vault', () => {
     };
     expect(keyFile.wrappers[0]).toMatchObject({ kind: 'token' });
     expect(['rsa-oaep-sha256', 'rsa-oaep-sha1', 'rsa-pkcs1-sign']).toContain(keyFile.wrappers[0]?.method);
+    // About's token part follows the token-bound vault: ok while open, locked with it.
+    expect((await must(core, 'app.health', {})).parts.token.state).toBe('ok');
     await must(core, 'vault.lock', {});
+    expect((await must(core, 'app.health', {})).parts.token.state).toBe('locked');
 
     expect(await call(core, 'vault.unlock', { pin: '000000' })).toMatchObject({
       ok: false,

@@ -8,10 +8,11 @@ export interface RuntimeInfo {
 }
 
 /**
- * Health of each part. The vault reports itself (not-set-up / locked / ok); updates are ok when
- * the shell wired an updater and a policy names the update source; token and HQ link are
- * "not set up" until their modules land (the About screen and status bar read
- * only this call).
+ * Health of each part. The vault reports itself (not-set-up / locked / ok); the token is ok
+ * while a token-bound vault is open (taking the token out locks it), locked while that vault
+ * is locked, not set up for a passphrase vault or none; updates are ok when the shell wired an
+ * updater and a policy names the update source; the HQ link is the sync engine's (the About
+ * screen shows the status bar's, from `sync.status`).
  */
 export function readHealth(
   info: RuntimeInfo,
@@ -19,6 +20,7 @@ export function readHealth(
   now = Date.now(),
   vault: PartHealth = { state: 'not-set-up' },
   updates: PartHealth = { state: 'not-set-up' },
+  token: PartHealth = { state: 'not-set-up' },
 ): Health {
   const notSetUp: PartHealth = { state: 'not-set-up' };
   return {
@@ -31,6 +33,6 @@ export function readHealth(
       arch: process.arch,
     },
     uptimeSeconds: Math.max(0, (now - info.startedAt) / 1000),
-    parts: { vault, token: notSetUp, hq: notSetUp, updates },
+    parts: { vault, token, hq: notSetUp, updates },
   };
 }

@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  directoryDevice,
   enrolledWithPeer,
   openStoreVault,
+  peer,
+  signedDirectory,
   T0,
   type StoreVault,
 } from '../../../../tests/fixtures/sync-store-vault';
@@ -113,6 +116,65 @@ describe('sync store: a message with files', () => {
         now: T0,
       }),
     ).toBe('E_NOT_FOUND');
+  });
+
+  it('a send held for a recipient without keys yet leaves later with its files', async () => {
+    const { me, myPrekey, other } = await enrolledWithPeer(v);
+    const late = peer(v.sodium);
+    const officers = (withPrekey: boolean) => [
+      {
+        address: 'me@mission.example',
+        name: 'Me Myself',
+        department: 'Consular',
+        devices: [directoryDevice(me, myPrekey)],
+      },
+      {
+        address: 'peer@hq.example',
+        name: 'Peer Officer',
+        department: 'Europe',
+        devices: [directoryDevice(other.keys, other.prekey)],
+      },
+      {
+        address: 'late@hq.example',
+        name: 'Late Officer',
+        department: 'Asia',
+        devices: [directoryDevice(late.keys, withPrekey ? late.prekey : undefined)],
+      },
+    ];
+    await v.run('sync.directory.store', { ...signedDirectory(v, 2, officers(false)), now: T0 });
+    const file = v.ctx.repo.stageMessageFile({ name: 'plan.txt', bytes: bytes('Plan B') });
+    const held = await v.run('sync.send', {
+      send: {
+        kind: 'message',
+        to: ['late@hq.example'],
+        title: 'Plan',
+        text: 'See file.',
+        fileIds: [file.id],
+      },
+      now: T0,
+    });
+    expect(held.items.map((i) => i.state)).toEqual(['waiting']);
+    // The staged file moved to my copy; the held send names it there.
+    expect(v.ctx.repo.dropStagedMessageFiles()).toBe(0);
+    await v.run('sync.directory.store', { ...signedDirectory(v, 3, officers(true)), now: T0 + 1 });
+    await v.run('sync.waiting.seal', { now: T0 + 2 });
+    const queued = (await v.run('sync.outbox.list', { limit: 10 })).items.find(
+      (i) => i.recipientAddress === 'late@hq.example',
+    );
+    const item = must(queued);
+    const sealed = (await v.run('sync.outbox.read', { id: item.id, offset: 0, length: item.bytes })).bytes;
+    const payload = decodePayload(
+      openEnvelope(v.sodium, sealed, {
+        recipientDeviceId: late.keys.deviceId,
+        prekeySecret: () => late.secret,
+        senderKey: () => ({ signPublicKey: me.signPublicKey, revoked: false }),
+      }).payload,
+    );
+    expect(
+      payload.kind === 'message' && payload.attachments?.map((a) => Buffer.from(a.bytes).toString()),
+    ).toEqual(['Plan B']);
+    // One message in my thread, not two.
+    expect(messagesOf(must(threads().find((t) => t.subject === 'Plan')).id)).toHaveLength(1);
   });
 
   it('drops files staged by a session that never sent them', () => {

@@ -3,6 +3,7 @@ import { DIRECTIONS, MESSAGE_STATES } from '../../../shared/domain/document';
 import { ACCOUNTABILITY_MIGRATIONS } from './migrations-accountability';
 import { WORKFLOW_MIGRATIONS } from './migrations-workflow';
 import { MARKING_MIGRATIONS } from './migrations-markings';
+import { REGISTER_MIGRATIONS } from './migrations-registers';
 import { RECEIPT_MIGRATIONS } from './migrations-receipts';
 
 const list = (values: readonly string[]) => values.map((v) => `'${v}'`).join(', ');
@@ -324,6 +325,7 @@ export const MIGRATIONS: readonly string[] = [
   ...WORKFLOW_MIGRATIONS,
   ...RECEIPT_MIGRATIONS,
   ...MARKING_MIGRATIONS,
+  ...REGISTER_MIGRATIONS,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

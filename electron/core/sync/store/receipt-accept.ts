@@ -1,3 +1,5 @@
+import { registrationOf } from './incoming-register';
+import { legacyRegistration } from './register-received';
 import { CoreError, ErrorCode } from '../../../../shared/contract/errors';
 import { z } from 'zod';
 import { DocumentReceipts } from '../../../../shared/contract/vault-calls-documents';
@@ -96,7 +98,7 @@ export function documentReceipts(ctx: SyncStoreContext, documentId: string): Doc
     registered_at: number;
     received_at: number;
   }[];
-  const origin = documentOrigin(ctx, documentId);
+  const registration = registrationOf(ctx, documentId) ?? legacyRegistration(documentOrigin(ctx, documentId));
   return {
     acknowledgements: rows.map((r) => ({
       address: r.by_address,
@@ -105,9 +107,7 @@ export function documentReceipts(ctx: SyncStoreContext, documentId: string): Doc
       registeredAt: r.registered_at,
       receivedAt: r.received_at,
     })),
-    ...(origin && origin.registrationNumber !== null && origin.registeredAt !== null
-      ? { registration: { number: origin.registrationNumber, at: origin.registeredAt } }
-      : {}),
+    ...(registration ? { registration } : {}),
   };
 }
 

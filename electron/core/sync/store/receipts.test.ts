@@ -264,6 +264,51 @@ describe('receipts: the recipient registers a received document', () => {
     expect((await v.run('sync.outbox.list', { limit: 10 })).items).toHaveLength(1);
   });
 
+  it('numbers every registration of the year once: received or entered by hand, none twice', async () => {
+    const handEntered = () =>
+      v.ctx.repo.addDocument({
+        direction: 'incoming',
+        kind: 'official-letter',
+        classification: 'unclassified',
+        status: 'received',
+        subject: 'A letter brought by hand',
+        from: 'Embassy of X',
+        to: ['Consular section'],
+        body: 'Paper original.',
+      }).id;
+    const first = handEntered();
+    const second = handEntered();
+    const synced = await receivedDocument();
+    const numbers = [];
+    for (const [i, id] of [first, second, synced.id].entries()) {
+      numbers.push((await v.run('sync.receipt.register', { id, now: T0 + 10 + i })).registrationNumber);
+    }
+    expect(numbers).toEqual(['1/2025/ĐẾN', '2/2025/ĐẾN', '3/2025/ĐẾN']);
+    // A hand-entered registration is kept and shown too, and registering it again answers it.
+    expect((await v.run('sync.receipt.list', { id: second })).registration).toEqual({
+      number: '2/2025/ĐẾN',
+      at: T0 + 11,
+    });
+    expect(await v.run('sync.receipt.register', { id: second, now: T0 + 20 })).toMatchObject({
+      registrationNumber: '2/2025/ĐẾN',
+      receipt: 'none',
+    });
+    // A number typed by the officer continues the sequence, and a number taken is refused.
+    const typed = handEntered();
+    expect(
+      (await v.run('sync.receipt.register', { id: typed, registrationNumber: '9/2025/ĐẾN', now: T0 + 30 }))
+        .registrationNumber,
+    ).toBe('9/2025/ĐẾN');
+    const taken = handEntered();
+    expect(
+      await v.refusal('sync.receipt.register', { id: taken, registrationNumber: '2/2025/ĐẾN', now: T0 + 31 }),
+    ).toBe('E_INVALID_INPUT');
+    expect(statusOf(taken)).toBe('received');
+    expect((await v.run('sync.receipt.register', { id: taken, now: T0 + 32 })).registrationNumber).toBe(
+      '10/2025/ĐẾN',
+    );
+  });
+
   it('refuses to register a document that was not received', async () => {
     const id = vaultDocument(v, { name: 'a.txt', mediaType: 'text/plain', bytes: new Uint8Array([1]) });
     expect(await v.refusal('sync.receipt.register', { id, now: T0 })).toBe('E_INVALID_INPUT');

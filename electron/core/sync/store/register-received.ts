@@ -7,7 +7,8 @@ import {
 import type { ReceiptPayload } from '../payload';
 import { requireIdentity } from './device-identity';
 import { recipientsFor, storedDirectory } from './directory';
-import { documentOrigin } from './document-sends';
+import { documentOrigin, type DocumentOrigin } from './document-sends';
+import { register, registrationOf, type Registration } from './incoming-register';
 import { sealAndQueueFor } from './outbox-send';
 import type { SyncStoreContext } from './store-context';
 import { Ms, syncOp } from './worker-op';
@@ -23,16 +24,11 @@ import { Ms, syncOp } from './worker-op';
 
 export type RegisterReceivedResult = z.output<typeof RegisterReceivedResult>;
 
-/** The next number of this year's incoming register: `<n>/<year>/ĐẾN`. */
-function nextRegistrationNumber(ctx: SyncStoreContext, now: number): string {
-  const year = new Date(now).getUTCFullYear();
-  const from = Date.UTC(year, 0, 1);
-  const to = Date.UTC(year + 1, 0, 1);
-  const n = ctx.db
-    .prepare('SELECT count(*) FROM document_origins WHERE registered_at >= ? AND registered_at < ?')
-    .pluck()
-    .get(from, to) as number;
-  return `${n + 1}/${year}/ĐẾN`;
+/** A registration kept only with its origin (a number the register's migration left out). */
+export function legacyRegistration(origin: DocumentOrigin | undefined): Registration | undefined {
+  return origin && origin.registrationNumber !== null && origin.registeredAt !== null
+    ? { number: origin.registrationNumber, at: origin.registeredAt }
+    : undefined;
 }
 
 export function registerReceived(
@@ -49,23 +45,31 @@ export function registerReceived(
     throw new CoreError(ErrorCode.InvalidInput, 'only a received document is registered');
   }
   const origin = documentOrigin(ctx, documentId);
-  if (origin && origin.registrationNumber !== null && origin.registeredAt !== null) {
-    // Registered once: a second click sends no second receipt.
+  const earlier = registrationOf(ctx, documentId) ?? legacyRegistration(origin);
+  if (earlier) {
+    // Registered once: a second click gives no second number and sends no second receipt.
     return {
       status: 'registered',
-      registrationNumber: origin.registrationNumber,
-      registeredAt: origin.registeredAt,
-      receipt: 'already-sent',
+      registrationNumber: earlier.number,
+      registeredAt: earlier.at,
+      receipt: origin ? 'already-sent' : 'none',
     };
   }
   if (detail.document.status === 'registered') {
     throw new CoreError(ErrorCode.InvalidInput, 'the document is registered already');
   }
-  const registrationNumber = options.registrationNumber ?? nextRegistrationNumber(ctx, now);
   if (!origin) {
-    // Entered by hand, or received before receipts existed: nobody to acknowledge to.
-    markRegistered();
-    return { status: 'registered', registrationNumber, registeredAt: now, receipt: 'none' };
+    // Entered by hand, or received before receipts existed: numbered, nobody to acknowledge to.
+    return ctx.db.transaction(() => {
+      const made = register(ctx, documentId, now, options.registrationNumber);
+      markRegistered();
+      return {
+        status: 'registered' as const,
+        registrationNumber: made.number,
+        registeredAt: now,
+        receipt: 'none' as const,
+      };
+    })();
   }
   const me = requireIdentity(ctx);
   if (me.status === 'revoked') throw new CoreError(ErrorCode.SyncRevoked, 'HQ revoked this workstation');
@@ -81,18 +85,19 @@ export function registerReceived(
       `the device that sent this document has no current keys in HQ's directory`,
     );
   }
-  const receipt: ReceiptPayload = {
-    kind: 'receipt',
-    sentAt: now,
-    senderAddress: me.address ?? '',
-    senderName: me.name ?? '',
-    documentEnvelopeId: origin.envelopeId,
-    documentNumber: detail.document.registryNumber,
-    registrationNumber,
-    registeredAt: now,
-    payloadSha256: origin.payloadSha256,
-  };
   return ctx.db.transaction(() => {
+    const { number: registrationNumber } = register(ctx, documentId, now, options.registrationNumber);
+    const receipt: ReceiptPayload = {
+      kind: 'receipt',
+      sentAt: now,
+      senderAddress: me.address ?? '',
+      senderName: me.name ?? '',
+      documentEnvelopeId: origin.envelopeId,
+      documentNumber: detail.document.registryNumber,
+      registrationNumber,
+      registeredAt: now,
+      payloadSha256: origin.payloadSha256,
+    };
     sealAndQueueFor(
       ctx,
       receipt,

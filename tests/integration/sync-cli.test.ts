@@ -122,16 +122,40 @@ describe('embassy enroll / directory / send / sync / inbox', () => {
       chau,
     );
     expect(f.code, f.stderr).toBe(0);
+    // A Secret message leaves only with its marking repeated; without, nothing is queued.
+    const secret = (extra: string[]) =>
+      embassy(
+        [
+          'send',
+          '--profile',
+          profiles[0] as string,
+          '--pin-stdin',
+          '--to',
+          'dung.pham@hq.example',
+          '--message',
+          'Mật mã mới',
+          '--classification',
+          'secret',
+          ...extra,
+        ],
+        chau,
+      );
+    const unconfirmed = await secret([]);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toContain('--confirm-marking secret');
+    expect((await secret(['--confirm-marking', 'confidential'])).code).toBe(2);
+    const confirmed = await secret(['--confirm-marking', 'secret']);
+    expect(confirmed.code, confirmed.stderr).toBe(0);
     const sent = await embassy(
       ['sync', '--profile', profiles[0] as string, '--pin-stdin', '--once', '--json'],
       chau,
     );
-    expect(JSON.parse(sent.stdout)).toMatchObject({ sent: 2, pending: 0 });
+    expect(JSON.parse(sent.stdout)).toMatchObject({ sent: 3, pending: 0 });
     const got = await embassy(
       ['sync', '--profile', profiles[1] as string, '--pin-stdin', '--once', '--json'],
       dung,
     );
-    expect(JSON.parse(got.stdout)).toMatchObject({ received: 2, pending: 0 });
+    expect(JSON.parse(got.stdout)).toMatchObject({ received: 3, pending: 0 });
     const inbox = await embassy(['inbox', '--profile', profiles[1] as string, '--pin-stdin', '--json'], dung);
     const items = JSON.parse(inbox.stdout) as {
       kind: string;

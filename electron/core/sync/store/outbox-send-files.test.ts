@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   directoryDevice,
+  meAndPeer,
   enrolledWithPeer,
   openStoreVault,
   peer,
@@ -122,18 +123,7 @@ describe('sync store: a message with files', () => {
     const { me, myPrekey, other } = await enrolledWithPeer(v);
     const late = peer(v.sodium);
     const officers = (withPrekey: boolean) => [
-      {
-        address: 'me@mission.example',
-        name: 'Me Myself',
-        department: 'Consular',
-        devices: [directoryDevice(me, myPrekey)],
-      },
-      {
-        address: 'peer@hq.example',
-        name: 'Peer Officer',
-        department: 'Europe',
-        devices: [directoryDevice(other.keys, other.prekey)],
-      },
+      ...meAndPeer(me, myPrekey, other),
       {
         address: 'late@hq.example',
         name: 'Late Officer',

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   directoryDevice,
+  meAndPeer,
   enrolledWithPeer,
   openStoreVault,
   peer,
@@ -34,18 +35,7 @@ beforeEach(async () => {
   // A third officer, certified and approved, to whom nothing was sent.
   stranger = peer(v.sodium);
   const directory = signedDirectory(v, 2, [
-    {
-      address: 'me@mission.example',
-      name: 'Me Myself',
-      department: 'Consular',
-      devices: [directoryDevice(me, myPrekey)],
-    },
-    {
-      address: 'peer@hq.example',
-      name: 'Peer Officer',
-      department: 'Europe',
-      devices: [directoryDevice(other.keys, other.prekey)],
-    },
+    ...meAndPeer(me, myPrekey, other),
     {
       address: 'stranger@hq.example',
       name: 'Stranger Officer',

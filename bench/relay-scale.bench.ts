@@ -19,12 +19,23 @@ const DEVICES = process.env.EMBASSY_BENCH_SCALE_DEVICES ?? '1000';
 const ENVELOPES = process.env.EMBASSY_BENCH_SCALE_M ?? '5';
 const BYTES = '2048';
 
+/**
+ * `EMBASSY_BENCH_SCALE_ONLY`: a comma-separated subset of `sqlite-chunked`, `sqlite`, `pg1`,
+ * `pg2` (default all). `EMBASSY_BENCH_SCALE_BASELINE`: the path of another build's
+ * `embassy.cjs` (say, a copy of `dist/node` made before a change): each PostgreSQL row is then
+ * also measured with that build, just before, so before and after come from one run.
+ */
+const ONLY = (process.env.EMBASSY_BENCH_SCALE_ONLY ?? 'sqlite-chunked,sqlite,pg1,pg2').split(',');
+const BASELINE = process.env.EMBASSY_BENCH_SCALE_BASELINE;
+
 const root = process.cwd();
 const BUILT = join(root, 'dist', 'node', 'embassy.cjs');
-const relayCommand = (args: string[]) =>
-  existsSync(BUILT)
-    ? [BUILT, ...args]
-    : ['--import', 'tsx', join(root, 'electron', 'cli', 'embassy-main.ts'), ...args];
+const relayCommand = (args: string[], build?: string) =>
+  build
+    ? [build, ...args]
+    : existsSync(BUILT)
+      ? [BUILT, ...args]
+      : ['--import', 'tsx', join(root, 'electron', 'cli', 'embassy-main.ts'), ...args];
 
 function lines(child: ChildProcess): AsyncIterator<string> {
   return createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
@@ -75,7 +86,12 @@ async function cpuSeconds(pid: number | undefined): Promise<number> {
 }
 
 /** One configuration: `instances` relays on `db` (or SQLite when undefined). */
-async function measure(db: string | undefined, instances: number, upload: 'whole' | 'chunked'): Promise<Run> {
+async function measure(
+  db: string | undefined,
+  instances: number,
+  upload: 'whole' | 'chunked',
+  build?: string,
+): Promise<Run> {
   const load = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'relay-load-devices.ts')], {
     env: {
       ...process.env,
@@ -128,7 +144,7 @@ async function measure(db: string | undefined, instances: number, upload: 'whole
         '--limits',
         limitsFile,
       ];
-      const relay = spawn(process.execPath, relayCommand(db ? [...args, '--db', db] : args), {
+      const relay = spawn(process.execPath, relayCommand(db ? [...args, '--db', db] : args, build), {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       relays.push(relay);
@@ -178,17 +194,38 @@ const bench: Bench = async () => {
   try {
     // The baseline: SQLite with every envelope sent as POST + PATCH (the path of large items,
     // and of every item before small ones went whole).
-    const configs: [string, string | undefined, number, 'whole' | 'chunked'][] = [
-      ['SQLite, POST + PATCH', undefined, 1, 'chunked'],
-      ['SQLite', undefined, 1, 'whole'],
-      ['PostgreSQL ×1', await cluster.createDatabase('bench_one'), 1, 'whole'],
-      ['PostgreSQL ×2', await cluster.createDatabase('bench_two'), 2, 'whole'],
-    ];
-    for (const [name, db, instances, upload] of configs) {
+    type Config = [string, string | undefined, number, 'whole' | 'chunked', string | undefined];
+    const configs: Config[] = [];
+    if (ONLY.includes('sqlite-chunked'))
+      configs.push(['SQLite, POST + PATCH', undefined, 1, 'chunked', undefined]);
+    if (ONLY.includes('sqlite')) configs.push(['SQLite', undefined, 1, 'whole', undefined]);
+    for (const [key, instances] of [
+      ['pg1', 1],
+      ['pg2', 2],
+    ] as const) {
+      if (!ONLY.includes(key)) continue;
+      // A fresh database for each row: no row starts with another's items.
+      if (BASELINE)
+        configs.push([
+          `PostgreSQL ×${instances} (baseline build)`,
+          await cluster.createDatabase(`bench_${key}_base`),
+          instances,
+          'whole',
+          BASELINE,
+        ]);
+      configs.push([
+        `PostgreSQL ×${instances}`,
+        await cluster.createDatabase(`bench_${key}`),
+        instances,
+        'whole',
+        undefined,
+      ]);
+    }
+    for (const [name, db, instances, upload, build] of configs) {
       process.stderr.write(
         `relay-scale: ${name}, ${DEVICES} devices × ${ENVELOPES} envelopes of ${BYTES} B…\n`,
       );
-      const r = await measure(db, instances, upload);
+      const r = await measure(db, instances, upload, build);
       const note = `${DEVICES} devices in their own process, ${ENVELOPES} × ${BYTES} B each; CPU over ${r.elapsedS.toFixed(1)} s × 2 cores: relay ${r.relayCpuS.map((c) => `${c.toFixed(1)} s`).join(' + ')}, devices ${r.devicesCpuS.toFixed(1)} s, database and rest ${r.otherCpuS.toFixed(1)} s${r.failed ? `; ${r.failed} failed` : ''}`;
       figures.push(
         { name: `${name}: ingest`, value: r.envelopesPerS, unit: 'envelopes/s', note },

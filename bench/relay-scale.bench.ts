@@ -56,7 +56,9 @@ interface Run {
   readonly relayCpuS: number[];
   /** CPU seconds of the simulated devices' process. */
   readonly devicesCpuS: number;
-  /** CPU seconds of everything else on the machine (the database, the rest of the system). */
+  /** CPU seconds of the PostgreSQL server's processes (0 on SQLite). */
+  readonly databaseCpuS: number;
+  /** CPU seconds of everything else on the machine (other jobs, the system). */
   readonly otherCpuS: number;
   readonly elapsedS: number;
 }
@@ -85,12 +87,34 @@ async function cpuSeconds(pid: number | undefined): Promise<number> {
   }
 }
 
+/** CPU seconds of the PostgreSQL server: the postmaster (first line of postmaster.pid) and its children. */
+async function databaseCpuSeconds(pgDataDir: string | undefined): Promise<number> {
+  if (pgDataDir === undefined) return 0;
+  try {
+    const { readFile, readdir } = await import('node:fs/promises');
+    const postmaster = (await readFile(join(pgDataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]?.trim();
+    let total = 0;
+    for (const entry of await readdir('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const stat = (await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')).split(') ')[1]?.split(' ');
+      if (!stat) continue;
+      // Field 4 of stat is the parent's pid (index 1 after the command name).
+      if (entry === postmaster || stat[1] === postmaster)
+        total += (Number(stat[11]) + Number(stat[12])) / 100;
+    }
+    return total;
+  } catch {
+    return 0;
+  }
+}
+
 /** One configuration: `instances` relays on `db` (or SQLite when undefined). */
 async function measure(
   db: string | undefined,
   instances: number,
   upload: 'whole' | 'chunked',
   build?: string,
+  pgDataDir?: string,
 ): Promise<Run> {
   const load = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'relay-load-devices.ts')], {
     env: {
@@ -161,6 +185,7 @@ async function measure(
     const cpu0 = await Promise.all(relays.map((r) => cpuSeconds(r.pid)));
     const devices0 = await cpuSeconds(load.pid);
     const machine0 = await machineBusySeconds();
+    const database0 = await databaseCpuSeconds(db ? pgDataDir : undefined);
     const result = JSON.parse(await nextLine(loadOut, 'the load generator')) as {
       elapsedMs: number;
       latencies: number[];
@@ -169,6 +194,7 @@ async function measure(
     const cpu1 = await Promise.all(relays.map((r) => cpuSeconds(r.pid)));
     const devicesCpuS = (await cpuSeconds(load.pid)) - devices0;
     const machineCpuS = (await machineBusySeconds()) - machine0;
+    const databaseCpuS = (await databaseCpuSeconds(db ? pgDataDir : undefined)) - database0;
     const relayCpuS = cpu1.map((c, i) => c - (cpu0[i] ?? 0));
     return {
       envelopesPerS: result.latencies.length / (result.elapsedMs / 1000),
@@ -177,7 +203,8 @@ async function measure(
       failed: result.failed,
       relayCpuS,
       devicesCpuS,
-      otherCpuS: Math.max(0, machineCpuS - devicesCpuS - relayCpuS.reduce((a, b) => a + b, 0)),
+      databaseCpuS,
+      otherCpuS: Math.max(0, machineCpuS - devicesCpuS - databaseCpuS - relayCpuS.reduce((a, b) => a + b, 0)),
       elapsedS: result.elapsedMs / 1000,
     };
   } finally {
@@ -225,8 +252,8 @@ const bench: Bench = async () => {
       process.stderr.write(
         `relay-scale: ${name}, ${DEVICES} devices × ${ENVELOPES} envelopes of ${BYTES} B…\n`,
       );
-      const r = await measure(db, instances, upload, build);
-      const note = `${DEVICES} devices in their own process, ${ENVELOPES} × ${BYTES} B each; CPU over ${r.elapsedS.toFixed(1)} s × 2 cores: relay ${r.relayCpuS.map((c) => `${c.toFixed(1)} s`).join(' + ')}, devices ${r.devicesCpuS.toFixed(1)} s, database and rest ${r.otherCpuS.toFixed(1)} s${r.failed ? `; ${r.failed} failed` : ''}`;
+      const r = await measure(db, instances, upload, build, cluster.dataDir);
+      const note = `${DEVICES} devices in their own process, ${ENVELOPES} × ${BYTES} B each; CPU over ${r.elapsedS.toFixed(1)} s × 2 cores: relay ${r.relayCpuS.map((c) => `${c.toFixed(1)} s`).join(' + ')}, devices ${r.devicesCpuS.toFixed(1)} s, database ${r.databaseCpuS.toFixed(1)} s, rest ${r.otherCpuS.toFixed(1)} s${r.failed ? `; ${r.failed} failed` : ''}`;
       figures.push(
         { name: `${name}: ingest`, value: r.envelopesPerS, unit: 'envelopes/s', note },
         { name: `${name}: upload p50`, value: r.p50, unit: 'ms' },

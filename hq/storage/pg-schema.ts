@@ -178,13 +178,14 @@ CREATE TABLE admin_log (
     // one-mailbox transaction) never wait on each other in a cycle. Then each item follows
     // the rules of embassy_create_whole_item in the order given; an insert that meets an
     // envelope committed meanwhile through another mailbox answers as that rule does, instead
-    // of failing the batch. One row per item, numbered from 1 in the order given.
+    // of failing the batch. The items' bytes come as one binary parameter, cut by their
+    // lengths (a bytea[] would travel as hex text). One row per item, numbered from 1.
     version: 5,
     sql: `
 CREATE FUNCTION embassy_create_whole_items(
   p_channel TEXT, p_mailbox TEXT[], p_id TEXT[], p_recipient TEXT[], p_sender TEXT[],
-  p_envelope TEXT[], p_size BIGINT[], p_sha256 TEXT[], p_created BIGINT[], p_data BYTEA[],
-  p_max_pending BIGINT[]
+  p_envelope TEXT[], p_size BIGINT[], p_sha256 TEXT[], p_created BIGINT[], p_length INTEGER[],
+  p_data BYTEA, p_max_pending BIGINT[]
 ) RETURNS TABLE (n INTEGER, outcome TEXT, item JSONB, pending BIGINT)
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -192,6 +193,7 @@ DECLARE
   v_earlier mail_items;
   v_row mail_items;
   v_pending BIGINT;
+  v_start INTEGER := 1;
 BEGIN
   FOR v_lock IN SELECT DISTINCT hashtextextended(m, 0) AS k FROM unnest(p_mailbox) AS m ORDER BY k LOOP
     PERFORM pg_advisory_xact_lock(v_lock);
@@ -199,6 +201,7 @@ BEGIN
   FOR i IN 1 .. COALESCE(array_length(p_id, 1), 0) LOOP
     n := i;
     pending := NULL;
+    v_start := v_start + COALESCE(p_length[i - 1], 0);
     SELECT * INTO v_earlier FROM mail_items WHERE sender = p_sender[i] AND envelope_id = p_envelope[i];
     IF NOT FOUND THEN
       SELECT COALESCE(SUM(CASE state WHEN 'uploading' THEN received ELSE size END), 0) INTO v_pending
@@ -216,7 +219,7 @@ BEGIN
         ON CONFLICT (sender, envelope_id) DO NOTHING
         RETURNING * INTO v_row;
       IF FOUND THEN
-        INSERT INTO item_chunks (item_id, start, data) VALUES (p_id[i], 0, p_data[i]);
+        INSERT INTO item_chunks (item_id, start, data) VALUES (p_id[i], 0, substring(p_data FROM v_start FOR p_length[i]));
         PERFORM pg_notify(p_channel, v_row.recipient || ':' || v_row.cursor);
         outcome := 'created';
         item := to_jsonb(v_row);

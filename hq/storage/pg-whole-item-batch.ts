@@ -98,7 +98,7 @@ export class PgWholeItemBatch {
       rows = (
         await this.pool.query<Row>({
           name: 'embassy_create_whole_items',
-          text: 'SELECT * FROM embassy_create_whole_items($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
+          text: 'SELECT * FROM embassy_create_whole_items($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)',
           values: [
             this.channel,
             batch.map((q) => q.mailbox),
@@ -109,7 +109,8 @@ export class PgWholeItemBatch {
             batch.map((q) => q.item.size),
             batch.map((q) => q.item.sha256),
             batch.map((q) => q.item.createdAt),
-            batch.map((q) => q.bytes),
+            batch.map((q) => q.bytes.length),
+            Buffer.concat(batch.map((q) => q.bytes)),
             batch.map((q) => q.maxPendingBytes),
           ],
         })

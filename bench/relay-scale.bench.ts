@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import pg from 'pg';
 import { startPgCluster } from '../tests/fixtures/postgres-cluster';
 import { percentile, type Bench, type Figure } from './figures';
 
@@ -49,6 +50,7 @@ async function nextLine(it: AsyncIterator<string>, what: string): Promise<string
 
 interface Run {
   readonly envelopesPerS: number;
+  readonly envelopes: number;
   readonly p50: number;
   readonly p99: number;
   readonly failed: number;
@@ -60,6 +62,9 @@ interface Run {
   readonly databaseCpuS: number;
   /** CPU seconds of everything else on the machine (other jobs, the system). */
   readonly otherCpuS: number;
+  /** PostgreSQL: write transactions (transaction ids) and WAL bytes over the timed phase. */
+  readonly writeTransactions?: number;
+  readonly walBytes?: number;
   readonly elapsedS: number;
 }
 
@@ -105,6 +110,31 @@ async function databaseCpuSeconds(pgDataDir: string | undefined): Promise<number
     return total;
   } catch {
     return 0;
+  }
+}
+
+/** The database's next transaction id and WAL position (write transactions and WAL between two samples). */
+async function walPosition(db: string): Promise<{ xid: number; lsn: string }> {
+  const c = new pg.Client({ connectionString: db });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ xid: string; lsn: string }>(
+      'SELECT pg_current_xact_id()::text AS xid, pg_current_wal_lsn()::text AS lsn',
+    );
+    return { xid: Number(rows[0]?.xid), lsn: rows[0]?.lsn ?? '0/0' };
+  } finally {
+    await c.end();
+  }
+}
+
+async function walBytesBetween(db: string, from: string, to: string): Promise<number> {
+  const c = new pg.Client({ connectionString: db });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ d: string }>('SELECT pg_wal_lsn_diff($2, $1)::text AS d', [from, to]);
+    return Number(rows[0]?.d);
+  } finally {
+    await c.end();
   }
 }
 
@@ -186,6 +216,7 @@ async function measure(
     const devices0 = await cpuSeconds(load.pid);
     const machine0 = await machineBusySeconds();
     const database0 = await databaseCpuSeconds(db ? pgDataDir : undefined);
+    const wal0 = db ? await walPosition(db) : undefined;
     const result = JSON.parse(await nextLine(loadOut, 'the load generator')) as {
       elapsedMs: number;
       latencies: number[];
@@ -195,9 +226,19 @@ async function measure(
     const devicesCpuS = (await cpuSeconds(load.pid)) - devices0;
     const machineCpuS = (await machineBusySeconds()) - machine0;
     const databaseCpuS = (await databaseCpuSeconds(db ? pgDataDir : undefined)) - database0;
+    // Each sample is itself one write transaction (it takes a transaction id).
+    const wal1 = db ? await walPosition(db) : undefined;
+    const wal =
+      db && wal0 && wal1
+        ? {
+            writeTransactions: wal1.xid - wal0.xid - 1,
+            walBytes: await walBytesBetween(db, wal0.lsn, wal1.lsn),
+          }
+        : {};
     const relayCpuS = cpu1.map((c, i) => c - (cpu0[i] ?? 0));
     return {
       envelopesPerS: result.latencies.length / (result.elapsedMs / 1000),
+      envelopes: result.latencies.length,
       p50: percentile(result.latencies, 50),
       p99: percentile(result.latencies, 99),
       failed: result.failed,
@@ -206,6 +247,7 @@ async function measure(
       databaseCpuS,
       otherCpuS: Math.max(0, machineCpuS - devicesCpuS - databaseCpuS - relayCpuS.reduce((a, b) => a + b, 0)),
       elapsedS: result.elapsedMs / 1000,
+      ...wal,
     };
   } finally {
     load.kill('SIGKILL');
@@ -253,7 +295,7 @@ const bench: Bench = async () => {
         `relay-scale: ${name}, ${DEVICES} devices × ${ENVELOPES} envelopes of ${BYTES} B…\n`,
       );
       const r = await measure(db, instances, upload, build, cluster.dataDir);
-      const note = `${DEVICES} devices in their own process, ${ENVELOPES} × ${BYTES} B each; CPU over ${r.elapsedS.toFixed(1)} s × 2 cores: relay ${r.relayCpuS.map((c) => `${c.toFixed(1)} s`).join(' + ')}, devices ${r.devicesCpuS.toFixed(1)} s, database ${r.databaseCpuS.toFixed(1)} s, rest ${r.otherCpuS.toFixed(1)} s${r.failed ? `; ${r.failed} failed` : ''}`;
+      const note = `${DEVICES} devices in their own process, ${ENVELOPES} × ${BYTES} B each; CPU over ${r.elapsedS.toFixed(1)} s × 2 cores: relay ${r.relayCpuS.map((c) => `${c.toFixed(1)} s`).join(' + ')}, devices ${r.devicesCpuS.toFixed(1)} s, database ${r.databaseCpuS.toFixed(1)} s, rest ${r.otherCpuS.toFixed(1)} s${r.writeTransactions === undefined ? '' : `; ${(r.writeTransactions / r.envelopes).toFixed(3)} write transactions and ${((r.walBytes ?? 0) / r.envelopes).toFixed(0)} B of WAL per envelope`}${r.failed ? `; ${r.failed} failed` : ''}`;
       figures.push(
         { name: `${name}: ingest`, value: r.envelopesPerS, unit: 'envelopes/s', note },
         { name: `${name}: upload p50`, value: r.p50, unit: 'ms' },

@@ -138,7 +138,10 @@ async function main(): Promise<void> {
       }),
     );
     const elapsedMs = performance.now() - t0;
-    process.stdout.write(`${JSON.stringify({ elapsedMs, latencies, failed })}\n`);
+    // Written before the process exits: a pipe takes a long line in several writes.
+    await new Promise((resolve) =>
+      process.stdout.write(`${JSON.stringify({ elapsedMs, latencies, failed })}\n`, resolve),
+    );
   } finally {
     for (const a of agents) a.destroy();
     pki.cleanup();

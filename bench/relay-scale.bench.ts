@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import pg from 'pg';
 import { startPgCluster } from '../tests/fixtures/postgres-cluster';
 import { percentile, type Bench, type Figure } from './figures';
 
@@ -19,12 +20,23 @@ const DEVICES = process.env.EMBASSY_BENCH_SCALE_DEVICES ?? '1000';
 const ENVELOPES = process.env.EMBASSY_BENCH_SCALE_M ?? '5';
 const BYTES = '2048';
 
+/**
+ * `EMBASSY_BENCH_SCALE_ONLY`: a comma-separated subset of `sqlite-chunked`, `sqlite`, `pg1`,
+ * `pg2` (default all). `EMBASSY_BENCH_SCALE_BASELINE`: the path of another build's
+ * `embassy.cjs` (say, a copy of `dist/node` made before a change): each PostgreSQL row is then
+ * also measured with that build, just before, so before and after come from one run.
+ */
+const ONLY = (process.env.EMBASSY_BENCH_SCALE_ONLY ?? 'sqlite-chunked,sqlite,pg1,pg2').split(',');
+const BASELINE = process.env.EMBASSY_BENCH_SCALE_BASELINE;
+
 const root = process.cwd();
 const BUILT = join(root, 'dist', 'node', 'embassy.cjs');
-const relayCommand = (args: string[]) =>
-  existsSync(BUILT)
-    ? [BUILT, ...args]
-    : ['--import', 'tsx', join(root, 'electron', 'cli', 'embassy-main.ts'), ...args];
+const relayCommand = (args: string[], build?: string) =>
+  build
+    ? [build, ...args]
+    : existsSync(BUILT)
+      ? [BUILT, ...args]
+      : ['--import', 'tsx', join(root, 'electron', 'cli', 'embassy-main.ts'), ...args];
 
 function lines(child: ChildProcess): AsyncIterator<string> {
   return createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
@@ -38,6 +50,7 @@ async function nextLine(it: AsyncIterator<string>, what: string): Promise<string
 
 interface Run {
   readonly envelopesPerS: number;
+  readonly envelopes: number;
   readonly p50: number;
   readonly p99: number;
   readonly failed: number;
@@ -45,8 +58,13 @@ interface Run {
   readonly relayCpuS: number[];
   /** CPU seconds of the simulated devices' process. */
   readonly devicesCpuS: number;
-  /** CPU seconds of everything else on the machine (the database, the rest of the system). */
+  /** CPU seconds of the PostgreSQL server's processes (0 on SQLite). */
+  readonly databaseCpuS: number;
+  /** CPU seconds of everything else on the machine (other jobs, the system). */
   readonly otherCpuS: number;
+  /** PostgreSQL: write transactions (transaction ids) and WAL bytes over the timed phase. */
+  readonly writeTransactions?: number;
+  readonly walBytes?: number;
   readonly elapsedS: number;
 }
 
@@ -74,8 +92,60 @@ async function cpuSeconds(pid: number | undefined): Promise<number> {
   }
 }
 
+/** CPU seconds of the PostgreSQL server: the postmaster (first line of postmaster.pid) and its children. */
+async function databaseCpuSeconds(pgDataDir: string | undefined): Promise<number> {
+  if (pgDataDir === undefined) return 0;
+  try {
+    const { readFile, readdir } = await import('node:fs/promises');
+    const postmaster = (await readFile(join(pgDataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]?.trim();
+    let total = 0;
+    for (const entry of await readdir('/proc')) {
+      if (!/^\d+$/.test(entry)) continue;
+      const stat = (await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '')).split(') ')[1]?.split(' ');
+      if (!stat) continue;
+      // Field 4 of stat is the parent's pid (index 1 after the command name).
+      if (entry === postmaster || stat[1] === postmaster)
+        total += (Number(stat[11]) + Number(stat[12])) / 100;
+    }
+    return total;
+  } catch {
+    return 0;
+  }
+}
+
+/** The database's next transaction id and WAL position (write transactions and WAL between two samples). */
+async function walPosition(db: string): Promise<{ xid: number; lsn: string }> {
+  const c = new pg.Client({ connectionString: db });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ xid: string; lsn: string }>(
+      'SELECT pg_current_xact_id()::text AS xid, pg_current_wal_lsn()::text AS lsn',
+    );
+    return { xid: Number(rows[0]?.xid), lsn: rows[0]?.lsn ?? '0/0' };
+  } finally {
+    await c.end();
+  }
+}
+
+async function walBytesBetween(db: string, from: string, to: string): Promise<number> {
+  const c = new pg.Client({ connectionString: db });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ d: string }>('SELECT pg_wal_lsn_diff($2, $1)::text AS d', [from, to]);
+    return Number(rows[0]?.d);
+  } finally {
+    await c.end();
+  }
+}
+
 /** One configuration: `instances` relays on `db` (or SQLite when undefined). */
-async function measure(db: string | undefined, instances: number, upload: 'whole' | 'chunked'): Promise<Run> {
+async function measure(
+  db: string | undefined,
+  instances: number,
+  upload: 'whole' | 'chunked',
+  build?: string,
+  pgDataDir?: string,
+): Promise<Run> {
   const load = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'relay-load-devices.ts')], {
     env: {
       ...process.env,
@@ -128,7 +198,7 @@ async function measure(db: string | undefined, instances: number, upload: 'whole
         '--limits',
         limitsFile,
       ];
-      const relay = spawn(process.execPath, relayCommand(db ? [...args, '--db', db] : args), {
+      const relay = spawn(process.execPath, relayCommand(db ? [...args, '--db', db] : args, build), {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       relays.push(relay);
@@ -145,6 +215,8 @@ async function measure(db: string | undefined, instances: number, upload: 'whole
     const cpu0 = await Promise.all(relays.map((r) => cpuSeconds(r.pid)));
     const devices0 = await cpuSeconds(load.pid);
     const machine0 = await machineBusySeconds();
+    const database0 = await databaseCpuSeconds(db ? pgDataDir : undefined);
+    const wal0 = db ? await walPosition(db) : undefined;
     const result = JSON.parse(await nextLine(loadOut, 'the load generator')) as {
       elapsedMs: number;
       latencies: number[];
@@ -153,16 +225,29 @@ async function measure(db: string | undefined, instances: number, upload: 'whole
     const cpu1 = await Promise.all(relays.map((r) => cpuSeconds(r.pid)));
     const devicesCpuS = (await cpuSeconds(load.pid)) - devices0;
     const machineCpuS = (await machineBusySeconds()) - machine0;
+    const databaseCpuS = (await databaseCpuSeconds(db ? pgDataDir : undefined)) - database0;
+    // Each sample is itself one write transaction (it takes a transaction id).
+    const wal1 = db ? await walPosition(db) : undefined;
+    const wal =
+      db && wal0 && wal1
+        ? {
+            writeTransactions: wal1.xid - wal0.xid - 1,
+            walBytes: await walBytesBetween(db, wal0.lsn, wal1.lsn),
+          }
+        : {};
     const relayCpuS = cpu1.map((c, i) => c - (cpu0[i] ?? 0));
     return {
       envelopesPerS: result.latencies.length / (result.elapsedMs / 1000),
+      envelopes: result.latencies.length,
       p50: percentile(result.latencies, 50),
       p99: percentile(result.latencies, 99),
       failed: result.failed,
       relayCpuS,
       devicesCpuS,
-      otherCpuS: Math.max(0, machineCpuS - devicesCpuS - relayCpuS.reduce((a, b) => a + b, 0)),
+      databaseCpuS,
+      otherCpuS: Math.max(0, machineCpuS - devicesCpuS - databaseCpuS - relayCpuS.reduce((a, b) => a + b, 0)),
       elapsedS: result.elapsedMs / 1000,
+      ...wal,
     };
   } finally {
     load.kill('SIGKILL');
@@ -178,18 +263,39 @@ const bench: Bench = async () => {
   try {
     // The baseline: SQLite with every envelope sent as POST + PATCH (the path of large items,
     // and of every item before small ones went whole).
-    const configs: [string, string | undefined, number, 'whole' | 'chunked'][] = [
-      ['SQLite, POST + PATCH', undefined, 1, 'chunked'],
-      ['SQLite', undefined, 1, 'whole'],
-      ['PostgreSQL ×1', await cluster.createDatabase('bench_one'), 1, 'whole'],
-      ['PostgreSQL ×2', await cluster.createDatabase('bench_two'), 2, 'whole'],
-    ];
-    for (const [name, db, instances, upload] of configs) {
+    type Config = [string, string | undefined, number, 'whole' | 'chunked', string | undefined];
+    const configs: Config[] = [];
+    if (ONLY.includes('sqlite-chunked'))
+      configs.push(['SQLite, POST + PATCH', undefined, 1, 'chunked', undefined]);
+    if (ONLY.includes('sqlite')) configs.push(['SQLite', undefined, 1, 'whole', undefined]);
+    for (const [key, instances] of [
+      ['pg1', 1],
+      ['pg2', 2],
+    ] as const) {
+      if (!ONLY.includes(key)) continue;
+      // A fresh database for each row: no row starts with another's items.
+      if (BASELINE)
+        configs.push([
+          `PostgreSQL ×${instances} (baseline build)`,
+          await cluster.createDatabase(`bench_${key}_base`),
+          instances,
+          'whole',
+          BASELINE,
+        ]);
+      configs.push([
+        `PostgreSQL ×${instances}`,
+        await cluster.createDatabase(`bench_${key}`),
+        instances,
+        'whole',
+        undefined,
+      ]);
+    }
+    for (const [name, db, instances, upload, build] of configs) {
       process.stderr.write(
         `relay-scale: ${name}, ${DEVICES} devices × ${ENVELOPES} envelopes of ${BYTES} B…\n`,
       );
-      const r = await measure(db, instances, upload);
-      const note = `${DEVICES} devices in their own process, ${ENVELOPES} × ${BYTES} B each; CPU over ${r.elapsedS.toFixed(1)} s × 2 cores: relay ${r.relayCpuS.map((c) => `${c.toFixed(1)} s`).join(' + ')}, devices ${r.devicesCpuS.toFixed(1)} s, database and rest ${r.otherCpuS.toFixed(1)} s${r.failed ? `; ${r.failed} failed` : ''}`;
+      const r = await measure(db, instances, upload, build, cluster.dataDir);
+      const note = `${DEVICES} devices in their own process, ${ENVELOPES} × ${BYTES} B each; CPU over ${r.elapsedS.toFixed(1)} s × 2 cores: relay ${r.relayCpuS.map((c) => `${c.toFixed(1)} s`).join(' + ')}, devices ${r.devicesCpuS.toFixed(1)} s, database ${r.databaseCpuS.toFixed(1)} s, rest ${r.otherCpuS.toFixed(1)} s${r.writeTransactions === undefined ? '' : `; ${(r.writeTransactions / r.envelopes).toFixed(3)} write transactions and ${((r.walBytes ?? 0) / r.envelopes).toFixed(0)} B of WAL per envelope`}${r.failed ? `; ${r.failed} failed` : ''}`;
       figures.push(
         { name: `${name}: ingest`, value: r.envelopesPerS, unit: 'envelopes/s', note },
         { name: `${name}: upload p50`, value: r.p50, unit: 'ms' },

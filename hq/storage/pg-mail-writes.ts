@@ -8,12 +8,13 @@ import { toItem, type ItemRow } from './sqlite-relay-rows';
 const UNIQUE_VIOLATION = '23505';
 
 /**
- * A whole small item on PostgreSQL (`POST /v1/mail` with its content), in one round trip: the
- * `embassy_create_whole_item` function (schema 2) takes the recipient's mailbox lock, applies
- * the idempotency and quota rules of `createItem`, stores the row (complete, with the next
- * cursor) and its bytes as one chunk, and sends the NOTIFY that wakes the instance holding the
- * recipient's push connection, all in the statement's own transaction: either the item is in
- * the mailbox with its bytes, or neither is.
+ * A whole small item on PostgreSQL on its own (the store sends whole items in groups,
+ * `pg-whole-item-batch.ts`, and comes here for the items of a group that failed), in one round
+ * trip: the `embassy_create_whole_item` function (schema 2) takes the recipient's mailbox
+ * lock, applies the idempotency and quota rules of `createItem`, stores the row (complete, with
+ * the next cursor) and its bytes as one chunk, and sends the NOTIFY that wakes the instance
+ * holding the recipient's push connection, all in the statement's own transaction: either the
+ * item is in the mailbox with its bytes, or neither is.
  */
 export async function createWholeItemPg(
   pool: pg.Pool,

@@ -6,7 +6,9 @@ import { PgBlobStore } from './pg-blob-store';
 import { PgDirectoryChain } from './pg-directory-chain';
 import { inTransaction, lockName, openPgPool, type PgClient } from './pg-pool';
 import { migratePg } from './pg-schema';
-import { ackItemPg, completeItemPg, createWholeItemPg } from './pg-mail-writes';
+import { ackItemPg, completeItemPg } from './pg-mail-writes';
+import { PgDeviceReads } from './pg-device-reads';
+import { PgWholeItemBatch } from './pg-whole-item-batch';
 import type {
   AuditBatchRecord,
   BlobStore,
@@ -54,8 +56,12 @@ export class PgRelayStore implements RelayStore {
   readonly blobs: BlobStore;
   readonly directoryChain: PgDirectoryChain;
   readonly adminLog: PgAdminLog;
+  private readonly deviceReads: PgDeviceReads;
+  private readonly wholeItems: PgWholeItemBatch;
 
   private constructor(readonly pool: pg.Pool) {
+    this.deviceReads = new PgDeviceReads(pool);
+    this.wholeItems = new PgWholeItemBatch(pool, MAIL_CHANNEL);
     this.blobs = new PgBlobStore(pool);
     this.directoryChain = new PgDirectoryChain(pool);
     this.adminLog = new PgAdminLog(pool);
@@ -125,7 +131,8 @@ export class PgRelayStore implements RelayStore {
   }
 
   async getDevice(id: string): Promise<DeviceRecord | undefined> {
-    const row = await PgRelayStore.device(this.pool, id);
+    // Read fresh, with the other reads of the same turn in one query (pg-device-reads.ts).
+    const row = await this.deviceReads.get(id);
     return row ? toDevice(row) : undefined;
   }
 
@@ -326,7 +333,8 @@ export class PgRelayStore implements RelayStore {
   }
 
   createWholeItem(item: NewMailItem, bytes: Buffer, maxPendingBytes: number): Promise<CreateItemResult> {
-    return createWholeItemPg(this.pool, MAIL_CHANNEL, mailbox(item.recipient), item, bytes, maxPendingBytes);
+    // With the other whole items of the moment, in one transaction (pg-whole-item-batch.ts).
+    return this.wholeItems.create(mailbox(item.recipient), item, bytes, maxPendingBytes);
   }
 
   async getItem(id: string): Promise<MailItem | undefined> {

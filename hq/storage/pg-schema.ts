@@ -171,6 +171,73 @@ CREATE TABLE admin_log (
 );
 `,
   },
+  {
+    // Group commit of whole items (pg-whole-item-batch.ts): the items of several requests in
+    // one call and one transaction, so one WAL flush answers them all. Every mailbox lock of
+    // the batch is taken first, in ascending order, so two batches (or a batch and a
+    // one-mailbox transaction) never wait on each other in a cycle. Then each item follows
+    // the rules of embassy_create_whole_item in the order given; an insert that meets an
+    // envelope committed meanwhile through another mailbox answers as that rule does, instead
+    // of failing the batch. The items' bytes come as one binary parameter, cut by their
+    // lengths (a bytea[] would travel as hex text). One row per item, numbered from 1.
+    version: 5,
+    sql: `
+CREATE FUNCTION embassy_create_whole_items(
+  p_channel TEXT, p_mailbox TEXT[], p_id TEXT[], p_recipient TEXT[], p_sender TEXT[],
+  p_envelope TEXT[], p_size BIGINT[], p_sha256 TEXT[], p_created BIGINT[], p_length INTEGER[],
+  p_data BYTEA, p_max_pending BIGINT[]
+) RETURNS TABLE (n INTEGER, outcome TEXT, item JSONB, pending BIGINT)
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+  v_lock BIGINT;
+  v_earlier mail_items;
+  v_row mail_items;
+  v_pending BIGINT;
+  v_start INTEGER := 1;
+BEGIN
+  FOR v_lock IN SELECT DISTINCT hashtextextended(m, 0) AS k FROM unnest(p_mailbox) AS m ORDER BY k LOOP
+    PERFORM pg_advisory_xact_lock(v_lock);
+  END LOOP;
+  FOR i IN 1 .. COALESCE(array_length(p_id, 1), 0) LOOP
+    n := i;
+    pending := NULL;
+    v_start := v_start + COALESCE(p_length[i - 1], 0);
+    SELECT * INTO v_earlier FROM mail_items WHERE sender = p_sender[i] AND envelope_id = p_envelope[i];
+    IF NOT FOUND THEN
+      SELECT COALESCE(SUM(CASE state WHEN 'uploading' THEN received ELSE size END), 0) INTO v_pending
+        FROM mail_items WHERE recipient = p_recipient[i] AND state <> 'acked';
+      IF v_pending + p_size[i] > p_max_pending[i] THEN
+        outcome := 'quota';
+        item := NULL;
+        pending := v_pending;
+        RETURN NEXT;
+        CONTINUE;
+      END IF;
+      INSERT INTO mail_items (id, recipient, sender, envelope_id, size, sha256, state, received, cursor, created_at)
+        VALUES (p_id[i], p_recipient[i], p_sender[i], p_envelope[i], p_size[i], p_sha256[i], 'complete',
+                p_size[i], nextval('mail_cursor_seq'), p_created[i])
+        ON CONFLICT (sender, envelope_id) DO NOTHING
+        RETURNING * INTO v_row;
+      IF FOUND THEN
+        INSERT INTO item_chunks (item_id, start, data) VALUES (p_id[i], 0, substring(p_data FROM v_start FOR p_length[i]));
+        PERFORM pg_notify(p_channel, v_row.recipient || ':' || v_row.cursor);
+        outcome := 'created';
+        item := to_jsonb(v_row);
+        RETURN NEXT;
+        CONTINUE;
+      END IF;
+      SELECT * INTO v_earlier FROM mail_items WHERE sender = p_sender[i] AND envelope_id = p_envelope[i];
+    END IF;
+    outcome := CASE WHEN v_earlier.recipient = p_recipient[i] AND v_earlier.size = p_size[i]
+                         AND v_earlier.sha256 = p_sha256[i]
+                    THEN 'existing' ELSE 'conflict' END;
+    item := to_jsonb(v_earlier);
+    RETURN NEXT;
+  END LOOP;
+END;
+$$;
+`,
+  },
 ];
 
 /** The newest schema this code knows. */

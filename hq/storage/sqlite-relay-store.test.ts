@@ -118,6 +118,68 @@ describe.each(RELAY_BACKENDS)('relay store on $name', (backend) => {
     expect((await store.createItem(item(13, 50), 1100, 10)).kind).toBe('created');
   });
 
+  it('answers whole items asked for at once (one group commit) each as if alone, in the order asked', async () => {
+    const a = 'a'.repeat(32);
+    const b = 'b'.repeat(32);
+    const bytes = (n: number, size = 10) => Buffer.alloc(size, n);
+    const results = await Promise.all([
+      store.createWholeItem(item(1), bytes(1), 25),
+      store.createWholeItem({ ...item(1), id: 'f'.repeat(32) }, bytes(1), 25),
+      store.createWholeItem({ ...item(1), id: 'e'.repeat(32), size: 11 }, bytes(1, 11), 25),
+      store.createWholeItem(item(2), bytes(2), 25),
+      store.createWholeItem(item(3), bytes(3), 25),
+      store.createWholeItem({ ...item(4), recipient: a, sender: b }, bytes(4), 25),
+    ]);
+    expect(results.map((r) => r.kind)).toEqual([
+      'created',
+      'existing',
+      'conflict',
+      'created',
+      'quota',
+      'created',
+    ]);
+    expect(results[4]).toEqual({ kind: 'quota', pendingBytes: 20 });
+    const first = results[0] as { item: { id: string; cursor: number; state: string } };
+    expect(results[1]).toMatchObject({ item: { id: item(1).id } });
+    const second = results[3] as { item: { cursor: number; state: string } };
+    expect([first.item.state, second.item.state]).toEqual(['complete', 'complete']);
+    expect(second.item.cursor).toBeGreaterThan(first.item.cursor);
+    expect((await store.listInbox(b, 0, 10)).map((i) => i.id)).toEqual([item(1).id, item(2).id]);
+    expect((await store.listInbox(a, 0, 10)).map((i) => i.id)).toEqual([item(4).id]);
+    for (const n of [1, 2, 4]) {
+      const chunks: Buffer[] = [];
+      for await (const c of store.blobs.read(item(n).id, 0, 9)) chunks.push(c as Buffer);
+      expect(Buffer.concat(chunks)).toEqual(bytes(n));
+    }
+    expect(await store.getItem(item(3).id)).toBeUndefined();
+    expect(await store.getItem('e'.repeat(32))).toBeUndefined();
+  });
+
+  it('fails only the whole item that fails, not the others asked for with it', async () => {
+    const results = await Promise.allSettled([
+      store.createWholeItem(item(1), Buffer.alloc(10, 1), 100),
+      store.createWholeItem({ ...item(2), recipient: 'd'.repeat(32) }, Buffer.alloc(10, 2), 100),
+      store.createWholeItem(item(3), Buffer.alloc(10, 3), 100),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await store.listInbox('b'.repeat(32), 0, 10)).map((i) => i.id)).toEqual([item(1).id, item(3).id]);
+  });
+
+  it('reads devices asked for at once each fresh, a revocation included', async () => {
+    const a = 'a'.repeat(32);
+    const b = 'b'.repeat(32);
+    const [ra, rb, none, again] = await Promise.all([
+      store.getDevice(a),
+      store.getDevice(b),
+      store.getDevice('c'.repeat(32)),
+      store.getDevice(a),
+    ]);
+    expect([ra?.id, rb?.id, none, again?.status]).toEqual([a, b, undefined, 'approved']);
+    await store.setDeviceStatus(a, 'revoked', 3);
+    const [after, other] = await Promise.all([store.getDevice(a), store.getDevice(b)]);
+    expect([after?.status, other?.status]).toEqual(['revoked', 'approved']);
+  });
+
   it('gives cursors at completion, lists after a cursor, and stores the acknowledged prefix', async () => {
     for (const n of [1, 2, 3]) await store.createItem(item(n), 1000);
     // Completion order, not creation order, decides the mailbox order.

@@ -124,6 +124,58 @@ describe('two relay instances on one PostgreSQL', () => {
     }
   });
 
+  it('wakes each device on B whose whole items came through A in one group commit', async () => {
+    const sender = await approvedDevice(a);
+    const receivers = [await approvedDevice(b), await approvedDevice(b)];
+    const pushes = receivers.map(() => [] as PushMessage[]);
+    const sockets = receivers.map((r, i) => {
+      const ws = new WebSocket(`wss://127.0.0.1:${b.relay.port}/v1/push`, {
+        ca: b.relay.certificatePem,
+        headers: { authorization: `Bearer ${r.token}` },
+      });
+      ws.on('message', (m: Buffer) => pushes[i]?.push(PushMessage.parse(JSON.parse(m.toString('utf8')))));
+      return ws;
+    });
+    try {
+      await Promise.all(
+        sockets.map((ws) => new Promise((res, rej) => ws.once('open', res).once('error', rej))),
+      );
+      // Six whole items asked for at once: one group, one transaction, wake-ups sent together.
+      const answers = await Promise.all(
+        Array.from({ length: 6 }, async (_, n) => {
+          const bytes = randomBytes(3000);
+          const r = await call(a, {
+            path: '/v1/mail',
+            token: sender.token,
+            body: {
+              recipient: receivers[n % 2]?.device.id,
+              envelopeId: `env-group-wake-${n}`,
+              size: bytes.length,
+              sha256: createHash('sha256').update(bytes).digest('hex'),
+              content: bytes.toString('base64'),
+            },
+          });
+          return { status: r.status, id: r.json<MailUploadStatus>().id };
+        }),
+      );
+      expect(answers.map((x) => x.status)).toEqual([201, 201, 201, 201, 201, 201]);
+      for (const [i, r] of receivers.entries()) {
+        const inbox = (await call(b, { path: '/v1/inbox?after=0', token: r.token })).json<InboxResponse>();
+        expect(inbox.items.map((x) => x.id).sort()).toEqual(
+          answers
+            .filter((_, n) => n % 2 === i)
+            .map((x) => x.id)
+            .sort(),
+        );
+        const woken = () => pushes[i]?.some((p) => p.type === 'mail' && p.cursor === inbox.cursor);
+        for (let k = 0; k < 100 && !woken(); k++) await new Promise((res) => setTimeout(res, 20));
+        expect(woken()).toBe(true);
+      }
+    } finally {
+      for (const ws of sockets) ws.close();
+    }
+  });
+
   it('resumes on B an upload cut on A, and serves Ranges of it from either instance', async () => {
     const sender = await approvedDevice(a);
     const receiver = await approvedDevice(a);

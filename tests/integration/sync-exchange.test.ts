@@ -145,6 +145,8 @@ describe('sync: a full exchange', () => {
     );
     const detail = await must(hqOfficer.core, 'documents.get', { id: got?.recordId ?? '' });
     expect(detail.document).toMatchObject({
+      // The document's own date travels with it (not the arrival time).
+      date: doc.date,
       direction: 'incoming',
       classification: 'confidential',
       from: CANARY.partyFrom,

@@ -18,6 +18,7 @@ const doc: SyncPayload = {
   classification: 'confidential',
   registryNumber: '123/ĐSQ-VP',
   documentKind: 'official-letter',
+  documentDate: '2025-01-05',
   attachments: [
     {
       name: 'cong-van-123.pdf',
@@ -162,6 +163,8 @@ describe('payload codec', () => {
       (m) => delete m.registryNumber,
       (m) => (m.classification = 'cosmic'),
       (m) => (m.documentKind = 'memo'),
+      (m) => (m.documentDate = 'yesterday'),
+      (m) => (m.documentDate = '2025-01-05T10:00:00+07:00'),
       (m) => (m.kind = 'memo'),
       (m) => (m.sentAt = '2025-01-06'),
       (m) => (m.sentAt = -1),

@@ -47,6 +47,8 @@ export type SyncPayload =
       registryNumber: string;
       /** The document's kind (note verbale, cable…); absent from older senders: `other`. */
       documentKind?: DocumentKind;
+      /** The document's own date as registered (ISO); absent from older senders: the arrival time. */
+      documentDate?: string;
       /** The document's own parties (its author and addressees, as registered). */
       parties?: { from: string; to: string[] };
       attachments: PayloadAttachment[];
@@ -135,6 +137,10 @@ const PayloadMeta = z.discriminatedUnion('kind', [
       classification: z.enum(CLASSIFICATIONS),
       registryNumber: shortText,
       documentKind: z.enum(DOCUMENT_KINDS).optional(),
+      documentDate: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z)?$/, 'an ISO date')
+        .optional(),
       parties: z
         .object({ from: z.string().max(300), to: z.array(z.string().max(300)).max(200) })
         .strict()
@@ -209,6 +215,7 @@ export function encodePayload(p: SyncPayload): Uint8Array {
             classification: p.classification,
             registryNumber: p.registryNumber,
             ...(p.documentKind !== undefined ? { documentKind: p.documentKind } : {}),
+            ...(p.documentDate !== undefined ? { documentDate: p.documentDate } : {}),
             ...(p.parties !== undefined ? { parties: p.parties } : {}),
             attachments: p.attachments.map(attachmentMeta),
           };

@@ -41,7 +41,8 @@ export function storeRecord(
     : 'unclassified';
   const doc = repo.addDocument({
     registryNumber: payload.registryNumber || undefined,
-    date: at,
+    // The document's own date when the sender gave it; else when it arrived.
+    date: payload.documentDate ?? at,
     direction: 'incoming',
     kind: payload.documentKind ?? 'other',
     classification,

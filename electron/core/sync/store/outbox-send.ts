@@ -28,6 +28,9 @@ import { Ms, syncOp } from './worker-op';
  * the officer's own copy (a sent message in its thread, a document marked sent).
  */
 
+/** The dates the payload carries (payload.ts checks the same). */
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z)?$/;
+
 /** The largest envelope we seal: the relay's item limit. */
 const MAX_ENVELOPE = 256 * 1024 * 1024;
 
@@ -41,6 +44,7 @@ function readDocumentPayload(
   classification: Classification;
   registryNumber: string;
   documentKind: DocumentKind;
+  documentDate: string | undefined;
   parties: { from: string; to: string[] };
   attachments: PayloadAttachment[];
 } {
@@ -68,6 +72,8 @@ function readDocumentPayload(
     classification: detail.document.classification,
     registryNumber: detail.document.registryNumber,
     documentKind: detail.document.kind,
+    // Sent only when it is one (a date typed elsewhere stays home; the receiver uses arrival).
+    documentDate: ISO_DATE.test(detail.document.date) ? detail.document.date : undefined,
     parties: { from: detail.document.from, to: [...detail.document.to] },
     attachments,
   };
@@ -186,8 +192,14 @@ function sealAndQueue(
       ...(files.length ? { attachments: files.map((f) => ({ ...f })) } : {}),
     };
   } else {
-    const doc = readDocumentPayload(ctx, input.documentId);
-    payload = { kind: 'document', sentAt: now, ...sender, ...doc };
+    const { documentDate, ...doc } = readDocumentPayload(ctx, input.documentId);
+    payload = {
+      kind: 'document',
+      sentAt: now,
+      ...sender,
+      ...doc,
+      ...(documentDate !== undefined ? { documentDate } : {}),
+    };
   }
   return db.transaction(() => {
     const sealed = sealAndQueueFor(ctx, payload, payload.title, recipients, addressOf, now);

@@ -83,6 +83,9 @@ export const MAX_ATTACHMENTS = 64;
 /** The meta JSON: text (with JSON escapes, up to 6 bytes per character) and the rest. */
 export const MAX_META_BYTES = 8 * 1024 * 1024;
 
+/** A document's own date as it travels: an ISO date, or a UTC date-time. */
+export const DOCUMENT_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z)?$/;
+
 /** No control characters (C0, DEL, C1) and no path separators: a name is never a path. */
 const fileName = z
   .string()
@@ -137,10 +140,7 @@ const PayloadMeta = z.discriminatedUnion('kind', [
       classification: z.enum(CLASSIFICATIONS),
       registryNumber: shortText,
       documentKind: z.enum(DOCUMENT_KINDS).optional(),
-      documentDate: z
-        .string()
-        .regex(/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z)?$/, 'an ISO date')
-        .optional(),
+      documentDate: z.string().regex(DOCUMENT_DATE, 'an ISO date').optional(),
       parties: z
         .object({ from: z.string().max(300), to: z.array(z.string().max(300)).max(200) })
         .strict()

@@ -39,6 +39,11 @@ export function createMessageFiles(db: Db) {
   const byId = db.prepare(
     'SELECT rowid, id, message_rowid, name, media_type, size FROM message_files WHERE id = ?',
   );
+  const bytesById = db.prepare('SELECT name, media_type, data FROM message_files WHERE id = ?');
+  const markingById = db.prepare(
+    `SELECT m.classification FROM message_files f
+     LEFT JOIN messages m ON m.rowid = f.message_rowid WHERE f.id = ?`,
+  );
 
   function store(
     messageRowid: number | null,
@@ -51,9 +56,10 @@ export function createMessageFiles(db: Db) {
     }
     const id = newRecordId();
     const clean = basename(name);
+    const type = mediaType ?? mediaTypeOf(clean);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    insert.run(id, messageRowid, clean, mediaType ?? mediaTypeOf(clean), bytes.length, sha256, bytes, now());
-    return { id, name: clean, mediaType: mediaType ?? mediaTypeOf(clean), size: bytes.length };
+    insert.run(id, messageRowid, clean, type, bytes.length, sha256, bytes, now());
+    return { id, name: clean, mediaType: type, size: bytes.length };
   }
 
   function require(id: string): FileRow {
@@ -72,27 +78,25 @@ export function createMessageFiles(db: Db) {
       for (const f of files) store(messageRowid, f.name, f.mediaType, f.bytes);
     },
 
-    /**
-     * The files a send names, with their bytes, and the highest marking among the messages they
-     * came with (a staged file has none: Unclassified). Unknown ids are E_NOT_FOUND.
-     */
-    forSending(ids: readonly string[]): { files: MessageFileBytes[]; marking: Classification[] } {
-      const files: MessageFileBytes[] = [];
-      const marking: Classification[] = [];
-      for (const id of new Set(ids)) {
-        const row = db
-          .prepare(
-            `SELECT f.name, f.media_type, f.data, m.classification FROM message_files f
-             LEFT JOIN messages m ON m.rowid = f.message_rowid WHERE f.id = ?`,
-          )
-          .get(id) as
-          | { name: string; media_type: string; data: Buffer; classification: Classification | null }
-          | undefined;
+    /** The files a send names, with their bytes, in order. Unknown ids are E_NOT_FOUND. */
+    forSending(ids: readonly string[]): MessageFileBytes[] {
+      return [...new Set(ids)].map((id) => {
+        const row = bytesById.get(id) as { name: string; media_type: string; data: Buffer } | undefined;
         if (!row) notFound('file');
-        files.push({ name: row.name, mediaType: row.media_type, bytes: new Uint8Array(row.data) });
-        if (row.classification) marking.push(row.classification);
-      }
-      return { files, marking };
+        return { name: row.name, mediaType: row.media_type, bytes: new Uint8Array(row.data) };
+      });
+    },
+
+    /**
+     * The markings of the messages these files came with (a staged file has none), without
+     * reading their bytes: what a forward may not go below. Unknown ids are E_NOT_FOUND.
+     */
+    markingsOf(ids: readonly string[]): Classification[] {
+      return [...new Set(ids)].flatMap((id) => {
+        const row = markingById.get(id) as { classification: Classification | null } | undefined;
+        if (!row) notFound('file');
+        return row.classification ? [row.classification] : [];
+      });
     },
 
     /**

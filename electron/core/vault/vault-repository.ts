@@ -62,6 +62,7 @@ export function createVaultRepository(db: Db) {
     readMessageFile: messageFiles.read,
     messageFile: messageFiles.ofMessage,
     messageFilesForSending: messageFiles.forSending,
+    messageFileMarkings: messageFiles.markingsOf,
     dropStagedMessageFiles: messageFiles.dropStaged,
 
     search: index.search,

@@ -12,7 +12,7 @@ import type { DocumentKind } from '../../../../shared/domain/document-kinds';
 import { sealEnvelope, type EnvelopeRecipient } from '../envelope';
 import { markingConfirmed } from '../../../../shared/domain/marking-confirmation';
 import { heldHead } from './directory-chain';
-import { encodePayload, type PayloadAttachment, type SyncPayload } from '../payload';
+import { DOCUMENT_DATE, encodePayload, type PayloadAttachment, type SyncPayload } from '../payload';
 import { deviceKeys, forgetKeys, requireIdentity } from './device-identity';
 import { recipientsFor, storedDirectory } from './directory';
 import { outboxRow, putEnvelope, toOutboxItem, type OutboxRow } from './outbox';
@@ -27,9 +27,6 @@ import { Ms, syncOp } from './worker-op';
  * outbox row per device, with the next sequence number, in one transaction, together with
  * the officer's own copy (a sent message in its thread, a document marked sent).
  */
-
-/** The dates the payload carries (payload.ts checks the same). */
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z)?$/;
 
 /** The largest envelope we seal: the relay's item limit. */
 const MAX_ENVELOPE = 256 * 1024 * 1024;
@@ -73,7 +70,7 @@ function readDocumentPayload(
     registryNumber: detail.document.registryNumber,
     documentKind: detail.document.kind,
     // Sent only when it is one (a date typed elsewhere stays home; the receiver uses arrival).
-    documentDate: ISO_DATE.test(detail.document.date) ? detail.document.date : undefined,
+    documentDate: DOCUMENT_DATE.test(detail.document.date) ? detail.document.date : undefined,
     parties: { from: detail.document.from, to: [...detail.document.to] },
     attachments,
   };
@@ -106,7 +103,7 @@ export function send(
   }
   // A forwarded file leaves under no lower marking than the message it came with.
   if (input.kind === 'message' && input.fileIds.length > 0) {
-    const floor = highestClassification(ctx.repo.messageFilesForSending(input.fileIds).marking);
+    const floor = highestClassification(ctx.repo.messageFileMarkings(input.fileIds));
     if (classificationRank(floor) > classificationRank(marking)) {
       throw new CoreError(ErrorCode.InvalidInput, `a file of a ${floor} message cannot leave as ${marking}`);
     }
@@ -181,7 +178,7 @@ function sealAndQueue(
   const sender = { senderAddress: r.address ?? '', senderName: r.name ?? '' };
   let payload: SyncPayload;
   if (input.kind === 'message') {
-    const { files } = repo.messageFilesForSending(input.fileIds);
+    const files = repo.messageFilesForSending(input.fileIds);
     payload = {
       kind: 'message',
       title: input.title,
@@ -189,7 +186,7 @@ function sealAndQueue(
       sentAt: now,
       ...sender,
       classification: input.classification,
-      ...(files.length ? { attachments: files.map((f) => ({ ...f })) } : {}),
+      ...(files.length ? { attachments: files } : {}),
     };
   } else {
     const { documentDate, ...doc } = readDocumentPayload(ctx, input.documentId);

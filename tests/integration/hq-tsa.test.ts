@@ -49,7 +49,7 @@ describe('HQ TSA at POST /v1/tsa', () => {
       const token = await ask(digest);
       const judged = await tsa.verify(token, digest);
       expect(judged.output).toContain('Verification: OK');
-      expect(judged.ok).toBe(true);
+      expect(judged.ok, judged.output).toBe(true);
       // The same token does not verify for another digest (the check can fail).
       expect((await tsa.verify(token, digestOf(`${text}!`))).ok).toBe(false);
     }

@@ -177,7 +177,7 @@ describe('timestamps queued while HQ is away', () => {
       stamp.token ?? Buffer.alloc(0),
       createHash('sha256').update(stamp.value).digest(),
     );
-    expect(judged.ok).toBe(true);
+    expect(judged.ok, judged.output).toBe(true);
     const file = join(dir, 'bt.pdf');
     await writeFile(file, bt);
     const independent = await pdfsig(file, await nssDbTrusting([token.ca.rootPath]));
